@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Generate tests/data/torch_reference.json: optimizer trajectories from torch.optim in float64.
+
+Each case is an optiviz preset (RON text) plus the trajectory torch produces for the same
+objective, start, optimizer, schedule and clipping. tests/torch_reference.rs runs the presets
+through optiviz and compares every point.
+
+    python3 -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch
+    /tmp/torchenv/bin/python scripts/torch_reference.py
+
+Objectives are written here with torch operations, so gradients come from autograd rather than
+from optiviz's closed forms: the comparison checks both the update rules and the derivatives.
+"""
+
+import json
+import math
+import pathlib
+
+import torch
+
+torch.set_default_dtype(torch.float64)
+
+
+def quadratic(kappa, angle_deg, l_max=1.0, center=(0.0, 0.0)):
+    r = math.radians(angle_deg)
+    c, s = math.cos(r), math.sin(r)
+    rot = torch.tensor([[c, -s], [s, c]])
+    a = rot @ torch.diag(torch.tensor([l_max, l_max / kappa])) @ rot.T
+    a = 0.5 * (a + a.T)
+    ctr = torch.tensor(center)
+
+    def f(p):
+        d = p - ctr
+        return 0.5 * d @ (a @ d)
+
+    ron = f"Quadratic(l_max: {l_max!r}, kappa: {kappa!r}, angle_deg: {angle_deg!r}, center: ({center[0]!r}, {center[1]!r}))"
+    return ron, f
+
+
+def rosenbrock(p):
+    x, y = p[0], p[1]
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+def beale(p):
+    x, y = p[0], p[1]
+    return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
+
+
+def himmelblau(p):
+    x, y = p[0], p[1]
+    return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+
+def styblinski_tang(p):
+    return 0.5 * torch.sum(p**4 - 16 * p**2 + 5 * p)
+
+
+def saddle_with_walls(p):
+    x, y = p[0], p[1]
+    return 1.0 * (x**2 - y**2) + 0.25 * y**4
+
+
+OBJECTIVES = {
+    "quadratic": quadratic(20.0, 30.0, 1.0, (0.5, -0.25)),
+    "rosenbrock": ("Rosenbrock(a: 1.0, b: 100.0)", rosenbrock),
+    "beale": ("Beale", beale),
+    "himmelblau": ("Himmelblau", himmelblau),
+    "styblinski": ("StyblinskiTang", styblinski_tang),
+    "saddle": ("Saddle(scale: 1.0, quartic: 0.25)", saddle_with_walls),
+}
+
+# (name, optiviz optimizer RON, torch constructor)
+OPTIMIZERS = {
+    "sgd": ("SGD(lr: 0.001)", lambda p: torch.optim.SGD(p, lr=0.001)),
+    "momentum": ("SGD(lr: 0.001, momentum: 0.9)", lambda p: torch.optim.SGD(p, lr=0.001, momentum=0.9)),
+    "nesterov": ("SGD(lr: 0.001, momentum: 0.8, nesterov: true, weight_decay: 0.01)",
+                 lambda p: torch.optim.SGD(p, lr=0.001, momentum=0.8, nesterov=True, weight_decay=0.01)),
+    "dampened": ("SGD(lr: 0.002, momentum: 0.7, dampening: 0.3)",
+                 lambda p: torch.optim.SGD(p, lr=0.002, momentum=0.7, dampening=0.3)),
+    "adagrad": ("Adagrad(lr: 0.3, lr_decay: 0.01, initial_accumulator_value: 0.1, weight_decay: 0.001)",
+                lambda p: torch.optim.Adagrad(p, lr=0.3, lr_decay=0.01, initial_accumulator_value=0.1, weight_decay=0.001)),
+    "rmsprop": ("RMSprop(lr: 0.01)", lambda p: torch.optim.RMSprop(p, lr=0.01)),
+    "rmsprop_centered": ("RMSprop(lr: 0.005, alpha: 0.9, momentum: 0.5, centered: true, weight_decay: 0.01)",
+                         lambda p: torch.optim.RMSprop(p, lr=0.005, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.01)),
+    "adam": ("Adam(lr: 0.05)", lambda p: torch.optim.Adam(p, lr=0.05)),
+    "adam_amsgrad": ("Adam(lr: 0.05, betas: (0.8, 0.99), amsgrad: true, weight_decay: 0.01)",
+                     lambda p: torch.optim.Adam(p, lr=0.05, betas=(0.8, 0.99), amsgrad=True, weight_decay=0.01)),
+    "adam_low_beta": ("Adam(lr: 0.02, betas: (0.3, 0.9), eps: 1e-6)",
+                      lambda p: torch.optim.Adam(p, lr=0.02, betas=(0.3, 0.9), eps=1e-6)),
+    "adamw": ("AdamW(lr: 0.05, weight_decay: 0.1)", lambda p: torch.optim.AdamW(p, lr=0.05, weight_decay=0.1)),
+    "nadam": ("NAdam(lr: 0.05)", lambda p: torch.optim.NAdam(p, lr=0.05)),
+    "nadam_decoupled": ("NAdam(lr: 0.03, weight_decay: 0.05, decoupled_weight_decay: true, momentum_decay: 0.01)",
+                        lambda p: torch.optim.NAdam(p, lr=0.03, weight_decay=0.05, decoupled_weight_decay=True, momentum_decay=0.01)),
+    "radam": ("RAdam(lr: 0.05)", lambda p: torch.optim.RAdam(p, lr=0.05)),
+    "radam_wd": ("RAdam(lr: 0.05, weight_decay: 0.02)", lambda p: torch.optim.RAdam(p, lr=0.05, weight_decay=0.02)),
+    "adadelta": ("Adadelta(lr: 1.0)", lambda p: torch.optim.Adadelta(p)),
+    "adadelta_tuned": ("Adadelta(lr: 5.0, rho: 0.8, eps: 0.0001)", lambda p: torch.optim.Adadelta(p, lr=5.0, rho=0.8, eps=1e-4)),
+    "adamax": ("Adamax(lr: 0.05)", lambda p: torch.optim.Adamax(p, lr=0.05)),
+    "lbfgs_step": ("LBFGS(lr: 0.05, max_iter: 1, history_size: 5)",
+                   lambda p: torch.optim.LBFGS(p, lr=0.05, max_iter=1, history_size=5)),
+    "lbfgs_wolfe": ("LBFGS(max_iter: 1, max_eval: 25, line_search_fn: StrongWolfe)",
+                    lambda p: torch.optim.LBFGS(p, max_iter=1, max_eval=25, line_search_fn="strong_wolfe")),
+    # torch leaves the line search no evaluations when max_eval = max_iter = 1: it never moves.
+    "lbfgs_wolfe_stuck": ("LBFGS(max_iter: 1, line_search_fn: StrongWolfe)",
+                          lambda p: torch.optim.LBFGS(p, max_iter=1, line_search_fn="strong_wolfe")),
+    "lbfgs_default": ("LBFGS()", lambda p: torch.optim.LBFGS(p)),
+    "lbfgs_wolfe_20": ("LBFGS(history_size: 3, line_search_fn: StrongWolfe)",
+                       lambda p: torch.optim.LBFGS(p, history_size=3, line_search_fn="strong_wolfe")),
+}
+
+# name -> (optiviz RON, torch scheduler constructor)
+SCHEDULES = {
+    "step": ("Step(step_size: 7, gamma: 0.5)", lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=7, gamma=0.5)),
+    "exponential": ("Exponential(gamma: 0.97)", lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.97)),
+    "cosine": ("Cosine(t_max: 40, eta_min: 0.001)",
+               lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=40, eta_min=0.001)),
+    "warmup": ("Warmup(steps: 10, start_factor: 0.1)",
+               lambda o: torch.optim.lr_scheduler.LinearLR(o, start_factor=0.1, end_factor=1.0, total_iters=10)),
+}
+
+CASES = [
+    # (objective, start, optimizer, steps, schedule, clip)
+    ("quadratic", (-2.0, 1.5), "sgd", 60, None, None),
+    ("quadratic", (-2.0, 1.5), "momentum", 80, None, None),
+    ("quadratic", (1.7, 2.2), "nesterov", 80, None, None),
+    ("quadratic", (-2.0, 1.5), "dampened", 80, None, None),
+    ("rosenbrock", (-1.5, 2.0), "sgd", 100, None, None),
+    ("rosenbrock", (-1.5, 2.0), "momentum", 200, None, None),
+    ("rosenbrock", (-1.2, 1.0), "nesterov", 150, None, None),
+    ("rosenbrock", (-1.5, 2.0), "adagrad", 150, None, None),
+    ("rosenbrock", (-1.5, 2.0), "rmsprop", 150, None, None),
+    ("rosenbrock", (0.5, -0.5), "rmsprop_centered", 150, None, None),
+    ("rosenbrock", (-1.5, 2.0), "adam", 200, None, None),
+    ("rosenbrock", (-1.5, 2.0), "adam_amsgrad", 150, None, None),
+    ("rosenbrock", (-1.5, 2.0), "adamw", 150, None, None),
+    ("rosenbrock", (-1.5, 2.0), "nadam", 150, None, None),
+    ("himmelblau", (0.0, 0.0), "radam", 150, None, None),
+    ("rosenbrock", (-1.5, 2.0), "adadelta", 150, None, None),
+    ("rosenbrock", (-1.5, 2.0), "adamax", 150, None, None),
+    ("rosenbrock", (-1.2, 1.0), "lbfgs_wolfe", 40, None, None),
+    ("rosenbrock", (-1.2, 1.0), "lbfgs_wolfe_20", 5, None, None),
+    ("rosenbrock", (-1.2, 1.0), "lbfgs_wolfe_stuck", 3, None, None),
+    ("quadratic", (-2.0, 1.5), "adam_low_beta", 100, None, None),
+    ("quadratic", (-2.0, 1.5), "radam_wd", 100, None, None),
+    ("quadratic", (-2.0, 1.5), "lbfgs_step", 30, None, None),
+    ("quadratic", (-2.0, 1.5), "lbfgs_default", 3, None, None),
+    ("beale", (1.0, 1.5), "adam", 150, None, None),
+    ("beale", (1.0, 1.5), "nadam_decoupled", 150, None, None),
+    ("beale", (-1.0, -1.0), "lbfgs_wolfe", 30, None, None),
+    ("himmelblau", (0.0, 0.0), "momentum", 100, None, None),
+    ("himmelblau", (-1.0, 0.5), "adagrad", 100, None, None),
+    ("himmelblau", (0.5, -4.0), "adamax", 120, None, None),
+    ("styblinski", (0.5, 4.5), "adam", 150, None, None),
+    ("styblinski", (0.5, 4.5), "adadelta_tuned", 120, None, None),
+    ("saddle", (1.5, 1e-3), "momentum", 150, None, None),
+    ("saddle", (1.5, 0.2), "rmsprop", 150, None, None),
+    ("rosenbrock", (-1.5, 2.0), "adam", 80, "step", None),
+    ("rosenbrock", (-1.5, 2.0), "momentum", 80, "exponential", None),
+    ("quadratic", (-2.0, 1.5), "adam", 80, "cosine", None),
+    ("quadratic", (-2.0, 1.5), "sgd", 40, "warmup", None),
+    ("rosenbrock", (-1.5, 2.0), "sgd", 60, None, ("Norm", 10.0)),
+    ("rosenbrock", (-1.5, 2.0), "momentum", 60, None, ("Value", 5.0)),
+]
+
+
+def run_case(objective, start, optimizer, steps, schedule, clip):
+    _, f = OBJECTIVES[objective]
+    p = torch.tensor(start, requires_grad=True)
+    opt = OPTIMIZERS[optimizer][1]([p])
+    sched = SCHEDULES[schedule][1](opt) if schedule else None
+
+    def closure():
+        opt.zero_grad()
+        loss = f(p)
+        loss.backward()
+        if clip is not None:
+            kind, c = clip
+            if kind == "Norm":
+                torch.nn.utils.clip_grad_norm_([p], c)
+            else:
+                torch.nn.utils.clip_grad_value_([p], c)
+        return loss
+
+    points = [p.detach().tolist()]
+    for _ in range(steps):
+        if isinstance(opt, torch.optim.LBFGS):
+            opt.step(closure)
+        else:
+            closure()
+            opt.step()
+        if sched is not None:
+            sched.step()
+        points.append(p.detach().tolist())
+    return points
+
+
+def preset(objective, start, optimizer, steps, schedule, clip):
+    run = f"optimizer: {OPTIMIZERS[optimizer][0]}, start: ({start[0]!r}, {start[1]!r})"
+    if schedule:
+        run += f", schedule: {SCHEDULES[schedule][0]}"
+    if clip:
+        run += f", clip: {clip[0]}({clip[1]!r})"
+    return f"(objective: {OBJECTIVES[objective][0]}, steps: {steps}, runs: [({run})])"
+
+
+def main():
+    cases = []
+    for objective, start, optimizer, steps, schedule, clip in CASES:
+        name = "-".join(filter(None, [objective, optimizer, schedule, clip and clip[0].lower()]))
+        points = run_case(objective, start, optimizer, steps, schedule, clip)
+        assert all(math.isfinite(v) for pt in points for v in pt), name
+        cases.append({"name": name, "preset": preset(objective, start, optimizer, steps, schedule, clip), "points": points})
+    out = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data" / "torch_reference.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc = {"torch_version": torch.__version__, "dtype": "float64", "cases": cases}
+    out.write_text(json.dumps(doc, indent=1) + "\n")
+    print(f"wrote {len(cases)} cases to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,348 @@
+//! The command line: `optiviz` opens the app; subcommands run headless.
+//!
+//! Every failure prints one line on stderr and exits non-zero (1 for bad input, 2 for bad
+//! arguments); nothing here panics on user input.
+
+use crate::io;
+use crate::numerics::run::{RunStatus, Sample, Simulation};
+use crate::scenario::{CheckedRun, Scenario};
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// optiviz: watch optimizers think.
+#[derive(Debug, Parser)]
+#[command(name = "optiviz", version, about, long_about = None)]
+pub struct Cli {
+    /// Preset to open in the app (default: the built-in scenario).
+    pub preset: Option<PathBuf>,
+    /// What to do headless; without one the app opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Headless subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a preset and print every run's trajectory.
+    Run {
+        /// The preset file (.ron).
+        preset: PathBuf,
+        /// Steps to take (default: the preset's step budget).
+        #[arg(long)]
+        steps: Option<usize>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+    /// Validate presets and report every error; exit code 0 when all are valid.
+    Check {
+        /// Preset files.
+        #[arg(required = true)]
+        presets: Vec<PathBuf>,
+    },
+}
+
+/// Output formats of `run`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One row per recorded step: run,step,x,y,loss,grad_norm,...
+    Csv,
+    /// Runs with their status and steps.
+    Json,
+}
+
+/// Parses arguments and runs; the binary's `main`.
+pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // One line: clap's message without its usage block.
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            eprintln!("{first} (see optiviz --help)");
+            return ExitCode::from(2);
+        }
+    };
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if e.chain().any(is_broken_pipe) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {}", format!("{e:#}").replace('\n', " | "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    e.downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        None => open_app(cli.preset),
+        Some(Command::Run {
+            preset,
+            steps,
+            format,
+        }) => {
+            let scenario = io::load_preset(&preset)?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            run(&scenario, steps, format, &mut out)?;
+            out.flush().context("writing the output")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Check { presets }) => Ok(check(&presets)),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn open_app(preset: Option<PathBuf>) -> Result<ExitCode> {
+    crate::ui::run_app(preset)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "gui"))]
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "same signature as the GUI build's open_app"
+)]
+fn open_app(_preset: Option<PathBuf>) -> Result<ExitCode> {
+    println!(
+        "optiviz was built without the `gui` feature; see `optiviz --help` for the headless commands."
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Validates presets, printing "file: ok" or every error; 0 when all are valid.
+fn check(presets: &[PathBuf]) -> ExitCode {
+    let mut all_ok = true;
+    for path in presets {
+        match io::load_preset(path) {
+            Ok(s) => println!(
+                "{}: ok ({}, {} runs)",
+                path.display(),
+                s.spec.name,
+                s.runs.len()
+            ),
+            Err(errors) => {
+                all_ok = false;
+                for e in &errors.0 {
+                    eprintln!("{e}");
+                }
+            }
+        }
+    }
+    if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Simulates the scenario for `steps` (default: its budget) and writes every run.
+pub fn run(
+    scenario: &Scenario,
+    steps: Option<usize>,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let steps = steps.unwrap_or(scenario.spec.steps);
+    let capacity = steps.saturating_add(1);
+    let mut sim = scenario.simulation(capacity)?;
+    sim.advance_to(steps);
+    let runs: Vec<&CheckedRun> = scenario.enabled_runs().collect();
+    match format {
+        Format::Csv => write_csv(&sim, &runs, out)?,
+        Format::Json => {
+            serde_json::to_writer(&mut *out, &json_report(scenario, &sim, &runs))
+                .context("writing JSON")?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Quotes a CSV field when it needs it.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn samples(sim: &Simulation, i: usize) -> impl Iterator<Item = Sample> + '_ {
+    let t = sim.runs()[i].trajectory();
+    (0..t.len()).filter_map(|k| t.sample(k))
+}
+
+fn write_csv(sim: &Simulation, runs: &[&CheckedRun], out: &mut dyn Write) -> Result<()> {
+    writeln!(
+        out,
+        "run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y"
+    )?;
+    for (i, run) in runs.iter().enumerate() {
+        let label = csv_field(&run.label);
+        for s in samples(sim, i) {
+            let pair = |v: Option<crate::numerics::Vec2>| {
+                v.map_or_else(|| ",".to_owned(), |v| format!("{},{}", v.x, v.y))
+            };
+            writeln!(
+                out,
+                "{label},{},{},{},{},{},{},{},{}",
+                s.step,
+                s.point.x,
+                s.point.y,
+                s.loss,
+                s.grad_norm,
+                s.lr,
+                pair(s.effective_lr),
+                pair(s.averaged)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    scenario: &'a str,
+    objective: String,
+    steps: usize,
+    runs: Vec<JsonRun<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRun<'a> {
+    label: &'a str,
+    optimizer: &'static str,
+    status: &'static str,
+    stopped_at: Option<usize>,
+    message: String,
+    steps: Vec<JsonStep>,
+}
+
+#[derive(Serialize)]
+struct JsonStep {
+    step: usize,
+    x: f64,
+    y: f64,
+    loss: f64,
+    grad_norm: f64,
+    lr: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effective_lr: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    averaged: Option<[f64; 2]>,
+}
+
+fn json_report<'a>(
+    scenario: &'a Scenario,
+    sim: &Simulation,
+    runs: &[&'a CheckedRun],
+) -> JsonReport<'a> {
+    use crate::numerics::objectives::Landmarks;
+    JsonReport {
+        scenario: &scenario.spec.name,
+        objective: scenario.objective.formula(),
+        steps: sim
+            .runs()
+            .iter()
+            .map(crate::numerics::run::Run::steps_done)
+            .max()
+            .unwrap_or(0),
+        runs: runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let status = sim.runs()[i].status();
+                let (state, stopped_at) = match status {
+                    RunStatus::Running => ("ok", None),
+                    RunStatus::Stopped {
+                        step,
+                        reason: crate::numerics::run::Stop::Failed(_),
+                    } => ("stopped", Some(*step)),
+                    RunStatus::Stopped { step, .. } => ("diverged", Some(*step)),
+                };
+                JsonRun {
+                    label: &r.label,
+                    optimizer: r.config.optimizer.name(),
+                    status: state,
+                    stopped_at,
+                    message: status.describe(),
+                    steps: samples(sim, i)
+                        .map(|s| JsonStep {
+                            step: s.step,
+                            x: s.point.x,
+                            y: s.point.y,
+                            loss: s.loss,
+                            grad_norm: s.grad_norm,
+                            lr: s.lr,
+                            effective_lr: s.effective_lr.map(|v| [v.x, v.y]),
+                            averaged: s.averaged.map(|v| [v.x, v.y]),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario;
+
+    fn output(text: &str, steps: Option<usize>, format: Format) -> String {
+        let s = scenario::parse(text, "t.ron").unwrap();
+        let mut buf = Vec::new();
+        run(&s, steps, format, &mut buf).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn csv_has_one_row_per_step_starting_at_the_start_point() {
+        let csv = output(
+            "(objective: Quadratic(), runs: [(label: \"a, b\", optimizer: GD(lr: 0.5), start: (1.0, 2.0))])",
+            Some(3),
+            Format::Csv,
+        );
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y"
+        );
+        assert_eq!(lines.len(), 5);
+        assert!(lines[1].starts_with("\"a, b\",0,1,2,"));
+        assert!(lines[2].starts_with("\"a, b\",1,0.5,1.9,"));
+    }
+
+    #[test]
+    fn json_reports_status() {
+        let json = output(
+            "(objective: Quadratic(), runs: [(optimizer: GD(lr: 5.0)), (optimizer: Adam(lr: 0.1))])",
+            Some(50),
+            Format::Json,
+        );
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["runs"][0]["status"], "diverged");
+        assert!(v["runs"][0]["stopped_at"].as_u64().unwrap() > 0);
+        assert_eq!(v["runs"][1]["status"], "ok");
+        assert_eq!(v["runs"][1]["steps"].as_array().unwrap().len(), 51);
+        assert!(v["runs"][1]["steps"][1]["effective_lr"].is_array());
+    }
+}

@@ -1,0 +1,50 @@
+//! The numerical core: objectives, optimizers, learning-rate schedules, noise and runs.
+//!
+//! Depends on nalgebra and rand only (plus serde derives on plain parameter structs, so presets
+//! can embed them without a parallel type hierarchy). Nothing here knows about windows, files or
+//! text formats.
+
+mod checks;
+pub mod noise;
+pub mod objectives;
+pub mod optimizers;
+pub mod run;
+pub mod schedule;
+
+/// A point or vector in the plane of a 2-D objective.
+pub type Vec2 = nalgebra::Vector2<f64>;
+/// A 2x2 matrix (Hessians of 2-D objectives).
+pub type Mat2 = nalgebra::Matrix2<f64>;
+
+/// A parameter that is out of range, with the field it belongs to.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ParamError {
+    /// Field path relative to the struct that was checked, e.g. `betas.0` or `lr`.
+    pub field: String,
+    /// What is wrong and what would be valid.
+    pub message: String,
+}
+
+impl ParamError {
+    /// An error for `field` saying `message`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The same error with `prefix.` put before its field path.
+    #[must_use]
+    pub fn within(mut self, prefix: &str) -> Self {
+        self.field = if self.field.is_empty() {
+            prefix.to_owned()
+        } else if self.field.starts_with('[') {
+            format!("{prefix}{}", self.field)
+        } else {
+            format!("{prefix}.{}", self.field)
+        };
+        self
+    }
+}

@@ -1,0 +1,353 @@
+//! Seeded gradient noise with common random numbers.
+//!
+//! Every draw depends only on (seed, step): each run of a scenario owns a [`NoiseSampler`] with
+//! the same seed, so every run sees the same noise at the same step, whatever it did before.
+//! That makes races fair and repeatable ("common random numbers").
+//!
+//! Kinds (sigma = standard deviation, xi_k ~ N(0, I) drawn at step k):
+//! - `Gaussian`: g = grad f(x) + sigma xi_k; the loss is unchanged ("SGD = GD + noise").
+//! - `InjectB`: f_k(x) = f(x) - sigma xi_k' x, loss and gradient together: for a quadratic
+//!   1/2 x'Ax - b'x this is noise injected into b (the minimiser jitters by sigma A^-1 xi_k).
+//! - `Minibatch`: f = 1/N sum_i f(x - s_i) over N copies shifted by seeded offsets s_i ~
+//!   N(0, spread^2 I), centred so that sum_i s_i = 0; each step averages a batch of B distinct
+//!   copies drawn without replacement. For a quadratic the full batch gives exactly grad f, and
+//!   the batch-gradient noise falls like 1 / sqrt(B) (times sqrt((N - B) / (N - 1))).
+
+use super::ParamError;
+use super::checks::{at_least, non_negative};
+use rand::{RngExt, SeedableRng};
+use rand_distr::StandardNormal;
+use rand_pcg::Pcg64Mcg;
+use serde::{Deserialize, Serialize};
+
+/// The noise model of a scenario.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub enum NoiseKind {
+    /// Exact gradients.
+    #[default]
+    None,
+    /// Gaussian noise of standard deviation `sigma` added to the gradient.
+    Gaussian {
+        /// Standard deviation per coordinate.
+        sigma: f64,
+    },
+    /// Noise injected into b of 1/2 x'Ax - b'x (a random linear tilt for any objective).
+    InjectB {
+        /// Standard deviation per coordinate.
+        sigma: f64,
+    },
+    /// Minibatches of a finite sum of shifted copies of the objective.
+    Minibatch {
+        /// Number of copies N in the finite sum.
+        n: usize,
+        /// Batch size B (1 <= B <= N).
+        batch_size: usize,
+        /// Standard deviation of the copies' shifts.
+        spread: f64,
+    },
+}
+
+/// Noise kind plus seed, as written in a preset.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NoiseSpec {
+    /// The noise model.
+    pub kind: NoiseKind,
+    /// Seed of every draw; the same seed gives the same noise.
+    pub seed: u64,
+}
+
+impl Default for NoiseSpec {
+    fn default() -> Self {
+        Self {
+            kind: NoiseKind::None,
+            seed: 1,
+        }
+    }
+}
+
+impl NoiseSpec {
+    /// Checks ranges; the error names the field.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        match self.kind {
+            NoiseKind::None => Ok(()),
+            NoiseKind::Gaussian { sigma } | NoiseKind::InjectB { sigma } => {
+                non_negative("kind.sigma", sigma)
+            }
+            NoiseKind::Minibatch {
+                n,
+                batch_size,
+                spread,
+            } => {
+                at_least("kind.n", n, 1)?;
+                if n > 100_000 {
+                    return Err(ParamError::new(
+                        "kind.n",
+                        format!("must be <= 100000, got {n}"),
+                    ));
+                }
+                at_least("kind.batch_size", batch_size, 1)?;
+                if batch_size > n {
+                    return Err(ParamError::new(
+                        "kind.batch_size",
+                        format!("must be <= n = {n}, got {batch_size}"),
+                    ));
+                }
+                non_negative("kind.spread", spread)
+            }
+        }
+    }
+
+    /// The same noise with a different minibatch size (other kinds unchanged). Batches of
+    /// different sizes drawn at one step are nested: the smaller is a prefix of the larger.
+    #[must_use]
+    pub fn with_batch_size(&self, b: usize) -> Self {
+        let mut out = self.clone();
+        if let NoiseKind::Minibatch { batch_size, .. } = &mut out.kind {
+            *batch_size = b;
+        }
+        out
+    }
+
+    /// True when gradients are exact.
+    #[must_use]
+    pub fn is_none(&self) -> bool {
+        match self.kind {
+            NoiseKind::None => true,
+            NoiseKind::Gaussian { sigma } | NoiseKind::InjectB { sigma } => sigma == 0.0,
+            NoiseKind::Minibatch {
+                n,
+                batch_size,
+                spread,
+            } => batch_size == n || spread == 0.0,
+        }
+    }
+}
+
+/// SplitMix64's finaliser: decorrelates (seed, step) pairs.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The generator for one step of one seed.
+fn rng_for(seed: u64, step: u64) -> Pcg64Mcg {
+    Pcg64Mcg::seed_from_u64(mix(seed ^ mix(step)))
+}
+
+/// What the noise is at one step.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Draw<'a> {
+    /// No noise.
+    None,
+    /// Add `sigma * xi` to the gradient (loss unchanged).
+    Gradient(&'a [f64]),
+    /// Tilt: f(x) - xi' x with xi already scaled by sigma.
+    Tilt(&'a [f64]),
+    /// Average the copies shifted by these offsets (each of length dim).
+    Batch(&'a [usize], &'a [f64]),
+}
+
+/// Produces the per-step draws of one scenario's noise; one per run.
+#[derive(Clone, Debug)]
+pub struct NoiseSampler {
+    spec: NoiseSpec,
+    dim: usize,
+    xi: Vec<f64>,
+    shifts: Vec<f64>,
+    indices: Vec<usize>,
+    batch: Vec<usize>,
+}
+
+impl NoiseSampler {
+    /// A sampler for parameter vectors of length `dim`. Builds the minibatch copies once.
+    #[must_use]
+    pub fn new(spec: &NoiseSpec, dim: usize) -> Self {
+        let mut shifts = Vec::new();
+        let mut indices = Vec::new();
+        if let NoiseKind::Minibatch { n, spread, .. } = spec.kind {
+            let mut rng = rng_for(spec.seed, u64::MAX);
+            shifts = (0..n * dim)
+                .map(|_| spread * rng.sample::<f64, _>(StandardNormal))
+                .collect();
+            for c in 0..dim {
+                #[allow(clippy::cast_precision_loss, reason = "n <= 100000")]
+                let mean = (0..n).map(|i| shifts[i * dim + c]).sum::<f64>() / n as f64;
+                for i in 0..n {
+                    shifts[i * dim + c] -= mean;
+                }
+            }
+            indices = (0..n).collect();
+        }
+        Self {
+            spec: spec.clone(),
+            dim,
+            xi: vec![0.0; dim],
+            shifts,
+            indices,
+            batch: Vec::new(),
+        }
+    }
+
+    /// The draw of step k; the same for every sampler with the same spec.
+    pub fn draw(&mut self, k: usize) -> Draw<'_> {
+        match self.spec.kind {
+            NoiseKind::None => Draw::None,
+            NoiseKind::Gaussian { sigma } | NoiseKind::InjectB { sigma } => {
+                if sigma == 0.0 {
+                    return Draw::None;
+                }
+                let mut rng = rng_for(self.spec.seed, k as u64);
+                for v in &mut self.xi {
+                    *v = sigma * rng.sample::<f64, _>(StandardNormal);
+                }
+                if matches!(self.spec.kind, NoiseKind::Gaussian { .. }) {
+                    Draw::Gradient(&self.xi)
+                } else {
+                    Draw::Tilt(&self.xi)
+                }
+            }
+            NoiseKind::Minibatch { n, batch_size, .. } => {
+                let mut rng = rng_for(self.spec.seed, k as u64);
+                for (i, v) in self.indices.iter_mut().enumerate() {
+                    *v = i;
+                }
+                // Partial Fisher-Yates: the first B entries are a uniform random subset.
+                for i in 0..batch_size.min(n) {
+                    let j = rng.random_range(i..n);
+                    self.indices.swap(i, j);
+                }
+                self.batch.clear();
+                self.batch
+                    .extend_from_slice(&self.indices[..batch_size.min(n)]);
+                Draw::Batch(&self.batch, &self.shifts)
+            }
+        }
+    }
+
+    /// Length of the parameter vectors this sampler draws for.
+    #[must_use]
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_depend_only_on_seed_and_step() {
+        let spec = NoiseSpec {
+            kind: NoiseKind::Gaussian { sigma: 2.0 },
+            seed: 42,
+        };
+        let mut a = NoiseSampler::new(&spec, 2);
+        let mut b = NoiseSampler::new(&spec, 2);
+        let at5 = match a.draw(5) {
+            Draw::Gradient(x) => x.to_vec(),
+            other => panic!("{other:?}"),
+        };
+        let _ = b.draw(0);
+        let _ = b.draw(17);
+        let again = match b.draw(5) {
+            Draw::Gradient(x) => x.to_vec(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(at5, again);
+        let other_seed = NoiseSpec { seed: 43, ..spec };
+        let mut c = NoiseSampler::new(&other_seed, 2);
+        assert_ne!(Draw::Gradient(&at5), c.draw(5));
+    }
+
+    #[test]
+    fn gaussian_draws_have_the_right_spread() {
+        let spec = NoiseSpec {
+            kind: NoiseKind::Gaussian { sigma: 3.0 },
+            seed: 7,
+        };
+        let mut s = NoiseSampler::new(&spec, 2);
+        let n = 20_000;
+        let (mut sum, mut sum2) = (0.0, 0.0);
+        for k in 0..n {
+            if let Draw::Gradient(x) = s.draw(k) {
+                sum += x[0] + x[1];
+                sum2 += x[0] * x[0] + x[1] * x[1];
+            }
+        }
+        let m = f64::from(u32::try_from(2 * n).unwrap());
+        let mean = sum / m;
+        let sd = (sum2 / m - mean * mean).sqrt();
+        assert!(mean.abs() < 0.05, "mean {mean}");
+        assert!((sd - 3.0).abs() < 0.05, "sd {sd}");
+    }
+
+    #[test]
+    fn minibatches_are_distinct_subsets_of_centred_copies() {
+        let spec = NoiseSpec {
+            kind: NoiseKind::Minibatch {
+                n: 50,
+                batch_size: 10,
+                spread: 1.0,
+            },
+            seed: 3,
+        };
+        let mut s = NoiseSampler::new(&spec, 2);
+        for c in 0..2 {
+            let mean: f64 = (0..50).map(|i| s.shifts[i * 2 + c]).sum::<f64>() / 50.0;
+            assert!(mean.abs() < 1e-15);
+        }
+        let Draw::Batch(batch, _) = s.draw(9) else {
+            panic!()
+        };
+        let mut b = batch.to_vec();
+        b.sort_unstable();
+        b.dedup();
+        assert_eq!(b.len(), 10);
+        assert!(b.iter().all(|&i| i < 50));
+    }
+
+    #[test]
+    fn smaller_batches_are_prefixes_of_larger_ones() {
+        let spec = NoiseSpec {
+            kind: NoiseKind::Minibatch {
+                n: 64,
+                batch_size: 32,
+                spread: 1.0,
+            },
+            seed: 11,
+        };
+        let mut big = NoiseSampler::new(&spec, 2);
+        let mut small = NoiseSampler::new(&spec.with_batch_size(4), 2);
+        for k in [0, 1, 99] {
+            let Draw::Batch(b, _) = big.draw(k) else {
+                panic!()
+            };
+            let b = b.to_vec();
+            let Draw::Batch(s, _) = small.draw(k) else {
+                panic!()
+            };
+            assert_eq!(&b[..4], s);
+        }
+    }
+
+    #[test]
+    fn validation() {
+        let bad = NoiseSpec {
+            kind: NoiseKind::Minibatch {
+                n: 10,
+                batch_size: 11,
+                spread: 1.0,
+            },
+            seed: 0,
+        };
+        assert_eq!(bad.validate().unwrap_err().field, "kind.batch_size");
+        let bad = NoiseSpec {
+            kind: NoiseKind::Gaussian { sigma: -1.0 },
+            seed: 0,
+        };
+        assert_eq!(bad.validate().unwrap_err().field, "kind.sigma");
+    }
+}

@@ -1,0 +1,331 @@
+//! Adam and AdamW, as torch.optim.Adam / AdamW, with the course's "steady state" Adam (no bias
+//! correction) as an option.
+//!
+//! t <- t + 1
+//! AdamW: x <- x (1 - lr * weight_decay)        Adam: g <- grad + weight_decay * x
+//! m <- beta1 m + (1 - beta1) g;   v <- beta2 v + (1 - beta2) g^2
+//! amsgrad: v_max <- max(v_max, v), used in place of v
+//! x <- x - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+//! bias_correction = false (steady state): x <- x - lr * m / (sqrt(v) + eps)
+//! Defaults (torch): lr = 1e-3, betas = (0.9, 0.999), eps = 1e-8, weight_decay = 0 (AdamW:
+//! 1e-2), amsgrad = false; bias_correction = true. References: Kingma & Ba, ICLR 2015;
+//! Loshchilov & Hutter, ICLR 2019; Reddi et al. (AMSGrad), ICLR 2018;
+//! <https://pytorch.org/docs/stable/generated/torch.optim.Adam.html>.
+
+use super::{FirstOrder, Tunable, beta, ensure_len, fma, lerp, non_negative, positive};
+use crate::numerics::ParamError;
+use nalgebra::DVector;
+use serde::{Deserialize, Serialize};
+
+pub(crate) const RULE: &str = "g = grad f(x) + weight_decay * x
+m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
+m^ = m / (1 - beta1^t)              v^ = v / (1 - beta2^t)
+x <- x - lr * m^ / (sqrt(v^) + eps)          [amsgrad: v^ from max over time of v]";
+pub(crate) const RULE_STEADY_STATE: &str = "g = grad f(x) + weight_decay * x
+m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
+x <- x - lr * m / (sqrt(v) + eps)            (no bias correction: 'steady state' Adam)";
+pub(crate) const RULE_ADAMW: &str =
+    "x <- x - lr * weight_decay * x              (decoupled weight decay)
+m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
+x <- x - lr * m^ / (sqrt(v^) + eps)          (m^, v^ bias-corrected)";
+
+/// torch.optim.Adam's parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdamParams {
+    /// Learning rate.
+    pub lr: f64,
+    /// Decay rates of the first and second moment averages.
+    pub betas: (f64, f64),
+    /// Added to the denominator.
+    pub eps: f64,
+    /// L2 penalty (added to the gradient).
+    pub weight_decay: f64,
+    /// Use the running maximum of v (AMSGrad).
+    pub amsgrad: bool,
+    /// Ascend instead of descend.
+    pub maximize: bool,
+    /// Decouple weight decay from the gradient (what AdamW does).
+    pub decoupled_weight_decay: bool,
+    /// Course variant: false gives "steady state" Adam without bias correction.
+    pub bias_correction: bool,
+}
+
+impl Default for AdamParams {
+    fn default() -> Self {
+        Self {
+            lr: 1e-3,
+            betas: (0.9, 0.999),
+            eps: 1e-8,
+            weight_decay: 0.0,
+            amsgrad: false,
+            maximize: false,
+            decoupled_weight_decay: false,
+            bias_correction: true,
+        }
+    }
+}
+
+impl AdamParams {
+    /// Checks ranges as torch does (plus finiteness).
+    pub fn validate(&self) -> Result<(), ParamError> {
+        positive("lr", self.lr)?;
+        beta("betas.0", self.betas.0)?;
+        beta("betas.1", self.betas.1)?;
+        non_negative("eps", self.eps)?;
+        non_negative("weight_decay", self.weight_decay)
+    }
+}
+
+/// torch.optim.AdamW's parameters (Adam with decoupled weight decay, default 1e-2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdamWParams {
+    /// Learning rate.
+    pub lr: f64,
+    /// Decay rates of the first and second moment averages.
+    pub betas: (f64, f64),
+    /// Added to the denominator.
+    pub eps: f64,
+    /// Decoupled weight decay: x <- x (1 - lr * weight_decay) each step.
+    pub weight_decay: f64,
+    /// Use the running maximum of v (AMSGrad).
+    pub amsgrad: bool,
+    /// Ascend instead of descend.
+    pub maximize: bool,
+}
+
+impl Default for AdamWParams {
+    fn default() -> Self {
+        Self {
+            lr: 1e-3,
+            betas: (0.9, 0.999),
+            eps: 1e-8,
+            weight_decay: 1e-2,
+            amsgrad: false,
+            maximize: false,
+        }
+    }
+}
+
+impl AdamWParams {
+    /// The same optimizer written as Adam parameters.
+    #[must_use]
+    pub fn as_adam(&self) -> AdamParams {
+        AdamParams {
+            lr: self.lr,
+            betas: self.betas,
+            eps: self.eps,
+            weight_decay: self.weight_decay,
+            amsgrad: self.amsgrad,
+            maximize: self.maximize,
+            decoupled_weight_decay: true,
+            bias_correction: true,
+        }
+    }
+
+    /// Checks ranges as torch does.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        self.as_adam().validate()
+    }
+}
+
+/// Adam / AdamW state.
+#[derive(Clone, Debug)]
+pub struct Adam {
+    p: AdamParams,
+    step: f64,
+    exp_avg: DVector<f64>,
+    exp_avg_sq: DVector<f64>,
+    max_exp_avg_sq: DVector<f64>,
+    eff: DVector<f64>,
+    grad: DVector<f64>,
+}
+
+impl Adam {
+    /// A fresh optimizer; `decoupled` forces AdamW's weight decay.
+    #[must_use]
+    pub fn new(p: &AdamParams, decoupled: bool) -> Self {
+        let mut p = p.clone();
+        p.decoupled_weight_decay |= decoupled;
+        Self {
+            p,
+            step: 0.0,
+            exp_avg: DVector::zeros(0),
+            exp_avg_sq: DVector::zeros(0),
+            max_exp_avg_sq: DVector::zeros(0),
+            eff: DVector::zeros(0),
+            grad: DVector::zeros(0),
+        }
+    }
+}
+
+impl Tunable for Adam {
+    fn lr(&self) -> f64 {
+        self.p.lr
+    }
+    fn set_lr(&mut self, lr: f64) {
+        self.p.lr = lr;
+    }
+    fn effective_lr(&self) -> Option<&DVector<f64>> {
+        (self.step > 0.0).then_some(&self.eff)
+    }
+    fn velocity(&self) -> Option<&DVector<f64>> {
+        (self.step > 0.0).then_some(&self.exp_avg)
+    }
+}
+
+impl FirstOrder for Adam {
+    fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
+        let p = &self.p;
+        let n = x.len();
+        ensure_len(&mut self.exp_avg, n, 0.0);
+        ensure_len(&mut self.exp_avg_sq, n, 0.0);
+        ensure_len(&mut self.max_exp_avg_sq, n, 0.0);
+        ensure_len(&mut self.eff, n, 0.0);
+        self.step += 1.0;
+        let (beta1, beta2) = p.betas;
+        let (step_size, bias_correction2_sqrt) = if p.bias_correction {
+            let bias_correction1 = 1.0 - beta1.powf(self.step);
+            let bias_correction2 = 1.0 - beta2.powf(self.step);
+            (p.lr / bias_correction1, bias_correction2.powf(0.5))
+        } else {
+            (p.lr, 1.0)
+        };
+        for i in 0..n {
+            let mut gi = if p.maximize { -g[i] } else { g[i] };
+            if p.weight_decay != 0.0 {
+                if p.decoupled_weight_decay {
+                    x[i] *= 1.0 - p.lr * p.weight_decay;
+                } else {
+                    gi = fma(p.weight_decay, x[i], gi);
+                }
+            }
+            let m = lerp(self.exp_avg[i], gi, 1.0 - beta1);
+            self.exp_avg[i] = m;
+            let v = fma((1.0 - beta2) * gi, gi, self.exp_avg_sq[i] * beta2);
+            self.exp_avg_sq[i] = v;
+            let second = if p.amsgrad {
+                let vmax = self.max_exp_avg_sq[i].max(v);
+                self.max_exp_avg_sq[i] = vmax;
+                vmax
+            } else {
+                v
+            };
+            let denom = second.sqrt() / bias_correction2_sqrt + p.eps;
+            x[i] += -step_size * m / denom;
+            self.eff[i] = p.lr / denom;
+        }
+    }
+    fn grad_buffer(&mut self) -> &mut DVector<f64> {
+        &mut self.grad
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Optimizer;
+    use super::super::testing::{QuadraticOracle, assert_close, v};
+    use super::*;
+
+    fn steps(
+        p: &AdamParams,
+        decoupled: bool,
+        a: &[f64],
+        x0: &[f64],
+        n: usize,
+    ) -> Vec<DVector<f64>> {
+        let mut o = Adam::new(p, decoupled);
+        let mut q = QuadraticOracle::diagonal(a);
+        let mut x = v(x0);
+        (0..n)
+            .map(|_| {
+                o.step(&mut x, &mut q).unwrap();
+                x.clone()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn first_two_steps() {
+        // f = 1/2 (x^2 + 10 y^2) from (1, 1), lr = 0.1, eps = 0.
+        let p = AdamParams {
+            lr: 0.1,
+            eps: 0.0,
+            ..AdamParams::default()
+        };
+        let xs = steps(&p, false, &[1.0, 10.0], &[1.0, 1.0], 2);
+        // Step 1: m^ = g, v^ = g^2, so the step is lr * sign(g).
+        assert_close(&xs[0], &[0.9, 0.9], 1e-15);
+        // Step 2 by hand: g1 = (0.9, 9).
+        let (b1, b2) = (0.9f64, 0.999f64);
+        let expect = |g0: f64, g1: f64, x1: f64| {
+            let m = b1 * (1.0 - b1) * g0 + (1.0 - b1) * g1;
+            let vv = b2 * (1.0 - b2) * g0 * g0 + (1.0 - b2) * g1 * g1;
+            let mhat = m / (1.0 - b1 * b1);
+            let vhat = vv / (1.0 - b2 * b2);
+            x1 - 0.1 * mhat / vhat.sqrt()
+        };
+        assert_close(
+            &xs[1],
+            &[expect(1.0, 0.9, 0.9), expect(10.0, 9.0, 0.9)],
+            1e-14,
+        );
+    }
+
+    #[test]
+    fn steady_state_adam_has_small_first_steps() {
+        // Without bias correction, m1 = 0.1 g and v1 = 0.001 g^2: step = lr * 0.1/sqrt(0.001) sign(g)
+        let p = AdamParams {
+            lr: 0.1,
+            eps: 0.0,
+            bias_correction: false,
+            ..AdamParams::default()
+        };
+        let xs = steps(&p, false, &[1.0, 10.0], &[1.0, 1.0], 1);
+        let s = 0.1 * 0.1 / 0.001f64.sqrt();
+        assert_close(&xs[0], &[1.0 - s, 1.0 - s], 1e-14);
+    }
+
+    #[test]
+    fn adamw_decays_before_the_adam_step() {
+        let p = AdamWParams {
+            lr: 0.1,
+            weight_decay: 0.5,
+            eps: 0.0,
+            ..AdamWParams::default()
+        }
+        .as_adam();
+        let xs = steps(&p, true, &[1.0, 1.0], &[2.0, -2.0], 1);
+        // x (1 - 0.05) then - lr sign(g)
+        assert_close(&xs[0], &[1.9 - 0.1, -1.9 + 0.1], 1e-15);
+        // Adam's coupled decay instead adds 0.5 x to g: same sign, so also a sign step from x
+        let p = AdamParams {
+            lr: 0.1,
+            weight_decay: 0.5,
+            eps: 0.0,
+            ..AdamParams::default()
+        };
+        let xs = steps(&p, false, &[1.0, 1.0], &[2.0, -2.0], 1);
+        assert_close(&xs[0], &[1.9, -1.9], 1e-15);
+    }
+
+    #[test]
+    fn amsgrad_keeps_the_largest_second_moment() {
+        let p = AdamParams {
+            lr: 0.1,
+            amsgrad: true,
+            ..AdamParams::default()
+        };
+        let mut o = Adam::new(&p, false);
+        let mut q = QuadraticOracle::diagonal(&[1.0]);
+        let mut x = v(&[10.0]);
+        o.step(&mut x, &mut q).unwrap();
+        let vmax = o.max_exp_avg_sq[0];
+        for _ in 0..20 {
+            o.step(&mut x, &mut q).unwrap();
+            assert!(o.max_exp_avg_sq[0] >= o.exp_avg_sq[0]);
+            assert!(o.max_exp_avg_sq[0] >= vmax);
+        }
+    }
+}

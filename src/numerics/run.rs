@@ -1,0 +1,948 @@
+//! Runs: one optimizer stepping on a 2-D objective under a schedule, clipping, noise and
+//! Polyak averaging, recorded into a [`Trajectory`].
+//!
+//! Per step k: lr_k = schedule(lr, k); the noise draw of step k is fixed; the optimizer asks the
+//! oracle (objective + noise + clipping) for gradients and moves x_k to x_{k+1}. The trajectory
+//! records, for every kept step, the point, the true loss f(x_k) and gradient norm
+//! |grad f(x_k)| (without noise), the learning rate, the optimizer's effective per-coordinate
+//! step size and velocity where it has them, and the averaged iterate when averaging is on.
+//! A step that produces a non-finite value or leaves a huge box around the view stops the run
+//! with a status naming the step; nothing non-finite is ever recorded.
+
+use super::noise::{Draw, NoiseSampler, NoiseSpec};
+use super::objectives::{AnyObjective, Hessian, Objective, ViewRect};
+use super::optimizers::{Optimizer, OptimizerSpec, Oracle, StepError};
+use super::schedule::Schedule;
+use super::{Mat2, ParamError, Vec2};
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Gradient clipping, applied to the (noisy) gradient before the optimizer sees it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub enum Clip {
+    /// No clipping.
+    #[default]
+    None,
+    /// torch's clip_grad_norm_: g <- g * min(1, max_norm / (|g| + 1e-6)).
+    Norm(f64),
+    /// torch's clip_grad_value_: each coordinate clamped to [-c, c].
+    Value(f64),
+}
+
+impl Clip {
+    /// Checks the threshold.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        match *self {
+            Self::None => Ok(()),
+            Self::Norm(c) | Self::Value(c) => super::checks::positive("0", c),
+        }
+    }
+
+    /// Clips g in place.
+    pub fn apply(&self, g: &mut [f64]) {
+        match *self {
+            Self::None => {}
+            Self::Norm(max_norm) => {
+                let total = g.iter().map(|v| v * v).sum::<f64>().sqrt();
+                let coef = max_norm / (total + 1e-6);
+                if coef < 1.0 {
+                    for v in g.iter_mut() {
+                        *v *= coef;
+                    }
+                }
+            }
+            Self::Value(c) => {
+                for v in g.iter_mut() {
+                    *v = v.clamp(-c, c);
+                }
+            }
+        }
+    }
+}
+
+/// Iterate averaging.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub enum Averaging {
+    /// No averaging.
+    #[default]
+    Off,
+    /// Polyak-Ruppert: the mean of x_start, ..., x_k (before `start`, the iterate itself).
+    Polyak {
+        /// First step included in the average.
+        start: usize,
+    },
+}
+
+/// Everything needed to start one run (validated).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunConfig {
+    /// The optimizer and its hyperparameters.
+    pub optimizer: OptimizerSpec,
+    /// Start point x_0.
+    pub start: Vec2,
+    /// Learning-rate schedule.
+    pub schedule: Schedule,
+    /// Gradient clipping.
+    pub clip: Clip,
+    /// Iterate averaging.
+    pub averaging: Averaging,
+    /// The gradient noise this run sees (runs of a scenario share seed and draws).
+    pub noise: NoiseSpec,
+}
+
+/// Why a run stopped early.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stop {
+    /// x became NaN or infinite.
+    NonFinitePoint,
+    /// f(x) or its gradient is NaN or infinite at the new point.
+    NonFiniteValue,
+    /// x left the box of 100 view sizes around the view.
+    LeftBox,
+    /// The optimizer could not take a step.
+    Failed(StepError),
+}
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NonFinitePoint => write!(f, "the iterate is not a finite number"),
+            Self::NonFiniteValue => write!(f, "f or its gradient is not finite there"),
+            Self::LeftBox => write!(f, "the iterate left the region around the view"),
+            Self::Failed(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Where a run stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunStatus {
+    /// Stepping normally.
+    Running,
+    /// Stopped at `step` (the update that went wrong); the trajectory ends at step - 1.
+    Stopped {
+        /// 1-based index of the update that failed (0: the start point itself is invalid).
+        step: usize,
+        /// What happened.
+        reason: Stop,
+    },
+}
+
+impl RunStatus {
+    /// True while the run can take more steps.
+    #[must_use]
+    pub fn is_running(&self) -> bool {
+        matches!(self, Self::Running)
+    }
+
+    /// Short text: "ok" or "diverged at step k: ...".
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Running => "ok".to_owned(),
+            Self::Stopped {
+                step,
+                reason: reason @ Stop::Failed(_),
+            } => format!("stopped at step {step}: {reason}"),
+            Self::Stopped { step, reason } => format!("diverged at step {step}: {reason}"),
+        }
+    }
+}
+
+/// A recorded step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sample {
+    /// Step index k.
+    pub step: usize,
+    /// x_k.
+    pub point: Vec2,
+    /// f(x_k).
+    pub loss: f64,
+    /// |grad f(x_k)|.
+    pub grad_norm: f64,
+    /// Learning rate of the update from x_k.
+    pub lr: f64,
+    /// Effective per-coordinate step size after the update that produced x_k.
+    pub effective_lr: Option<Vec2>,
+    /// Velocity (momentum) after the update that produced x_k.
+    pub velocity: Option<Vec2>,
+    /// Averaged iterate at step k.
+    pub averaged: Option<Vec2>,
+}
+
+/// The recorded history of a run. Memory is bounded: when `capacity` samples are stored, every
+/// other one is dropped and from then on only every `stride`-th step is kept (the latest step is
+/// always available).
+#[derive(Clone, Debug, Default)]
+pub struct Trajectory {
+    stride: usize,
+    capacity: usize,
+    steps_done: usize,
+    points: Vec<Vec2>,
+    loss: Vec<f64>,
+    grad_norm: Vec<f64>,
+    lr: Vec<f64>,
+    effective_lr: Vec<Vec2>,
+    velocity: Vec<Vec2>,
+    averaged: Vec<Vec2>,
+    latest: Option<Sample>,
+}
+
+impl Trajectory {
+    /// An empty trajectory keeping at most `capacity` samples (rounded up to even, >= 2).
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            stride: 1,
+            capacity: capacity.max(2).next_multiple_of(2),
+            ..Self::default()
+        }
+    }
+
+    /// Number of stored samples.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.points.len()
+    }
+
+    /// True before the start point is recorded.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
+
+    /// Steps between stored samples (1 until the capacity is first reached).
+    #[must_use]
+    pub fn stride(&self) -> usize {
+        self.stride
+    }
+
+    /// The stored points, sample i being step i * stride.
+    #[must_use]
+    pub fn points(&self) -> &[Vec2] {
+        &self.points
+    }
+
+    /// The stored losses.
+    #[must_use]
+    pub fn losses(&self) -> &[f64] {
+        &self.loss
+    }
+
+    /// The stored gradient norms.
+    #[must_use]
+    pub fn grad_norms(&self) -> &[f64] {
+        &self.grad_norm
+    }
+
+    /// The stored averaged iterates (empty without averaging).
+    #[must_use]
+    pub fn averaged(&self) -> &[Vec2] {
+        &self.averaged
+    }
+
+    /// Number of updates taken so far (the latest step index).
+    #[must_use]
+    pub fn steps_done(&self) -> usize {
+        self.steps_done
+    }
+
+    /// The latest step, stored or not.
+    #[must_use]
+    pub fn latest(&self) -> Option<Sample> {
+        self.latest
+    }
+
+    /// Stored sample i.
+    #[must_use]
+    pub fn sample(&self, i: usize) -> Option<Sample> {
+        let point = *self.points.get(i)?;
+        let vec_at = |v: &[Vec2]| if i == 0 { None } else { v.get(i).copied() };
+        Some(Sample {
+            step: i * self.stride,
+            point,
+            loss: self.loss[i],
+            grad_norm: self.grad_norm[i],
+            lr: self.lr[i],
+            effective_lr: vec_at(&self.effective_lr),
+            velocity: vec_at(&self.velocity),
+            averaged: self.averaged.get(i).copied(),
+        })
+    }
+
+    /// The stored sample at or just before `step`, or the latest one if `step` is beyond it.
+    #[must_use]
+    pub fn at_step(&self, step: usize) -> Option<Sample> {
+        if let Some(latest) = self.latest
+            && step >= latest.step
+        {
+            return Some(latest);
+        }
+        self.sample((step / self.stride).min(self.len().checked_sub(1)?))
+    }
+
+    fn push(&mut self, s: Sample) {
+        self.steps_done = s.step;
+        self.latest = Some(s);
+        if !s.step.is_multiple_of(self.stride) {
+            return;
+        }
+        if self.points.len() >= self.capacity {
+            self.thin();
+            if !s.step.is_multiple_of(self.stride) {
+                return;
+            }
+        }
+        self.points.push(s.point);
+        self.loss.push(s.loss);
+        self.grad_norm.push(s.grad_norm);
+        self.lr.push(s.lr);
+        // Step 0 has no update yet: a zero placeholder keeps the arrays aligned.
+        if let Some(e) = s.effective_lr.or((s.step == 0).then_some(Vec2::zeros()))
+            && self.effective_lr.len() + 1 == self.points.len()
+        {
+            self.effective_lr.push(e);
+        }
+        if let Some(v) = s.velocity.or((s.step == 0).then_some(Vec2::zeros()))
+            && self.velocity.len() + 1 == self.points.len()
+        {
+            self.velocity.push(v);
+        }
+        if let Some(a) = s.averaged {
+            self.averaged.push(a);
+        }
+    }
+
+    /// Keeps every other sample and doubles the stride.
+    fn thin(&mut self) {
+        fn keep_even<T: Copy>(v: &mut Vec<T>) {
+            let mut i = 0;
+            v.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+        }
+        keep_even(&mut self.points);
+        keep_even(&mut self.loss);
+        keep_even(&mut self.grad_norm);
+        keep_even(&mut self.lr);
+        keep_even(&mut self.effective_lr);
+        keep_even(&mut self.velocity);
+        keep_even(&mut self.averaged);
+        self.stride *= 2;
+    }
+
+    /// True when effective step sizes are recorded.
+    #[must_use]
+    pub fn has_effective_lr(&self) -> bool {
+        !self.effective_lr.is_empty() && self.effective_lr.len() == self.points.len()
+    }
+}
+
+/// The square box outside which a run counts as diverged: 100 view sizes around the view.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DivergenceBox {
+    center: Vec2,
+    half: f64,
+}
+
+impl DivergenceBox {
+    /// The box for a view.
+    #[must_use]
+    pub fn around(view: &ViewRect) -> Self {
+        let size = view.size();
+        Self {
+            center: view.center(),
+            half: 100.0 * size.x.max(size.y),
+        }
+    }
+
+    /// True when p is inside.
+    #[must_use]
+    pub fn contains(&self, p: Vec2) -> bool {
+        (p - self.center).amax() <= self.half
+    }
+}
+
+/// Objective + noise draw + clipping for one step, in the optimizer's vector form.
+struct PlaneOracle<'a> {
+    f: &'a AnyObjective,
+    draw: Draw<'a>,
+    clip: Clip,
+}
+
+impl PlaneOracle<'_> {
+    fn value_and_gradient(&self, p: Vec2) -> (f64, Vec2) {
+        match self.draw {
+            Draw::None => self.f.value_and_gradient(p),
+            Draw::Gradient(xi) => {
+                let (v, g) = self.f.value_and_gradient(p);
+                (v, g + Vec2::new(xi[0], xi[1]))
+            }
+            Draw::Tilt(xi) => {
+                let xi = Vec2::new(xi[0], xi[1]);
+                let (v, g) = self.f.value_and_gradient(p);
+                (v - xi.dot(&p), g - xi)
+            }
+            Draw::Batch(batch, shifts) => {
+                let (mut v, mut g) = (0.0, Vec2::zeros());
+                for &i in batch {
+                    let (vi, gi) = self
+                        .f
+                        .value_and_gradient(p - Vec2::new(shifts[2 * i], shifts[2 * i + 1]));
+                    v += vi;
+                    g += gi;
+                }
+                #[allow(clippy::cast_precision_loss, reason = "batch sizes are small")]
+                let b = batch.len() as f64;
+                (v / b, g / b)
+            }
+        }
+    }
+
+    fn hessian_at(&self, p: Vec2) -> Mat2 {
+        match self.draw {
+            Draw::Batch(batch, shifts) => {
+                let mut h = Mat2::zeros();
+                for &i in batch {
+                    h += self
+                        .f
+                        .hessian(p - Vec2::new(shifts[2 * i], shifts[2 * i + 1]));
+                }
+                #[allow(clippy::cast_precision_loss, reason = "batch sizes are small")]
+                let b = batch.len() as f64;
+                h / b
+            }
+            _ => self.f.hessian(p),
+        }
+    }
+}
+
+impl Oracle for PlaneOracle<'_> {
+    fn eval(&mut self, x: &DVector<f64>, grad: &mut DVector<f64>) -> f64 {
+        let (v, g) = self.value_and_gradient(Vec2::new(x[0], x[1]));
+        grad[0] = g.x;
+        grad[1] = g.y;
+        self.clip.apply(grad.as_mut_slice());
+        v
+    }
+
+    fn hessian(&mut self, x: &DVector<f64>, hess: &mut DMatrix<f64>) -> bool {
+        let h = self.hessian_at(Vec2::new(x[0], x[1]));
+        hess.copy_from(&h);
+        true
+    }
+}
+
+/// One optimizer's run on a 2-D objective.
+pub struct Run {
+    config: RunConfig,
+    optimizer: Box<dyn Optimizer>,
+    noise: NoiseSampler,
+    x: DVector<f64>,
+    avg_sum: Vec2,
+    status: RunStatus,
+    trajectory: Trajectory,
+}
+
+impl fmt::Debug for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Run")
+            .field("config", &self.config)
+            .field("status", &self.status)
+            .field("steps", &self.trajectory.steps_done())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Run {
+    /// Builds the optimizer and records the start point.
+    pub fn new(
+        config: RunConfig,
+        objective: &AnyObjective,
+        capacity: usize,
+    ) -> Result<Self, ParamError> {
+        config
+            .schedule
+            .validate()
+            .map_err(|e| e.within("schedule"))?;
+        config.clip.validate().map_err(|e| e.within("clip"))?;
+        config.noise.validate().map_err(|e| e.within("noise"))?;
+        let optimizer = config
+            .optimizer
+            .build()
+            .map_err(|e| e.within("optimizer"))?;
+        let x = DVector::from_column_slice(&[config.start.x, config.start.y]);
+        let mut run = Self {
+            noise: NoiseSampler::new(&config.noise, 2),
+            optimizer,
+            x,
+            avg_sum: Vec2::zeros(),
+            status: RunStatus::Running,
+            trajectory: Trajectory::with_capacity(capacity),
+            config,
+        };
+        let start = run.config.start;
+        if !(start.x.is_finite() && start.y.is_finite()) {
+            run.status = RunStatus::Stopped {
+                step: 0,
+                reason: Stop::NonFinitePoint,
+            };
+            return Ok(run);
+        }
+        let (f, g) = objective.value_and_gradient(start);
+        if !(f.is_finite() && g.x.is_finite() && g.y.is_finite()) {
+            run.status = RunStatus::Stopped {
+                step: 0,
+                reason: Stop::NonFiniteValue,
+            };
+            return Ok(run);
+        }
+        run.record(0, start, f, g.norm());
+        Ok(run)
+    }
+
+    /// The configuration the run started from.
+    #[must_use]
+    pub fn config(&self) -> &RunConfig {
+        &self.config
+    }
+
+    /// Running or stopped, and why.
+    #[must_use]
+    pub fn status(&self) -> &RunStatus {
+        &self.status
+    }
+
+    /// The recorded history.
+    #[must_use]
+    pub fn trajectory(&self) -> &Trajectory {
+        &self.trajectory
+    }
+
+    /// Updates taken so far.
+    #[must_use]
+    pub fn steps_done(&self) -> usize {
+        self.trajectory.steps_done()
+    }
+
+    fn record(&mut self, step: usize, p: Vec2, loss: f64, grad_norm: f64) {
+        let averaged = match self.config.averaging {
+            Averaging::Off => None,
+            Averaging::Polyak { start } => {
+                if step < start {
+                    Some(p)
+                } else {
+                    self.avg_sum += p;
+                    #[allow(
+                        clippy::cast_precision_loss,
+                        reason = "step counts stay far below 2^52"
+                    )]
+                    let count = (step - start + 1) as f64;
+                    Some(self.avg_sum / count)
+                }
+            }
+        };
+        let to2 = |v: &DVector<f64>| Vec2::new(v[0], v[1]);
+        let finite2 = |v: Vec2| v.x.is_finite() && v.y.is_finite();
+        let sample = Sample {
+            step,
+            point: p,
+            loss,
+            grad_norm,
+            lr: self.config.schedule.lr(self.config.optimizer.lr(), step),
+            effective_lr: self
+                .optimizer
+                .effective_lr()
+                .map(to2)
+                .filter(|v| finite2(*v)),
+            velocity: self.optimizer.velocity().map(to2).filter(|v| finite2(*v)),
+            averaged,
+        };
+        self.trajectory.push(sample);
+    }
+
+    /// Takes up to `steps` updates (fewer if the run stops). Returns the number taken.
+    pub fn advance(
+        &mut self,
+        objective: &AnyObjective,
+        bounds: &DivergenceBox,
+        steps: usize,
+    ) -> usize {
+        let mut taken = 0;
+        while taken < steps && self.status.is_running() {
+            let k = self.trajectory.steps_done();
+            let lr = self.config.schedule.lr(self.config.optimizer.lr(), k);
+            self.optimizer.set_lr(lr);
+            let mut oracle = PlaneOracle {
+                f: objective,
+                draw: self.noise.draw(k),
+                clip: self.config.clip,
+            };
+            if let Err(e) = self.optimizer.step(&mut self.x, &mut oracle) {
+                self.status = RunStatus::Stopped {
+                    step: k + 1,
+                    reason: Stop::Failed(e),
+                };
+                break;
+            }
+            taken += 1;
+            let p = Vec2::new(self.x[0], self.x[1]);
+            let stop = if !(p.x.is_finite() && p.y.is_finite()) {
+                Some(Stop::NonFinitePoint)
+            } else if !bounds.contains(p) {
+                Some(Stop::LeftBox)
+            } else {
+                None
+            };
+            if let Some(reason) = stop {
+                self.status = RunStatus::Stopped {
+                    step: k + 1,
+                    reason,
+                };
+                break;
+            }
+            let (f, g) = objective.value_and_gradient(p);
+            let grad_norm = g.norm();
+            if !(f.is_finite() && grad_norm.is_finite()) {
+                self.status = RunStatus::Stopped {
+                    step: k + 1,
+                    reason: Stop::NonFiniteValue,
+                };
+                break;
+            }
+            self.record(k + 1, p, f, grad_norm);
+        }
+        taken
+    }
+}
+
+/// All runs of a scenario on one objective, stepped together.
+#[derive(Debug)]
+pub struct Simulation {
+    objective: AnyObjective,
+    bounds: DivergenceBox,
+    runs: Vec<Run>,
+}
+
+impl Simulation {
+    /// Builds every run; the error names the run index and field.
+    pub fn new(
+        objective: AnyObjective,
+        view: &ViewRect,
+        configs: Vec<RunConfig>,
+        capacity: usize,
+    ) -> Result<Self, ParamError> {
+        let runs = configs
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                Run::new(c, &objective, capacity).map_err(|e| e.within(&format!("runs[{i}]")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            bounds: DivergenceBox::around(view),
+            objective,
+            runs,
+        })
+    }
+
+    /// The objective.
+    #[must_use]
+    pub fn objective(&self) -> &AnyObjective {
+        &self.objective
+    }
+
+    /// The runs.
+    #[must_use]
+    pub fn runs(&self) -> &[Run] {
+        &self.runs
+    }
+
+    /// Steps every running run until it has taken `target` updates.
+    pub fn advance_to(&mut self, target: usize) {
+        for run in &mut self.runs {
+            let todo = target.saturating_sub(run.steps_done());
+            run.advance(&self.objective, &self.bounds, todo);
+        }
+    }
+
+    /// Steps every run towards `target`, at most `max_steps` updates per run; returns true when
+    /// all runs reached the target or stopped. Lets the app slice work across frames.
+    pub fn advance_towards(&mut self, target: usize, max_steps: usize) -> bool {
+        let mut done = true;
+        for run in &mut self.runs {
+            let todo = target.saturating_sub(run.steps_done()).min(max_steps);
+            run.advance(&self.objective, &self.bounds, todo);
+            done &= !run.status().is_running() || run.steps_done() >= target;
+        }
+        done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::noise::NoiseKind;
+    use crate::numerics::objectives::{ObjectiveSpec, QuadraticParams};
+    use crate::numerics::optimizers::{AdamParams, GdParams, NewtonParams, SgdParams};
+
+    fn quadratic(kappa: f64) -> AnyObjective {
+        ObjectiveSpec::Quadratic(QuadraticParams {
+            kappa,
+            ..QuadraticParams::default()
+        })
+        .build()
+        .unwrap()
+    }
+
+    fn config(optimizer: OptimizerSpec) -> RunConfig {
+        RunConfig {
+            optimizer,
+            start: Vec2::new(2.0, 1.5),
+            schedule: Schedule::Constant,
+            clip: Clip::None,
+            averaging: Averaging::Off,
+            noise: NoiseSpec::default(),
+        }
+    }
+
+    fn simulate(
+        f: AnyObjective,
+        noise: &NoiseSpec,
+        configs: Vec<RunConfig>,
+        steps: usize,
+    ) -> Simulation {
+        let view = ViewRect::around(Vec2::zeros(), 2.5);
+        let configs = configs
+            .into_iter()
+            .map(|c| RunConfig {
+                noise: noise.clone(),
+                ..c
+            })
+            .collect();
+        let mut sim = Simulation::new(f, &view, configs, 1 << 20).unwrap();
+        sim.advance_to(steps);
+        sim
+    }
+
+    #[test]
+    fn gd_on_a_quadratic_follows_the_closed_form() {
+        let sim = simulate(
+            quadratic(10.0),
+            &NoiseSpec::default(),
+            vec![config(OptimizerSpec::GD(GdParams { lr: 0.5 }))],
+            20,
+        );
+        let t = sim.runs()[0].trajectory();
+        assert_eq!(t.len(), 21);
+        for (k, p) in t.points().iter().enumerate() {
+            let k = i32::try_from(k).unwrap();
+            assert!((p.x - 2.0 * 0.5f64.powi(k)).abs() < 1e-14);
+            assert!((p.y - 1.5 * 0.95f64.powi(k)).abs() < 1e-14);
+        }
+        let s = t.sample(3).unwrap();
+        assert!((s.loss - 0.5 * (s.point.x.powi(2) + 0.1 * s.point.y.powi(2))).abs() < 1e-15);
+        assert!((s.grad_norm - Vec2::new(s.point.x, 0.1 * s.point.y).norm()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn divergence_stops_the_run_and_names_the_step() {
+        // a * l_max = 2.5 > 2: |1 - a l| = 1.5 per step, so x = 2 * 1.5^k leaves the box
+        // (100 view sizes = 500) when 1.5^k > 250, k > 13.6: at step 14.
+        let sim = simulate(
+            quadratic(10.0),
+            &NoiseSpec::default(),
+            vec![config(OptimizerSpec::GD(GdParams { lr: 2.5 }))],
+            100,
+        );
+        let run = &sim.runs()[0];
+        assert_eq!(
+            run.status(),
+            &RunStatus::Stopped {
+                step: 14,
+                reason: Stop::LeftBox
+            }
+        );
+        assert_eq!(run.trajectory().len(), 14);
+        assert!(run.status().describe().starts_with("diverged at step 14"));
+        assert!(run.trajectory().losses().iter().all(|v| v.is_finite()));
+        // absurd learning rates never produce NaN downstream either
+        let sim = simulate(
+            quadratic(10.0),
+            &NoiseSpec::default(),
+            vec![config(OptimizerSpec::GD(GdParams { lr: 1e300 }))],
+            10,
+        );
+        assert!(!sim.runs()[0].status().is_running());
+        assert_eq!(sim.runs()[0].trajectory().len(), 1);
+    }
+
+    #[test]
+    fn common_random_numbers_make_identical_runs_identical() {
+        let noise = NoiseSpec {
+            kind: NoiseKind::Gaussian { sigma: 0.5 },
+            seed: 9,
+        };
+        let c = config(OptimizerSpec::SGD(SgdParams {
+            lr: 0.1,
+            momentum: 0.5,
+            ..SgdParams::default()
+        }));
+        let sim = simulate(quadratic(5.0), &noise, vec![c.clone(), c.clone()], 200);
+        assert_eq!(
+            sim.runs()[0].trajectory().points(),
+            sim.runs()[1].trajectory().points()
+        );
+        let exact = simulate(quadratic(5.0), &NoiseSpec::default(), vec![c.clone()], 200);
+        assert_ne!(
+            sim.runs()[0].trajectory().points(),
+            exact.runs()[0].trajectory().points()
+        );
+        // Stepping in slices gives the same path as one go.
+        let view = ViewRect::around(Vec2::zeros(), 2.5);
+        let mut sliced = Simulation::new(
+            quadratic(5.0),
+            &view,
+            vec![RunConfig { noise, ..c }],
+            1 << 20,
+        )
+        .unwrap();
+        while !sliced.advance_towards(200, 7) {}
+        assert_eq!(
+            sliced.runs()[0].trajectory().points(),
+            sim.runs()[0].trajectory().points()
+        );
+    }
+
+    #[test]
+    fn minibatch_noise_falls_with_batch_size_and_full_batch_is_exact() {
+        let f = quadratic(1.0);
+        let spread = |b: usize| {
+            let noise = NoiseSpec {
+                kind: NoiseKind::Minibatch {
+                    n: 400,
+                    batch_size: b,
+                    spread: 1.0,
+                },
+                seed: 5,
+            };
+            let mut sampler = NoiseSampler::new(&noise, 2);
+            let x = DVector::from_column_slice(&[0.3, -0.2]);
+            let mut g = DVector::zeros(2);
+            let mut sum2 = 0.0;
+            for k in 0..2000 {
+                let mut o = PlaneOracle {
+                    f: &f,
+                    draw: sampler.draw(k),
+                    clip: Clip::None,
+                };
+                o.eval(&x, &mut g);
+                sum2 += (g[0] - 0.3).powi(2) + (g[1] + 0.2).powi(2);
+            }
+            (sum2 / 2000.0).sqrt()
+        };
+        let (s4, s16, s400) = (spread(4), spread(16), spread(400));
+        assert!(s400 < 1e-14, "full batch is exact, got {s400}");
+        let ratio = s4 / s16;
+        assert!(
+            (ratio - 2.0).abs() < 0.25,
+            "noise should halve when B quadruples, ratio {ratio}"
+        );
+    }
+
+    #[test]
+    fn clipping_polyak_and_schedules_are_recorded() {
+        let mut g = [3.0, 4.0];
+        Clip::Norm(1.0).apply(&mut g);
+        assert!((g[0] - 3.0 / (5.0 + 1e-6)).abs() < 1e-15);
+        let mut g = [3.0, -4.0];
+        Clip::Value(1.0).apply(&mut g);
+        assert_eq!(g, [1.0, -1.0]);
+
+        let mut c = config(OptimizerSpec::GD(GdParams { lr: 0.5 }));
+        c.averaging = Averaging::Polyak { start: 0 };
+        c.schedule = Schedule::Step {
+            step_size: 2,
+            gamma: 0.5,
+        };
+        let sim = simulate(quadratic(10.0), &NoiseSpec::default(), vec![c], 4);
+        let t = sim.runs()[0].trajectory();
+        let avg = t.sample(2).unwrap().averaged.unwrap();
+        let mean = (t.points()[0] + t.points()[1] + t.points()[2]) / 3.0;
+        assert!((avg - mean).norm() < 1e-15);
+        let lrs: Vec<f64> = (0..4).map(|i| t.sample(i).unwrap().lr).collect();
+        assert_eq!(lrs, vec![0.5, 0.5, 0.25, 0.25]);
+    }
+
+    #[test]
+    fn adaptive_methods_record_effective_step_sizes() {
+        let sim = simulate(
+            quadratic(10.0),
+            &NoiseSpec::default(),
+            vec![config(OptimizerSpec::Adam(AdamParams {
+                lr: 0.1,
+                ..AdamParams::default()
+            }))],
+            5,
+        );
+        let t = sim.runs()[0].trajectory();
+        assert!(t.has_effective_lr());
+        assert!(t.sample(0).unwrap().effective_lr.is_none());
+        let e = t.sample(1).unwrap().effective_lr.unwrap();
+        // first Adam step: lr / (|g| + eps)
+        assert!((e.x - 0.1 / (2.0 + 1e-8)).abs() < 1e-12);
+        assert!(t.sample(3).unwrap().velocity.is_some());
+    }
+
+    #[test]
+    fn trajectory_memory_is_bounded_by_thinning() {
+        let c = config(OptimizerSpec::SGD(SgdParams {
+            lr: 0.01,
+            ..SgdParams::default()
+        }));
+        let view = ViewRect::around(Vec2::zeros(), 2.5);
+        let mut sim = Simulation::new(quadratic(10.0), &view, vec![c], 64).unwrap();
+        sim.advance_to(1000);
+        let t = sim.runs()[0].trajectory();
+        assert!(t.len() <= 64);
+        assert_eq!(t.stride(), 16);
+        assert_eq!(t.latest().unwrap().step, 1000);
+        assert_eq!(t.sample(10).unwrap().step, 160);
+        // the kept samples are exactly the ones a full recording has at those steps
+        let mut full = Simulation::new(
+            quadratic(10.0),
+            &view,
+            vec![config(OptimizerSpec::SGD(SgdParams {
+                lr: 0.01,
+                ..SgdParams::default()
+            }))],
+            1 << 20,
+        )
+        .unwrap();
+        full.advance_to(1000);
+        assert_eq!(full.runs()[0].trajectory().points()[160], t.points()[10]);
+        assert_eq!(t.at_step(165).unwrap().step, 160);
+        assert_eq!(t.at_step(5000).unwrap().step, 1000);
+    }
+
+    #[test]
+    fn newton_on_a_singular_hessian_stops_with_a_message() {
+        let f = ObjectiveSpec::Expression(crate::numerics::objectives::ExpressionParams {
+            text: "x^2".into(),
+        })
+        .build()
+        .unwrap();
+        let sim = simulate(
+            f,
+            &NoiseSpec::default(),
+            vec![config(OptimizerSpec::Newton(NewtonParams::default()))],
+            3,
+        );
+        assert_eq!(
+            sim.runs()[0].status().describe(),
+            "stopped at step 1: the Hessian is singular"
+        );
+    }
+}

@@ -1,0 +1,623 @@
+//! Scenarios: what a preset file describes, parsed from RON and validated.
+//!
+//! Parse, then validate: [`ScenarioSpec`] is the document as written (serde, every field
+//! optional with a documented default); [`Scenario::from_spec`] checks every value and builds
+//! the objective and runs. Errors carry the source name, line:column and field path, e.g.
+//! `lecture.ron:12:31: runs[1].optimizer.lr: must be > 0, got -0.1`.
+//! The format is documented in docs/presets.md.
+
+pub mod locate;
+
+use crate::numerics::noise::{NoiseKind, NoiseSpec};
+use crate::numerics::objectives::{AnyObjective, Landmarks, ObjectiveSpec, ViewRect};
+use crate::numerics::optimizers::OptimizerSpec;
+use crate::numerics::run::{Averaging, Clip, RunConfig, Simulation};
+use crate::numerics::schedule::Schedule;
+use crate::numerics::{ParamError, Vec2};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Most runs a scenario may have.
+pub const MAX_RUNS: usize = 16;
+/// Largest step budget.
+pub const MAX_STEPS: usize = 10_000_000;
+
+/// A scenario as written in a preset file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScenarioSpec {
+    /// Title shown in the app and on exported figures.
+    pub name: String,
+    /// A sentence or two for the audience.
+    pub description: String,
+    /// The function being minimised.
+    pub objective: ObjectiveSpec,
+    /// Plot rectangle; the objective's default view when omitted.
+    pub view: Option<ViewRect>,
+    /// Gradient noise shared by all runs.
+    pub noise: NoiseSpec,
+    /// The optimizers racing.
+    pub runs: Vec<RunSpec>,
+    /// Step budget: how far runs go.
+    pub steps: usize,
+    /// Playback speed in steps per second.
+    pub speed: f64,
+}
+
+impl Default for ScenarioSpec {
+    fn default() -> Self {
+        Self {
+            name: "Untitled scenario".to_owned(),
+            description: String::new(),
+            objective: ObjectiveSpec::default(),
+            view: None,
+            noise: NoiseSpec::default(),
+            runs: Vec::new(),
+            steps: 500,
+            speed: 30.0,
+        }
+    }
+}
+
+/// One optimizer run as written in a preset.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunSpec {
+    /// Legend label (default: the optimizer's name).
+    pub label: String,
+    /// Optimizer and hyperparameters (torch.optim's names and defaults).
+    pub optimizer: OptimizerSpec,
+    /// Start point (default: the objective's).
+    pub start: Option<(f64, f64)>,
+    /// Colour as "#rrggbb" (default: the next colour of the colour-blind-safe palette).
+    pub color: Option<String>,
+    /// Disabled runs stay in the file but do not step.
+    pub enabled: bool,
+    /// Learning-rate schedule.
+    pub schedule: Schedule,
+    /// Gradient clipping.
+    pub clip: Clip,
+    /// Iterate averaging.
+    pub averaging: Averaging,
+    /// False: this run ignores the scenario's noise and sees exact gradients.
+    pub noisy: bool,
+    /// With minibatch noise: this run's batch size (default: the scenario's). Batches of
+    /// different sizes at one step are nested, so the comparison stays fair.
+    pub batch_size: Option<usize>,
+}
+
+impl Default for RunSpec {
+    fn default() -> Self {
+        Self {
+            label: String::new(),
+            optimizer: OptimizerSpec::default(),
+            start: None,
+            color: None,
+            enabled: true,
+            schedule: Schedule::Constant,
+            clip: Clip::None,
+            averaging: Averaging::Off,
+            noisy: true,
+            batch_size: None,
+        }
+    }
+}
+
+/// An sRGB colour.
+pub type Rgb = [u8; 3];
+
+/// The Okabe-Ito colour-blind-safe palette (without black), in the order runs take it.
+pub const PALETTE: [Rgb; 8] = [
+    [0xE6, 0x9F, 0x00],
+    [0x56, 0xB4, 0xE9],
+    [0x00, 0x9E, 0x73],
+    [0xD5, 0x5E, 0x00],
+    [0x00, 0x72, 0xB2],
+    [0xCC, 0x79, 0xA7],
+    [0xF0, 0xE4, 0x42],
+    [0x99, 0x99, 0x99],
+];
+
+/// Parses "#rrggbb".
+pub fn parse_color(text: &str) -> Result<Rgb, String> {
+    let hex = text.strip_prefix('#').unwrap_or(text);
+    let ok = hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    let byte = |i: usize| {
+        hex.get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+    };
+    match (ok, byte(0), byte(2), byte(4)) {
+        (true, Some(r), Some(g), Some(b)) => Ok([r, g, b]),
+        _ => Err(format!("must be a colour like \"#e69f00\", got \"{text}\"")),
+    }
+}
+
+/// Formats a colour as "#rrggbb".
+#[must_use]
+pub fn format_color(c: Rgb) -> String {
+    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
+}
+
+/// A validated run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedRun {
+    /// Unique legend label.
+    pub label: String,
+    /// Its colour.
+    pub color: Rgb,
+    /// Whether it steps.
+    pub enabled: bool,
+    /// What the simulation needs.
+    pub config: RunConfig,
+}
+
+/// A validated scenario with its objective built.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The document it came from.
+    pub spec: ScenarioSpec,
+    /// The objective.
+    pub objective: AnyObjective,
+    /// The plot rectangle (the spec's or the objective's default).
+    pub view: ViewRect,
+    /// Runs in document order.
+    pub runs: Vec<CheckedRun>,
+}
+
+impl Scenario {
+    /// Checks every field of `spec`; returns all problems found, each with its field path.
+    pub fn from_spec(spec: ScenarioSpec) -> Result<Self, Vec<ParamError>> {
+        let mut errors = Vec::new();
+        let objective = spec
+            .objective
+            .build()
+            .map_err(|e| errors.push(e.within("objective")))
+            .ok();
+        let view = match (&spec.view, &objective) {
+            (Some(v), _) => {
+                if let Err(e) = v.validate() {
+                    errors.push(e.within("view"));
+                }
+                *v
+            }
+            (None, Some(f)) => f.default_view(),
+            (None, None) => ViewRect::around(Vec2::zeros(), 1.0),
+        };
+        if let Err(e) = spec.noise.validate() {
+            errors.push(e.within("noise"));
+        }
+        if !(1..=MAX_STEPS).contains(&spec.steps) {
+            errors.push(ParamError::new(
+                "steps",
+                format!("must be between 1 and {MAX_STEPS}, got {}", spec.steps),
+            ));
+        }
+        if !(spec.speed.is_finite() && (1.0..=10_000.0).contains(&spec.speed)) {
+            errors.push(ParamError::new(
+                "speed",
+                format!(
+                    "must be between 1 and 10000 steps per second, got {}",
+                    spec.speed
+                ),
+            ));
+        }
+        if spec.runs.len() > MAX_RUNS {
+            errors.push(ParamError::new(
+                "runs",
+                format!("at most {MAX_RUNS} runs, got {}", spec.runs.len()),
+            ));
+        }
+        let mut runs = Vec::new();
+        for (i, r) in spec.runs.iter().enumerate().take(MAX_RUNS) {
+            match check_run(r, i, objective.as_ref(), &spec.noise, &runs) {
+                Ok(run) => runs.push(run),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        match objective {
+            Some(objective) if errors.is_empty() => Ok(Self {
+                spec,
+                objective,
+                view,
+                runs,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// A simulation of the enabled runs, each keeping at most `capacity` samples.
+    pub fn simulation(&self, capacity: usize) -> Result<Simulation, ParamError> {
+        let configs = self.enabled_runs().map(|r| r.config.clone()).collect();
+        Simulation::new(self.objective.clone(), &self.view, configs, capacity)
+    }
+
+    /// The enabled runs, in the order the simulation holds them.
+    pub fn enabled_runs(&self) -> impl Iterator<Item = &CheckedRun> {
+        self.runs.iter().filter(|r| r.enabled)
+    }
+}
+
+fn check_run(
+    r: &RunSpec,
+    i: usize,
+    objective: Option<&AnyObjective>,
+    noise: &NoiseSpec,
+    earlier: &[CheckedRun],
+) -> Result<CheckedRun, Vec<ParamError>> {
+    let at = |e: ParamError, what: &str| e.within(&format!("runs[{i}].{what}"));
+    let mut errors = Vec::new();
+    if let Err(e) = r.optimizer.validate() {
+        errors.push(at(e, "optimizer"));
+    }
+    if let Err(e) = r.schedule.validate() {
+        errors.push(at(e, "schedule"));
+    }
+    if let Err(e) = r.clip.validate() {
+        errors.push(at(e, "clip"));
+    }
+    let start = match (r.start, objective) {
+        (Some((x, y)), _) => {
+            if !(x.is_finite() && y.is_finite()) {
+                errors.push(ParamError::new(
+                    format!("runs[{i}].start"),
+                    format!("must be finite, got ({x}, {y})"),
+                ));
+            }
+            Vec2::new(x, y)
+        }
+        (None, Some(f)) => f.default_start(),
+        (None, None) => Vec2::zeros(),
+    };
+    let noise = match (r.noisy, r.batch_size, &noise.kind) {
+        (false, _, _) => NoiseSpec {
+            kind: NoiseKind::None,
+            seed: noise.seed,
+        },
+        (true, None, _) => noise.clone(),
+        (true, Some(b), NoiseKind::Minibatch { n, .. }) => {
+            if b == 0 || b > *n {
+                errors.push(ParamError::new(
+                    format!("runs[{i}].batch_size"),
+                    format!("must be between 1 and n = {n}, got {b}"),
+                ));
+            }
+            noise.with_batch_size(b)
+        }
+        (true, Some(_), _) => {
+            errors.push(ParamError::new(
+                format!("runs[{i}].batch_size"),
+                "a batch size needs the scenario's noise to be Minibatch(...)",
+            ));
+            noise.clone()
+        }
+    };
+    let color = match &r.color {
+        Some(c) => parse_color(c).unwrap_or_else(|m| {
+            errors.push(ParamError::new(format!("runs[{i}].color"), m));
+            PALETTE[0]
+        }),
+        None => PALETTE[i % PALETTE.len()],
+    };
+    let label = if r.label.is_empty() {
+        let base = r.optimizer.name();
+        let mut label = base.to_owned();
+        let mut n = 2;
+        while earlier.iter().any(|e| e.label == label) {
+            label = format!("{base} {n}");
+            n += 1;
+        }
+        label
+    } else {
+        if let Some(j) = earlier.iter().position(|e| e.label == r.label) {
+            errors.push(ParamError::new(
+                format!("runs[{i}].label"),
+                format!(
+                    "\"{}\" is already the label of runs[{j}]; labels must be unique",
+                    r.label
+                ),
+            ));
+        }
+        r.label.clone()
+    };
+    if errors.is_empty() {
+        Ok(CheckedRun {
+            label,
+            color,
+            enabled: r.enabled,
+            config: RunConfig {
+                optimizer: r.optimizer.clone(),
+                start,
+                schedule: r.schedule.clone(),
+                clip: r.clip,
+                averaging: r.averaging,
+                noise,
+            },
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// A problem in a preset, located in its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresetError {
+    /// File name or other source label.
+    pub source: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (characters).
+    pub column: usize,
+    /// Field path, e.g. `runs[1].optimizer.lr` (empty for the whole document).
+    pub field: String,
+    /// What is wrong and what would be valid.
+    pub message: String,
+}
+
+impl fmt::Display for PresetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.source, self.line, self.column)?;
+        if !self.field.is_empty() {
+            write!(f, "{}: ", self.field)?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for PresetError {}
+
+/// Errors of one preset, all of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresetErrors(pub Vec<PresetError>);
+
+impl fmt::Display for PresetErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PresetErrors {}
+
+/// RON options shared by reading and writing: `Some` may be omitted and enum variants that wrap
+/// a parameter struct are written `Adam(lr: 0.01)` rather than `Adam((lr: 0.01))`.
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(
+        ron::extensions::Extensions::IMPLICIT_SOME
+            | ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES,
+    )
+}
+
+/// Parses RON text into the document, without validating values.
+pub fn parse_spec(text: &str, source: &str) -> Result<ScenarioSpec, PresetErrors> {
+    ron_options().from_str::<ScenarioSpec>(text).map_err(|e| {
+        let offset = locate::offset_of_line_col(text, e.span.start.line, e.span.start.col);
+        PresetErrors(vec![PresetError {
+            source: source.to_owned(),
+            line: e.span.start.line,
+            column: e.span.start.col,
+            field: locate::path_at(text, offset),
+            message: describe_ron_error(&e.code),
+        }])
+    })
+}
+
+fn describe_ron_error(code: &ron::Error) -> String {
+    let text = code.to_string();
+    // ron names serde's internal types; readers know the fields, not our Rust type names.
+    let text = text
+        .replace("ScenarioSpec", "scenario")
+        .replace("RunSpec", "run");
+    let mut out = text.trim_end_matches('.').to_owned();
+    if let Some(first) = out.get(..1) {
+        out = first.to_lowercase() + &out[1..];
+    }
+    out
+}
+
+/// Parses and validates a preset. `source` names it in errors (usually the file name).
+pub fn parse(text: &str, source: &str) -> Result<Scenario, PresetErrors> {
+    let spec = parse_spec(text, source)?;
+    Scenario::from_spec(spec).map_err(|errors| {
+        PresetErrors(
+            errors
+                .into_iter()
+                .map(|e| {
+                    let (line, column) = locate::line_col(text, locate::offset_of(text, &e.field));
+                    PresetError {
+                        source: source.to_owned(),
+                        line,
+                        column,
+                        field: e.field,
+                        message: e.message,
+                    }
+                })
+                .collect(),
+        )
+    })
+}
+
+/// Writes a document as pretty RON that [`parse`] reads back to the same document.
+pub fn to_ron(spec: &ScenarioSpec) -> Result<String, ron::Error> {
+    let pretty = ron::ser::PrettyConfig::new()
+        .depth_limit(6)
+        .indentor("    ".to_owned())
+        .separate_tuple_members(false)
+        .enumerate_arrays(false);
+    ron_options().to_string_pretty(spec, pretty)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::optimizers::{AdamParams, SgdParams};
+
+    #[test]
+    fn three_line_preset_takes_defaults() {
+        let s = parse(
+            "(objective: Rosenbrock(), runs: [(optimizer: Adam(lr: 0.05))])",
+            "mini.ron",
+        )
+        .unwrap();
+        assert_eq!(s.runs.len(), 1);
+        assert_eq!(s.runs[0].label, "Adam");
+        assert_eq!(s.runs[0].config.start, Vec2::new(-1.5, 2.0));
+        assert_eq!(
+            s.runs[0].config.optimizer,
+            OptimizerSpec::Adam(AdamParams {
+                lr: 0.05,
+                ..AdamParams::default()
+            })
+        );
+        assert_eq!(s.spec.steps, 500);
+        assert_eq!(s.runs[0].color, PALETTE[0]);
+        let s = parse("(objective: Beale)", "b.ron").unwrap();
+        assert!(s.runs.is_empty());
+        assert!(parse("()", "empty.ron").is_ok());
+    }
+
+    #[test]
+    fn validation_errors_name_file_position_and_field() {
+        let text =
+            "(\n  runs: [\n    (optimizer: GD(lr: 0.1)),\n    (optimizer: SGD(lr: -0.1)),\n  ],\n)";
+        let e = parse(text, "bad.ron").unwrap_err();
+        assert_eq!(e.0.len(), 1);
+        assert_eq!(
+            e.to_string(),
+            "bad.ron:4:25: runs[1].optimizer.lr: must be > 0, got -0.1"
+        );
+    }
+
+    #[test]
+    fn all_errors_are_reported() {
+        let text = "(objective: Quadratic(kappa: 0.5), steps: 0, runs: [(optimizer: Adam(betas: (0.9, 1.0))), (color: \"red\")])";
+        let e = parse(text, "x.ron").unwrap_err();
+        let fields: Vec<&str> = e.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            vec![
+                "objective.kappa",
+                "steps",
+                "runs[0].optimizer.betas.1",
+                "runs[1].color"
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_have_positions_and_paths() {
+        let e = parse("(\n  runs: [(optimizer: SGD(lrr: 0.1))],\n)", "typo.ron").unwrap_err();
+        let e = &e.0[0];
+        assert_eq!((e.line, e.field.as_str()), (2, "runs[0].optimizer"));
+        assert!(e.message.contains("lrr"), "{}", e.message);
+        let e = parse("(steps: 10", "cut.ron").unwrap_err();
+        assert_eq!(e.0[0].line, 1);
+        let e = parse("(objective: Banana)", "v.ron").unwrap_err();
+        assert!(e.0[0].message.contains("Banana"), "{}", e.0[0].message);
+        assert_eq!(e.0[0].field, "objective");
+    }
+
+    #[test]
+    fn duplicate_labels_are_errors_and_defaults_are_made_unique() {
+        let e = parse("(runs: [(label: \"a\"), (label: \"a\")])", "d.ron").unwrap_err();
+        assert_eq!(e.0[0].field, "runs[1].label");
+        let s = parse("(runs: [(), (), ()])", "d.ron").unwrap();
+        let labels: Vec<&str> = s.runs.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(labels, vec!["GD", "GD 2", "GD 3"]);
+    }
+
+    #[test]
+    fn round_trip_through_ron() {
+        let spec = ScenarioSpec {
+            name: "Round trip".into(),
+            runs: vec![
+                RunSpec {
+                    label: "Momentum".into(),
+                    optimizer: OptimizerSpec::SGD(SgdParams {
+                        lr: 0.1,
+                        momentum: 0.9,
+                        ..SgdParams::default()
+                    }),
+                    start: Some((1.0, -2.5)),
+                    color: Some("#123456".into()),
+                    schedule: Schedule::Step {
+                        step_size: 10,
+                        gamma: 0.5,
+                    },
+                    clip: Clip::Norm(2.0),
+                    averaging: Averaging::Polyak { start: 3 },
+                    noisy: false,
+                    batch_size: Some(4),
+                    ..RunSpec::default()
+                },
+                RunSpec::default(),
+            ],
+            view: Some(ViewRect {
+                x: (-1.0, 1.0),
+                y: (-2.0, 2.0),
+            }),
+            ..ScenarioSpec::default()
+        };
+        for objective in ObjectiveSpec::all_defaults() {
+            let spec = ScenarioSpec {
+                objective,
+                ..spec.clone()
+            };
+            let text = to_ron(&spec).unwrap();
+            let back = parse_spec(&text, "rt.ron").unwrap();
+            assert_eq!(back, spec, "{text}");
+        }
+        for optimizer in OptimizerSpec::all_defaults() {
+            let mut spec = spec.clone();
+            spec.runs[1].optimizer = optimizer;
+            let text = to_ron(&spec).unwrap();
+            assert_eq!(parse_spec(&text, "rt.ron").unwrap(), spec, "{text}");
+        }
+    }
+
+    #[test]
+    fn per_run_noise_options() {
+        let s = parse(
+            "(noise: (kind: Minibatch(n: 50, batch_size: 10, spread: 1.0), seed: 3), runs: [(), (noisy: false), (batch_size: 2)])",
+            "n.ron",
+        )
+        .unwrap();
+        assert_eq!(
+            s.runs[0].config.noise.kind,
+            NoiseKind::Minibatch {
+                n: 50,
+                batch_size: 10,
+                spread: 1.0
+            }
+        );
+        assert_eq!(s.runs[1].config.noise.kind, NoiseKind::None);
+        assert_eq!(
+            s.runs[2].config.noise.kind,
+            NoiseKind::Minibatch {
+                n: 50,
+                batch_size: 2,
+                spread: 1.0
+            }
+        );
+        let e = parse("(runs: [(batch_size: 2)])", "n.ron").unwrap_err();
+        assert_eq!(e.0[0].field, "runs[0].batch_size");
+        let e = parse(
+            "(noise: (kind: Minibatch(n: 5, batch_size: 1, spread: 1.0)), runs: [(batch_size: 6)])",
+            "n.ron",
+        )
+        .unwrap_err();
+        assert!(e.0[0].message.contains("between 1 and n = 5"));
+    }
+
+    #[test]
+    fn colours() {
+        assert_eq!(parse_color("#E69F00"), Ok([0xE6, 0x9F, 0x00]));
+        assert!(parse_color("#E69F0").is_err());
+        assert!(parse_color("#éé9F00").is_err());
+        assert_eq!(format_color([1, 2, 255]), "#0102ff");
+    }
+}

@@ -1,0 +1,66 @@
+//! Trajectories agree with torch.optim's in float64.
+//!
+//! tests/data/torch_reference.json was produced by scripts/torch_reference.py with torch
+//! (version recorded in the file): each case is an optiviz preset and the points torch's
+//! optimizer visits from the same start on the same objective (gradients by autograd), with the
+//! same schedule and clipping. Here every preset goes through the whole pipeline (parse,
+//! validate, simulate) and every point must match.
+
+use optiviz::scenario;
+
+/// Relative agreement demanded (the product promise is ~1e-9; rounding gives far better).
+const TOLERANCE: f64 = 1e-9;
+
+#[test]
+fn optiviz_matches_torch_optim() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/torch_reference.json"
+    ))
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 30);
+    let mut worst = (0.0_f64, String::new());
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let preset = case["preset"].as_str().unwrap();
+        let expected: Vec<[f64; 2]> = serde_json::from_value(case["points"].clone()).unwrap();
+        let s = scenario::parse(preset, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut sim = s.simulation(expected.len()).unwrap();
+        sim.advance_to(s.spec.steps);
+        let run = &sim.runs()[0];
+        assert!(
+            run.status().is_running(),
+            "{name}: {}",
+            run.status().describe()
+        );
+        let got = run.trajectory().points();
+        let case_worst = got
+            .iter()
+            .zip(&expected)
+            .map(|(g, e)| {
+                (0..2)
+                    .map(|c| (g[c] - e[c]).abs() / e[c].abs().max(1.0))
+                    .fold(0.0, f64::max)
+            })
+            .fold(0.0, f64::max);
+        println!("{name:40} {case_worst:e}");
+        assert_eq!(got.len(), expected.len(), "{name}");
+        for (k, (g, e)) in got.iter().zip(&expected).enumerate() {
+            for c in 0..2 {
+                let err = (g[c] - e[c]).abs() / e[c].abs().max(1.0);
+                if err > worst.0 {
+                    worst = (err, format!("{name} step {k}"));
+                }
+                assert!(
+                    err <= TOLERANCE,
+                    "{name}: step {k} coordinate {c}: optiviz {} torch {} (rel. error {err:e})",
+                    g[c],
+                    e[c]
+                );
+            }
+        }
+    }
+    println!("worst relative difference {:e} at {}", worst.0, worst.1);
+}
