@@ -73,6 +73,16 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if cli.command.is_none()
+        && let Some(p) = &cli.preset
+        && !p.exists()
+    {
+        eprintln!(
+            "'{}' is neither a subcommand nor an existing preset file (see optiviz --help)",
+            p.display()
+        );
+        return ExitCode::from(2);
+    }
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -309,12 +309,18 @@ pub fn offset_of(text: &str, path: &str) -> usize {
 /// The field path of the innermost value containing byte offset `at` (empty at the top).
 #[must_use]
 pub fn path_at(text: &str, at: usize) -> String {
+    // ron reports some errors at the blank before the offending value: step over it.
+    let at = at
+        + text
+            .get(at..)
+            .map_or(0, |rest| rest.len() - rest.trim_start().len());
     let root = parse(text);
     let mut path = String::new();
     let mut node = &root;
     'descend: loop {
+        // Ends are inclusive: ron reports type errors just after the offending value.
         for (name, child) in &node.fields {
-            if (child.start..child.end.max(child.start + 1)).contains(&at) {
+            if (child.start..=child.end).contains(&at) {
                 if !path.is_empty() {
                     path.push('.');
                 }
@@ -324,7 +330,7 @@ pub fn path_at(text: &str, at: usize) -> String {
             }
         }
         for (i, child) in node.items.iter().enumerate() {
-            if (child.start..child.end.max(child.start + 1)).contains(&at) {
+            if (child.start..=child.end).contains(&at) {
                 if node.is_list {
                     path.push('[');
                     path.push_str(&i.to_string());

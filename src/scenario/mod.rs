@@ -407,11 +407,24 @@ pub fn parse_spec(text: &str, source: &str) -> Result<ScenarioSpec, PresetErrors
 }
 
 fn describe_ron_error(code: &ron::Error) -> String {
-    let text = code.to_string();
-    // ron names serde's internal types; readers know the fields, not our Rust type names.
-    let text = text
-        .replace("ScenarioSpec", "scenario")
-        .replace("RunSpec", "run");
+    // ron names our Rust types; readers know the preset's words instead.
+    let mut text = code.to_string();
+    for (rust, reader) in [
+        ("enum `OptimizerSpec`", "the optimizers"),
+        ("enum `ObjectiveSpec`", "the objectives"),
+        ("enum `NoiseKind`", "the noise kinds"),
+        ("enum `Schedule`", "the schedules"),
+        ("enum `Clip`", "the clipping modes"),
+        ("enum `Averaging`", "the averaging modes"),
+        ("enum `LineSearch`", "the line searches"),
+        ("enum `NagMomentum`", "the NAG momentum schedules"),
+        ("`ScenarioSpec`", "the scenario"),
+        ("`RunSpec`", "a run"),
+        ("`NoiseSpec`", "noise"),
+        ("`ViewRect`", "view"),
+    ] {
+        text = text.replace(rust, reader);
+    }
     let mut out = text.trim_end_matches('.').to_owned();
     if let Some(first) = out.get(..1) {
         out = first.to_lowercase() + &out[1..];
@@ -427,7 +440,15 @@ pub fn parse(text: &str, source: &str) -> Result<Scenario, PresetErrors> {
             errors
                 .into_iter()
                 .map(|e| {
-                    let (line, column) = locate::line_col(text, locate::offset_of(text, &e.field));
+                    let mut offset = locate::offset_of(text, &e.field);
+                    if let Some(col) = formula_column(&e) {
+                        // Inside a quoted formula: skip the quote, then to the character.
+                        offset = text[offset..]
+                            .char_indices()
+                            .nth(col)
+                            .map_or(offset, |(i, _)| offset + i);
+                    }
+                    let (line, column) = locate::line_col(text, offset);
                     PresetError {
                         source: source.to_owned(),
                         line,
@@ -439,6 +460,15 @@ pub fn parse(text: &str, source: &str) -> Result<Scenario, PresetErrors> {
                 .collect(),
         )
     })
+}
+
+/// For an error in a typed formula ("column 7: ..."), the 1-based column inside the formula.
+fn formula_column(e: &ParamError) -> Option<usize> {
+    if !e.field.ends_with(".text") {
+        return None;
+    }
+    let rest = e.message.strip_prefix("column ")?;
+    rest.split(':').next()?.parse().ok()
 }
 
 /// Writes a document as pretty RON that [`parse`] reads back to the same document.
@@ -519,6 +549,27 @@ mod tests {
         let e = parse("(objective: Banana)", "v.ron").unwrap_err();
         assert!(e.0[0].message.contains("Banana"), "{}", e.0[0].message);
         assert_eq!(e.0[0].field, "objective");
+    }
+
+    #[test]
+    fn formula_errors_point_into_the_formula() {
+        let e = parse("(objective: Expression(text: \"x^2 + z\"))", "f.ron").unwrap_err();
+        assert_eq!((e.0[0].line, e.0[0].column), (1, 37));
+        assert_eq!(e.0[0].field, "objective.text");
+    }
+
+    #[test]
+    fn type_errors_name_the_field() {
+        let e = parse("(runs: [(optimizer: Adam(lr: \"fast\"))])", "t.ron").unwrap_err();
+        assert_eq!(e.0[0].field, "runs[0].optimizer.lr");
+        let e = parse("(runs: [(optimizer: Adma(lr: 0.1))])", "t.ron").unwrap_err();
+        assert!(
+            e.0[0]
+                .message
+                .contains("in the optimizers, expected one of `GD`"),
+            "{}",
+            e.0[0].message
+        );
     }
 
     #[test]

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Everything CI checks, in the order a developer wants to hear about failures.
+# Usage: scripts/check.sh        (what .ci/run calls; also run it before every commit)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy (all targets, GUI and headless builds)"
+cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --all-targets --locked --no-default-features -- -D warnings
+
+step "tests without the GUI (numerics and scenario never need egui)"
+cargo test --locked --no-default-features
+
+step "tests (the README's test command)"
+cargo test --locked
+
+step "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --no-default-features
+
+if [ -x scripts/smoke-gui.sh ]; then
+  step "windowed smoke test under Xvfb"
+  scripts/smoke-gui.sh
+fi
+echo
+echo "all checks passed"
