@@ -1,5 +1,11 @@
 //! End-to-end: the `optiviz` binary on shipped presets and on bad input.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,6 +1,12 @@
 //! The preset format documentation stays true: every RON example in docs/presets.md parses and
 //! validates, and so does the README's.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
+
 fn ron_blocks(markdown: &str) -> Vec<String> {
     let mut blocks = Vec::new();
     let mut current: Option<String> = None;

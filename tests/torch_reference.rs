@@ -6,6 +6,12 @@
 //! same schedule and clipping. Here every preset goes through the whole pipeline (parse,
 //! validate, simulate) and every point must match.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
+
 use optiviz::scenario;
 
 /// Relative agreement demanded (the product promise is ~1e-9; rounding gives far better).

@@ -464,7 +464,7 @@ pub fn parse(text: &str, source: &str) -> Result<Scenario, PresetErrors> {
 
 /// For an error in a typed formula ("column 7: ..."), the 1-based column inside the formula.
 fn formula_column(e: &ParamError) -> Option<usize> {
-    if !e.field.ends_with(".text") {
+    if e.field.rsplit('.').next() != Some("text") {
         return None;
     }
     let rest = e.message.strip_prefix("column ")?;

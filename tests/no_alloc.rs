@@ -1,0 +1,126 @@
+//! An optimizer step allocates nothing once its buffers exist: the app runs hundreds of
+//! thousands of steps per frame, and the MLP the same code on a few hundred parameters.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
+
+use nalgebra::{DMatrix, DVector};
+use optiviz::numerics::optimizers::{
+    AdadeltaParams, AdagradParams, AdamParams, AdamWParams, AdamaxParams, BfgsParams, GdParams,
+    LbfgsParams, LineSearch, NAdamParams, NagParams, NewtonParams, OptimizerSpec, Oracle,
+    RAdamParams, RmsPropParams, SgdParams,
+};
+
+/// f(x) = 1/2 sum_i d_i x_i^2 with d_i spread over [0.5, 2], computed in place.
+struct Diagonal {
+    d: Vec<f64>,
+}
+
+impl Oracle for Diagonal {
+    fn eval(&mut self, x: &DVector<f64>, grad: &mut DVector<f64>) -> f64 {
+        let mut f = 0.0;
+        for i in 0..x.len() {
+            grad[i] = self.d[i] * x[i];
+            f += 0.5 * self.d[i] * x[i] * x[i];
+        }
+        f
+    }
+    fn hessian(&mut self, _x: &DVector<f64>, hess: &mut DMatrix<f64>) -> bool {
+        hess.fill(0.0);
+        for i in 0..self.d.len() {
+            hess[(i, i)] = self.d[i];
+        }
+        true
+    }
+}
+
+fn specs() -> Vec<OptimizerSpec> {
+    vec![
+        OptimizerSpec::GD(GdParams { lr: 0.1 }),
+        OptimizerSpec::SGD(SgdParams {
+            lr: 0.1,
+            momentum: 0.9,
+            nesterov: true,
+            weight_decay: 0.01,
+            ..SgdParams::default()
+        }),
+        OptimizerSpec::NAG(NagParams {
+            lr: 0.1,
+            ..NagParams::default()
+        }),
+        OptimizerSpec::Adagrad(AdagradParams::default()),
+        OptimizerSpec::RMSprop(RmsPropParams {
+            centered: true,
+            momentum: 0.5,
+            ..RmsPropParams::default()
+        }),
+        OptimizerSpec::Adam(AdamParams {
+            amsgrad: true,
+            ..AdamParams::default()
+        }),
+        OptimizerSpec::AdamW(AdamWParams::default()),
+        OptimizerSpec::NAdam(NAdamParams::default()),
+        OptimizerSpec::RAdam(RAdamParams::default()),
+        OptimizerSpec::Adadelta(AdadeltaParams::default()),
+        OptimizerSpec::Adamax(AdamaxParams::default()),
+        OptimizerSpec::Newton(NewtonParams {
+            damping: 0.1,
+            ..NewtonParams::default()
+        }),
+        OptimizerSpec::BFGS(BfgsParams::default()),
+        OptimizerSpec::LBFGS(LbfgsParams {
+            max_iter: 1,
+            max_eval: Some(25),
+            history_size: 5,
+            line_search_fn: LineSearch::StrongWolfe,
+            ..LbfgsParams::default()
+        }),
+        OptimizerSpec::LBFGS(LbfgsParams {
+            max_iter: 1,
+            history_size: 5,
+            ..LbfgsParams::default()
+        }),
+    ]
+}
+
+#[test]
+fn steps_allocate_nothing() {
+    for dim in [2, 300] {
+        for spec in specs() {
+            let mut opt = spec.build().unwrap();
+            let mut oracle = Diagonal {
+                d: (0..dim)
+                    .map(|i| 0.5 + 1.5 * (i as f64) / (dim as f64))
+                    .collect(),
+            };
+            let mut x = DVector::from_fn(dim, |i, _| 1.0 + (i % 7) as f64 * 0.1);
+            // The first step sizes the buffers: the counter must see that, or it counts nothing.
+            let first = allocation_counter::measure(|| {
+                opt.step(&mut x, &mut oracle).unwrap();
+            });
+            assert!(
+                first.count_total > 0,
+                "{}: the counter saw no allocation",
+                spec.name()
+            );
+            // Warm-up: L-BFGS fills its history.
+            for _ in 0..20 {
+                opt.step(&mut x, &mut oracle).unwrap();
+            }
+            let info = allocation_counter::measure(|| {
+                for _ in 0..50 {
+                    opt.step(&mut x, &mut oracle).unwrap();
+                }
+            });
+            assert_eq!(
+                info.count_total,
+                0,
+                "{} in dimension {dim} allocated",
+                spec.name()
+            );
+        }
+    }
+}
