@@ -18,8 +18,15 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "optiviz", version, about, long_about = None)]
 pub struct Cli {
-    /// Preset to open in the app (default: the built-in scenario).
+    /// Preset to open in the app (default: the last state, else the built-in scenario).
     pub preset: Option<PathBuf>,
+    /// Open the app, save a screenshot of the window to this PNG file after the first frames,
+    /// and quit (for scripts and CI).
+    #[arg(long, value_name = "PNG")]
+    pub screenshot: Option<PathBuf>,
+    /// Do not restore or store the app's state between sessions.
+    #[arg(long)]
+    pub fresh: bool,
     /// What to do headless; without one the app opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -102,7 +109,7 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        None => open_app(cli.preset),
+        None => open_app(cli.preset, cli.screenshot, cli.fresh),
         Some(Command::Run {
             preset,
             steps,
@@ -120,8 +127,18 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
 }
 
 #[cfg(feature = "gui")]
-fn open_app(preset: Option<PathBuf>) -> Result<ExitCode> {
-    crate::ui::run_app(preset)?;
+fn open_app(preset: Option<PathBuf>, screenshot: Option<PathBuf>, fresh: bool) -> Result<ExitCode> {
+    // A screenshot run must not disturb (or depend on) the user's stored state.
+    let stateless = fresh || screenshot.is_some();
+    crate::ui::run_app(crate::ui::LaunchOptions {
+        preset,
+        screenshot,
+        state_file: if stateless {
+            None
+        } else {
+            crate::io::state_file()
+        },
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -130,7 +147,11 @@ fn open_app(preset: Option<PathBuf>) -> Result<ExitCode> {
     clippy::unnecessary_wraps,
     reason = "same signature as the GUI build's open_app"
 )]
-fn open_app(_preset: Option<PathBuf>) -> Result<ExitCode> {
+fn open_app(
+    _preset: Option<PathBuf>,
+    _screenshot: Option<PathBuf>,
+    _fresh: bool,
+) -> Result<ExitCode> {
     println!(
         "optiviz was built without the `gui` feature; see `optiviz --help` for the headless commands."
     );

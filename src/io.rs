@@ -117,6 +117,55 @@ pub fn list_presets(dir: &Path) -> Result<Vec<PathBuf>, IoError> {
     Ok(files)
 }
 
+/// A folder's sub-folders and `.ron` files, each sorted by name (for the file dialog).
+pub fn list_folder(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), IoError> {
+    let entries = fs::read_dir(dir).map_err(|e| IoError::new("list", dir, e))?;
+    let (mut dirs, mut files) = (Vec::new(), Vec::new());
+    for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            dirs.push(path);
+        } else if path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("ron"))
+        {
+            files.push(path);
+        }
+    }
+    dirs.sort();
+    files.sort();
+    Ok((dirs, files))
+}
+
+/// Where the app keeps its state between sessions; `OPTIVIZ_STATE` overrides it.
+#[cfg(feature = "gui")]
+#[must_use]
+pub fn state_file() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("OPTIVIZ_STATE") {
+        return Some(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("org", "optiviz", "optiviz")
+        .map(|d| d.config_dir().join("state.ron"))
+}
+
+/// The user's pictures folder (or home, or the current folder) for screenshots.
+#[cfg(feature = "gui")]
+#[must_use]
+pub fn pictures_folder() -> PathBuf {
+    directories::UserDirs::new()
+        .and_then(|u| {
+            u.picture_dir()
+                .map(Path::to_path_buf)
+                .or_else(|| Some(u.home_dir().to_path_buf()))
+        })
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
 /// Creates a folder and its parents.
 pub fn create_dir(dir: &Path) -> Result<(), IoError> {
     fs::create_dir_all(dir).map_err(|e| IoError::new("create", dir, e))

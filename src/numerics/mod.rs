@@ -5,6 +5,7 @@
 //! text formats.
 
 mod checks;
+pub mod contour;
 pub mod noise;
 pub mod objectives;
 pub mod optimizers;

@@ -1,9 +1,103 @@
-//! The desktop app (eframe/egui). The only module that uses GUI crates.
+//! The desktop app (eframe/egui/egui_plot): the only module that uses GUI crates.
+//!
+//! `app` lays out the window and applies commands; `session` owns the scenario, its simulation
+//! and playback; `contour_view` and `loss_view` draw; `panels/` holds the side panel's sections;
+//! `heatmap` caches the objective's picture; `deck`, `dialogs`, `notices`, `screenshot` and
+//! `settings` do what their names say.
+
+mod app;
+mod command;
+mod contour_view;
+mod deck;
+mod dialogs;
+mod heatmap;
+mod loss_view;
+mod notices;
+mod panels;
+mod params;
+mod screenshot;
+mod session;
+mod settings;
+mod theme;
+mod widgets;
+
+pub use app::{OptivizApp, Source};
+pub use command::Command;
+pub use deck::BUILTIN;
+pub use dialogs::SHORTCUTS;
+pub use session::Session;
+pub use settings::{Layout, Settings};
 
 use std::path::PathBuf;
 
-/// Opens the app window.
-pub fn run_app(_preset: Option<PathBuf>) -> anyhow::Result<()> {
-    println!("The optiviz window is not built yet; use the headless subcommands (optiviz --help).");
+/// How the app starts.
+#[derive(Clone, Debug, Default)]
+pub struct LaunchOptions {
+    /// A preset to open instead of the last state.
+    pub preset: Option<PathBuf>,
+    /// Take a screenshot to this file after the first frames, then quit.
+    pub screenshot: Option<PathBuf>,
+    /// Where state is kept between sessions (`None`: nothing is stored).
+    pub state_file: Option<PathBuf>,
+}
+
+/// An sRGB triple as an egui colour.
+#[must_use]
+pub fn color32(c: [u8; 3]) -> egui::Color32 {
+    egui::Color32::from_rgb(c[0], c[1], c[2])
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run_app(launch: LaunchOptions) -> anyhow::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("optiviz")
+            .with_app_id("optiviz")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([900.0, 560.0])
+            .with_drag_and_drop(true),
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    let failure = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let failure_out = std::sync::Arc::clone(&failure);
+    eframe::run_native(
+        "optiviz",
+        options,
+        Box::new(move |cc| {
+            Ok(Box::new(Reporter {
+                app: {
+                    let _ = cc;
+                    OptivizApp::new(launch)
+                },
+                failure: failure_out,
+            }))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))?;
+    if let Some(e) = failure.lock().ok().and_then(|mut f| f.take()) {
+        anyhow::bail!("screenshot failed: {e}");
+    }
     Ok(())
+}
+
+/// Carries a `--screenshot` failure out of eframe's event loop.
+struct Reporter {
+    app: OptivizApp,
+    failure: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl eframe::App for Reporter {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        eframe::App::ui(&mut self.app, ui, frame);
+        if let Some(e) = self.app.screenshot_failure.take()
+            && let Ok(mut f) = self.failure.lock()
+        {
+            *f = Some(e);
+        }
+    }
+
+    fn on_exit(&mut self, gl: Option<&eframe::glow::Context>) {
+        eframe::App::on_exit(&mut self.app, gl);
+    }
 }

@@ -1,0 +1,902 @@
+//! The application: layout, keyboard, files, persistence, and the one place where commands are
+//! applied.
+
+use super::command::Command;
+use super::contour_view::ContourView;
+use super::deck::{BUILTIN, DEFAULT_BUILTIN, Deck, Entry};
+use super::dialogs::{self, FileDialog, Mode};
+use super::notices::Notices;
+use super::panels::{self, Panel, PanelCtx};
+use super::screenshot::Screenshots;
+use super::session::Session;
+use super::settings::{Layout, Settings};
+use super::{LaunchOptions, loss_view};
+use crate::io;
+use crate::scenario::{self, Scenario, ScenarioSpec, to_ron};
+use egui::{Key, KeyboardShortcut, Modifiers};
+use std::path::{Path, PathBuf};
+use web_time::Duration;
+
+/// Time per frame spent computing runs ahead, so the interface never stutters.
+const COMPUTE_BUDGET: Duration = Duration::from_millis(6);
+/// Seconds between automatic saves of the app state.
+const PERSIST_EVERY_SECS: f64 = 20.0;
+
+/// Where the scenario on screen came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A shipped preset.
+    Builtin(usize),
+    /// A file.
+    File(PathBuf),
+    /// Restored from the last session without a file.
+    Unsaved,
+}
+
+/// The optiviz app.
+pub struct OptivizApp {
+    session: Session,
+    settings: Settings,
+    panels: Vec<Box<dyn Panel>>,
+    contour: ContourView,
+    deck: Deck,
+    source: Source,
+    /// The document as last loaded or saved, to tell whether it was modified.
+    saved_spec: ScenarioSpec,
+    selected_run: usize,
+    notices: Notices,
+    dialog: Option<FileDialog>,
+    load_errors: Option<(String, Vec<String>)>,
+    show_help: bool,
+    screenshots: Screenshots,
+    launch: LaunchOptions,
+    /// Theme and zoom are applied on the first frame (the context is not known before).
+    styled: bool,
+    frames: u64,
+    last_persist: f64,
+    persisted: Option<String>,
+    title: String,
+    /// Set when a `--screenshot` run failed (the process exits non-zero).
+    pub screenshot_failure: Option<String>,
+}
+
+fn builtin_scenario(index: usize) -> Scenario {
+    let b = BUILTIN[index.min(BUILTIN.len() - 1)];
+    match scenario::parse(b.text, b.file) {
+        Ok(s) => s,
+        // Shipped presets are validated by the test suite; an empty scenario keeps the app up.
+        Err(_) => fallback_scenario(),
+    }
+}
+
+fn fallback_scenario() -> Scenario {
+    match Scenario::from_spec(ScenarioSpec::default()) {
+        Ok(s) => s,
+        Err(_) => unreachable_default(),
+    }
+}
+
+#[allow(
+    clippy::panic,
+    reason = "the default document is valid by construction (tested)"
+)]
+fn unreachable_default() -> Scenario {
+    panic!("the default scenario document is invalid")
+}
+
+impl OptivizApp {
+    /// Creates the app: restores the last state (or opens `launch.preset`, or the default).
+    #[must_use]
+    pub fn new(launch: LaunchOptions) -> Self {
+        let mut notices = Notices::default();
+        let (settings, restored) = match launch.state_file.as_deref().filter(|p| p.exists()) {
+            Some(path) => match io::read_text(path)
+                .map_err(|e| e.to_string())
+                .and_then(|t| Settings::from_ron(&t).map_err(|e| e.to_string()))
+            {
+                Ok(s) => (s, true),
+                Err(e) => {
+                    notices.error(format!("The saved state could not be read ({e}); starting from the default scenario."));
+                    (Settings::default(), false)
+                }
+            },
+            None => (Settings::default(), false),
+        };
+        let default_session = || match Session::new(builtin_scenario(DEFAULT_BUILTIN)) {
+            Ok(s) => s,
+            Err(_) => Session::new(fallback_scenario()).unwrap_or_else(|_| unreachable_session()),
+        };
+        let mut app = Self {
+            session: default_session(),
+            settings,
+            panels: panels::all(),
+            contour: ContourView::default(),
+            deck: Deck::builtin(DEFAULT_BUILTIN),
+            source: Source::Builtin(DEFAULT_BUILTIN),
+            saved_spec: ScenarioSpec::default(),
+            selected_run: 0,
+            notices,
+            dialog: None,
+            load_errors: None,
+            show_help: false,
+            screenshots: Screenshots::default(),
+            launch,
+            styled: false,
+            frames: 0,
+            last_persist: 0.0,
+            persisted: None,
+            title: String::new(),
+            screenshot_failure: None,
+        };
+        app.saved_spec = app.session.spec().clone();
+        if let Some(path) = app.launch.preset.clone() {
+            app.open_file(&path);
+        } else if restored {
+            app.restore();
+        }
+        app
+    }
+
+    /// Opens the scenario stored in the settings, if any and valid.
+    fn restore(&mut self) {
+        let Some(text) = self.settings.scenario_ron.clone() else {
+            return;
+        };
+        match scenario::parse(&text, "saved state") {
+            Ok(s) => {
+                let source = match (&self.settings.scenario_path, self.settings.builtin) {
+                    (Some(p), _) => Source::File(p.clone()),
+                    (None, Some(i)) if i < BUILTIN.len() => Source::Builtin(i),
+                    _ => Source::Unsaved,
+                };
+                self.deck = match &source {
+                    Source::File(p) => Deck::around_file(p),
+                    Source::Builtin(i) => Deck::builtin(*i),
+                    Source::Unsaved => Deck::builtin(DEFAULT_BUILTIN),
+                };
+                self.saved_spec = s.spec.clone();
+                if self.session.load(s).is_ok() {
+                    self.source = source;
+                }
+            }
+            Err(e) => self.notices.error(format!(
+                "The saved scenario could not be restored ({}); showing the default scenario.",
+                e.0.first().map(ToString::to_string).unwrap_or_default()
+            )),
+        }
+    }
+
+    /// The session (for tests and the benchmark).
+    #[must_use]
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Messages on screen.
+    #[must_use]
+    pub fn notices(&self) -> &Notices {
+        &self.notices
+    }
+
+    /// The errors of the last file that failed to open, if its dialog is still up.
+    #[must_use]
+    pub fn load_errors(&self) -> Option<&[String]> {
+        self.load_errors.as_ref().map(|(_, e)| e.as_slice())
+    }
+
+    /// Where the scenario came from.
+    #[must_use]
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// True when the document differs from the file it came from.
+    #[must_use]
+    pub fn modified(&self) -> bool {
+        self.session.spec() != &self.saved_spec
+    }
+
+    /// How often the heat map and contour lines were rebuilt (they are cached per view).
+    #[must_use]
+    pub fn contour_rebuilds(&self) -> usize {
+        self.contour.contour_rebuilds()
+    }
+
+    /// Draws one frame of the whole app into `ui` (the root), then applies what it asked for.
+    pub fn ui_root(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if !self.styled {
+            super::theme::apply(&ctx);
+            ctx.set_zoom_factor(self.settings.zoom.clamp(0.5, 3.0));
+            self.styled = true;
+        }
+        self.frames += 1;
+        if !self.screenshots.busy() {
+            self.settings.zoom = ctx.zoom_factor();
+        }
+        let dt = f64::from(ui.input(|i| i.stable_dt).min(0.1));
+        self.session.compute(COMPUTE_BUDGET);
+        self.session.tick(dt);
+
+        let mut commands = Vec::new();
+        self.keyboard(&ctx, &mut commands);
+        self.dropped_files(&ctx, &mut commands);
+        self.top_bar(ui, &mut commands);
+        self.transport(ui, &mut commands);
+        self.side_panel(ui, &mut commands);
+        egui::CentralPanel::default().show(ui, |ui| {
+            if self.settings.show_loss_plot {
+                let loss_height = (ui.available_height() * 0.27).clamp(120.0, 320.0);
+                egui::Panel::bottom("loss-panel")
+                    .resizable(true)
+                    .default_size(loss_height)
+                    .show(ui, |ui| {
+                        loss_view::ui(ui, &self.session, ui.available_height());
+                    });
+            }
+            self.contour.ui(
+                ui,
+                &self.session,
+                &self.settings,
+                self.selected_run,
+                &mut commands,
+            );
+        });
+        if let Some(dialog) = &mut self.dialog {
+            match dialog.ui(&ctx) {
+                dialogs::Outcome::Open => {}
+                dialogs::Outcome::Cancelled => self.dialog = None,
+                dialogs::Outcome::Confirmed(command) => {
+                    self.dialog = None;
+                    commands.push(command);
+                }
+            }
+        }
+        if let Some((title, errors)) = &self.load_errors
+            && dialogs::load_errors(&ctx, title, errors)
+        {
+            self.load_errors = None;
+        }
+        dialogs::help(&ctx, &mut self.show_help);
+        self.notices.ui(&ctx);
+
+        for c in commands {
+            self.apply(&ctx, c);
+        }
+        self.screenshot_frame(&ctx);
+        self.update_title(&ctx);
+        self.persist_now_and_then(&ctx);
+        if self.session.playing() || self.session.computing() {
+            ctx.request_repaint();
+        }
+    }
+
+    fn keyboard(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
+        let shortcut = |m: Modifiers, k: Key| {
+            ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(m, k)))
+        };
+        if shortcut(Modifiers::COMMAND | Modifiers::SHIFT, Key::S) {
+            out.push(Command::ShowSaveDialog);
+        }
+        if shortcut(Modifiers::COMMAND, Key::S) {
+            out.push(Command::Save);
+        }
+        if shortcut(Modifiers::COMMAND, Key::O) {
+            out.push(Command::ShowOpenDialog);
+        }
+        // Plain keys only when no text field is being typed into and no dialog is open.
+        if ctx.egui_wants_keyboard_input() || self.dialog.is_some() || self.load_errors.is_some() {
+            return;
+        }
+        ctx.input(|i| {
+            let plain = !i.modifiers.any();
+            for (key, command) in [
+                (Key::Space, Command::TogglePlay),
+                (Key::ArrowRight, Command::Step),
+                (Key::R, Command::Reset),
+                (Key::PageDown, Command::Deck(1)),
+                (Key::PageUp, Command::Deck(-1)),
+                (Key::F11, Command::ToggleFullscreen),
+                (Key::F12, Command::Screenshot),
+                (Key::F1, Command::ToggleHelp),
+            ] {
+                if i.key_pressed(key) && (plain || matches!(key, Key::F11 | Key::F12 | Key::F1)) {
+                    out.push(command);
+                }
+            }
+        });
+    }
+
+    fn dropped_files(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        for path in dropped {
+            if path
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("ron"))
+            {
+                out.push(Command::Open(path));
+            } else {
+                self.notices
+                    .error(format!("{} is not a preset (.ron)", path.display()));
+            }
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+        egui::Panel::top("menu").show(ui, |ui| {
+            egui::MenuBar::new().ui(ui, |ui| {
+                ui.menu_button("File", |ui| {
+                    if ui.button("Open…  (Ctrl+O)").clicked() {
+                        out.push(Command::ShowOpenDialog);
+                        ui.close();
+                    }
+                    ui.menu_button("Shipped presets", |ui| {
+                        for (i, b) in BUILTIN.iter().enumerate() {
+                            if ui.button(super::panels::preset_title(b.file)).clicked() {
+                                out.push(Command::OpenBuiltin(i));
+                                ui.close();
+                            }
+                        }
+                    });
+                    if ui.button("Save  (Ctrl+S)").clicked() {
+                        out.push(Command::Save);
+                        ui.close();
+                    }
+                    if ui.button("Save as…  (Ctrl+Shift+S)").clicked() {
+                        out.push(Command::ShowSaveDialog);
+                        ui.close();
+                    }
+                    ui.separator();
+                    if ui.button("Screenshot  (F12)").clicked() {
+                        out.push(Command::Screenshot);
+                        ui.close();
+                    }
+                    if ui.button("Screenshot folder…").clicked() {
+                        let dir = self.screenshot_dir();
+                        self.dialog = Some(FileDialog::new(Mode::Folder, &dir, ""));
+                        ui.close();
+                    }
+                });
+                ui.menu_button("View", |ui| {
+                    let mut layout = self.settings.layout;
+                    ui.radio_value(
+                        &mut layout,
+                        Layout::Overlay,
+                        "Overlay: all runs on one plot",
+                    );
+                    ui.radio_value(
+                        &mut layout,
+                        Layout::SideBySide,
+                        "Side by side: one pane per run",
+                    );
+                    if layout != self.settings.layout {
+                        out.push(Command::SetLayout(layout));
+                    }
+                    ui.separator();
+                    ui.checkbox(&mut self.settings.show_heatmap, "Heat map");
+                    ui.checkbox(&mut self.settings.show_contours, "Contour lines");
+                    ui.checkbox(&mut self.settings.show_loss_plot, "Loss plot");
+                    ui.separator();
+                    ui.label("Arrows at the selected run's point:");
+                    ui.checkbox(&mut self.settings.show_gradient_arrow, "-lr * gradient");
+                    ui.checkbox(&mut self.settings.show_step_arrow, "next step");
+                    ui.checkbox(
+                        &mut self.settings.show_momentum_arrow,
+                        "previous step (momentum)",
+                    );
+                    ui.separator();
+                    if ui.button("Full screen  (F11)").clicked() {
+                        out.push(Command::ToggleFullscreen);
+                        ui.close();
+                    }
+                    if ui.button("Keyboard help  (F1)").clicked() {
+                        out.push(Command::ToggleHelp);
+                        ui.close();
+                    }
+                });
+                ui.separator();
+                let deck = self.deck.position_label();
+                if !deck.is_empty() {
+                    if ui
+                        .button("<")
+                        .on_hover_text("Previous preset (PageUp)")
+                        .clicked()
+                    {
+                        out.push(Command::Deck(-1));
+                    }
+                    ui.label(deck);
+                    if ui
+                        .button(">")
+                        .on_hover_text("Next preset (PageDown)")
+                        .clicked()
+                    {
+                        out.push(Command::Deck(1));
+                    }
+                    ui.separator();
+                }
+                ui.strong(&self.session.spec().name);
+                let description = &self.session.spec().description;
+                if !description.is_empty() {
+                    ui.add(egui::Label::new(egui::RichText::new(description).weak()).truncate())
+                        .on_hover_text(description);
+                }
+            });
+        });
+    }
+
+    fn transport(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+        egui::Panel::bottom("transport").show(ui, |ui| {
+            ui.add_space(4.0);
+            ui.horizontal(|ui| {
+                let playing = self.session.playing();
+                let label = if playing { "Pause" } else { "Play" };
+                if ui
+                    .add(egui::Button::new(label).min_size(egui::vec2(92.0, 0.0)))
+                    .on_hover_text("Play / pause (Space)")
+                    .clicked()
+                {
+                    out.push(Command::TogglePlay);
+                }
+                if ui
+                    .button("Step")
+                    .on_hover_text("One step forward (Right arrow)")
+                    .clicked()
+                {
+                    out.push(Command::Step);
+                }
+                if ui
+                    .button("Reset")
+                    .on_hover_text("Back to step 0 (R)")
+                    .clicked()
+                {
+                    out.push(Command::Reset);
+                }
+                ui.separator();
+                let mut speed = self.session.spec().speed;
+                ui.label("speed");
+                let r = ui
+                    .add(
+                        egui::Slider::new(&mut speed, 1.0..=10_000.0)
+                            .logarithmic(true)
+                            .suffix(" steps/s")
+                            .custom_formatter(|v, _| super::widgets::fmt_num(v)),
+                    )
+                    .on_hover_text(
+                        "Playback speed in steps per second. Double-click for the preset's speed.",
+                    );
+                if r.double_clicked() {
+                    out.push(Command::SetSpeed(self.saved_spec.speed));
+                } else if r.changed() {
+                    out.push(Command::SetSpeed(speed));
+                }
+                ui.separator();
+                let steps = self.session.steps();
+                let frontier = self.session.frontier();
+                #[allow(
+                    clippy::cast_precision_loss,
+                    reason = "step counts stay far below 2^52"
+                )]
+                let mut step = self.session.shown_step() as f64;
+                let width = (ui.available_width() - 170.0).max(120.0);
+                ui.spacing_mut().slider_width = width;
+                #[allow(
+                    clippy::cast_precision_loss,
+                    reason = "step counts stay far below 2^52"
+                )]
+                let r = ui
+                    .add(
+                        egui::Slider::new(&mut step, 0.0..=steps as f64)
+                            .step_by(1.0)
+                            .show_value(false),
+                    )
+                    .on_hover_text("Timeline: drag to scrub through the computed steps");
+                if r.changed() {
+                    out.push(Command::Seek(step.min(frontier as f64)));
+                }
+                let computing = if frontier < steps {
+                    format!(" (computing {frontier})")
+                } else {
+                    String::new()
+                };
+                ui.label(
+                    egui::RichText::new(format!(
+                        "step {} / {steps}{computing}",
+                        self.session.shown_step()
+                    ))
+                    .monospace(),
+                );
+            });
+            ui.add_space(2.0);
+        });
+    }
+
+    fn side_panel(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+        let source_label = match &self.source {
+            Source::Builtin(i) => format!("shipped preset {}", BUILTIN[*i].file),
+            Source::File(p) => p.display().to_string(),
+            Source::Unsaved => "not saved to a file".to_owned(),
+        };
+        let cx = PanelCtx {
+            session: &self.session,
+            selected_run: self.selected_run,
+            deck_label: self.deck.position_label(),
+            source_label,
+            modified: self.modified(),
+        };
+        let mut spec = self.session.spec().clone();
+        egui::Panel::left("controls")
+            .resizable(true)
+            .default_size(380.0)
+            .size_range(300.0..=620.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        for panel in &mut self.panels {
+                            egui::CollapsingHeader::new(
+                                egui::RichText::new(panel.title()).heading(),
+                            )
+                            .default_open(panel.default_open())
+                            .show(ui, |ui| panel.ui(ui, &cx, &mut spec, out));
+                        }
+                    });
+            });
+        if &spec != self.session.spec() {
+            out.push(Command::Edit(Box::new(spec)));
+        }
+    }
+
+    /// Carries out one command. This is the only place where state changes.
+    pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::TogglePlay => {
+                let playing = self.session.playing();
+                self.session.set_playing(!playing);
+            }
+            Command::Step => self.session.step(),
+            Command::Reset => self.session.reset(),
+            Command::Seek(s) => self.session.seek(s),
+            Command::SetSpeed(v) => self.session.set_speed(v),
+            Command::Edit(spec) => self.edit(*spec),
+            Command::SetStart { run, point } => {
+                let mut spec = self.session.spec().clone();
+                match run {
+                    Some(i) => {
+                        if let Some(r) = spec.runs.get_mut(i) {
+                            r.start = Some((point[0], point[1]));
+                        }
+                    }
+                    None => {
+                        for r in &mut spec.runs {
+                            r.start = Some((point[0], point[1]));
+                        }
+                    }
+                }
+                self.edit(spec);
+            }
+            Command::SelectRun(i) => self.selected_run = i,
+            Command::Open(path) => self.open_file(&path),
+            Command::OpenBuiltin(i) => self.open_builtin(i),
+            Command::Deck(delta) => self.deck_step(delta),
+            Command::Save => match &self.source {
+                Source::File(p) => {
+                    let p = p.clone();
+                    self.save_to(&p);
+                }
+                _ => self.apply(ctx, Command::ShowSaveDialog),
+            },
+            Command::SaveAs(path) => self.save_to(&path),
+            Command::ShowOpenDialog => {
+                self.dialog = Some(FileDialog::new(Mode::Open, &self.working_dir(), ""));
+            }
+            Command::ShowSaveDialog => {
+                let name = match &self.source {
+                    Source::File(p) => p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    _ => file_name_for(&self.session.spec().name),
+                };
+                self.dialog = Some(FileDialog::new(Mode::Save, &self.working_dir(), &name));
+            }
+            Command::Screenshot => {
+                let dir = self.screenshot_dir();
+                if let Err(e) = io::create_dir(&dir) {
+                    self.notices.error(format!("Screenshot not taken: {e}"));
+                } else {
+                    let stamp = chrono_free_stamp(ctx);
+                    self.screenshots
+                        .request(dir.join(format!("optiviz-{stamp}.png")));
+                }
+            }
+            Command::SetScreenshotDir(dir) => {
+                self.notices
+                    .info(format!("Screenshots go to {}", dir.display()));
+                self.settings.screenshot_dir = Some(dir);
+            }
+            Command::ToggleFullscreen => {
+                let full = ctx.input(|i| i.viewport().fullscreen.unwrap_or(false));
+                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!full));
+            }
+            Command::ToggleHelp => self.show_help = !self.show_help,
+            Command::SetLayout(l) => self.settings.layout = l,
+        }
+    }
+
+    fn edit(&mut self, spec: ScenarioSpec) {
+        if let Err(errors) = self.session.replace(spec) {
+            let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            self.notices
+                .error(format!("Change not applied: {}", text.join("; ")));
+        }
+        self.selected_run = self
+            .selected_run
+            .min(self.session.spec().runs.len().saturating_sub(1));
+    }
+
+    fn open_scenario(&mut self, scenario: Scenario, source: Source, deck: Deck) {
+        self.saved_spec = scenario.spec.clone();
+        match self.session.load(scenario) {
+            Ok(()) => {
+                self.source = source;
+                self.deck = deck;
+                self.selected_run = 0;
+            }
+            Err(e) => self
+                .notices
+                .error(format!("Could not start the scenario: {e}")),
+        }
+    }
+
+    /// Opens a preset file; on failure the errors are shown and the scenario on screen stays.
+    pub fn open_file(&mut self, path: &Path) {
+        match io::load_preset(path) {
+            Ok(s) => {
+                let deck = Deck::around_file(path);
+                self.open_scenario(s, Source::File(path.to_path_buf()), deck);
+            }
+            Err(errors) => {
+                self.load_errors = Some((
+                    format!("Could not open {}", path.display()),
+                    errors.0.iter().map(ToString::to_string).collect(),
+                ));
+            }
+        }
+    }
+
+    fn open_builtin(&mut self, i: usize) {
+        if i < BUILTIN.len() {
+            self.open_scenario(builtin_scenario(i), Source::Builtin(i), Deck::builtin(i));
+        }
+    }
+
+    fn deck_step(&mut self, delta: isize) {
+        let Some((index, entry)) = self.deck.neighbour(delta).map(|(i, e)| (i, e.clone())) else {
+            return;
+        };
+        match entry {
+            Entry::Builtin(b) => self.open_builtin(b),
+            Entry::File(p) => {
+                self.open_file(&p);
+                if self.source == Source::File(p.clone()) {
+                    self.deck.select(index);
+                }
+            }
+        }
+    }
+
+    fn save_to(&mut self, path: &Path) {
+        let result = to_ron(self.session.spec())
+            .map_err(|e| e.to_string())
+            .and_then(|text| io::write_atomic(path, text.as_bytes()).map_err(|e| e.to_string()));
+        match result {
+            Ok(()) => {
+                self.saved_spec = self.session.spec().clone();
+                self.source = Source::File(path.to_path_buf());
+                self.deck = Deck::around_file(path);
+                self.notices.info(format!("Saved {}", path.display()));
+            }
+            Err(e) => self
+                .notices
+                .error(format!("Not saved (the previous file is untouched): {e}")),
+        }
+    }
+
+    fn working_dir(&self) -> PathBuf {
+        match &self.source {
+            Source::File(p) => p
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            _ => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        }
+    }
+
+    fn screenshot_dir(&self) -> PathBuf {
+        self.settings
+            .screenshot_dir
+            .clone()
+            .unwrap_or_else(io::pictures_folder)
+    }
+
+    fn screenshot_frame(&mut self, ctx: &egui::Context) {
+        if let Some(path) = self.launch.screenshot.clone()
+            && self.frames == 8
+        {
+            self.screenshots.request(path);
+        }
+        for outcome in self.screenshots.frame(ctx) {
+            match outcome {
+                Ok((path, density)) => {
+                    let note = if density >= 2.0 {
+                        ""
+                    } else {
+                        " (at 1x: the window could not be enlarged)"
+                    };
+                    self.notices
+                        .info(format!("Screenshot saved to {}{note}", path.display()));
+                    if self.launch.screenshot.is_some() {
+                        println!("{}", path.display());
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
+                }
+                Err(e) => {
+                    self.notices.error(format!("Screenshot not saved: {e}"));
+                    if self.launch.screenshot.is_some() {
+                        self.screenshot_failure = Some(e);
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
+                }
+            }
+        }
+    }
+
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let star = if self.modified() { " •" } else { "" };
+        let title = format!("optiviz — {}{star}", self.session.spec().name);
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    /// The settings as they should be stored now.
+    fn snapshot_settings(&self) -> Settings {
+        let mut s = self.settings.clone();
+        s.scenario_ron = to_ron(self.session.spec()).ok();
+        s.scenario_path = match &self.source {
+            Source::File(p) => Some(p.clone()),
+            _ => None,
+        };
+        s.builtin = match self.source {
+            Source::Builtin(i) => Some(i),
+            _ => None,
+        };
+        s
+    }
+
+    fn persist_now_and_then(&mut self, ctx: &egui::Context) {
+        let now = ctx.input(|i| i.time);
+        if now - self.last_persist >= PERSIST_EVERY_SECS && !self.screenshots.busy() {
+            self.last_persist = now;
+            self.persist();
+        }
+    }
+
+    /// Writes the state file (atomically) if anything changed since the last write.
+    pub fn persist(&mut self) {
+        let Some(path) = self.launch.state_file.clone() else {
+            return;
+        };
+        let Ok(text) = self.snapshot_settings().to_ron() else {
+            return;
+        };
+        if self.persisted.as_deref() == Some(text.as_str()) {
+            return;
+        }
+        if let Some(dir) = path.parent() {
+            let _ = io::create_dir(dir);
+        }
+        match io::write_atomic(&path, text.as_bytes()) {
+            Ok(()) => self.persisted = Some(text),
+            Err(e) => self
+                .notices
+                .error(format!("Could not save the app state: {e}")),
+        }
+    }
+}
+
+fn unreachable_session() -> Session {
+    #[allow(
+        clippy::panic,
+        reason = "the default document is valid by construction (tested)"
+    )]
+    {
+        panic!("the default scenario cannot be simulated")
+    }
+}
+
+/// A file name from a scenario name: lower case, dashes, `.ron`.
+fn file_name_for(name: &str) -> String {
+    let slug: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    format!("{}.ron", if slug.is_empty() { "scenario" } else { &slug })
+}
+
+/// A time stamp for file names without a date library: seconds since the Unix epoch, plus the
+/// frame time for uniqueness.
+fn chrono_free_stamp(ctx: &egui::Context) -> String {
+    let secs = web_time::SystemTime::now()
+        .duration_since(web_time::SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "milliseconds of frame time"
+    )]
+    let ms = (ctx.input(|i| i.time) * 1000.0) as u64 % 1000;
+    format!("{secs}-{ms:03}")
+}
+
+impl eframe::App for OptivizApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.ui_root(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.persist();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_document_and_builtins_are_valid() {
+        assert!(Scenario::from_spec(ScenarioSpec::default()).is_ok());
+        for (i, b) in BUILTIN.iter().enumerate() {
+            assert!(scenario::parse(b.text, b.file).is_ok(), "builtin {i}");
+        }
+    }
+
+    #[test]
+    fn file_names_from_scenario_names() {
+        assert_eq!(
+            file_name_for("Momentum cures the valley (kappa = 100)"),
+            "momentum-cures-the-valley-kappa-100.ron"
+        );
+        assert_eq!(file_name_for("  "), "scenario.ron");
+    }
+
+    #[test]
+    fn the_default_scenario_has_runs_and_is_a_quadratic() {
+        let s = builtin_scenario(DEFAULT_BUILTIN);
+        assert!(s.runs.len() >= 2);
+        assert!(s.objective.as_quadratic().is_some());
+    }
+}

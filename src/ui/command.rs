@@ -1,0 +1,57 @@
+//! Everything the interface can ask for. Widgets return commands; `OptivizApp::apply` carries
+//! them out in one place, which keeps behaviour testable without a window.
+
+use crate::scenario::ScenarioSpec;
+use crate::ui::settings::Layout;
+use std::path::PathBuf;
+
+/// A request from the interface.
+#[must_use]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Play or pause.
+    TogglePlay,
+    /// One step forward.
+    Step,
+    /// Back to step 0.
+    Reset,
+    /// Move the playback position.
+    Seek(f64),
+    /// Playback speed in steps per second.
+    SetSpeed(f64),
+    /// An edited document (validated when applied; an invalid one is refused with a notice).
+    Edit(Box<ScenarioSpec>),
+    /// Move the start point of one run (`Some(index)`) or of all runs.
+    SetStart {
+        /// Spec index of the run, or all runs.
+        run: Option<usize>,
+        /// New start point.
+        point: [f64; 2],
+    },
+    /// Select a run (the one Shift-click moves, and whose arrows are drawn).
+    SelectRun(usize),
+    /// Open a preset file.
+    Open(PathBuf),
+    /// Open a shipped preset.
+    OpenBuiltin(usize),
+    /// Next (+1) or previous (-1) preset of the deck.
+    Deck(isize),
+    /// Save to the current file, or ask for a name.
+    Save,
+    /// Save to this file.
+    SaveAs(PathBuf),
+    /// Show the open dialog.
+    ShowOpenDialog,
+    /// Show the save dialog.
+    ShowSaveDialog,
+    /// Take a screenshot of the window.
+    Screenshot,
+    /// Change the screenshot folder.
+    SetScreenshotDir(PathBuf),
+    /// Full screen on or off.
+    ToggleFullscreen,
+    /// The keyboard help overlay.
+    ToggleHelp,
+    /// Overlay or side by side.
+    SetLayout(Layout),
+}

@@ -1,0 +1,149 @@
+//! Lecture decks: the presets shipped inside the binary, or the `.ron` files of a folder,
+//! stepped through with PageDown / PageUp (what presenter clickers send).
+
+use crate::io;
+use std::path::{Path, PathBuf};
+
+/// A preset compiled into the binary, so `cargo run` works from any folder.
+#[derive(Clone, Copy, Debug)]
+pub struct Builtin {
+    /// File name in presets/.
+    pub file: &'static str,
+    /// RON text.
+    pub text: &'static str,
+}
+
+macro_rules! builtin {
+    ($($file:literal),* $(,)?) => {
+        &[$(Builtin { file: $file, text: include_str!(concat!("../../presets/", $file)) }),*]
+    };
+}
+
+/// The shipped deck, in order (tests check it matches presets/).
+pub const BUILTIN: &[Builtin] = builtin![
+    "01-gd-zigzag.ron",
+    "02-optimal-step-size.ron",
+    "03-momentum-vs-gd.ron",
+    "04-nesterov.ron",
+    "05-rosenbrock.ron",
+    "06-saddle-escape.ron",
+    "07-cliff-clipping.ron",
+    "08-adam-bias-correction.ron",
+    "09-minibatch-noise.ron",
+    "10-lr-schedules.ron",
+    "11-himmelblau.ron",
+    "12-newton-bfgs-gd.ron",
+    "13-plateau.ron",
+    "14-noise-in-b.ron",
+    "15-adaptive-coordinates.ron",
+    "16-your-own-function.ron",
+];
+
+/// The built-in scenario the app opens on.
+pub const DEFAULT_BUILTIN: usize = 2;
+
+/// One slide of a deck.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// A shipped preset.
+    Builtin(usize),
+    /// A file on disk.
+    File(PathBuf),
+}
+
+/// An ordered list of presets and where we are in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deck {
+    entries: Vec<Entry>,
+    current: Option<usize>,
+}
+
+impl Deck {
+    /// The shipped deck, positioned at `index`.
+    #[must_use]
+    pub fn builtin(index: usize) -> Self {
+        Self {
+            entries: (0..BUILTIN.len()).map(Entry::Builtin).collect(),
+            current: Some(index.min(BUILTIN.len().saturating_sub(1))),
+        }
+    }
+
+    /// The deck of `file`'s folder, positioned at `file` (just that file if the folder cannot
+    /// be listed).
+    #[must_use]
+    pub fn around_file(file: &Path) -> Self {
+        let folder = file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut files = io::list_presets(folder).unwrap_or_default();
+        if !files.iter().any(|f| same_file(f, file)) {
+            files.push(file.to_path_buf());
+        }
+        let current = files.iter().position(|f| same_file(f, file));
+        Self {
+            entries: files.into_iter().map(Entry::File).collect(),
+            current,
+        }
+    }
+
+    /// The entry `delta` slides away (clamped to the ends).
+    #[must_use]
+    pub fn neighbour(&self, delta: isize) -> Option<(usize, &Entry)> {
+        let cur = self.current?;
+        let next = cur.checked_add_signed(delta)?;
+        self.entries.get(next).map(|e| (next, e))
+    }
+
+    /// Moves to slide `index`.
+    pub fn select(&mut self, index: usize) {
+        if index < self.entries.len() {
+            self.current = Some(index);
+        }
+    }
+
+    /// "3 / 12", or "" for a one-slide deck.
+    #[must_use]
+    pub fn position_label(&self) -> String {
+        match self.current {
+            Some(c) if self.entries.len() > 1 => format!("{} / {}", c + 1, self.entries.len()),
+            _ => String::new(),
+        }
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || a.canonicalize()
+            .ok()
+            .is_some_and(|ca| b.canonicalize().ok().is_some_and(|cb| ca == cb))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_deck_is_exactly_the_presets_folder() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/presets");
+        let files = io::list_presets(Path::new(dir)).unwrap();
+        assert_eq!(files.len(), BUILTIN.len(), "presets/ and BUILTIN differ");
+        for (f, b) in files.iter().zip(BUILTIN) {
+            assert_eq!(f.file_name().unwrap().to_string_lossy(), b.file);
+            assert_eq!(std::fs::read_to_string(f).unwrap(), b.text);
+        }
+    }
+
+    #[test]
+    fn navigation_clamps_at_the_ends() {
+        let mut d = Deck::builtin(0);
+        assert!(d.neighbour(-1).is_none());
+        assert_eq!(d.neighbour(1).map(|(i, _)| i), Some(1));
+        d.select(BUILTIN.len() - 1);
+        assert!(d.neighbour(1).is_none());
+        assert_eq!(
+            d.position_label(),
+            format!("{} / {}", BUILTIN.len(), BUILTIN.len())
+        );
+    }
+}

@@ -1,0 +1,241 @@
+//! Dialogs drawn by the app itself (they work everywhere, including a bare X server without a
+//! desktop portal): open/save a preset, pick a folder, keyboard help, load errors.
+
+use super::command::Command;
+use crate::io;
+use std::path::{Path, PathBuf};
+
+/// What the file dialog is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Open a preset.
+    Open,
+    /// Save the scenario.
+    Save,
+    /// Choose the screenshot folder.
+    Folder,
+}
+
+/// What a dialog's frame ended with.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Still open.
+    Open,
+    /// Closed without a choice.
+    Cancelled,
+    /// Closed with this command to run.
+    Confirmed(Command),
+}
+
+/// A simple file dialog: a folder listing and a path you can type.
+pub struct FileDialog {
+    mode: Mode,
+    dir: String,
+    name: String,
+    listing: Result<(Vec<PathBuf>, Vec<PathBuf>), String>,
+    listed: Option<String>,
+}
+
+impl FileDialog {
+    /// A dialog in `dir`, with `name` proposed as the file name.
+    #[must_use]
+    pub fn new(mode: Mode, dir: &Path, name: &str) -> Self {
+        Self {
+            mode,
+            dir: dir.display().to_string(),
+            name: name.to_owned(),
+            listing: Ok((Vec::new(), Vec::new())),
+            listed: None,
+        }
+    }
+
+    fn chosen(&self) -> PathBuf {
+        let name = self.name.trim();
+        let path = Path::new(name);
+        let path = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            Path::new(&self.dir).join(path)
+        };
+        if self.mode == Mode::Save && path.extension().is_none() {
+            path.with_extension("ron")
+        } else {
+            path
+        }
+    }
+
+    /// Draws the dialog and says whether it is still open.
+    pub fn ui(&mut self, ctx: &egui::Context) -> Outcome {
+        if self.listed.as_deref() != Some(self.dir.as_str()) {
+            self.listing = io::list_folder(Path::new(&self.dir)).map_err(|e| e.to_string());
+            self.listed = Some(self.dir.clone());
+        }
+        let title = match self.mode {
+            Mode::Open => "Open a preset",
+            Mode::Save => "Save the scenario",
+            Mode::Folder => "Folder for screenshots",
+        };
+        let mut result = Outcome::Open;
+        let mut enter = None;
+        egui::Modal::new(egui::Id::unique("file-dialog")).show(ctx, |ui| {
+            ui.set_width(560.0);
+            ui.heading(title);
+            ui.horizontal(|ui| {
+                if ui.button("Up").on_hover_text("Parent folder").clicked()
+                    && let Some(p) = Path::new(&self.dir).parent()
+                {
+                    enter = Some(p.to_path_buf());
+                }
+                ui.add(egui::TextEdit::singleline(&mut self.dir).desired_width(f32::INFINITY))
+                    .on_hover_text("Folder (you can type a path)");
+            });
+            egui::ScrollArea::vertical()
+                .max_height(280.0)
+                .show(ui, |ui| match &self.listing {
+                    Err(e) => {
+                        ui.colored_label(ui.visuals().error_fg_color, e);
+                    }
+                    Ok((dirs, files)) => {
+                        for d in dirs {
+                            let name = d
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default();
+                            if ui.selectable_label(false, format!("{name}/")).clicked() {
+                                enter = Some(d.clone());
+                            }
+                        }
+                        if self.mode != Mode::Folder {
+                            for f in files {
+                                let name = f
+                                    .file_name()
+                                    .map(|n| n.to_string_lossy().into_owned())
+                                    .unwrap_or_default();
+                                let r = ui.selectable_label(self.name == name, &name);
+                                if r.clicked() {
+                                    self.name.clone_from(&name);
+                                }
+                                if r.double_clicked() {
+                                    self.name = name;
+                                    result = Outcome::Confirmed(self.confirm());
+                                }
+                            }
+                        }
+                    }
+                });
+            if self.mode != Mode::Folder {
+                ui.horizontal(|ui| {
+                    ui.label("File");
+                    let r = ui.add(
+                        egui::TextEdit::singleline(&mut self.name).desired_width(f32::INFINITY),
+                    );
+                    if r.lost_focus()
+                        && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                        && !self.name.trim().is_empty()
+                    {
+                        result = Outcome::Confirmed(self.confirm());
+                    }
+                });
+            }
+            ui.horizontal(|ui| {
+                let label = match self.mode {
+                    Mode::Open => "Open",
+                    Mode::Save => "Save",
+                    Mode::Folder => "Use this folder",
+                };
+                let ready = self.mode == Mode::Folder || !self.name.trim().is_empty();
+                if ui.add_enabled(ready, egui::Button::new(label)).clicked() {
+                    result = Outcome::Confirmed(self.confirm());
+                }
+                if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                    result = Outcome::Cancelled;
+                }
+            });
+        });
+        if let Some(d) = enter {
+            self.dir = d.display().to_string();
+        }
+        result
+    }
+
+    fn confirm(&self) -> Command {
+        match self.mode {
+            Mode::Open => Command::Open(self.chosen()),
+            Mode::Save => Command::SaveAs(self.chosen()),
+            Mode::Folder => Command::SetScreenshotDir(PathBuf::from(&self.dir)),
+        }
+    }
+}
+
+/// The keyboard and mouse reference (F1).
+pub fn help(ctx: &egui::Context, open: &mut bool) {
+    egui::Window::new("Keyboard and mouse")
+        .open(open)
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            egui::Grid::new("shortcuts")
+                .striped(true)
+                .spacing([24.0, 6.0])
+                .show(ui, |ui| {
+                    for (keys, what) in SHORTCUTS {
+                        ui.strong(*keys);
+                        ui.label(*what);
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+/// Every shortcut, as listed in the help overlay and the README.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Space", "play / pause"),
+    ("Right arrow", "one step"),
+    ("R", "reset to step 0"),
+    (
+        "PageDown / PageUp",
+        "next / previous preset of the deck (presenter clickers)",
+    ),
+    ("F11", "full screen"),
+    ("F12", "screenshot of the window (PNG, 2x)"),
+    ("F1", "this help"),
+    ("Ctrl+O", "open a preset"),
+    ("Ctrl+S / Ctrl+Shift+S", "save / save as"),
+    (
+        "Ctrl + / Ctrl - / Ctrl 0",
+        "larger / smaller / normal interface",
+    ),
+    ("Left drag on the plot", "move the start point of every run"),
+    ("Shift + left drag", "move the selected run's start only"),
+    ("Right drag, wheel", "pan, zoom"),
+    ("Double-click on the plot", "back to the scenario's view"),
+    ("Double-click a slider", "back to its default"),
+];
+
+/// The errors of a file that could not be opened; the current scenario is unchanged.
+pub fn load_errors(ctx: &egui::Context, title: &str, errors: &[String]) -> bool {
+    let mut close = false;
+    egui::Modal::new(egui::Id::unique("load-errors")).show(ctx, |ui| {
+        ui.set_max_width(720.0);
+        ui.heading(title);
+        ui.label("The scenario on screen is unchanged.");
+        egui::ScrollArea::vertical()
+            .max_height(300.0)
+            .show(ui, |ui| {
+                for e in errors {
+                    ui.label(
+                        egui::RichText::new(e)
+                            .monospace()
+                            .color(ui.visuals().error_fg_color),
+                    );
+                }
+            });
+        if ui.button("OK").clicked()
+            || ui.input(|i| i.key_pressed(egui::Key::Escape) || i.key_pressed(egui::Key::Enter))
+        {
+            close = true;
+        }
+    });
+    close
+}

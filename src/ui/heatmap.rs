@@ -1,0 +1,204 @@
+//! Heat map texture and iso-lines of the objective, cached: rebuilt only when the objective
+//! changes or the view leaves (or zooms far inside) the region last sampled.
+
+use crate::numerics::Vec2;
+use crate::numerics::contour::{Grid, IsoLine, LogScale, extract, log_levels};
+use crate::numerics::objectives::{AnyObjective, ViewRect};
+use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
+use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotPoint, PlotTransform};
+use std::ops::RangeInclusive;
+use std::sync::Arc;
+
+/// Number of iso-line levels.
+pub const LEVELS: usize = 24;
+/// Largest grid side.
+const MAX_NODES: usize = 360;
+
+/// The cached picture of the objective.
+#[derive(Default)]
+pub struct ContourCache {
+    generation: Option<u64>,
+    region: Option<ViewRect>,
+    texture: Option<TextureHandle>,
+    lines: Arc<Vec<IsoLine>>,
+    range: Option<(f64, f64)>,
+    /// Rebuilds so far (for tests and the benchmark).
+    pub rebuilds: usize,
+}
+
+impl ContourCache {
+    /// Makes sure the cache covers `visible` for this objective generation.
+    pub fn update(
+        &mut self,
+        ctx: &egui::Context,
+        f: &AnyObjective,
+        generation: u64,
+        visible: ViewRect,
+        plot_pixels: egui::Vec2,
+    ) {
+        let fresh = self.generation == Some(generation)
+            && self.region.is_some_and(|r| {
+                let (rs, vs) = (r.size(), visible.size());
+                covers(&r, &visible) && vs.x > 0.2 * rs.x && vs.y > 0.2 * rs.y
+            });
+        if fresh {
+            return;
+        }
+        // Sample twice the visible area so that panning does not rebuild at every frame.
+        let c = visible.center();
+        let half = visible.size();
+        let region = ViewRect {
+            x: (c.x - half.x, c.x + half.x),
+            y: (c.y - half.y, c.y + half.y),
+        };
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "pixel counts are small and positive"
+        )]
+        let nodes = |px: f32| (px.max(64.0) as usize).clamp(64, MAX_NODES);
+        let grid = Grid::sample(f, region, nodes(plot_pixels.x), nodes(plot_pixels.y));
+        self.range = grid.finite_range();
+        let (lines, image) = match self.range {
+            Some((lo, hi)) => (
+                extract(&grid, &log_levels(lo, hi, LEVELS)),
+                colour_image(&grid, LogScale::new(lo, hi)),
+            ),
+            None => (
+                Vec::new(),
+                ColorImage::new([1, 1], vec![Color32::TRANSPARENT]),
+            ),
+        };
+        self.lines = Arc::new(lines);
+        match &mut self.texture {
+            Some(t) => t.set(image, TextureOptions::LINEAR),
+            None => {
+                self.texture =
+                    Some(ctx.load_texture("objective-heatmap", image, TextureOptions::LINEAR));
+            }
+        }
+        self.region = Some(region);
+        self.generation = Some(generation);
+        self.rebuilds += 1;
+    }
+
+    /// Adds the heat map and/or iso-lines to a plot.
+    pub fn show(
+        &self,
+        plot_ui: &mut egui_plot::PlotUi<'_>,
+        heatmap: bool,
+        contours: bool,
+        line_color: Color32,
+    ) {
+        if let (true, Some(t), Some(r)) = (heatmap, &self.texture, self.region) {
+            let c = r.center();
+            let s = r.size();
+            #[allow(clippy::cast_possible_truncation, reason = "plot sizes fit f32")]
+            let size = egui::vec2(s.x as f32, s.y as f32);
+            plot_ui.image(
+                egui_plot::PlotImage::new("", t.id(), PlotPoint::new(c.x, c.y), size)
+                    .allow_hover(false),
+            );
+        }
+        if contours {
+            plot_ui.add(IsoLines {
+                base: PlotItemBase::new(String::new()),
+                lines: Arc::clone(&self.lines),
+                stroke: egui::Stroke::new(1.0, line_color),
+            });
+        }
+    }
+}
+
+fn covers(outer: &ViewRect, inner: &ViewRect) -> bool {
+    outer.x.0 <= inner.x.0
+        && outer.x.1 >= inner.x.1
+        && outer.y.0 <= inner.y.0
+        && outer.y.1 >= inner.y.1
+}
+
+/// Viridis on the log scale; NaN (outside the function's domain) is transparent. Image row 0
+/// is the top of the plot.
+fn colour_image(grid: &Grid, scale: LogScale) -> ColorImage {
+    let mut pixels = Vec::with_capacity(grid.nx * grid.ny);
+    for j in (0..grid.ny).rev() {
+        for i in 0..grid.nx {
+            let v = grid.values[j * grid.nx + i];
+            pixels.push(if v.is_nan() {
+                Color32::TRANSPARENT
+            } else {
+                let c = colorous::VIRIDIS.eval_continuous(scale.unit(v));
+                Color32::from_rgb(c.r, c.g, c.b)
+            });
+        }
+    }
+    ColorImage::new([grid.nx, grid.ny], pixels)
+}
+
+/// Many polylines drawn as one plot item.
+struct IsoLines {
+    base: PlotItemBase,
+    lines: Arc<Vec<IsoLine>>,
+    stroke: egui::Stroke,
+}
+
+impl PlotItem for IsoLines {
+    fn shapes(&self, _ui: &egui::Ui, transform: &PlotTransform, shapes: &mut Vec<egui::Shape>) {
+        let b = transform.bounds();
+        for line in self.lines.iter() {
+            // Skip lines entirely outside the visible bounds.
+            let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+            for p in &line.points {
+                lo = [lo[0].min(p[0]), lo[1].min(p[1])];
+                hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+            }
+            if hi[0] < b.min()[0] || lo[0] > b.max()[0] || hi[1] < b.min()[1] || lo[1] > b.max()[1]
+            {
+                continue;
+            }
+            let points = line
+                .points
+                .iter()
+                .map(|p| transform.position_from_point(&PlotPoint::new(p[0], p[1])))
+                .collect();
+            shapes.push(egui::Shape::line(points, self.stroke));
+        }
+    }
+
+    fn initialize(&mut self, _x_range: RangeInclusive<f64>) {}
+
+    fn color(&self) -> Color32 {
+        self.stroke.color
+    }
+
+    fn base(&self) -> &PlotItemBase {
+        &self.base
+    }
+
+    fn base_mut(&mut self) -> &mut PlotItemBase {
+        &mut self.base
+    }
+
+    fn geometry(&self) -> PlotGeometry<'_> {
+        PlotGeometry::None
+    }
+
+    fn bounds(&self) -> PlotBounds {
+        PlotBounds::NOTHING
+    }
+}
+
+/// The view rectangle of plot bounds.
+#[must_use]
+pub fn view_of(bounds: &PlotBounds) -> ViewRect {
+    ViewRect {
+        x: (bounds.min()[0], bounds.max()[0]),
+        y: (bounds.min()[1], bounds.max()[1]),
+    }
+}
+
+/// A point of the plane as a plot point.
+#[must_use]
+pub fn plot_point(p: Vec2) -> PlotPoint {
+    PlotPoint::new(p.x, p.y)
+}

@@ -1,0 +1,137 @@
+//! Loss against step for every run, on a log scale: log10(f(x_k) - f*), with f* the known
+//! minimum (or the lowest loss any run reached). A vertical line marks the step on screen.
+
+use super::color32;
+use super::session::Session;
+use egui::Color32;
+use egui_plot::{HoverPosition, Legend, Line, Plot, PlotPoint, PlotPoints, VLine};
+
+/// Most points drawn per run; longer histories keep each bucket's extremes so spikes survive.
+const MAX_POINTS: usize = 3000;
+
+/// Draws the loss plot into `ui`.
+pub fn ui(ui: &mut egui::Ui, session: &Session, height: f32) {
+    let step = session.shown_step();
+    let sim = session.sim();
+    let lowest_seen = sim
+        .runs()
+        .iter()
+        .flat_map(|r| r.trajectory().losses().iter().copied())
+        .fold(f64::INFINITY, f64::min);
+    let (reference, label) = match session.f_star() {
+        Some(f) if f <= lowest_seen => (f, "f(x_k) - f*".to_owned()),
+        _ => (lowest_seen, "f(x_k) - lowest loss seen".to_owned()),
+    };
+    // Below this, differences are rounding noise.
+    let floor = 1e-16 * (1.0 + reference.abs());
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "step counts stay far below 2^52"
+    )]
+    let budget = session.steps() as f64;
+    Plot::new("loss")
+        .height(height)
+        .include_x(0.0)
+        .include_x(budget)
+        .x_axis_label("step")
+        .y_axis_label(format!("{label} (log scale)"))
+        .y_axis_formatter(|mark, _| format!("1e{}", mark.value.round()))
+        .label_formatter(|pos| match pos {
+            HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                ..
+            } if !plot_name.is_empty() => Some(format!(
+                "{plot_name}\nstep {:.0}\n{}",
+                position.x,
+                super::widgets::fmt_num(10f64.powf(position.y))
+            )),
+            _ => None,
+        })
+        .allow_scroll(false)
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::RightTop)
+                .background_alpha(0.85),
+        )
+        .show(ui, |plot_ui| {
+            for (k, run) in sim.runs().iter().enumerate() {
+                let checked = &session.scenario().runs[session.spec_index(k)];
+                let t = run.trajectory();
+                let Some(current) = t.at_step(step) else {
+                    continue;
+                };
+                let n = (current.step / t.stride() + 1).min(t.len());
+                let points = decimate(&t.losses()[..n], t.stride(), reference, floor);
+                plot_ui.line(
+                    Line::new(checked.label.clone(), PlotPoints::Owned(points))
+                        .color(color32(checked.color))
+                        .width(2.0),
+                );
+            }
+            #[allow(
+                clippy::cast_precision_loss,
+                reason = "step counts stay far below 2^52"
+            )]
+            plot_ui.vline(
+                VLine::new("", step as f64)
+                    .color(Color32::from_gray(140))
+                    .width(1.0),
+            );
+        });
+}
+
+/// log10(loss - reference) per sample, at most MAX_POINTS of them, keeping each bucket's
+/// smallest and largest value.
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "step counts stay far below 2^52"
+)]
+fn decimate(losses: &[f64], stride: usize, reference: f64, floor: f64) -> Vec<PlotPoint> {
+    let y = |v: f64| (v - reference).max(floor).log10();
+    let bucket = losses.len().div_ceil(MAX_POINTS / 2).max(1);
+    let mut out = Vec::with_capacity(MAX_POINTS + 2);
+    for (b, chunk) in losses.chunks(bucket).enumerate() {
+        let start = b * bucket;
+        if bucket == 1 {
+            out.push(PlotPoint::new((start * stride) as f64, y(chunk[0])));
+            continue;
+        }
+        let (mut lo, mut hi) = (0, 0);
+        for (i, v) in chunk.iter().enumerate() {
+            if *v < chunk[lo] {
+                lo = i;
+            }
+            if *v > chunk[hi] {
+                hi = i;
+            }
+        }
+        for i in if lo <= hi { [lo, hi] } else { [hi, lo] } {
+            out.push(PlotPoint::new(((start + i) * stride) as f64, y(chunk[i])));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimate;
+
+    #[test]
+    fn decimation_keeps_spikes_and_bounds_the_count() {
+        let mut losses: Vec<f64> = (0..100_000).map(|k| 1.0 / (1.0 + f64::from(k))).collect();
+        losses[54_321] = 1e6;
+        let pts = decimate(&losses, 1, 0.0, 1e-16);
+        assert!(pts.len() <= super::MAX_POINTS + 2);
+        assert!(
+            pts.iter().any(|p| (p.y - 6.0).abs() < 1e-9),
+            "the spike survives"
+        );
+        assert!(pts.windows(2).all(|w| w[0].x <= w[1].x));
+        let short = decimate(&[1.0, 0.1, 0.01], 2, 0.0, 1e-16);
+        assert_eq!(
+            short.iter().map(|p| p.x).collect::<Vec<_>>(),
+            vec![0.0, 2.0, 4.0]
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! Noise section: kind, strength, batch size, seed and a fresh draw.
+
+use super::{Panel, PanelCtx};
+use crate::numerics::noise::NoiseKind;
+use crate::scenario::ScenarioSpec;
+use crate::ui::command::Command;
+use crate::ui::widgets::{integer, slider};
+
+/// Noise section.
+pub struct NoisePanel;
+
+impl Panel for NoisePanel {
+    fn title(&self) -> &'static str {
+        "Noise"
+    }
+
+    fn default_open(&self) -> bool {
+        false
+    }
+
+    fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        _cx: &PanelCtx<'_>,
+        spec: &mut ScenarioSpec,
+        _out: &mut Vec<Command>,
+    ) {
+        let kind = &mut spec.noise.kind;
+        ui.horizontal_wrapped(|ui| {
+            let choices = [
+                (NoiseKind::None, "none", "Exact gradients"),
+                (
+                    NoiseKind::Gaussian { sigma: 0.5 },
+                    "Gaussian",
+                    "Gaussian noise added to the gradient (SGD as GD plus noise)",
+                ),
+                (
+                    NoiseKind::InjectB { sigma: 1.0 },
+                    "in b",
+                    "Noise injected into b of 1/2 x'Ax - b'x: a random tilt each step",
+                ),
+                (
+                    NoiseKind::Minibatch {
+                        n: 200,
+                        batch_size: 8,
+                        spread: 1.0,
+                    },
+                    "minibatch",
+                    "Minibatches of a finite sum of shifted copies of f",
+                ),
+            ];
+            for (choice, label, help) in choices {
+                let selected = std::mem::discriminant(kind) == std::mem::discriminant(&choice);
+                if ui
+                    .selectable_label(selected, label)
+                    .on_hover_text(help)
+                    .clicked()
+                    && !selected
+                {
+                    *kind = choice;
+                }
+            }
+        });
+        match kind {
+            NoiseKind::None => {}
+            NoiseKind::Gaussian { sigma } | NoiseKind::InjectB { sigma } => {
+                slider(
+                    ui,
+                    "sigma",
+                    sigma,
+                    0.0..=10.0,
+                    0.5,
+                    false,
+                    "Standard deviation of the noise per coordinate",
+                );
+            }
+            NoiseKind::Minibatch {
+                n,
+                batch_size,
+                spread,
+            } => {
+                integer(
+                    ui,
+                    "copies N",
+                    n,
+                    1..=2000,
+                    200,
+                    "Number of shifted copies in the finite sum",
+                );
+                let n = *n;
+                integer(
+                    ui,
+                    "batch size B",
+                    batch_size,
+                    1..=n,
+                    8.min(n),
+                    "Copies averaged per step; noise falls like 1/sqrt(B)",
+                );
+                *batch_size = (*batch_size).clamp(1, n);
+                slider(
+                    ui,
+                    "spread",
+                    spread,
+                    0.0..=5.0,
+                    1.0,
+                    false,
+                    "Standard deviation of the copies' shifts",
+                );
+            }
+        }
+        if !matches!(kind, NoiseKind::None) {
+            ui.horizontal(|ui| {
+                ui.label("seed").on_hover_text(
+                    "Every run sees the same draws at the same step (common random numbers)",
+                );
+                ui.add(egui::DragValue::new(&mut spec.noise.seed));
+                if ui
+                    .button("New draw")
+                    .on_hover_text("Change the seed: new noise, still shared by all runs")
+                    .clicked()
+                {
+                    spec.noise.seed = spec.noise.seed.wrapping_add(1);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Objective section: the function, its parameters (condition number on a log scale, rotation),
+//! and a text box for a typed f(x, y) with the parse error shown in place.
+
+use super::{Panel, PanelCtx};
+use crate::numerics::objectives::{
+    CliffParams, Expression, ExpressionParams, Landmarks, MonkeySaddleParams, ObjectiveSpec,
+    PlateauParams, QuadraticParams, RastriginParams, RosenbrockParams, SaddleParams,
+};
+use crate::scenario::ScenarioSpec;
+use crate::ui::command::Command;
+use crate::ui::widgets::{point, slider};
+
+/// Objective section; keeps the formula being typed until it parses.
+#[derive(Default)]
+pub struct ObjectivePanel {
+    draft: Option<String>,
+    error: Option<String>,
+}
+
+impl Panel for ObjectivePanel {
+    fn title(&self) -> &'static str {
+        "Objective"
+    }
+
+    fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &PanelCtx<'_>,
+        spec: &mut ScenarioSpec,
+        _out: &mut Vec<Command>,
+    ) {
+        let current = spec.objective.name();
+        egui::ComboBox::from_id_salt("objective-kind")
+            .selected_text(current)
+            .width(190.0)
+            .show_ui(ui, |ui| {
+                for candidate in ObjectiveSpec::all_defaults() {
+                    let name = candidate.name();
+                    if ui.selectable_label(name == current, name).clicked() && name != current {
+                        spec.objective = candidate;
+                        // A new function has its own view and start points.
+                        spec.view = None;
+                        for r in &mut spec.runs {
+                            r.start = None;
+                        }
+                        self.draft = None;
+                        self.error = None;
+                    }
+                }
+            })
+            .response
+            .on_hover_text("The function being minimised");
+        match &mut spec.objective {
+            ObjectiveSpec::Quadratic(p) => quadratic(ui, p),
+            ObjectiveSpec::Rosenbrock(p) => rosenbrock(ui, p),
+            ObjectiveSpec::Saddle(p) => saddle(ui, p),
+            ObjectiveSpec::MonkeySaddle(p) => monkey_saddle(ui, p),
+            ObjectiveSpec::Cliff(p) => cliff(ui, p),
+            ObjectiveSpec::Plateau(p) => plateau(ui, p),
+            ObjectiveSpec::Rastrigin(p) => rastrigin(ui, p),
+            ObjectiveSpec::Expression(p) => self.expression(ui, p),
+            ObjectiveSpec::Beale
+            | ObjectiveSpec::Himmelblau
+            | ObjectiveSpec::GoldsteinPrice
+            | ObjectiveSpec::StyblinskiTang => {}
+        }
+        ui.add_space(2.0);
+        ui.label(
+            egui::RichText::new(cx.session.scenario().objective.formula())
+                .monospace()
+                .small(),
+        );
+    }
+}
+
+fn quadratic(ui: &mut egui::Ui, p: &mut QuadraticParams) {
+    let d = QuadraticParams::default();
+    slider(
+        ui,
+        "kappa",
+        &mut p.kappa,
+        1.0..=10_000.0,
+        d.kappa,
+        true,
+        "Condition number l_max / l_min: how elongated the valley is",
+    );
+    slider(
+        ui,
+        "l_max",
+        &mut p.l_max,
+        0.01..=100.0,
+        d.l_max,
+        true,
+        "Largest eigenvalue (the steep direction); GD diverges for lr > 2 / l_max",
+    );
+    slider(
+        ui,
+        "angle",
+        &mut p.angle_deg,
+        -90.0..=90.0,
+        d.angle_deg,
+        false,
+        "Rotation of the eigenvectors in degrees",
+    );
+    point(ui, "center", &mut p.center, "The minimiser");
+}
+
+impl ObjectivePanel {
+    fn expression(&mut self, ui: &mut egui::Ui, p: &mut ExpressionParams) {
+        let draft = self.draft.get_or_insert_with(|| p.text.clone());
+        ui.label("f(x, y) =");
+        let response = ui.add(
+            egui::TextEdit::multiline(draft)
+                .code_editor()
+                .desired_rows(2)
+                .desired_width(ui.available_width())
+                .hint_text("x^2 + 10*y^2"),
+        )
+        .on_hover_text("Type any f(x, y): + - * / ^, sin cos exp log sqrt abs tanh sigmoid ..., pi, e.\nDerivatives are exact (symbolic).");
+        if response.changed() {
+            match Expression::parse(draft) {
+                Ok(_) => {
+                    p.text.clone_from(draft);
+                    self.error = None;
+                }
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
+        if let Some(err) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, err);
+        } else if let Ok(e) = Expression::parse(&p.text) {
+            let [_, fx, fy] = e.formulas();
+            ui.label(
+                egui::RichText::new(format!("df/dx = {fx}\ndf/dy = {fy}"))
+                    .monospace()
+                    .small()
+                    .weak(),
+            );
+        }
+    }
+}
+
+fn rosenbrock(ui: &mut egui::Ui, p: &mut RosenbrockParams) {
+    let d = RosenbrockParams::default();
+    slider(
+        ui,
+        "a",
+        &mut p.a,
+        -3.0..=3.0,
+        d.a,
+        false,
+        "The minimum is at (a, a^2)",
+    );
+    slider(
+        ui,
+        "b",
+        &mut p.b,
+        0.1..=1000.0,
+        d.b,
+        true,
+        "Steepness of the valley walls",
+    );
+}
+
+fn saddle(ui: &mut egui::Ui, p: &mut SaddleParams) {
+    let d = SaddleParams::default();
+    slider(
+        ui,
+        "scale",
+        &mut p.scale,
+        0.1..=10.0,
+        d.scale,
+        true,
+        "s in s (x^2 - y^2)",
+    );
+    slider(
+        ui,
+        "quartic",
+        &mut p.quartic,
+        0.0..=2.0,
+        d.quartic,
+        false,
+        "q in + q y^4: walls that give escaping runs a minimum",
+    );
+}
+
+fn monkey_saddle(ui: &mut egui::Ui, p: &mut MonkeySaddleParams) {
+    slider(
+        ui,
+        "scale",
+        &mut p.scale,
+        0.1..=10.0,
+        MonkeySaddleParams::default().scale,
+        true,
+        "s in s (x^3 - 3 x y^2)",
+    );
+}
+
+fn cliff(ui: &mut egui::Ui, p: &mut CliffParams) {
+    let d = CliffParams::default();
+    slider(
+        ui,
+        "height",
+        &mut p.height,
+        0.1..=100.0,
+        d.height,
+        true,
+        "Drop of the cliff",
+    );
+    slider(
+        ui,
+        "width",
+        &mut p.width,
+        0.001..=2.0,
+        d.width,
+        true,
+        "Width of the drop: smaller is steeper (gradient up to height / (2 width))",
+    );
+    slider(
+        ui,
+        "position",
+        &mut p.position,
+        -3.0..=2.0,
+        d.position,
+        false,
+        "x position of the cliff",
+    );
+}
+
+fn plateau(ui: &mut egui::Ui, p: &mut PlateauParams) {
+    let d = PlateauParams::default();
+    slider(
+        ui,
+        "depth",
+        &mut p.depth,
+        0.1..=10.0,
+        d.depth,
+        true,
+        "Depth of the well below the plain",
+    );
+    slider(
+        ui,
+        "width",
+        &mut p.width,
+        0.1..=5.0,
+        d.width,
+        true,
+        "Width of the well",
+    );
+    point(ui, "center", &mut p.center, "Centre of the well");
+}
+
+fn rastrigin(ui: &mut egui::Ui, p: &mut RastriginParams) {
+    slider(
+        ui,
+        "A",
+        &mut p.a,
+        0.0..=20.0,
+        RastriginParams::default().a,
+        false,
+        "Amplitude of the ripples",
+    );
+}

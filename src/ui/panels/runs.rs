@@ -1,0 +1,222 @@
+//! Runs section: add, duplicate, remove, enable, recolour; per run the optimizer with every
+//! hyperparameter, start point, schedule, clipping, averaging, noise options and update rule.
+
+use super::{Panel, PanelCtx};
+use crate::numerics::noise::NoiseKind;
+use crate::numerics::run::RunStatus;
+use crate::scenario::{MAX_RUNS, PALETTE, RunSpec, ScenarioSpec, format_color, parse_color};
+use crate::ui::command::Command;
+use crate::ui::params::{averaging_ui, clip_ui, optimizer_ui, schedule_ui};
+use crate::ui::widgets::toggle;
+
+/// Runs section.
+pub struct RunsPanel;
+
+/// The colour a run is drawn in.
+#[must_use]
+pub fn run_color(spec: &RunSpec, index: usize) -> [u8; 3] {
+    spec.color
+        .as_deref()
+        .and_then(|c| parse_color(c).ok())
+        .unwrap_or(PALETTE[index % PALETTE.len()])
+}
+
+impl Panel for RunsPanel {
+    fn title(&self) -> &'static str {
+        "Runs"
+    }
+
+    fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &PanelCtx<'_>,
+        spec: &mut ScenarioSpec,
+        out: &mut Vec<Command>,
+    ) {
+        let steps = spec.steps;
+        let minibatch_n = match spec.noise.kind {
+            NoiseKind::Minibatch { n, .. } => Some(n),
+            _ => None,
+        };
+        let noisy_scenario = !matches!(spec.noise.kind, NoiseKind::None);
+        let mut remove = None;
+        let mut duplicate = None;
+        let sim = cx.session.sim();
+        for (i, run) in spec.runs.iter_mut().enumerate() {
+            let id = ui.scope_id().with(("run", i));
+            let selected = cx.selected_run == i;
+            let frame = egui::Frame::group(ui.style()).stroke(if selected {
+                ui.visuals().selection.stroke
+            } else {
+                ui.visuals().widgets.noninteractive.bg_stroke
+            });
+            frame.show(ui, |ui| {
+                match header_row(ui, run, i, out) {
+                    Some(Action::Duplicate) => duplicate = Some(i),
+                    Some(Action::Remove) => remove = Some(i),
+                    None => {}
+                }
+                if let Some(sim_index) =
+                    (0..sim.runs().len()).find(|&k| cx.session.spec_index(k) == i)
+                    && let RunStatus::Stopped { .. } = sim.runs()[sim_index].status()
+                {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        sim.runs()[sim_index].status().describe(),
+                    );
+                }
+                let header =
+                    egui::CollapsingHeader::new(format!("{} settings", run.optimizer.name()))
+                        .id_salt(id.with("settings"))
+                        .default_open(selected);
+                let response = header.show(ui, |ui| {
+                    optimizer_ui(ui, &mut run.optimizer, id);
+                    let mut start = run.start.unwrap_or_else(|| {
+                        let s = cx.session.start_of(i);
+                        (s.x, s.y)
+                    });
+                    if crate::ui::widgets::point(
+                        ui,
+                        "start",
+                        &mut start,
+                        "Start point (drag on the plot to move it)",
+                    ) {
+                        run.start = Some(start);
+                    }
+                    schedule_ui(ui, &mut run.schedule, steps, id);
+                    clip_ui(ui, &mut run.clip);
+                    averaging_ui(ui, &mut run.averaging, steps);
+                    if noisy_scenario {
+                        noise_options(ui, run, minibatch_n);
+                    }
+                    ui.add_space(2.0);
+                    ui.label(
+                        egui::RichText::new(run.optimizer.update_rule())
+                            .monospace()
+                            .small(),
+                    )
+                    .on_hover_text("The update rule, as on a slide");
+                });
+                if response.header_response.clicked() {
+                    out.push(Command::SelectRun(i));
+                }
+            });
+        }
+        if let Some(i) = remove {
+            spec.runs.remove(i);
+        }
+        if let Some(i) = duplicate {
+            duplicate_run(spec, i);
+        }
+        ui.add_enabled_ui(spec.runs.len() < MAX_RUNS, |ui| {
+            if ui
+                .button("+ Add run")
+                .on_hover_text("Add a gradient-descent run")
+                .clicked()
+            {
+                spec.runs.push(RunSpec {
+                    color: Some(format_color(PALETTE[spec.runs.len() % PALETTE.len()])),
+                    optimizer: crate::numerics::optimizers::OptimizerSpec::GD(
+                        crate::numerics::optimizers::GdParams { lr: 0.1 },
+                    ),
+                    ..RunSpec::default()
+                });
+            }
+        });
+    }
+}
+
+/// What a run's header row asked for.
+enum Action {
+    Duplicate,
+    Remove,
+}
+
+/// Enable box, colour, label, duplicate and remove buttons.
+fn header_row(
+    ui: &mut egui::Ui,
+    run: &mut RunSpec,
+    i: usize,
+    out: &mut Vec<Command>,
+) -> Option<Action> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut run.enabled, "")
+            .on_hover_text("Run this optimizer (disabled runs stay in the file)");
+        let mut rgb = run_color(run, i);
+        if ui
+            .color_edit_button_srgb(&mut rgb)
+            .on_hover_text("Colour")
+            .changed()
+        {
+            run.color = Some(format_color(rgb));
+        }
+        let label_width = (ui.available_width() - 90.0).max(60.0);
+        let label = ui.add(
+            egui::TextEdit::singleline(&mut run.label)
+                .hint_text(run.optimizer.name())
+                .desired_width(label_width),
+        );
+        if label.gained_focus() || label.clicked() {
+            out.push(Command::SelectRun(i));
+        }
+        if ui
+            .small_button("copy")
+            .on_hover_text("Duplicate this run")
+            .clicked()
+        {
+            action = Some(Action::Duplicate);
+        }
+        if ui
+            .small_button("del")
+            .on_hover_text("Remove this run")
+            .clicked()
+        {
+            action = Some(Action::Remove);
+        }
+    });
+    action
+}
+
+/// Per-run noise options: opt out of the scenario's noise, or use a batch size of its own.
+fn noise_options(ui: &mut egui::Ui, run: &mut RunSpec, minibatch_n: Option<usize>) {
+    toggle(
+        ui,
+        "noisy",
+        &mut run.noisy,
+        true,
+        "Off: this run sees exact gradients despite the scenario's noise",
+    );
+    if let Some(n) = minibatch_n
+        && run.noisy
+    {
+        let mut custom = run.batch_size.is_some();
+        if toggle(
+            ui,
+            "own batch size",
+            &mut custom,
+            false,
+            "Use a batch size of its own (batches stay nested)",
+        ) {
+            run.batch_size = custom.then_some(1);
+        }
+        if let Some(b) = &mut run.batch_size {
+            crate::ui::widgets::integer(ui, "batch size", b, 1..=n, 1, "This run's batch size");
+        }
+    }
+}
+
+/// Inserts a copy of run `i` after it, in the next palette colour.
+fn duplicate_run(spec: &mut ScenarioSpec, i: usize) {
+    if spec.runs.len() >= MAX_RUNS {
+        return;
+    }
+    let mut copy = spec.runs[i].clone();
+    copy.label = if copy.label.is_empty() {
+        String::new()
+    } else {
+        format!("{} (copy)", copy.label)
+    };
+    copy.color = Some(format_color(PALETTE[spec.runs.len() % PALETTE.len()]));
+    spec.runs.insert(i + 1, copy);
+}

@@ -1,0 +1,339 @@
+//! The scenario on screen: its validated document, the simulation of its runs, and playback.
+//!
+//! Work is sliced: each frame computes runs ahead for a bounded time, so a long scenario never
+//! blocks the interface. Playback reveals the computed steps at the scenario's speed; the
+//! timeline can scrub anywhere in what has been computed.
+
+use crate::numerics::objectives::{Landmarks, PointKind};
+use crate::numerics::run::Simulation;
+use crate::numerics::{ParamError, Vec2};
+use crate::scenario::{Scenario, ScenarioSpec};
+use web_time::{Duration, Instant};
+
+/// Samples kept per run in the app; beyond this, trajectories are thinned (memory stays
+/// bounded: about 7 MB per run).
+pub const CAPACITY: usize = 1 << 17;
+
+/// Steps each run takes per slice of computation.
+const CHUNK: usize = 2_000;
+
+/// The current scenario, its simulation and the playback position.
+pub struct Session {
+    scenario: Scenario,
+    sim: Simulation,
+    /// For each simulated run, its index in `spec.runs`.
+    run_map: Vec<usize>,
+    /// Displayed step; fractional while playing.
+    cursor: f64,
+    playing: bool,
+    generation: u64,
+    objective_generation: u64,
+    view_generation: u64,
+    f_star: Option<f64>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("scenario", &self.scenario.spec.name)
+            .field("cursor", &self.cursor)
+            .field("playing", &self.playing)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Starts a session on a validated scenario, at step 0, paused.
+    pub fn new(scenario: Scenario) -> Result<Self, ParamError> {
+        let sim = scenario.simulation(CAPACITY)?;
+        let run_map = enabled_indices(&scenario);
+        let f_star = known_minimum(&scenario);
+        Ok(Self {
+            scenario,
+            sim,
+            run_map,
+            cursor: 0.0,
+            playing: false,
+            generation: 0,
+            objective_generation: 0,
+            view_generation: 0,
+            f_star,
+        })
+    }
+
+    /// Replaces the document after an edit: re-simulates from the start and keeps the playback
+    /// position, so the picture follows a slider while it is dragged.
+    pub fn replace(&mut self, spec: ScenarioSpec) -> Result<(), Vec<ParamError>> {
+        let scenario = Scenario::from_spec(spec)?;
+        let sim = scenario.simulation(CAPACITY).map_err(|e| vec![e])?;
+        let objective_changed = scenario.spec.objective != self.scenario.spec.objective;
+        let view_changed = objective_changed || scenario.spec.view != self.scenario.spec.view;
+        self.run_map = enabled_indices(&scenario);
+        self.f_star = known_minimum(&scenario);
+        self.scenario = scenario;
+        self.sim = sim;
+        self.generation += 1;
+        if objective_changed {
+            self.objective_generation += 1;
+        }
+        if view_changed {
+            self.view_generation += 1;
+        }
+        self.cursor = self.cursor.min(self.steps() as f64);
+        Ok(())
+    }
+
+    /// Loads a different scenario (a new slide): back to step 0, view reset.
+    pub fn load(&mut self, scenario: Scenario) -> Result<(), ParamError> {
+        let mut next = Self::new(scenario)?;
+        next.generation = self.generation + 1;
+        next.objective_generation = self.objective_generation + 1;
+        next.view_generation = self.view_generation + 1;
+        *self = next;
+        Ok(())
+    }
+
+    /// The validated scenario.
+    #[must_use]
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The document.
+    #[must_use]
+    pub fn spec(&self) -> &ScenarioSpec {
+        &self.scenario.spec
+    }
+
+    /// The simulation.
+    #[must_use]
+    pub fn sim(&self) -> &Simulation {
+        &self.sim
+    }
+
+    /// Index in `spec.runs` of simulated run `i`.
+    #[must_use]
+    pub fn spec_index(&self, i: usize) -> usize {
+        self.run_map.get(i).copied().unwrap_or(i)
+    }
+
+    /// Changes whenever the runs are re-simulated (a cache key).
+    #[must_use]
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Changes when the objective changes (heat map and contours depend only on it).
+    #[must_use]
+    pub fn objective_generation(&self) -> u64 {
+        self.objective_generation
+    }
+
+    /// Changes when the plot should return to the scenario's view.
+    #[must_use]
+    pub fn view_generation(&self) -> u64 {
+        self.view_generation
+    }
+
+    /// The lowest known value of f (the global minimum), if the objective documents one.
+    #[must_use]
+    pub fn f_star(&self) -> Option<f64> {
+        self.f_star
+    }
+
+    /// The step budget.
+    #[must_use]
+    pub fn steps(&self) -> usize {
+        self.scenario.spec.steps
+    }
+
+    /// Steps computed for every run (a stopped run counts as complete).
+    #[must_use]
+    pub fn frontier(&self) -> usize {
+        self.sim
+            .runs()
+            .iter()
+            .map(|r| {
+                if r.status().is_running() {
+                    r.steps_done()
+                } else {
+                    usize::MAX
+                }
+            })
+            .min()
+            .unwrap_or(usize::MAX)
+            .min(self.steps())
+    }
+
+    /// True while runs still have steps to compute.
+    #[must_use]
+    pub fn computing(&self) -> bool {
+        self.frontier() < self.steps()
+    }
+
+    /// Computes ahead for at most `budget`; returns true when everything is computed.
+    pub fn compute(&mut self, budget: Duration) -> bool {
+        let start = Instant::now();
+        let target = self.steps();
+        loop {
+            let done = self.sim.advance_towards(target, CHUNK);
+            if done || start.elapsed() >= budget {
+                return done;
+            }
+        }
+    }
+
+    /// The step on screen (whole steps, never beyond what is computed).
+    #[must_use]
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "cursor is clamped to [0, steps]"
+    )]
+    pub fn shown_step(&self) -> usize {
+        (self.cursor.max(0.0).floor() as usize).min(self.frontier())
+    }
+
+    /// True while playing.
+    #[must_use]
+    pub fn playing(&self) -> bool {
+        self.playing
+    }
+
+    /// Advances playback by `dt_secs` at the scenario's speed; stops at the end.
+    pub fn tick(&mut self, dt_secs: f64) {
+        if !self.playing {
+            return;
+        }
+        let end = self.steps() as f64;
+        self.cursor =
+            (self.cursor + self.scenario.spec.speed * dt_secs).min(self.frontier() as f64);
+        if self.cursor >= end {
+            self.cursor = end;
+            self.playing = false;
+        }
+    }
+
+    /// Play or pause; playing from the end starts over.
+    pub fn set_playing(&mut self, playing: bool) {
+        if playing && self.shown_step() >= self.steps() {
+            self.cursor = 0.0;
+        }
+        self.playing = playing;
+    }
+
+    /// One step forward, paused.
+    pub fn step(&mut self) {
+        self.playing = false;
+        self.cursor = (self.cursor.floor() + 1.0).min(self.steps() as f64);
+    }
+
+    /// Back to step 0, paused.
+    pub fn reset(&mut self) {
+        self.playing = false;
+        self.cursor = 0.0;
+    }
+
+    /// Moves the playback position (the timeline slider).
+    pub fn seek(&mut self, step: f64) {
+        self.cursor = step.clamp(0.0, self.steps() as f64);
+    }
+
+    /// Sets the playback speed in steps per second.
+    pub fn set_speed(&mut self, speed: f64) {
+        self.scenario.spec.speed = speed.clamp(1.0, 10_000.0);
+    }
+
+    /// Start point of spec run `index` (explicit or the objective's default).
+    #[must_use]
+    pub fn start_of(&self, index: usize) -> Vec2 {
+        self.scenario.runs.get(index).map_or_else(
+            || self.scenario.objective.default_start(),
+            |r| r.config.start,
+        )
+    }
+}
+
+fn enabled_indices(s: &Scenario) -> Vec<usize> {
+    s.runs
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.enabled)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn known_minimum(s: &Scenario) -> Option<f64> {
+    s.objective
+        .critical_points()
+        .iter()
+        .filter(|c| c.kind == PointKind::Minimum)
+        .map(|c| c.value)
+        .reduce(f64::min)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario;
+
+    fn session(text: &str) -> Session {
+        Session::new(scenario::parse(text, "t.ron").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn playback_reveals_computed_steps_at_the_scenario_speed() {
+        let mut s = session("(steps: 100, speed: 20.0, runs: [(optimizer: GD(lr: 0.1))])");
+        assert!(s.compute(Duration::from_secs(5)));
+        assert_eq!(s.frontier(), 100);
+        s.set_playing(true);
+        s.tick(0.5);
+        assert_eq!(s.shown_step(), 10);
+        s.tick(100.0);
+        assert_eq!(s.shown_step(), 100);
+        assert!(!s.playing(), "stops at the end");
+        s.set_playing(true);
+        assert_eq!(s.shown_step(), 0, "playing from the end starts over");
+        s.step();
+        assert_eq!(s.shown_step(), 1);
+        assert!(!s.playing());
+        s.reset();
+        assert_eq!(s.shown_step(), 0);
+    }
+
+    #[test]
+    fn edits_resimulate_and_keep_the_position() {
+        let mut s = session("(steps: 50, runs: [(optimizer: GD(lr: 0.1))])");
+        s.compute(Duration::from_secs(5));
+        s.seek(30.0);
+        let before = s.sim().runs()[0].trajectory().at_step(30).unwrap().point;
+        let mut spec = s.spec().clone();
+        spec.runs[0].optimizer.set_lr(0.2);
+        s.replace(spec).unwrap();
+        s.compute(Duration::from_secs(5));
+        assert_eq!(s.shown_step(), 30);
+        let after = s.sim().runs()[0].trajectory().at_step(30).unwrap().point;
+        assert_ne!(before, after);
+        assert_eq!(s.objective_generation(), 0, "the objective did not change");
+        let mut bad = s.spec().clone();
+        bad.runs[0].optimizer.set_lr(-1.0);
+        assert!(s.replace(bad).is_err());
+        assert_eq!(
+            s.spec().runs[0].optimizer.lr(),
+            0.2,
+            "an invalid edit changes nothing"
+        );
+    }
+
+    #[test]
+    fn playback_waits_for_computation() {
+        let mut s = session("(steps: 100000, speed: 10000.0, runs: [(optimizer: GD(lr: 0.1))])");
+        s.set_playing(true);
+        s.tick(5.0);
+        assert_eq!(s.shown_step(), 0, "nothing computed yet");
+        s.compute(Duration::from_millis(1));
+        s.tick(5.0);
+        assert!(s.shown_step() <= s.frontier());
+        assert!(s.shown_step() > 0);
+    }
+}

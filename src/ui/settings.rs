@@ -1,0 +1,76 @@
+//! What the app remembers between sessions: one `#[serde(default)]` struct, written atomically
+//! to the state file. Caches (contours, textures, trajectories) are never stored.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// How runs are laid out in the central view.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Layout {
+    /// All runs on one contour plot.
+    #[default]
+    Overlay,
+    /// One synchronised pane per run.
+    SideBySide,
+}
+
+/// Persisted settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The scenario on screen when the app closed, as RON.
+    pub scenario_ron: Option<String>,
+    /// The file it was loaded from or saved to.
+    pub scenario_path: Option<PathBuf>,
+    /// Index of the built-in preset it came from, if any.
+    pub builtin: Option<usize>,
+    /// Overlay or side by side.
+    pub layout: Layout,
+    /// Heat map under the contour lines.
+    pub show_heatmap: bool,
+    /// Iso-lines.
+    pub show_contours: bool,
+    /// Arrow for -lr * gradient at the current point.
+    pub show_gradient_arrow: bool,
+    /// Arrow for the step about to be taken.
+    pub show_step_arrow: bool,
+    /// Arrow for the previous step (what momentum carries forward).
+    pub show_momentum_arrow: bool,
+    /// Loss-versus-step plot under the contour view.
+    pub show_loss_plot: bool,
+    /// Folder for screenshots.
+    pub screenshot_dir: Option<PathBuf>,
+    /// Interface zoom (Ctrl +/-).
+    pub zoom: f32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            scenario_ron: None,
+            scenario_path: None,
+            builtin: None,
+            layout: Layout::Overlay,
+            show_heatmap: true,
+            show_contours: true,
+            show_gradient_arrow: false,
+            show_step_arrow: false,
+            show_momentum_arrow: false,
+            show_loss_plot: true,
+            screenshot_dir: None,
+            zoom: 1.0,
+        }
+    }
+}
+
+impl Settings {
+    /// Parses stored settings; missing fields take defaults.
+    pub fn from_ron(text: &str) -> Result<Self, ron::error::SpannedError> {
+        ron::from_str(text)
+    }
+
+    /// Serialises for the state file.
+    pub fn to_ron(&self) -> Result<String, ron::Error> {
+        ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default())
+    }
+}
