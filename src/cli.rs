@@ -27,6 +27,9 @@ pub struct Cli {
     /// Do not restore or store the app's state between sessions.
     #[arg(long)]
     pub fresh: bool,
+    /// Open paused at this step (clamped to the scenario's steps), e.g. for a screenshot.
+    #[arg(long, value_name = "STEP")]
+    pub at_step: Option<usize>,
     /// What to do headless; without one the app opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -109,7 +112,7 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        None => open_app(cli.preset, cli.screenshot, cli.fresh),
+        None => open_app(cli),
         Some(Command::Run {
             preset,
             steps,
@@ -127,12 +130,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
 }
 
 #[cfg(feature = "gui")]
-fn open_app(preset: Option<PathBuf>, screenshot: Option<PathBuf>, fresh: bool) -> Result<ExitCode> {
+fn open_app(cli: Cli) -> Result<ExitCode> {
     // A screenshot run must not disturb (or depend on) the user's stored state.
-    let stateless = fresh || screenshot.is_some();
+    let stateless = cli.fresh || cli.screenshot.is_some();
     crate::ui::run_app(crate::ui::LaunchOptions {
-        preset,
-        screenshot,
+        preset: cli.preset,
+        screenshot: cli.screenshot,
+        at_step: cli.at_step,
         state_file: if stateless {
             None
         } else {
@@ -145,13 +149,10 @@ fn open_app(preset: Option<PathBuf>, screenshot: Option<PathBuf>, fresh: bool) -
 #[cfg(not(feature = "gui"))]
 #[allow(
     clippy::unnecessary_wraps,
+    clippy::needless_pass_by_value,
     reason = "same signature as the GUI build's open_app"
 )]
-fn open_app(
-    _preset: Option<PathBuf>,
-    _screenshot: Option<PathBuf>,
-    _fresh: bool,
-) -> Result<ExitCode> {
+fn open_app(_cli: Cli) -> Result<ExitCode> {
     println!(
         "optiviz was built without the `gui` feature; see `optiviz --help` for the headless commands."
     );

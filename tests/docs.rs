@@ -1,5 +1,6 @@
 //! The preset format documentation stays true: every RON example in docs/presets.md parses and
-//! validates, and so does the README's.
+//! validates, and so does the README's; the README lists every keyboard shortcut and links only
+//! to files that exist.
 
 #![allow(
     clippy::unwrap_used,
@@ -38,4 +39,37 @@ fn every_ron_example_in_the_docs_is_a_valid_preset() {
         }
     }
     assert!(count >= 4, "found only {count} examples");
+}
+
+#[cfg(feature = "gui")]
+#[test]
+fn the_readme_lists_every_shortcut_of_the_help_overlay() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for (keys, action) in optiviz::ui::SHORTCUTS {
+        let row = format!("| {keys} | {action} |");
+        assert!(readme.contains(&row), "README.md lacks the row {row}");
+    }
+}
+
+#[test]
+fn files_the_readme_links_to_exist() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut links = 0;
+    for part in readme.split("](").skip(1) {
+        let target = part.split(')').next().unwrap();
+        if target.starts_with("http") || target.starts_with('#') {
+            continue;
+        }
+        links += 1;
+        assert!(
+            root.join(target).exists(),
+            "README.md links to missing {target}"
+        );
+    }
+    assert!(
+        links >= 3,
+        "the README's screenshot and documents are linked ({links})"
+    );
 }

@@ -1,16 +1,17 @@
 //! The application: layout, keyboard, files, persistence, and the one place where commands are
 //! applied.
 
+use super::LaunchOptions;
 use super::command::Command;
 use super::contour_view::ContourView;
 use super::deck::{BUILTIN, DEFAULT_BUILTIN, Deck, Entry};
 use super::dialogs::{self, FileDialog, Mode};
+use super::loss_view::LossView;
 use super::notices::Notices;
 use super::panels::{self, Panel, PanelCtx};
 use super::screenshot::Screenshots;
 use super::session::Session;
 use super::settings::{Layout, Settings};
-use super::{LaunchOptions, loss_view};
 use crate::io;
 use crate::scenario::{self, Scenario, ScenarioSpec, to_ron};
 use egui::{Key, KeyboardShortcut, Modifiers};
@@ -39,6 +40,7 @@ pub struct OptivizApp {
     settings: Settings,
     panels: Vec<Box<dyn Panel>>,
     contour: ContourView,
+    loss: LossView,
     deck: Deck,
     source: Source,
     /// The document as last loaded or saved, to tell whether it was modified.
@@ -58,6 +60,8 @@ pub struct OptivizApp {
     title: String,
     /// Set when a `--screenshot` run failed (the process exits non-zero).
     pub screenshot_failure: Option<String>,
+    /// The --screenshot picture was asked for.
+    screenshot_requested: bool,
 }
 
 fn builtin_scenario(index: usize) -> Scenario {
@@ -111,6 +115,7 @@ impl OptivizApp {
             settings,
             panels: panels::all(),
             contour: ContourView::default(),
+            loss: LossView::default(),
             deck: Deck::builtin(DEFAULT_BUILTIN),
             source: Source::Builtin(DEFAULT_BUILTIN),
             saved_spec: ScenarioSpec::default(),
@@ -127,6 +132,7 @@ impl OptivizApp {
             persisted: None,
             title: String::new(),
             screenshot_failure: None,
+            screenshot_requested: false,
         };
         app.saved_spec = app.session.spec().clone();
         if let Some(path) = app.launch.preset.clone() {
@@ -208,6 +214,12 @@ impl OptivizApp {
         self.contour.contour_rebuilds()
     }
 
+    /// How often the loss plot's lines were decimated (cached between simulation changes).
+    #[must_use]
+    pub fn loss_rebuilds(&self) -> usize {
+        self.loss.rebuilds()
+    }
+
     /// Draws one frame of the whole app into `ui` (the root), then applies what it asked for.
     pub fn ui_root(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
@@ -223,6 +235,14 @@ impl OptivizApp {
         let dt = f64::from(ui.input(|i| i.stable_dt).min(0.1));
         self.session.compute(COMPUTE_BUDGET);
         self.session.tick(dt);
+        if self.launch.at_step.is_some() && !self.session.computing() {
+            let step = self.launch.at_step.take().unwrap_or(0);
+            #[allow(
+                clippy::cast_precision_loss,
+                reason = "step counts stay far below 2^52"
+            )]
+            self.session.seek(step as f64);
+        }
 
         let mut commands = Vec::new();
         self.keyboard(&ctx, &mut commands);
@@ -237,7 +257,7 @@ impl OptivizApp {
                     .resizable(true)
                     .default_size(loss_height)
                     .show(ui, |ui| {
-                        loss_view::ui(ui, &self.session, ui.available_height());
+                        self.loss.ui(ui, &self.session, ui.available_height());
                     });
             }
             self.contour.ui(
@@ -731,10 +751,17 @@ impl OptivizApp {
     }
 
     fn screenshot_frame(&mut self, ctx: &egui::Context) {
+        // --screenshot: after the first frames have settled and any --at-step seek is done.
         if let Some(path) = self.launch.screenshot.clone()
-            && self.frames == 8
+            && self.frames >= 8
+            && !self.screenshot_requested
+            && self.launch.at_step.is_none()
         {
+            self.screenshot_requested = true;
             self.screenshots.request(path);
+        } else if self.launch.screenshot.is_some() && !self.screenshot_requested {
+            // Nothing else may ask for frames (no pointer, no playback): keep them coming.
+            ctx.request_repaint();
         }
         for outcome in self.screenshots.frame(ctx) {
             match outcome {

@@ -416,6 +416,10 @@ impl ContourView {
                 _ => None,
             }
         });
+        // Screen readers (and UI tests) find the plot by this name.
+        response
+            .response
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "contour plot"));
         if let Some(h) = response.inner
             && response.response.hovered()
             && !response.response.dragged()

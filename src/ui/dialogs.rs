@@ -86,8 +86,10 @@ impl FileDialog {
                 {
                     enter = Some(p.to_path_buf());
                 }
+                let folder = ui.label("Folder");
                 ui.add(egui::TextEdit::singleline(&mut self.dir).desired_width(f32::INFINITY))
-                    .on_hover_text("Folder (you can type a path)");
+                    .on_hover_text("Folder (you can type a path)")
+                    .labelled_by(folder.id);
             });
             egui::ScrollArea::vertical()
                 .max_height(280.0)
@@ -125,10 +127,12 @@ impl FileDialog {
                 });
             if self.mode != Mode::Folder {
                 ui.horizontal(|ui| {
-                    ui.label("File");
-                    let r = ui.add(
-                        egui::TextEdit::singleline(&mut self.name).desired_width(f32::INFINITY),
-                    );
+                    let file = ui.label("File");
+                    let r = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut self.name).desired_width(f32::INFINITY),
+                        )
+                        .labelled_by(file.id);
                     if r.lost_focus()
                         && ui.input(|i| i.key_pressed(egui::Key::Enter))
                         && !self.name.trim().is_empty()

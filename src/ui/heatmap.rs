@@ -12,7 +12,9 @@ use std::sync::Arc;
 /// Number of iso-line levels.
 pub const LEVELS: usize = 24;
 /// Largest grid side.
-const MAX_NODES: usize = 360;
+const MAX_NODES: usize = 480;
+/// The sampled region's side over the visible side: room to pan before a rebuild.
+const MARGIN: f64 = 1.5;
 
 /// The cached picture of the objective.
 #[derive(Default)]
@@ -39,14 +41,14 @@ impl ContourCache {
         let fresh = self.generation == Some(generation)
             && self.region.is_some_and(|r| {
                 let (rs, vs) = (r.size(), visible.size());
-                covers(&r, &visible) && vs.x > 0.2 * rs.x && vs.y > 0.2 * rs.y
+                covers(&r, &visible) && vs.x > 0.45 * rs.x && vs.y > 0.45 * rs.y
             });
         if fresh {
             return;
         }
-        // Sample twice the visible area so that panning does not rebuild at every frame.
+        // Sample more than the visible area so that panning does not rebuild at every frame.
         let c = visible.center();
-        let half = visible.size();
+        let half = visible.size() * (MARGIN / 2.0);
         let region = ViewRect {
             x: (c.x - half.x, c.x + half.x),
             y: (c.y - half.y, c.y + half.y),
@@ -56,7 +58,7 @@ impl ContourCache {
             clippy::cast_sign_loss,
             reason = "pixel counts are small and positive"
         )]
-        let nodes = |px: f32| (px.max(64.0) as usize).clamp(64, MAX_NODES);
+        let nodes = |px: f32| ((px * MARGIN as f32).max(64.0) as usize).clamp(64, MAX_NODES);
         let grid = Grid::sample(f, region, nodes(plot_pixels.x), nodes(plot_pixels.y));
         self.range = grid.finite_range();
         let (lines, image) = match self.range {

@@ -9,76 +9,129 @@ use egui_plot::{HoverPosition, Legend, Line, Plot, PlotPoint, PlotPoints, VLine}
 /// Most points drawn per run; longer histories keep each bucket's extremes so spikes survive.
 const MAX_POINTS: usize = 3000;
 
-/// Draws the loss plot into `ui`.
-pub fn ui(ui: &mut egui::Ui, session: &Session, height: f32) {
-    let step = session.shown_step();
-    let sim = session.sim();
-    let lowest_seen = sim
-        .runs()
-        .iter()
-        .flat_map(|r| r.trajectory().losses().iter().copied())
-        .fold(f64::INFINITY, f64::min);
-    let (reference, label) = match session.f_star() {
-        Some(f) if f <= lowest_seen => (f, "f(x_k) - f*".to_owned()),
-        _ => (lowest_seen, "f(x_k) - lowest loss seen".to_owned()),
-    };
-    // Below this, differences are rounding noise.
-    let floor = 1e-16 * (1.0 + reference.abs());
-    #[allow(
-        clippy::cast_precision_loss,
-        reason = "step counts stay far below 2^52"
-    )]
-    let budget = session.steps() as f64;
-    Plot::new("loss")
-        .height(height)
-        .include_x(0.0)
-        .include_x(budget)
-        .x_axis_label("step")
-        .y_axis_label(format!("{label} (log scale)"))
-        .y_axis_formatter(|mark, _| format!("1e{}", mark.value.round()))
-        .label_formatter(|pos| match pos {
-            HoverPosition::NearDataPoint {
-                plot_name,
-                position,
-                ..
-            } if !plot_name.is_empty() => Some(format!(
-                "{plot_name}\nstep {:.0}\n{}",
-                position.x,
-                super::widgets::fmt_num(10f64.powf(position.y))
-            )),
-            _ => None,
-        })
-        .allow_scroll(false)
-        .legend(
-            Legend::default()
-                .position(egui_plot::Corner::RightTop)
-                .background_alpha(0.85),
-        )
-        .show(ui, |plot_ui| {
-            for (k, run) in sim.runs().iter().enumerate() {
-                let checked = &session.scenario().runs[session.spec_index(k)];
+/// The loss plot, with its decimated lines cached until the simulation changes.
+#[derive(Default)]
+pub struct LossView {
+    /// (simulation generation, computed frontier) the cache was built for.
+    key: Option<(u64, usize)>,
+    /// Per simulated run: the whole computed history, decimated, sorted by step.
+    lines: Vec<Vec<PlotPoint>>,
+    /// Lowest and highest y over all lines (the frame stays put while playing).
+    y_range: Option<(f64, f64)>,
+    /// The y axis's name.
+    label: String,
+    /// Decimations so far (for tests).
+    rebuilds: usize,
+}
+
+impl LossView {
+    /// Rebuilds the cached lines when the simulation has changed or computed more steps.
+    fn refresh(&mut self, session: &Session) {
+        let key = (session.generation(), session.frontier());
+        if self.key == Some(key) {
+            return;
+        }
+        self.key = Some(key);
+        self.rebuilds += 1;
+        let sim = session.sim();
+        let lowest_seen = sim
+            .runs()
+            .iter()
+            .flat_map(|r| r.trajectory().losses().iter().copied())
+            .filter(|v| v.is_finite())
+            .fold(f64::INFINITY, f64::min);
+        let (reference, label) = match session.f_star() {
+            Some(f) if f <= lowest_seen => (f, "f(x_k) - f*"),
+            _ => (lowest_seen, "f(x_k) - lowest loss seen"),
+        };
+        self.label = format!("{label} (log scale)");
+        // Below this, differences are rounding noise.
+        let floor = 1e-16 * (1.0 + reference.abs());
+        self.lines = sim
+            .runs()
+            .iter()
+            .map(|run| {
                 let t = run.trajectory();
-                let Some(current) = t.at_step(step) else {
-                    continue;
-                };
-                let n = (current.step / t.stride() + 1).min(t.len());
-                let points = decimate(&t.losses()[..n], t.stride(), reference, floor);
-                plot_ui.line(
-                    Line::new(checked.label.clone(), PlotPoints::Owned(points))
+                decimate(t.losses(), t.stride(), reference, floor)
+            })
+            .collect();
+        self.y_range = self
+            .lines
+            .iter()
+            .flatten()
+            .map(|p| p.y)
+            .filter(|y| y.is_finite())
+            .fold(None, |r, y| match r {
+                None => Some((y, y)),
+                Some((lo, hi)) => Some((f64::min(lo, y), f64::max(hi, y))),
+            });
+    }
+
+    /// How often the lines were decimated (cached between changes).
+    #[must_use]
+    pub fn rebuilds(&self) -> usize {
+        self.rebuilds
+    }
+
+    /// Draws the loss plot into `ui`: every run up to the step on screen, in a frame that fits
+    /// the whole computed history.
+    pub fn ui(&mut self, ui: &mut egui::Ui, session: &Session, height: f32) {
+        self.refresh(session);
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "step counts stay far below 2^52"
+        )]
+        let (step, budget) = (session.shown_step() as f64, session.steps() as f64);
+        let (lo, hi) = self.y_range.unwrap_or((-1.0, 1.0));
+        // At least one decade tall, with a little air above and below.
+        let pad = ((hi - lo) * 0.05).max(0.5);
+        Plot::new("loss")
+            .height(height)
+            .include_x(0.0)
+            .include_x(budget)
+            .include_y(lo - pad)
+            .include_y(hi + pad)
+            .x_axis_label("step")
+            .y_axis_label(self.label.clone())
+            .y_axis_formatter(|mark, _| format!("1e{}", mark.value.round()))
+            .label_formatter(|pos| match pos {
+                HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } if !plot_name.is_empty() => Some(format!(
+                    "{plot_name}\nstep {:.0}\n{}",
+                    position.x,
+                    super::widgets::fmt_num(10f64.powf(position.y))
+                )),
+                _ => None,
+            })
+            .allow_scroll(false)
+            .legend(
+                Legend::default()
+                    .position(egui_plot::Corner::RightTop)
+                    .background_alpha(0.85),
+            )
+            .show(ui, |plot_ui| {
+                for (k, points) in self.lines.iter().enumerate() {
+                    let checked = &session.scenario().runs[session.spec_index(k)];
+                    let shown = points.partition_point(|p| p.x <= step);
+                    plot_ui.line(
+                        Line::new(
+                            checked.label.clone(),
+                            PlotPoints::Borrowed(&points[..shown]),
+                        )
                         .color(color32(checked.color))
                         .width(2.0),
+                    );
+                }
+                plot_ui.vline(
+                    VLine::new("", step)
+                        .color(Color32::from_gray(140))
+                        .width(1.0),
                 );
-            }
-            #[allow(
-                clippy::cast_precision_loss,
-                reason = "step counts stay far below 2^52"
-            )]
-            plot_ui.vline(
-                VLine::new("", step as f64)
-                    .color(Color32::from_gray(140))
-                    .width(1.0),
-            );
-        });
+            });
+    }
 }
 
 /// log10(loss - reference) per sample, at most MAX_POINTS of them, keeping each bucket's

@@ -37,6 +37,8 @@ pub struct LaunchOptions {
     pub preset: Option<PathBuf>,
     /// Take a screenshot to this file after the first frames, then quit.
     pub screenshot: Option<PathBuf>,
+    /// Show this step (paused) once it is computed.
+    pub at_step: Option<usize>,
     /// Where state is kept between sessions (`None`: nothing is stored).
     pub state_file: Option<PathBuf>,
 }

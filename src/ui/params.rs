@@ -452,14 +452,18 @@ fn lbfgs(ui: &mut Ui, p: &mut LbfgsParams) -> bool {
     );
     let mut auto = p.max_eval.is_none();
     ui.horizontal(|ui| {
-        ui.add_sized(
-            [112.0, ui.spacing().interact_size.y],
-            egui::Label::new("max_eval"),
-        )
-        .on_hover_text(tip("max_eval"));
+        let name = ui
+            .add_sized(
+                [112.0, ui.spacing().interact_size.y],
+                egui::Label::new("max_eval"),
+            )
+            .on_hover_text(tip("max_eval"));
         c |= ui.checkbox(&mut auto, "max_iter * 5/4").changed();
         if let Some(e) = &mut p.max_eval {
-            c |= ui.add(egui::DragValue::new(e).range(1..=1000)).changed();
+            c |= ui
+                .add(egui::DragValue::new(e).range(1..=1000))
+                .labelled_by(name.id)
+                .changed();
         }
     });
     match (auto, p.max_eval) {
@@ -526,11 +530,12 @@ pub fn schedule_ui(ui: &mut Ui, s: &mut Schedule, steps: usize, id: egui::Id) ->
     let steps = steps.max(1);
     let options = schedule_choices(steps);
     ui.horizontal(|ui| {
-        ui.add_sized(
-            [112.0, ui.spacing().interact_size.y],
-            egui::Label::new("schedule"),
-        )
-        .on_hover_text("Learning-rate schedule: lr at step k = lr * factor(k)");
+        let name = ui
+            .add_sized(
+                [112.0, ui.spacing().interact_size.y],
+                egui::Label::new("schedule"),
+            )
+            .on_hover_text("Learning-rate schedule: lr at step k = lr * factor(k)");
         egui::ComboBox::from_id_salt(id.with("schedule"))
             .selected_text(s.name())
             .show_ui(ui, |ui| {
@@ -544,7 +549,9 @@ pub fn schedule_ui(ui: &mut Ui, s: &mut Schedule, steps: usize, id: egui::Id) ->
                         changed = true;
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(name.id);
     });
     changed | schedule_params(ui, s, steps)
 }

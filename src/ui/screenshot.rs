@@ -178,8 +178,29 @@ impl Screenshots {
     }
 }
 
-/// Encodes an RGBA image as PNG and writes it atomically.
+/// Fewer distinct colours than this means nothing was drawn (a cleared or black frame).
+const MIN_COLORS: usize = 16;
+
+/// Distinct colours in `image`, counting up to `limit`.
+#[must_use]
+pub fn distinct_colors(image: &egui::ColorImage, limit: usize) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    for c in &image.pixels {
+        if seen.insert(*c) && seen.len() >= limit {
+            break;
+        }
+    }
+    seen.len()
+}
+
+/// Encodes an RGBA image as PNG and writes it atomically; refuses a blank image.
 pub fn write_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
+    let colors = distinct_colors(image, MIN_COLORS);
+    if colors < MIN_COLORS {
+        return Err(format!(
+            "the captured image is blank ({colors} colours): the window was not drawn"
+        ));
+    }
     let [w, h] = image.size;
     let rgba: Vec<u8> = image
         .pixels
@@ -198,4 +219,31 @@ pub fn write_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(),
             .map_err(std::io::Error::other)
     })
     .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_images_are_refused_and_drawn_ones_written() {
+        let dir = std::env::temp_dir().join(format!("optiviz-shot-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let blank = egui::ColorImage::filled([64, 32], egui::Color32::BLACK);
+        let path = dir.join("blank.png");
+        let err = write_png(&path, &blank).err().unwrap_or_default();
+        assert!(err.contains("blank"), "{err}");
+        assert!(!path.exists());
+
+        let mut drawn = blank;
+        for (i, p) in drawn.pixels.iter_mut().enumerate() {
+            let v = u8::try_from(i % 256).unwrap_or(0);
+            *p = egui::Color32::from_rgb(v, 255 - v, 7);
+        }
+        let path = dir.join("drawn.png");
+        assert_eq!(write_png(&path, &drawn), Ok(()));
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        assert!(bytes.starts_with(b"\x89PNG"), "a PNG was written");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

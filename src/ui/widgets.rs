@@ -29,12 +29,13 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
-/// A labelled row: label on the left (hover for help), widget filling the rest.
-fn row(
+/// A labelled row: label on the left (hover for help), widgets filling the rest. `add` gets the
+/// label's id to name each widget it adds for screen readers and UI tests (`labelled_by`).
+pub fn row(
     ui: &mut Ui,
     label: &str,
     tooltip: &str,
-    add: impl FnOnce(&mut Ui) -> Response,
+    add: impl FnOnce(&mut Ui, egui::Id) -> Response,
 ) -> (Response, Response) {
     ui.horizontal(|ui| {
         let label_response = ui
@@ -45,8 +46,7 @@ fn row(
                     .sense(egui::Sense::click()),
             )
             .on_hover_text(tooltip);
-        // The label names the widget for screen readers (and for UI tests).
-        let widget = add(ui)
+        let widget = add(ui, label_response.id)
             .on_hover_text(tooltip)
             .labelled_by(label_response.id);
         (label_response, widget)
@@ -73,7 +73,7 @@ pub fn slider(
         fmt_num(default)
     );
     let mut v = *value;
-    let (label_response, slider) = row(ui, label, &help, |ui| {
+    let (label_response, slider) = row(ui, label, &help, |ui, _| {
         ui.add(
             Slider::new(&mut v, range)
                 .logarithmic(logarithmic)
@@ -98,7 +98,7 @@ pub fn integer(
 ) -> bool {
     let help = format!("{tooltip}\nDefault: {default}. Double-click the label to reset.");
     let mut v = *value;
-    let (label_response, _) = row(ui, label, &help, |ui| {
+    let (label_response, _) = row(ui, label, &help, |ui, _| {
         ui.add(egui::DragValue::new(&mut v).range(range).speed(0.2))
     });
     if label_response.double_clicked() {
@@ -116,7 +116,7 @@ pub fn integer(
 pub fn toggle(ui: &mut Ui, label: &str, value: &mut bool, default: bool, tooltip: &str) -> bool {
     let help = format!("{tooltip}\nDefault: {default}.");
     let mut v = *value;
-    let (label_response, _) = row(ui, label, &help, |ui| ui.checkbox(&mut v, ""));
+    let (label_response, _) = row(ui, label, &help, |ui, _| ui.checkbox(&mut v, ""));
     if label_response.double_clicked() {
         v = default;
     }
@@ -131,9 +131,13 @@ pub fn toggle(ui: &mut Ui, label: &str, value: &mut bool, default: bool, tooltip
 /// A point as two drag values.
 pub fn point(ui: &mut Ui, label: &str, value: &mut (f64, f64), tooltip: &str) -> bool {
     let (mut x, mut y) = *value;
-    row(ui, label, tooltip, |ui| {
-        let rx = ui.add(egui::DragValue::new(&mut x).speed(0.01).max_decimals(4));
-        let ry = ui.add(egui::DragValue::new(&mut y).speed(0.01).max_decimals(4));
+    row(ui, label, tooltip, |ui, name| {
+        let rx = ui
+            .add(egui::DragValue::new(&mut x).speed(0.01).max_decimals(4))
+            .labelled_by(name);
+        let ry = ui
+            .add(egui::DragValue::new(&mut y).speed(0.01).max_decimals(4))
+            .labelled_by(name);
         rx | ry
     });
     if (x, y) == *value || !(x.is_finite() && y.is_finite()) {

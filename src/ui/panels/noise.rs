@@ -110,10 +110,11 @@ impl Panel for NoisePanel {
         }
         if !matches!(kind, NoiseKind::None) {
             ui.horizontal(|ui| {
-                ui.label("seed").on_hover_text(
+                let name = ui.label("seed").on_hover_text(
                     "Every run sees the same draws at the same step (common random numbers)",
                 );
-                ui.add(egui::DragValue::new(&mut spec.noise.seed));
+                ui.add(egui::DragValue::new(&mut spec.noise.seed))
+                    .labelled_by(name.id);
                 if ui
                     .button("New draw")
                     .on_hover_text("Change the seed: new noise, still shared by all runs")

@@ -108,7 +108,7 @@ fn quadratic(ui: &mut egui::Ui, p: &mut QuadraticParams) {
 impl ObjectivePanel {
     fn expression(&mut self, ui: &mut egui::Ui, p: &mut ExpressionParams) {
         let draft = self.draft.get_or_insert_with(|| p.text.clone());
-        ui.label("f(x, y) =");
+        let name = ui.label("f(x, y) =");
         let response = ui.add(
             egui::TextEdit::multiline(draft)
                 .code_editor()
@@ -116,7 +116,7 @@ impl ObjectivePanel {
                 .desired_width(ui.available_width())
                 .hint_text("x^2 + 10*y^2"),
         )
-        .on_hover_text("Type any f(x, y): + - * / ^, sin cos exp log sqrt abs tanh sigmoid ..., pi, e.\nDerivatives are exact (symbolic).");
+        .on_hover_text("Type any f(x, y): + - * / ^, sin cos exp log sqrt abs tanh sigmoid ..., pi, e.\nDerivatives are exact (symbolic).").labelled_by(name.id);
         if response.changed() {
             match Expression::parse(draft) {
                 Ok(_) => {

@@ -151,29 +151,35 @@ fn header_row(
         {
             run.color = Some(format_color(rgb));
         }
-        let label_width = (ui.available_width() - 90.0).max(60.0);
-        let label = ui.add(
-            egui::TextEdit::singleline(&mut run.label)
-                .hint_text(run.optimizer.name())
-                .desired_width(label_width),
-        );
-        if label.gained_focus() || label.clicked() {
-            out.push(Command::SelectRun(i));
-        }
-        if ui
-            .small_button("copy")
-            .on_hover_text("Duplicate this run")
-            .clicked()
-        {
-            action = Some(Action::Duplicate);
-        }
-        if ui
-            .small_button("del")
-            .on_hover_text("Remove this run")
-            .clicked()
-        {
-            action = Some(Action::Remove);
-        }
+        // Buttons first, from the right, so the label takes exactly the width that is left
+        // (sizing it by guesswork made the panel grow a little every frame).
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .small_button("del")
+                .on_hover_text("Remove this run")
+                .clicked()
+            {
+                action = Some(Action::Remove);
+            }
+            if ui
+                .small_button("copy")
+                .on_hover_text("Duplicate this run")
+                .clicked()
+            {
+                action = Some(Action::Duplicate);
+            }
+            let label = ui.add(
+                egui::TextEdit::singleline(&mut run.label)
+                    .hint_text(run.optimizer.name())
+                    .desired_width(ui.available_width()),
+            );
+            label.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "run label")
+            });
+            if label.gained_focus() || label.clicked() {
+                out.push(Command::SelectRun(i));
+            }
+        });
     });
     action
 }

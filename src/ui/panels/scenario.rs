@@ -90,15 +90,19 @@ impl Panel for ScenarioPanel {
         }
         ui.add_space(4.0);
         ui.horizontal(|ui| {
-            ui.label("Name");
-            ui.add(egui::TextEdit::singleline(&mut spec.name).desired_width(ui.available_width()));
+            let name = ui.label("Name");
+            ui.add(egui::TextEdit::singleline(&mut spec.name).desired_width(ui.available_width()))
+                .labelled_by(name.id);
         });
         ui.add(
             egui::TextEdit::multiline(&mut spec.description)
                 .hint_text("A sentence for the audience")
                 .desired_rows(2)
                 .desired_width(ui.available_width()),
-        );
+        )
+        .widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::MultilineTextInput, true, "Description")
+        });
         integer(
             ui,
             "steps",

@@ -1,0 +1,314 @@
+//! The desktop app driven headless with egui_kittest (no window, no GPU): widgets are found by
+//! their accessible labels and clicked or set as a user would.
+#![cfg(feature = "gui")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on purpose"
+)]
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use optiviz::numerics::Vec2;
+use optiviz::ui::{LaunchOptions, OptivizApp, Source};
+use std::path::Path;
+
+fn harness(launch: LaunchOptions) -> Harness<'static, OptivizApp> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut OptivizApp| app.ui_root(ui),
+            OptivizApp::new(launch),
+        );
+    // Let the simulation compute its steps (time-sliced per frame).
+    h.run_steps(6);
+    h
+}
+
+fn app_with_preset(path: &Path) -> Harness<'static, OptivizApp> {
+    harness(LaunchOptions {
+        preset: Some(path.to_path_buf()),
+        ..LaunchOptions::default()
+    })
+}
+
+fn preset(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("presets")
+        .join(name)
+}
+
+/// The end point of run `k` over all steps the session computed.
+fn final_point(h: &Harness<'_, OptivizApp>, k: usize) -> Vec2 {
+    let run = &h.state().session().sim().runs()[k];
+    run.trajectory().latest().expect("a computed step").point
+}
+
+#[test]
+fn opens_a_preset_and_play_step_reset_work_by_label() {
+    let mut h = app_with_preset(&preset("01-gd-zigzag.ron"));
+    assert_eq!(
+        h.state().session().scenario().spec.name,
+        "GD zig-zags on a long valley"
+    );
+    assert!(
+        h.state().session().sim().runs().len() >= 2,
+        "the preset's runs are simulated"
+    );
+    assert_eq!(h.state().session().shown_step(), 0);
+
+    h.get_by_label("Step").click();
+    h.run_steps(2);
+    assert_eq!(h.state().session().shown_step(), 1, "Step moves one step");
+    h.get_by_label("Step").click();
+    h.run_steps(2);
+    assert_eq!(h.state().session().shown_step(), 2);
+
+    h.get_by_label("Play").click();
+    h.run_steps(8);
+    assert!(h.state().session().playing(), "Play starts playback");
+    let played = h.state().session().shown_step();
+    assert!(played > 2, "playback advanced past step 2 (at {played})");
+    h.get_by_label("Pause").click();
+    h.run_steps(2);
+    assert!(!h.state().session().playing(), "Pause stops playback");
+    let paused_at = h.state().session().shown_step();
+    h.run_steps(4);
+    assert_eq!(
+        h.state().session().shown_step(),
+        paused_at,
+        "paused stays put"
+    );
+
+    h.get_by_label("Reset").click();
+    h.run_steps(2);
+    assert_eq!(h.state().session().shown_step(), 0, "Reset goes back to 0");
+}
+
+#[test]
+fn keyboard_shortcuts_drive_playback() {
+    let mut h = app_with_preset(&preset("01-gd-zigzag.ron"));
+    h.key_press(egui::Key::ArrowRight);
+    h.run_steps(2);
+    assert_eq!(h.state().session().shown_step(), 1);
+    h.key_press(egui::Key::Space);
+    h.run_steps(4);
+    assert!(h.state().session().playing());
+    h.key_press(egui::Key::Space);
+    h.run_steps(2);
+    assert!(!h.state().session().playing());
+    h.key_press(egui::Key::R);
+    h.run_steps(2);
+    assert_eq!(h.state().session().shown_step(), 0);
+}
+
+#[test]
+fn changing_the_learning_rate_slider_changes_the_trajectory() {
+    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let before = final_point(&h, 0);
+    let lr_before = h.state().session().spec().runs[0].optimizer.lr();
+    // The selected (first) run's settings are open; its lr slider is labelled "lr".
+    h.get_all_by_label("lr")
+        .next()
+        .expect("an lr slider")
+        .set_value_accesskit(0.5);
+    h.run_steps(6);
+    let lr_after = h.state().session().spec().runs[0].optimizer.lr();
+    assert!(
+        (lr_after - 0.5).abs() < 1e-9,
+        "the slider set lr: {lr_before} -> {lr_after}"
+    );
+    let after = final_point(&h, 0);
+    assert!(
+        (after - before).norm() > 1e-6,
+        "the path moved: {before:?} -> {after:?}"
+    );
+    // The run restarted from step 0 with the new setting, and the others were not touched.
+    let steps = h.state().session().steps();
+    assert_eq!(h.state().session().sim().runs()[0].steps_done(), steps);
+    assert!(h.state().modified(), "the document is marked modified");
+}
+
+#[test]
+fn a_broken_preset_shows_its_error_and_keeps_the_scenario() {
+    let dir = tempdir();
+    let broken = dir.join("broken.ron");
+    std::fs::write(
+        &broken,
+        "(\n    name: \"Broken\",\n    objective: Quadratic(kappa: -3.0),\n    runs: [],\n)\n",
+    )
+    .unwrap();
+    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let name_before = h.state().session().scenario().spec.name.clone();
+
+    open_through_the_dialog(&mut h, &broken);
+
+    let errors = h.state().load_errors().expect("the error dialog is shown");
+    let text = errors.join("\n");
+    assert!(text.contains("broken.ron:3:"), "file and line: {text}");
+    assert!(text.contains("kappa"), "names the field: {text}");
+    // The message is on screen, not only in the state.
+    assert!(h.get_all_by_label_contains("kappa").next().is_some());
+    assert_eq!(h.state().session().scenario().spec.name, name_before);
+    h.get_by_label("OK").click();
+    h.run_steps(2);
+    assert!(h.state().load_errors().is_none(), "OK closes the error");
+}
+
+#[test]
+fn save_as_and_reopen_round_trips_the_edited_scenario() {
+    let dir = tempdir();
+    let target = dir.join("edited.ron");
+    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    h.get_all_by_label("lr")
+        .next()
+        .expect("an lr slider")
+        .set_value_accesskit(0.75);
+    h.run_steps(4);
+    let edited = h.state().session().spec().clone();
+
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::S,
+    );
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "File")
+        .set_text_value_accesskit(target.to_str().unwrap());
+    h.run_steps(1);
+    // The side panel has a Save button too; the dialog's is drawn on top, so it comes last.
+    h.get_all_by_role_and_label(egui::accesskit::Role::Button, "Save")
+        .last()
+        .expect("the dialog's Save button")
+        .click();
+    h.run_steps(3);
+    assert!(target.exists(), "saved to {}", target.display());
+    assert!(!h.state().modified(), "saved means not modified");
+    assert_eq!(h.state().source(), &Source::File(target.clone()));
+    let no_temp_left = std::fs::read_dir(&dir).unwrap().count() == 1;
+    assert!(no_temp_left, "only the saved file is in the folder");
+
+    // A fresh app opens the saved file with the same document.
+    let h2 = app_with_preset(&target);
+    assert_eq!(h2.state().session().spec(), &edited);
+}
+
+#[test]
+fn dragging_on_the_plot_moves_the_start_points() {
+    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let start_before = h.state().session().start_of(0);
+    let plot = h.get_by_label("contour plot").rect();
+    let target = plot.center() + egui::vec2(plot.width() * 0.2, -plot.height() * 0.2);
+    h.drag_at(target);
+    h.run_steps(1);
+    h.drop_at(target);
+    h.run_steps(4);
+    let start_after = h.state().session().start_of(0);
+    assert!(
+        (start_after - start_before).norm() > 1e-3,
+        "start moved: {start_before:?} -> {start_after:?}"
+    );
+    // All runs moved together (no modifier).
+    let s1 = h.state().session().start_of(1);
+    assert!((s1 - start_after).norm() < 1e-12);
+}
+
+#[test]
+fn caches_are_rebuilt_only_when_the_view_or_simulation_changes() {
+    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let built = h.state().contour_rebuilds();
+    let lines = h.state().loss_rebuilds();
+    assert!(built >= 1, "the heat map was built");
+    h.get_by_label("Play").click();
+    h.run_steps(10);
+    assert!(h.state().session().shown_step() > 0, "it played");
+    assert_eq!(
+        h.state().contour_rebuilds(),
+        built,
+        "playing does not rebuild the heat map"
+    );
+    assert_eq!(
+        h.state().loss_rebuilds(),
+        lines,
+        "playing does not decimate the loss lines again"
+    );
+    // Zooming out with the wheel uncovers new ground: the contours are extracted again.
+    let plot = h.get_by_label("contour plot").rect();
+    h.hover_at(plot.center());
+    h.run_steps(1);
+    for _ in 0..4 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: egui::vec2(0.0, -20.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run_steps(3);
+    }
+    assert!(
+        h.state().contour_rebuilds() > built,
+        "zooming out rebuilt the contours ({} rebuilds)",
+        h.state().contour_rebuilds()
+    );
+}
+
+#[test]
+fn the_last_state_is_restored_and_a_corrupt_one_falls_back_with_a_notice() {
+    let dir = tempdir();
+    let state = dir.join("state.ron");
+    let launch = LaunchOptions {
+        state_file: Some(state.clone()),
+        ..LaunchOptions::default()
+    };
+    let mut h = harness(launch.clone());
+    h.state_mut().open_file(&preset("05-rosenbrock.ron"));
+    h.run_steps(2);
+    let name = h.state().session().spec().name.clone();
+    h.state_mut().persist();
+    assert!(state.exists(), "the state was written");
+
+    let restored = harness(launch.clone());
+    assert_eq!(restored.state().session().spec().name, name);
+
+    std::fs::write(&state, "(this is not: [a valid state").unwrap();
+    let fallback = harness(launch);
+    let default_name = harness(LaunchOptions::default())
+        .state()
+        .session()
+        .spec()
+        .name
+        .clone();
+    assert_eq!(fallback.state().session().spec().name, default_name);
+    let notices: Vec<&str> = fallback
+        .state()
+        .notices()
+        .items()
+        .iter()
+        .map(|n| n.text.as_str())
+        .collect();
+    assert!(
+        notices.iter().any(|t| t.contains("saved state")),
+        "a notice says why: {notices:?}"
+    );
+}
+
+/// A fresh, empty folder under the target directory (no extra crates for temp dirs).
+fn tempdir() -> std::path::PathBuf {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ui-test-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn open_through_the_dialog(h: &mut Harness<'_, OptivizApp>, path: &Path) {
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "File")
+        .set_text_value_accesskit(path.to_str().unwrap());
+    h.run_steps(1);
+    h.get_by_label("Open").click();
+    h.run_steps(3);
+}
