@@ -1,7 +1,12 @@
 //! The command line: `optiviz` opens the app; subcommands run headless.
 //!
+//! `run` and `check` live here; `analyze` (the convergence theory of a preset) in
+//! `cli/analyze.rs`.
+//!
 //! Every failure prints one line on stderr and exits non-zero (1 for bad input, 2 for bad
 //! arguments); nothing here panics on user input.
+
+mod analyze;
 
 use crate::io;
 use crate::numerics::run::{RunStatus, Sample, Simulation};
@@ -48,6 +53,25 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
+    },
+    /// The convergence theory of a preset: Hessian eigenvalues, kappa, optimal step sizes, and
+    /// each run's predicted and measured rate.
+    Analyze {
+        /// The preset file (.ron).
+        preset: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Time the standard workloads (contours, re-simulation, a UI frame, stepping) and print
+    /// the median, best and worst of repeated runs.
+    Bench {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Fewer repetitions: a quick look rather than a measurement.
+        #[arg(long)]
+        quick: bool,
     },
     /// Validate presets and report every error; exit code 0 when all are valid.
     Check {
@@ -123,6 +147,35 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             let mut out = std::io::BufWriter::new(stdout.lock());
             run(&scenario, steps, format, &mut out)?;
             out.flush().context("writing the output")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Analyze { preset, json }) => {
+            let scenario = match io::load_preset(&preset) {
+                Ok(s) => s,
+                Err(errors) => {
+                    // Located errors, one per line, as `check` prints them.
+                    for e in &errors.0 {
+                        eprintln!("{e}");
+                    }
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            analyze::write(&scenario, json, &mut out)?;
+            out.flush().context("writing the output")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Bench { json, quick }) => {
+            let results = crate::bench::run_all(quick);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&results).context("encoding JSON")?
+                );
+            } else {
+                print!("{}", crate::bench::to_text(&results));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Check { presets }) => Ok(check(&presets)),

@@ -1,4 +1,5 @@
-//! The numerical core: objectives, optimizers, learning-rate schedules, noise and runs.
+//! The numerical core: objectives, optimizers, learning-rate schedules, noise, runs and the
+//! convergence theory that predicts them on quadratics.
 //!
 //! Depends on nalgebra and rand only (plus serde derives on plain parameter structs, so presets
 //! can embed them without a parallel type hierarchy). Nothing here knows about windows, files or
@@ -11,6 +12,7 @@ pub mod objectives;
 pub mod optimizers;
 pub mod run;
 pub mod schedule;
+pub mod theory;
 
 /// A point or vector in the plane of a 2-D objective.
 pub type Vec2 = nalgebra::Vector2<f64>;

@@ -6,6 +6,7 @@
 //! `lecture.ron:12:31: runs[1].optimizer.lr: must be > 0, got -0.1`.
 //! The format is documented in docs/presets.md.
 
+pub mod builtin;
 pub mod locate;
 
 use crate::numerics::noise::{NoiseKind, NoiseSpec};

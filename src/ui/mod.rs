@@ -10,6 +10,7 @@ mod command;
 mod contour_view;
 mod deck;
 mod dialogs;
+pub mod frame_bench;
 mod heatmap;
 mod loss_view;
 mod notices;

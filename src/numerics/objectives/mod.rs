@@ -201,6 +201,11 @@ impl CriticalPoint {
 }
 
 /// Eigenvalues (ascending) of a symmetric 2x2 matrix, in closed form.
+///
+/// The eigenvalue of larger magnitude is mean +- radius, added without cancellation; the other
+/// is det / that one (Vieta), with det = h00 h11 - h01^2 computed by Kahan's compensated
+/// difference, so a small eigenvalue keeps its relative accuracy however ill-conditioned the
+/// matrix (mean - radius would lose it: its error is eps * |l_max|).
 #[must_use]
 pub fn symmetric_eigenvalues(h: &Mat2) -> (f64, f64) {
     let a = h[(0, 0)];
@@ -208,7 +213,18 @@ pub fn symmetric_eigenvalues(h: &Mat2) -> (f64, f64) {
     let b = 0.5 * (h[(0, 1)] + h[(1, 0)]);
     let mean = 0.5 * (a + d);
     let radius = (0.5 * (a - d)).hypot(b);
-    (mean - radius, mean + radius)
+    let large = mean + radius.copysign(mean);
+    if large == 0.0 || !large.is_finite() {
+        return (mean - radius, mean + radius);
+    }
+    let w = b * b;
+    let det = a.mul_add(d, -w) + (-b).mul_add(b, w);
+    let small = det / large;
+    if small <= large {
+        (small, large)
+    } else {
+        (large, small)
+    }
 }
 
 /// The objectives optiviz knows, with their parameters, as written in a preset.

@@ -1,0 +1,76 @@
+//! criterion benches of the standard workloads (the same functions `optiviz bench` times).
+//! Run: `cargo bench` (add `-- contour` to pick one).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use optiviz::bench::{
+    CONTOUR_GRID, CONTOUR_LEVELS, RESIM_STEPS, contour_pipeline, contour_setup, default_scenario,
+    extract_levels, resimulate, stepping_rate,
+};
+use optiviz::numerics::contour::Grid;
+use optiviz::numerics::optimizers::{AdamParams, OptimizerSpec, SgdParams};
+use std::hint::black_box;
+
+fn contour(c: &mut Criterion) {
+    let (f, view) = contour_setup();
+    c.bench_function("contour pipeline 512x512 x 24 levels", |b| {
+        b.iter(|| black_box(contour_pipeline(&f, view, CONTOUR_GRID, CONTOUR_LEVELS)));
+    });
+    let grid = Grid::sample(&f, view, CONTOUR_GRID, CONTOUR_GRID);
+    c.bench_function("contour extraction 24 levels", |b| {
+        b.iter(|| black_box(extract_levels(&grid, CONTOUR_LEVELS)));
+    });
+}
+
+fn resimulation(c: &mut Criterion) {
+    let scenario = default_scenario(RESIM_STEPS);
+    c.bench_function(
+        "re-simulation default scenario 1000 steps + contours",
+        |b| {
+            b.iter(|| black_box(resimulate(&scenario)));
+        },
+    );
+}
+
+fn stepping(c: &mut Criterion) {
+    let mut group = c.benchmark_group("stepping 10000 steps");
+    for (name, optimizer) in [
+        (
+            "SGD momentum",
+            OptimizerSpec::SGD(SgdParams {
+                lr: 0.5,
+                momentum: 0.9,
+                ..SgdParams::default()
+            }),
+        ),
+        (
+            "Adam",
+            OptimizerSpec::Adam(AdamParams {
+                lr: 0.01,
+                ..AdamParams::default()
+            }),
+        ),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(stepping_rate(&optimizer, 10_000)));
+        });
+    }
+    group.finish();
+}
+
+#[cfg(feature = "gui")]
+fn ui_frame(c: &mut Criterion) {
+    let mut app = optiviz::ui::frame_bench::FrameBench::new(8, 100_000);
+    c.bench_function("UI frame 8 runs x 100000 steps", |b| {
+        b.iter_custom(|iters| (0..iters).map(|_| app.frame()).sum());
+    });
+}
+
+#[cfg(not(feature = "gui"))]
+fn ui_frame(_c: &mut Criterion) {}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = contour, resimulation, stepping, ui_frame
+}
+criterion_main!(benches);

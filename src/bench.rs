@@ -1,0 +1,394 @@
+//! `optiviz bench`: the standard speed workloads, each timed repeatedly, reported as the median
+//! and the spread (fastest and slowest repetition). The criterion benches in benches/ time the
+//! same workloads through the same functions.
+//!
+//! 1. The contour pipeline: Rosenbrock on a 512x512 grid and 24 log-spaced iso-levels, and the
+//!    extraction alone.
+//! 2. Re-simulation after a slider change: the default scenario's runs to 1,000 steps, plus the
+//!    contours for its view at the app's largest grid.
+//! 3. One full UI frame of the app built headless (egui context, layout and tessellation, no
+//!    GPU) while 8 runs of 100,000 steps play (GUI builds only).
+//! 4. 2-D stepping throughput of SGD with momentum and of Adam, as the app steps them (gradient,
+//!    update, recording into the trajectory).
+
+use crate::numerics::contour::{Grid, IsoLine, extract, log_levels};
+use crate::numerics::objectives::{
+    Landmarks, Objective, ObjectiveSpec, RosenbrockParams, ViewRect,
+};
+use crate::numerics::optimizers::{AdamParams, OptimizerSpec, SgdParams};
+use crate::numerics::run::Simulation;
+use crate::scenario::builtin::{BUILTIN, DEFAULT_BUILTIN};
+use crate::scenario::{self, RunSpec, Scenario, ScenarioSpec};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Grid side of the contour workload.
+pub const CONTOUR_GRID: usize = 512;
+/// Iso-levels of the contour workload (the app draws as many).
+pub const CONTOUR_LEVELS: usize = 24;
+/// The app's largest heat-map grid side (ui/heatmap.rs samples at most this many nodes).
+pub const APP_GRID: usize = 480;
+/// Steps of the re-simulation workload.
+pub const RESIM_STEPS: usize = 1_000;
+/// Trajectory capacity the app uses.
+pub const APP_CAPACITY: usize = 1 << 17;
+
+/// One workload's figures.
+#[derive(Clone, Debug, Serialize)]
+pub struct Measurement {
+    /// What was timed.
+    pub name: String,
+    /// Unit of the figures: "ms" or "steps/s".
+    pub unit: &'static str,
+    /// Median over the repetitions.
+    pub median: f64,
+    /// Best repetition (smallest time, largest throughput).
+    pub best: f64,
+    /// Worst repetition.
+    pub worst: f64,
+    /// Repetitions timed (after warm-up).
+    pub repeats: usize,
+    /// The target for this machine, when there is one, in the same unit.
+    pub target: Option<f64>,
+}
+
+impl Measurement {
+    /// Figures from repeated durations, in milliseconds.
+    #[must_use]
+    pub fn from_durations(name: &str, times: &[Duration], target_ms: Option<f64>) -> Self {
+        let ms: Vec<f64> = times.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+        let (median, best, worst) = summary(&ms);
+        Self {
+            name: name.to_owned(),
+            unit: "ms",
+            median,
+            best,
+            worst,
+            repeats: ms.len(),
+            target: target_ms,
+        }
+    }
+
+    /// Figures from repeated throughputs.
+    #[must_use]
+    pub fn from_rates(name: &str, rates: &[f64]) -> Self {
+        let (median, worst, best) = summary(rates);
+        Self {
+            name: name.to_owned(),
+            unit: "steps/s",
+            median,
+            best,
+            worst,
+            repeats: rates.len(),
+            target: None,
+        }
+    }
+
+    /// Whether the median meets the target (true without a target).
+    #[must_use]
+    pub fn meets_target(&self) -> bool {
+        self.target.is_none_or(|t| self.median <= t)
+    }
+}
+
+/// (median, min, max) of a non-empty sample; zeros for an empty one.
+fn summary(values: &[f64]) -> (f64, f64, f64) {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    };
+    (median, v[0], v[n - 1])
+}
+
+/// Times `f` `repeats` times after `warmup` untimed calls.
+pub fn time_repeated(warmup: usize, repeats: usize, mut f: impl FnMut()) -> Vec<Duration> {
+    for _ in 0..warmup {
+        f();
+    }
+    (0..repeats)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect()
+}
+
+/// The contour workload's objective and rectangle: Rosenbrock over its default view.
+#[must_use]
+pub fn contour_setup() -> (crate::numerics::objectives::AnyObjective, ViewRect) {
+    let f = ObjectiveSpec::Rosenbrock(RosenbrockParams::default())
+        .build()
+        .unwrap_or_else(|_| unreachable!("the default Rosenbrock is valid"));
+    let view = f.default_view();
+    (f, view)
+}
+
+/// Samples `f` on an `n` x `n` grid and extracts `levels` log-spaced iso-lines: what the app
+/// does when the objective or the view changes.
+#[must_use]
+pub fn contour_pipeline<F: Objective + ?Sized>(
+    f: &F,
+    view: ViewRect,
+    n: usize,
+    levels: usize,
+) -> Vec<IsoLine> {
+    let grid = Grid::sample(f, view, n, n);
+    extract_levels(&grid, levels)
+}
+
+/// Iso-lines at `levels` log-spaced levels over the grid's finite range.
+#[must_use]
+pub fn extract_levels(grid: &Grid, levels: usize) -> Vec<IsoLine> {
+    match grid.finite_range() {
+        Some((lo, hi)) => extract(grid, &log_levels(lo, hi, levels)),
+        None => Vec::new(),
+    }
+}
+
+/// The default scenario with its step budget set to `steps`.
+#[must_use]
+pub fn default_scenario(steps: usize) -> Scenario {
+    let text = BUILTIN[DEFAULT_BUILTIN].text;
+    let mut spec = scenario::parse_spec(text, BUILTIN[DEFAULT_BUILTIN].file)
+        .unwrap_or_else(|_| unreachable!("the shipped default preset is valid (tested)"));
+    spec.steps = steps;
+    Scenario::from_spec(spec).unwrap_or_else(|_| unreachable!("still valid with 1,000 steps"))
+}
+
+/// Re-simulation after a slider change: a fresh simulation of every run to the step budget,
+/// then the contours for the view at the app's largest grid.
+#[must_use]
+pub fn resimulate(scenario: &Scenario) -> (Simulation, Vec<IsoLine>) {
+    let mut sim = scenario
+        .simulation(APP_CAPACITY)
+        .unwrap_or_else(|_| unreachable!("a validated scenario builds its simulation"));
+    sim.advance_to(scenario.spec.steps);
+    let lines = contour_pipeline(&scenario.objective, scenario.view, APP_GRID, CONTOUR_LEVELS);
+    (sim, lines)
+}
+
+/// A scenario with `runs` runs of `steps` steps on a kappa = 100 quadratic: a spread of
+/// optimizers (the UI-frame and long-run workloads).
+#[must_use]
+pub fn long_scenario(runs: usize, steps: usize) -> ScenarioSpec {
+    let optimizers = [
+        OptimizerSpec::SGD(SgdParams {
+            lr: 0.5,
+            ..SgdParams::default()
+        }),
+        OptimizerSpec::SGD(SgdParams {
+            lr: 0.5,
+            momentum: 0.9,
+            ..SgdParams::default()
+        }),
+        OptimizerSpec::Adam(AdamParams {
+            lr: 0.05,
+            ..AdamParams::default()
+        }),
+    ];
+    let mut spec = ScenarioSpec {
+        name: format!("{runs} runs of {steps} steps"),
+        objective: ObjectiveSpec::default(),
+        steps,
+        speed: 10_000.0,
+        ..ScenarioSpec::default()
+    };
+    for k in 0..runs {
+        #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
+        let angle = k as f64 * 0.7;
+        spec.runs.push(RunSpec {
+            label: format!("run {}", k + 1),
+            optimizer: optimizers[k % optimizers.len()].clone(),
+            start: Some((2.0 * angle.cos(), 1.5 * angle.sin())),
+            ..RunSpec::default()
+        });
+    }
+    spec
+}
+
+/// Steps per second of one optimizer on the default quadratic, as the app steps it.
+#[must_use]
+pub fn stepping_rate(optimizer: &OptimizerSpec, steps: usize) -> f64 {
+    let spec = ScenarioSpec {
+        objective: ObjectiveSpec::default(),
+        steps,
+        runs: vec![RunSpec {
+            optimizer: optimizer.clone(),
+            start: Some((1.0, 1.0)),
+            ..RunSpec::default()
+        }],
+        ..ScenarioSpec::default()
+    };
+    let Ok(scenario) = Scenario::from_spec(spec) else {
+        return 0.0;
+    };
+    let Ok(mut sim) = scenario.simulation(APP_CAPACITY) else {
+        return 0.0;
+    };
+    let t = Instant::now();
+    sim.advance_to(steps);
+    let done = sim
+        .runs()
+        .first()
+        .map_or(0, crate::numerics::run::Run::steps_done);
+    black_box(&sim);
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "step counts stay far below 2^52"
+    )]
+    let rate = done as f64 / t.elapsed().as_secs_f64();
+    rate
+}
+
+/// Runs every workload; `quick` uses fewer repetitions (for tests and CI).
+#[must_use]
+pub fn run_all(quick: bool) -> Vec<Measurement> {
+    let repeats = if quick { 3 } else { 21 };
+    let mut out = Vec::new();
+
+    let (f, view) = contour_setup();
+    let times = time_repeated(1, repeats, || {
+        black_box(contour_pipeline(&f, view, CONTOUR_GRID, CONTOUR_LEVELS));
+    });
+    out.push(Measurement::from_durations(
+        "contour pipeline: Rosenbrock 512x512 + 24 levels",
+        &times,
+        None,
+    ));
+    let grid = Grid::sample(&f, view, CONTOUR_GRID, CONTOUR_GRID);
+    let times = time_repeated(1, repeats, || {
+        black_box(extract_levels(&grid, CONTOUR_LEVELS));
+    });
+    out.push(Measurement::from_durations(
+        "contour extraction alone (24 levels, 512x512)",
+        &times,
+        None,
+    ));
+
+    let scenario = default_scenario(RESIM_STEPS);
+    let times = time_repeated(1, repeats, || {
+        black_box(resimulate(&scenario));
+    });
+    out.push(Measurement::from_durations(
+        "re-simulation: default scenario to 1,000 steps + contours (480x480)",
+        &times,
+        Some(2.0),
+    ));
+
+    #[cfg(feature = "gui")]
+    {
+        let frames = if quick { 10 } else { 120 };
+        let times = crate::ui::frame_bench::frame_times(8, 100_000, frames);
+        out.push(Measurement::from_durations(
+            "UI frame: 8 runs x 100,000 steps playing (layout + tessellation, no GPU)",
+            &times,
+            Some(4.0),
+        ));
+        let times = crate::ui::frame_bench::startup_times(if quick { 1 } else { 5 });
+        out.push(Measurement::from_durations(
+            "startup to first frame (headless)",
+            &times,
+            Some(500.0),
+        ));
+    }
+
+    let steps = if quick { 100_000 } else { 1_000_000 };
+    for (name, optimizer) in [
+        (
+            "stepping: SGD momentum 0.9",
+            OptimizerSpec::SGD(SgdParams {
+                lr: 0.5,
+                momentum: 0.9,
+                ..SgdParams::default()
+            }),
+        ),
+        (
+            "stepping: Adam",
+            OptimizerSpec::Adam(AdamParams {
+                lr: 0.01,
+                ..AdamParams::default()
+            }),
+        ),
+    ] {
+        let rates: Vec<f64> = (0..repeats.min(7))
+            .map(|_| stepping_rate(&optimizer, steps))
+            .collect();
+        out.push(Measurement::from_rates(name, &rates));
+    }
+    out
+}
+
+/// The figures as an aligned table.
+#[must_use]
+pub fn to_text(results: &[Measurement]) -> String {
+    let width = results.iter().map(|m| m.name.len()).max().unwrap_or(0);
+    let mut s = format!(
+        "{:width$}  {:>12}  {:>12}  {:>12}  {:>8}\n",
+        "workload", "median", "best", "worst", "target"
+    );
+    for m in results {
+        let fmt = |v: f64| {
+            if m.unit == "ms" {
+                format!("{v:.3} ms")
+            } else {
+                format!("{:.2} M/s", v / 1e6)
+            }
+        };
+        let target = match m.target {
+            Some(t) if m.meets_target() => format!("< {t} ok"),
+            Some(t) => format!("< {t} MISSED"),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "{:width$}  {:>12}  {:>12}  {:>12}  {:>8}",
+            m.name,
+            fmt(m.median),
+            fmt(m.best),
+            fmt(m.worst),
+            target
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_is_median_min_max() {
+        assert_eq!(summary(&[3.0, 1.0, 2.0]), (2.0, 1.0, 3.0));
+        assert_eq!(summary(&[4.0, 1.0, 2.0, 3.0]), (2.5, 1.0, 4.0));
+        assert_eq!(summary(&[]), (0.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn workloads_do_the_work_they_claim() {
+        let (f, view) = contour_setup();
+        let lines = contour_pipeline(&f, view, 128, CONTOUR_LEVELS);
+        let levels: std::collections::BTreeSet<usize> = lines.iter().map(|l| l.level).collect();
+        assert!(levels.len() >= 20, "most of the 24 levels have lines");
+        let scenario = default_scenario(RESIM_STEPS);
+        let (sim, lines) = resimulate(&scenario);
+        assert!(!lines.is_empty());
+        for run in sim.runs() {
+            assert_eq!(run.steps_done(), RESIM_STEPS);
+        }
+        let spec = long_scenario(8, 1000);
+        assert_eq!(spec.runs.len(), 8);
+        assert!(Scenario::from_spec(spec).is_ok());
+        let sgd = OptimizerSpec::SGD(SgdParams::default());
+        assert!(stepping_rate(&sgd, 10_000) > 0.0);
+    }
+}
