@@ -35,6 +35,9 @@ pub struct Cli {
     /// Open paused at this step (clamped to the scenario's steps), e.g. for a screenshot.
     #[arg(long, value_name = "STEP")]
     pub at_step: Option<usize>,
+    /// Window size in points, e.g. 1280x720 (default 1280x800).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub window: Option<[f32; 2]>,
     /// What to do headless; without one the app opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -190,6 +193,7 @@ fn open_app(cli: Cli) -> Result<ExitCode> {
         preset: cli.preset,
         screenshot: cli.screenshot,
         at_step: cli.at_step,
+        window: cli.window,
         state_file: if stateless {
             None
         } else {
@@ -210,6 +214,24 @@ fn open_app(_cli: Cli) -> Result<ExitCode> {
         "optiviz was built without the `gui` feature; see `optiviz --help` for the headless commands."
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Parses "1280x720" into a window size.
+fn parse_size(text: &str) -> Result<[f32; 2], String> {
+    let (w, h) = text
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("expected WIDTHxHEIGHT such as 1280x720, got {text:?}"))?;
+    let side = |v: &str| {
+        v.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|&n| (320..=8000).contains(&n))
+            .map(f32::from)
+            .ok_or_else(|| {
+                format!("window sides must be whole numbers from 320 to 8000, got {v:?}")
+            })
+    };
+    Ok([side(w)?, side(h)?])
 }
 
 /// Validates presets, printing "file: ok" or every error; 0 when all are valid.

@@ -40,6 +40,8 @@ pub struct LaunchOptions {
     pub screenshot: Option<PathBuf>,
     /// Show this step (paused) once it is computed.
     pub at_step: Option<usize>,
+    /// Window size in points (default 1280x800).
+    pub window: Option<[f32; 2]>,
     /// Where state is kept between sessions (`None`: nothing is stored).
     pub state_file: Option<PathBuf>,
 }
@@ -56,8 +58,8 @@ pub fn run_app(launch: LaunchOptions) -> anyhow::Result<()> {
         viewport: egui::ViewportBuilder::default()
             .with_title("optiviz")
             .with_app_id("optiviz")
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([900.0, 560.0])
+            .with_inner_size(launch.window.unwrap_or([1280.0, 800.0]))
+            .with_min_inner_size([640.0, 400.0])
             .with_drag_and_drop(true),
         renderer: eframe::Renderer::Glow,
         ..Default::default()
