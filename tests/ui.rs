@@ -312,3 +312,40 @@ fn open_through_the_dialog(h: &mut Harness<'_, OptivizApp>, path: &Path) {
     h.get_by_label("Open").click();
     h.run_steps(3);
 }
+
+#[test]
+fn the_theory_panel_follows_kappa_and_sets_the_learning_rate_on_click() {
+    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    assert!(h.query_by_label("Theory").is_none(), "closed at first");
+    h.key_press(egui::Key::T);
+    h.run_steps(3);
+    h.get_by_label("Theory");
+    assert!(
+        h.get_all_by_label_contains("l_min = 0.01").next().is_some(),
+        "kappa = 100 with l_max = 1 gives l_min = 0.01"
+    );
+
+    h.get_all_by_label("kappa")
+        .next()
+        .expect("the kappa slider")
+        .set_value_accesskit(10.0);
+    h.run_steps(4);
+    assert!(
+        h.get_all_by_label_contains("l_min = 0.1 ").next().is_some(),
+        "kappa = 10 gives l_min = 0.1"
+    );
+
+    // Clicking the middle of the rate curve sets the selected run's lr to a value on its
+    // log axis (0.01/l_max .. 3/l_max): somewhere near sqrt(0.03) = 0.17.
+    let lr_before = h.state().session().spec().runs[0].optimizer.lr();
+    let curve = h.get_by_label("GD rate curve").rect();
+    h.hover_at(curve.center());
+    h.run_steps(1);
+    h.get_by_label("GD rate curve").click();
+    h.run_steps(4);
+    let lr_after = h.state().session().spec().runs[0].optimizer.lr();
+    assert!(
+        (lr_after - lr_before).abs() > 1e-6 && (0.01..=3.0).contains(&lr_after),
+        "clicking the curve set lr: {lr_before} -> {lr_after}"
+    );
+}

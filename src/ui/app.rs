@@ -12,6 +12,7 @@ use super::panels::{self, Panel, PanelCtx};
 use super::screenshot::Screenshots;
 use super::session::Session;
 use super::settings::{Layout, Settings};
+use super::theory_panel::{self, TheoryPanel};
 use crate::io;
 use crate::scenario::{self, Scenario, ScenarioSpec, to_ron};
 use egui::{Key, KeyboardShortcut, Modifiers};
@@ -41,6 +42,7 @@ pub struct OptivizApp {
     panels: Vec<Box<dyn Panel>>,
     contour: ContourView,
     loss: LossView,
+    theory: TheoryPanel,
     deck: Deck,
     source: Source,
     /// The document as last loaded or saved, to tell whether it was modified.
@@ -116,6 +118,7 @@ impl OptivizApp {
             panels: panels::all(),
             contour: ContourView::default(),
             loss: LossView::default(),
+            theory: TheoryPanel::default(),
             deck: Deck::builtin(DEFAULT_BUILTIN),
             source: Source::Builtin(DEFAULT_BUILTIN),
             saved_spec: ScenarioSpec::default(),
@@ -250,6 +253,23 @@ impl OptivizApp {
         self.top_bar(ui, &mut commands);
         self.transport(ui, &mut commands);
         self.side_panel(ui, &mut commands);
+        self.contour.eigen_axes = None;
+        if self.settings.show_theory {
+            egui::Panel::right("theory")
+                .resizable(true)
+                .default_size(440.0)
+                .size_range(320.0..=720.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            self.theory
+                                .ui(ui, &self.session, self.selected_run, &mut commands);
+                        });
+                });
+            self.contour.eigen_axes = theory_panel::analysis(&self.session, self.selected_run)
+                .map(|a| (a.origin, a.spectrum.eigenvectors, a.spectrum.eigenvalues));
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             if self.settings.show_loss_plot {
                 let loss_height = (ui.available_height() * 0.27).clamp(120.0, 320.0);
@@ -325,6 +345,7 @@ impl OptivizApp {
                 (Key::F11, Command::ToggleFullscreen),
                 (Key::F12, Command::Screenshot),
                 (Key::F1, Command::ToggleHelp),
+                (Key::T, Command::ToggleTheory),
             ] {
                 if i.key_pressed(key) && (plain || matches!(key, Key::F11 | Key::F12 | Key::F1)) {
                     out.push(command);
@@ -408,6 +429,7 @@ impl OptivizApp {
                     ui.checkbox(&mut self.settings.show_heatmap, "Heat map");
                     ui.checkbox(&mut self.settings.show_contours, "Contour lines");
                     ui.checkbox(&mut self.settings.show_loss_plot, "Loss plot");
+                    ui.checkbox(&mut self.settings.show_theory, "Theory panel  (T)");
                     ui.separator();
                     ui.label("Arrows at the selected run's point:");
                     ui.checkbox(&mut self.settings.show_gradient_arrow, "-lr * gradient");
@@ -651,6 +673,7 @@ impl OptivizApp {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!full));
             }
             Command::ToggleHelp => self.show_help = !self.show_help,
+            Command::ToggleTheory => self.settings.show_theory = !self.settings.show_theory,
             Command::SetLayout(l) => self.settings.layout = l,
         }
     }

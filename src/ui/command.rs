@@ -52,6 +52,8 @@ pub enum Command {
     ToggleFullscreen,
     /// The keyboard help overlay.
     ToggleHelp,
+    /// The eigenvalue (theory) panel.
+    ToggleTheory,
     /// Overlay or side by side.
     SetLayout(Layout),
 }

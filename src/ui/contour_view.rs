@@ -94,6 +94,8 @@ enum Hover {
 /// The central contour view with its caches.
 #[derive(Default)]
 pub struct ContourView {
+    /// Eigenvector axes to draw (origin, eigenvectors, eigenvalues), set by the theory panel.
+    pub eigen_axes: Option<(Vec2, [Vec2; 2], [f64; 2])>,
     cache: ContourCache,
     paths: Vec<PathCache>,
     view_generation: Option<u64>,
@@ -212,6 +214,7 @@ impl ContourView {
         if reset {
             plot = plot.reset();
         }
+        let eigen_axes = self.eigen_axes;
         let cache = &mut self.cache;
         let paths = &mut self.paths;
         let ctx = ui.ctx().clone();
@@ -244,6 +247,10 @@ impl ContourView {
                 settings.show_contours,
                 line_color,
             );
+
+            if let Some((origin, vectors, values)) = eigen_axes {
+                draw_eigen_axes(plot_ui, origin, vectors, values, &view);
+            }
 
             // Known critical points.
             for cp in objective.critical_points() {
@@ -461,6 +468,53 @@ impl ContourView {
     #[must_use]
     pub fn contour_rebuilds(&self) -> usize {
         self.cache.rebuilds
+    }
+}
+
+/// The Hessian's eigenvectors as two axes through `origin`: each half-length is proportional
+/// to 1/sqrt(|l|) (the shape of the level sets), the longer one a third of the view.
+fn draw_eigen_axes(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    origin: Vec2,
+    vectors: [Vec2; 2],
+    values: [f64; 2],
+    view: &crate::numerics::objectives::ViewRect,
+) {
+    let reach = |l: f64| {
+        if l.abs() > 0.0 {
+            1.0 / l.abs().sqrt()
+        } else {
+            f64::INFINITY
+        }
+    };
+    let longest = reach(values[0]).max(reach(values[1]));
+    let side = view.size().x.min(view.size().y);
+    let colors = [
+        Color32::from_rgb(86, 180, 233),
+        Color32::from_rgb(230, 159, 0),
+    ];
+    let names = ["eigenvector v_min", "eigenvector v_max"];
+    for ((v, l), (color, name)) in vectors
+        .iter()
+        .zip(values)
+        .zip(colors.into_iter().zip(names))
+    {
+        let half = if longest.is_finite() {
+            (reach(l) / longest).max(0.12) * side / 3.0
+        } else {
+            side / 4.0
+        };
+        let a = origin - v * half;
+        let b = origin + v * half;
+        plot_ui.line(
+            Line::new(
+                format!("{name} (l = {})", fmt_num(l)),
+                PlotPoints::Owned(vec![plot_point(a), plot_point(b)]),
+            )
+            .color(color)
+            .width(2.0)
+            .style(egui_plot::LineStyle::dashed_loose()),
+        );
     }
 }
 

@@ -204,6 +204,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("F11", "full screen"),
     ("F12", "screenshot of the window (PNG, 2x)"),
     ("F1", "this help"),
+    (
+        "T",
+        "theory panel: eigenvalues, rate curves, measured against predicted",
+    ),
     ("Ctrl+O", "open a preset"),
     ("Ctrl+S / Ctrl+Shift+S", "save / save as"),
     (

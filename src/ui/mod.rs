@@ -20,6 +20,7 @@ mod screenshot;
 mod session;
 mod settings;
 mod theme;
+mod theory_panel;
 mod widgets;
 
 pub use app::{OptivizApp, Source};

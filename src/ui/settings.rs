@@ -38,6 +38,8 @@ pub struct Settings {
     pub show_momentum_arrow: bool,
     /// Loss-versus-step plot under the contour view.
     pub show_loss_plot: bool,
+    /// The eigenvalue (theory) panel on the right.
+    pub show_theory: bool,
     /// Folder for screenshots.
     pub screenshot_dir: Option<PathBuf>,
     /// Interface zoom (Ctrl +/-).
@@ -57,6 +59,7 @@ impl Default for Settings {
             show_step_arrow: false,
             show_momentum_arrow: false,
             show_loss_plot: true,
+            show_theory: false,
             screenshot_dir: None,
             zoom: 1.0,
         }

@@ -1,0 +1,761 @@
+//! The eigenvalue panel: the Hessian's spectrum, gradient descent's rate curve, heavy-ball
+//! momentum's rate map, measured against predicted rates, the error in the eigenbasis and the
+//! effective step sizes of adaptive optimizers. The mathematics is numerics/theory.rs; this
+//! file only draws it and turns clicks into commands.
+
+use super::color32;
+use super::command::Command;
+use super::session::Session;
+use crate::numerics::contour::{Grid, extract};
+use crate::numerics::objectives::{Hessian, PointKind, ViewRect};
+use crate::numerics::optimizers::{OptimizerSpec, SgdParams};
+use crate::numerics::theory::{Prediction, Spectrum, gd_factor, gd_rate, heavy_ball_rate, predict};
+use crate::numerics::{Vec2, theory};
+use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
+use egui_plot::{
+    Legend, Line, LineStyle, Plot, PlotImage, PlotPoint, PlotPoints, Points, Polygon, VLine,
+};
+
+/// Samples along the rate curve.
+const CURVE_SAMPLES: usize = 400;
+/// Momentum map resolution (a by b).
+const MAP_SIZE: [usize; 2] = [160, 120];
+/// Most points per run in the time plots.
+const TIME_POINTS: usize = 1500;
+
+/// Where the spectrum was taken and what it is.
+pub struct Analysis {
+    /// The spectrum.
+    pub spectrum: Spectrum,
+    /// "at the minimum (exact)" or "at run k's current point".
+    pub at: String,
+    /// The minimiser of a quadratic (errors are measured from it).
+    pub minimum: Option<Vec2>,
+    /// Point where the eigenvectors are drawn.
+    pub origin: Vec2,
+}
+
+/// Spectrum of the objective: exact at a quadratic's minimum, else at the selected run's point.
+#[must_use]
+pub fn analysis(session: &Session, selected_run: usize) -> Option<Analysis> {
+    let f = &session.scenario().objective;
+    if let Some(q) = f.as_quadratic() {
+        let (cx, cy) = q.params().center;
+        let c = Vec2::new(cx, cy);
+        return Some(Analysis {
+            spectrum: Spectrum::of_quadratic(q),
+            at: "at the minimum (exact: a quadratic)".to_owned(),
+            minimum: Some(c),
+            origin: c,
+        });
+    }
+    let k = sim_index(session, selected_run)?;
+    let p = session.sim().runs()[k]
+        .trajectory()
+        .at_step(session.shown_step())?
+        .point;
+    let label = &session.scenario().runs[session.spec_index(k)].label;
+    Some(Analysis {
+        spectrum: Spectrum::of(&f.hessian(p))?,
+        at: format!("at {label}'s current point"),
+        minimum: None,
+        origin: p,
+    })
+}
+
+/// The simulation index of spec run `spec`, if it is simulated.
+fn sim_index(session: &Session, spec: usize) -> Option<usize> {
+    (0..session.sim().runs().len()).find(|&k| session.spec_index(k) == spec)
+}
+
+/// The panel's cached momentum map.
+#[derive(Default)]
+pub struct TheoryPanel {
+    map: Option<MomentumMap>,
+}
+
+struct MomentumMap {
+    key: [u64; 2],
+    texture: TextureHandle,
+    a_max: f64,
+    lines: Vec<(f64, Vec<[f64; 2]>)>,
+}
+
+impl TheoryPanel {
+    /// Draws the panel; clicks on the curves become edits of the selected run.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        session: &Session,
+        selected_run: usize,
+        out: &mut Vec<Command>,
+    ) {
+        ui.heading("Theory");
+        let Some(an) = analysis(session, selected_run) else {
+            ui.label("No spectrum: the selected run has no finite point here.");
+            return;
+        };
+        spectrum_ui(ui, &an);
+        let s = &an.spectrum;
+        let positive = s.l_min() > 0.0 && s.l_max().is_finite();
+        egui::CollapsingHeader::new("Gradient descent: rate against step size")
+            .default_open(true)
+            .show(ui, |ui| {
+                if positive {
+                    gd_curve(ui, session, s, selected_run, out);
+                } else {
+                    ui.label("The rate curve needs a minimum (all eigenvalues > 0).");
+                }
+            });
+        egui::CollapsingHeader::new("Heavy-ball momentum: rate over (a, b)")
+            .default_open(true)
+            .show(ui, |ui| {
+                if positive {
+                    self.momentum_map(ui, session, s, selected_run, out);
+                } else {
+                    ui.label("The momentum map needs a minimum (all eigenvalues > 0).");
+                }
+            });
+        egui::CollapsingHeader::new("Measured against predicted")
+            .default_open(true)
+            .show(ui, |ui| match an.minimum {
+                Some(x_star) => measured_vs_predicted(ui, session, s, x_star),
+                None => {
+                    ui.label(
+                        "Rates are predicted for quadratics; on this objective the spectrum \
+                         above is local. `optiviz analyze` gives local rates at the minima.",
+                    );
+                }
+            });
+        egui::CollapsingHeader::new("Error in the eigenbasis (selected run)")
+            .default_open(false)
+            .show(ui, |ui| match an.minimum {
+                Some(x_star) => eigen_components(ui, session, s, x_star, selected_run),
+                None => {
+                    ui.label("Shown for quadratics, whose eigenbasis is the same everywhere.");
+                }
+            });
+        egui::CollapsingHeader::new("Effective step sizes (adaptive optimizers)")
+            .default_open(false)
+            .show(ui, |ui| effective_steps(ui, session));
+    }
+
+    fn momentum_map(
+        &mut self,
+        ui: &mut egui::Ui,
+        session: &Session,
+        s: &Spectrum,
+        selected_run: usize,
+        out: &mut Vec<Command>,
+    ) {
+        let eigs = s.eigenvalues;
+        let key = [eigs[0].to_bits(), eigs[1].to_bits()];
+        if self.map.as_ref().is_none_or(|m| m.key != key) {
+            self.map = Some(build_map(ui.ctx(), s, key));
+        }
+        let Some(map) = &self.map else { return };
+        let (a_star, b_star) = theory::heavy_ball_optimal(s.l_min(), s.l_max());
+        let response = Plot::new("momentum-map")
+            .height(220.0)
+            .x_axis_label("step size a (lr)")
+            .y_axis_label("momentum b")
+            .include_x(0.0)
+            .include_x(map.a_max)
+            .include_y(0.0)
+            .include_y(1.0)
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .show(ui, |plot_ui| {
+                plot_ui.image(
+                    PlotImage::new(
+                        "rate",
+                        map.texture.id(),
+                        PlotPoint::new(map.a_max / 2.0, 0.5),
+                        #[allow(
+                            clippy::cast_possible_truncation,
+                            reason = "a plot coordinate; f32 precision is plenty"
+                        )]
+                        egui::vec2(map.a_max as f32, 1.0),
+                    )
+                    .allow_hover(false),
+                );
+                for (level, pts) in &map.lines {
+                    plot_ui.line(
+                        Line::new(
+                            format!("rate {}", super::widgets::fmt_num(*level)),
+                            PlotPoints::from(pts.clone()),
+                        )
+                        .color(Color32::from_white_alpha(150))
+                        .width(1.0)
+                        .allow_hover(false),
+                    );
+                }
+                plot_ui.points(
+                    Points::new(
+                        format!(
+                            "optimal a* = {}, b* = {}",
+                            super::widgets::fmt_num(a_star),
+                            super::widgets::fmt_num(b_star)
+                        ),
+                        vec![[a_star, b_star]],
+                    )
+                    .shape(egui_plot::MarkerShape::Diamond)
+                    .radius(6.0)
+                    .color(Color32::WHITE),
+                );
+                let runs = session.scenario().runs.iter().zip(&session.spec().runs);
+                for (k, (r, spec)) in runs.enumerate() {
+                    if let Some((a, b)) = heavy_ball_params(&spec.optimizer) {
+                        plot_ui.points(
+                            Points::new(r.label.clone(), vec![[a, b]])
+                                .radius(if k == selected_run { 6.0 } else { 4.5 })
+                                .color(color32(r.color)),
+                        );
+                    }
+                }
+                plot_ui.pointer_coordinate()
+            });
+        response.response.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Canvas, true, "momentum rate map")
+        });
+        if response.response.clicked()
+            && let Some(p) = response.inner
+        {
+            let (a, b) = (p.x.clamp(1e-9, map.a_max), p.y.clamp(0.0, 0.999));
+            out.extend(set_params(session, selected_run, a, Some(b)));
+        }
+        ui.label(
+            egui::RichText::new(
+                "Colour: convergence rate on a log scale (dark = as fast as the optimum, \
+                 yellow = slow, grey = diverges); lines: rates 1 - (1 - r*) c. Click to set \
+                 the selected run's lr and momentum.",
+            )
+            .small(),
+        );
+    }
+}
+
+/// Eigenvalues, eigenvectors, kappa and the kind of point.
+fn spectrum_ui(ui: &mut egui::Ui, an: &Analysis) {
+    let s = &an.spectrum;
+    let n = super::widgets::fmt_num;
+    egui::Grid::new("spectrum").num_columns(2).show(ui, |ui| {
+        ui.label("Hessian");
+        ui.label(&an.at);
+        ui.end_row();
+        ui.label("eigenvalues");
+        ui.monospace(format!(
+            "l_min = {}   l_max = {}",
+            n(s.eigenvalues[0]),
+            n(s.eigenvalues[1])
+        ));
+        ui.end_row();
+        ui.label("eigenvectors");
+        let v = |v: Vec2| format!("({}, {})", n(v.x), n(v.y));
+        ui.monospace(format!(
+            "{}   {}",
+            v(s.eigenvectors[0]),
+            v(s.eigenvectors[1])
+        ));
+        ui.end_row();
+        ui.label("kappa");
+        ui.monospace(if s.kappa.is_finite() {
+            n(s.kappa)
+        } else {
+            "infinite (singular)".to_owned()
+        });
+        ui.end_row();
+        ui.label("point");
+        ui.monospace(match s.kind {
+            PointKind::Minimum => "minimum (both eigenvalues > 0)",
+            PointKind::Maximum => "maximum (both eigenvalues < 0)",
+            PointKind::Saddle => "saddle (eigenvalues of both signs)",
+            PointKind::Degenerate => "degenerate (an eigenvalue is 0)",
+        });
+        ui.end_row();
+    });
+}
+
+/// (lr, momentum) of a run that is plain GD or the heavy ball.
+fn heavy_ball_params(o: &OptimizerSpec) -> Option<(f64, f64)> {
+    match o {
+        OptimizerSpec::GD(p) => Some((p.lr, 0.0)),
+        OptimizerSpec::SGD(p) if p.dampening == 0.0 && !p.nesterov => Some((p.lr, p.momentum)),
+        _ => None,
+    }
+}
+
+/// An edit that sets the selected run's lr (and momentum, turning GD into SGD if needed).
+fn set_params(session: &Session, run: usize, lr: f64, momentum: Option<f64>) -> Option<Command> {
+    let mut spec = session.spec().clone();
+    let r = spec.runs.get_mut(run)?;
+    match (momentum, &mut r.optimizer) {
+        (None, o) => o.set_lr(lr),
+        (Some(b), OptimizerSpec::SGD(p)) => {
+            p.lr = lr;
+            p.momentum = b;
+        }
+        (Some(b), o) => {
+            *o = OptimizerSpec::SGD(SgdParams {
+                lr,
+                momentum: b,
+                ..SgdParams::default()
+            });
+        }
+    }
+    Some(Command::Edit(Box::new(spec)))
+}
+
+/// |1 - a l_i| for each eigenvalue and their maximum against log10(a), with the regions, the
+/// named step sizes and each GD run's a.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one plot: its items are listed in drawing order"
+)]
+fn gd_curve(
+    ui: &mut egui::Ui,
+    session: &Session,
+    s: &Spectrum,
+    selected_run: usize,
+    out: &mut Vec<Command>,
+) {
+    let (l_min, l_max) = (s.l_min(), s.l_max());
+    let lo = (0.01 / l_max).log10();
+    let hi = (3.0 / l_max).log10();
+    let xs = (0..CURVE_SAMPLES).map(|i| {
+        #[allow(clippy::cast_precision_loss, reason = "a few hundred samples")]
+        let t = i as f64 / (CURVE_SAMPLES - 1) as f64;
+        lo + (hi - lo) * t
+    });
+    let curve = |l: f64| -> Vec<[f64; 2]> {
+        xs.clone()
+            .map(|x| [x, gd_factor(10f64.powf(x), l).min(2.0)])
+            .collect()
+    };
+    let worst: Vec<[f64; 2]> = xs
+        .clone()
+        .map(|x| [x, gd_rate(10f64.powf(x), &s.eigenvalues).min(2.0)])
+        .collect();
+    let edge1 = (1.0 / l_max).log10();
+    let edge2 = (2.0 / l_max).log10();
+    let region = |name: &str, x0: f64, x1: f64, c: Color32| {
+        Polygon::new(
+            name,
+            PlotPoints::from(vec![[x0, 0.0], [x1, 0.0], [x1, 2.0], [x0, 2.0]]),
+        )
+        .fill_color(c)
+        .stroke(egui::Stroke::NONE)
+        .allow_hover(false)
+    };
+    let a_star = theory::gd_optimal_step(l_min, l_max);
+    let response = Plot::new("gd-rate")
+        .height(220.0)
+        .x_axis_label("step size a (log scale)")
+        .y_axis_label("rate per step")
+        .x_axis_formatter(|m, _| super::widgets::fmt_num(10f64.powf(m.value)))
+        .include_x(lo)
+        .include_x(hi)
+        .include_y(0.0)
+        .include_y(1.5)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .show(ui, |plot_ui| {
+            plot_ui.polygon(region(
+                "monotone: a l_max <= 1",
+                lo,
+                edge1,
+                Color32::from_rgba_unmultiplied(40, 160, 90, 40),
+            ));
+            plot_ui.polygon(region(
+                "oscillating: 1 < a l_max < 2",
+                edge1,
+                edge2,
+                Color32::from_rgba_unmultiplied(230, 180, 40, 40),
+            ));
+            plot_ui.polygon(region(
+                "diverging: a l_max >= 2",
+                edge2,
+                hi,
+                Color32::from_rgba_unmultiplied(220, 60, 60, 50),
+            ));
+            plot_ui.line(
+                Line::new("|1 - a l_min|", PlotPoints::from(curve(l_min)))
+                    .color(Color32::from_rgb(86, 180, 233))
+                    .width(1.5),
+            );
+            plot_ui.line(
+                Line::new("|1 - a l_max|", PlotPoints::from(curve(l_max)))
+                    .color(Color32::from_rgb(230, 159, 0))
+                    .width(1.5),
+            );
+            plot_ui.line(
+                Line::new("rate = max_i |1 - a l_i|", PlotPoints::from(worst))
+                    .color(Color32::WHITE)
+                    .width(2.5),
+            );
+            for (name, a, style) in [
+                (
+                    format!(
+                        "a* = 2/(l_min + l_max) = {}",
+                        super::widgets::fmt_num(a_star)
+                    ),
+                    a_star,
+                    LineStyle::Solid,
+                ),
+                (
+                    format!("1/L = {}", super::widgets::fmt_num(1.0 / l_max)),
+                    1.0 / l_max,
+                    LineStyle::dashed_loose(),
+                ),
+                (
+                    format!("edge 2/l_max = {}", super::widgets::fmt_num(2.0 / l_max)),
+                    2.0 / l_max,
+                    LineStyle::dotted_dense(),
+                ),
+            ] {
+                plot_ui.vline(
+                    VLine::new(name, a.log10())
+                        .style(style)
+                        .color(Color32::from_gray(200)),
+                );
+            }
+            let runs = session.scenario().runs.iter().zip(&session.spec().runs);
+            for (k, (r, spec)) in runs.enumerate() {
+                if let Some((a, 0.0)) = heavy_ball_params(&spec.optimizer) {
+                    plot_ui.points(
+                        Points::new(
+                            r.label.clone(),
+                            vec![[a.log10(), gd_rate(a, &s.eigenvalues).min(2.0)]],
+                        )
+                        .radius(if k == selected_run { 6.0 } else { 4.5 })
+                        .color(color32(r.color)),
+                    );
+                }
+            }
+            plot_ui.pointer_coordinate()
+        });
+    response
+        .response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "GD rate curve"));
+    if response.response.clicked()
+        && let Some(p) = response.inner
+    {
+        out.extend(set_params(
+            session,
+            selected_run,
+            10f64.powf(p.x.clamp(lo, hi)),
+            None,
+        ));
+    }
+    ui.label(
+        egui::RichText::new(
+            "White: the rate max_i |1 - a l_i|; orange |1 - a l_max|, blue |1 - a l_min|. \
+             Green, yellow, red: monotone, oscillating, diverging. Vertical lines: 1/L, a*, \
+             2/l_max (hover for values). Click to set the selected run's learning rate.",
+        )
+        .small(),
+    );
+}
+
+/// The rate over (a, b) as a picture with iso-rate lines.
+fn build_map(ctx: &egui::Context, s: &Spectrum, key: [u64; 2]) -> MomentumMap {
+    let a_max = 4.0 / s.l_max();
+    let r_opt = theory::heavy_ball_optimal_rate(s.l_min(), s.l_max()).min(0.999_999);
+    let [nx, ny] = MAP_SIZE;
+    let view = ViewRect {
+        x: (0.0, a_max),
+        y: (0.0, 0.999),
+    };
+    let mut values = Vec::with_capacity(nx * ny);
+    for j in 0..ny {
+        for i in 0..nx {
+            #[allow(clippy::cast_precision_loss, reason = "a small grid")]
+            let (a, b) = (
+                a_max * i as f64 / (nx - 1) as f64,
+                0.999 * j as f64 / (ny - 1) as f64,
+            );
+            values.push(heavy_ball_rate(a, b, &s.eigenvalues));
+        }
+    }
+    let mut pixels = Vec::with_capacity(nx * ny);
+    for j in (0..ny).rev() {
+        for i in 0..nx {
+            let r = values[j * nx + i];
+            pixels.push(if r.is_finite() && r < 1.0 {
+                // Steps per decade on a log scale: 1 at the optimum (dark), 0 as r -> 1.
+                let u = ((1.0 - r_opt).ln() / (1.0 - r).ln()).clamp(0.0, 1.0);
+                let c = colorous::VIRIDIS.eval_continuous(1.0 - u);
+                Color32::from_rgb(c.r, c.g, c.b)
+            } else {
+                Color32::from_gray(70)
+            });
+        }
+    }
+    let texture = ctx.load_texture(
+        "momentum-map",
+        ColorImage::new([nx, ny], pixels),
+        TextureOptions::LINEAR,
+    );
+    // Iso-rate lines at 1 - (1 - r*) c: each slower than the optimum by a fixed factor.
+    let levels: Vec<f64> = [0.9, 0.7, 0.5, 0.3, 0.15, 0.05]
+        .iter()
+        .map(|c| 1.0 - (1.0 - r_opt) * c)
+        .collect();
+    let grid = Grid {
+        view,
+        nx,
+        ny,
+        values,
+    };
+    let lines = extract(&grid, &levels)
+        .into_iter()
+        .map(|l| (levels[l.level], l.points))
+        .collect();
+    MomentumMap {
+        key,
+        texture,
+        a_max,
+        lines,
+    }
+}
+
+/// Evenly spaced sample indices of a trajectory up to `upto` (inclusive), at most `max`.
+fn sample_indices(len: usize, upto: usize, max: usize) -> impl Iterator<Item = usize> {
+    let n = upto.min(len.saturating_sub(1)) + 1;
+    let stride = n.div_ceil(max).max(1);
+    (0..n).step_by(stride)
+}
+
+/// log10 |x_k - x*| for every run with the predicted rate^k dashed beside it, and the numbers.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one plot and its table of numbers, sharing the per-run figures"
+)]
+fn measured_vs_predicted(ui: &mut egui::Ui, session: &Session, s: &Spectrum, x_star: Vec2) {
+    let step = session.shown_step();
+    let mut rows = Vec::new();
+    Plot::new("measured-vs-predicted")
+        .height(200.0)
+        .x_axis_label("step k")
+        .y_axis_label("|x_k - x*| (log scale)")
+        .y_axis_formatter(|m, _| format!("1e{}", m.value.round()))
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::RightTop)
+                .background_alpha(0.8),
+        )
+        .show(ui, |plot_ui| {
+            for (k, run) in session.sim().runs().iter().enumerate() {
+                let checked = &session.scenario().runs[session.spec_index(k)];
+                let t = run.trajectory();
+                let stride = t.stride();
+                let upto = step / stride;
+                let mut measured = Vec::new();
+                for i in sample_indices(t.len(), upto, TIME_POINTS) {
+                    let e = (t.points()[i] - x_star).norm();
+                    if e > 0.0 && e.is_finite() {
+                        #[allow(
+                            clippy::cast_precision_loss,
+                            reason = "step counts stay far below 2^52"
+                        )]
+                        measured.push([(i * stride) as f64, e.log10()]);
+                    }
+                }
+                let color = color32(checked.color);
+                plot_ui.line(
+                    Line::new(checked.label.clone(), PlotPoints::from(measured))
+                        .color(color)
+                        .width(2.0),
+                );
+                let errors: Vec<f64> = t.points()[..(upto + 1).min(t.len())]
+                    .iter()
+                    .map(|p| (p - x_star).norm())
+                    .collect();
+                let prediction = predict(&checked.config, &s.eigenvalues);
+                let measured_rate =
+                    theory::until_floor(&errors, errors.first().copied().unwrap_or(0.0) * 1e-12)
+                        .len()
+                        .checked_sub(1)
+                        .and_then(|n| {
+                            let tail = &errors[..=n];
+                            let window = (tail.len() / 2).max(2);
+                            match prediction {
+                                Prediction::Rate {
+                                    double_root: true, ..
+                                } => theory::measured_rate_double_root(tail, window),
+                                _ => theory::measured_rate(tail, window),
+                            }
+                        })
+                        .map(|r| r.powf(1.0 / stride_f(stride)));
+                if let Prediction::Rate { rate, .. } = prediction
+                    && rate > 0.0
+                    && let Some(e0) = errors.first()
+                    && *e0 > 0.0
+                {
+                    let n = step.max(1);
+                    let line: Vec<[f64; 2]> = (0..=n)
+                        .step_by(n.div_ceil(200).max(1))
+                        .map(|j| {
+                            #[allow(
+                                clippy::cast_precision_loss,
+                                reason = "step counts stay far below 2^52"
+                            )]
+                            let jf = j as f64;
+                            [jf, e0.log10() + jf * rate.log10()]
+                        })
+                        .collect();
+                    plot_ui.line(
+                        Line::new(
+                            format!("{} predicted", checked.label),
+                            PlotPoints::from(line),
+                        )
+                        .color(color)
+                        .style(LineStyle::dashed_dense())
+                        .width(1.2),
+                    );
+                }
+                rows.push((checked.label.clone(), prediction, measured_rate));
+            }
+        });
+    let n = super::widgets::fmt_num;
+    egui::Grid::new("rates")
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong("run");
+            ui.strong("predicted rate");
+            ui.strong("measured");
+            ui.end_row();
+            for (label, prediction, measured) in rows {
+                ui.label(label);
+                match prediction {
+                    Prediction::Rate { rate, formula, .. } => {
+                        ui.monospace(n(rate)).on_hover_text(formula);
+                    }
+                    Prediction::NoClosedForm(why) => {
+                        ui.label("-").on_hover_text(why);
+                    }
+                }
+                ui.monospace(measured.map_or_else(|| "-".to_owned(), n));
+                ui.end_row();
+            }
+        });
+}
+
+fn stride_f(stride: usize) -> f64 {
+    #[allow(clippy::cast_precision_loss, reason = "strides are powers of two")]
+    let s = stride as f64;
+    s
+}
+
+/// The selected run's error in the eigenbasis: one coordinate per eigenvector, over k.
+fn eigen_components(
+    ui: &mut egui::Ui,
+    session: &Session,
+    s: &Spectrum,
+    x_star: Vec2,
+    selected_run: usize,
+) {
+    let Some(k) = sim_index(session, selected_run) else {
+        ui.label("The selected run is disabled.");
+        return;
+    };
+    let t = session.sim().runs()[k].trajectory();
+    let stride = t.stride();
+    let upto = session.shown_step() / stride;
+    let mut comps = [Vec::new(), Vec::new()];
+    for i in sample_indices(t.len(), upto, TIME_POINTS) {
+        let e = t.points()[i] - x_star;
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "step counts stay far below 2^52"
+        )]
+        let x = (i * stride) as f64;
+        for (c, v) in comps.iter_mut().zip(s.eigenvectors) {
+            c.push([x, e.dot(&v)]);
+        }
+    }
+    let [c_min, c_max] = comps;
+    Plot::new("eigen-components")
+        .height(180.0)
+        .x_axis_label("step k")
+        .y_axis_label("error coordinate")
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::RightTop)
+                .background_alpha(0.8),
+        )
+        .show(ui, |plot_ui| {
+            plot_ui.line(
+                Line::new("along v_min (slow, l_min)", PlotPoints::from(c_min))
+                    .color(Color32::from_rgb(86, 180, 233))
+                    .width(2.0),
+            );
+            plot_ui.line(
+                Line::new("along v_max (steep, l_max)", PlotPoints::from(c_max))
+                    .color(Color32::from_rgb(230, 159, 0))
+                    .width(2.0),
+            );
+        });
+}
+
+/// Per-coordinate effective step sizes of runs that have them, over k.
+fn effective_steps(ui: &mut egui::Ui, session: &Session) {
+    let step = session.shown_step();
+    let mut any = false;
+    let response = Plot::new("effective-steps")
+        .height(180.0)
+        .x_axis_label("step k")
+        .y_axis_label("effective step size (log scale)")
+        .y_axis_formatter(|m, _| super::widgets::fmt_num(10f64.powf(m.value)))
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::RightTop)
+                .background_alpha(0.8),
+        )
+        .show(ui, |plot_ui| {
+            for (k, run) in session.sim().runs().iter().enumerate() {
+                let t = run.trajectory();
+                if !t.has_effective_lr() {
+                    continue;
+                }
+                any = true;
+                let checked = &session.scenario().runs[session.spec_index(k)];
+                let stride = t.stride();
+                let mut xs = [Vec::new(), Vec::new()];
+                for i in sample_indices(t.len(), step / stride, TIME_POINTS).skip(1) {
+                    if let Some(e) = t.sample(i).and_then(|s| s.effective_lr) {
+                        #[allow(
+                            clippy::cast_precision_loss,
+                            reason = "step counts stay far below 2^52"
+                        )]
+                        let x = (i * stride) as f64;
+                        for (c, v) in xs.iter_mut().zip([e.x, e.y]) {
+                            if v > 0.0 && v.is_finite() {
+                                c.push([x, v.log10()]);
+                            }
+                        }
+                    }
+                }
+                let color = color32(checked.color);
+                let [ex, ey] = xs;
+                plot_ui.line(
+                    Line::new(format!("{}: x", checked.label), PlotPoints::from(ex))
+                        .color(color)
+                        .width(2.0),
+                );
+                plot_ui.line(
+                    Line::new(format!("{}: y", checked.label), PlotPoints::from(ey))
+                        .color(color)
+                        .style(LineStyle::dashed_dense())
+                        .width(2.0),
+                );
+            }
+        });
+    drop(response);
+    if !any {
+        ui.label("No run here has per-coordinate step sizes (AdaGrad, RMSprop, Adam family).");
+    }
+}
