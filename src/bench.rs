@@ -294,6 +294,19 @@ pub fn run_all(quick: bool) -> Vec<Measurement> {
             &times,
             Some(4.0),
         ));
+        if !quick {
+            let mut long = crate::ui::frame_bench::FrameBench::new(8, 1_000_000);
+            let times: Vec<Duration> = (0..frames).map(|_| long.frame()).collect();
+            #[allow(clippy::cast_precision_loss, reason = "a byte count far below 2^52")]
+            let mb = long.trajectory_bytes() as f64 / 1e6;
+            out.push(Measurement::from_durations(
+                &format!(
+                    "UI frame: 8 runs x 1,000,000 steps playing (trajectories hold {mb:.0} MB)"
+                ),
+                &times,
+                Some(4.0),
+            ));
+        }
         let times = crate::ui::frame_bench::startup_times(if quick { 1 } else { 5 });
         out.push(Measurement::from_durations(
             "startup to first frame (headless)",
@@ -371,6 +384,33 @@ mod tests {
         assert_eq!(summary(&[3.0, 1.0, 2.0]), (2.0, 1.0, 3.0));
         assert_eq!(summary(&[4.0, 1.0, 2.0, 3.0]), (2.5, 1.0, 4.0));
         assert_eq!(summary(&[]), (0.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn trajectory_memory_is_bounded_by_the_capacity() {
+        let scenario = Scenario::from_spec(long_scenario(3, 200_000)).unwrap_or_else(|e| {
+            panic!("valid: {e:?}");
+        });
+        let mut sim = scenario
+            .simulation(1024)
+            .unwrap_or_else(|e| panic!("builds: {e}"));
+        sim.advance_to(10_000);
+        let after_10k: Vec<usize> = sim
+            .runs()
+            .iter()
+            .map(|r| r.trajectory().heap_bytes())
+            .collect();
+        sim.advance_to(200_000);
+        for (run, early) in sim.runs().iter().zip(after_10k) {
+            let bytes = run.trajectory().heap_bytes();
+            // 4 vectors of points and 3 of scalars, at most 2x the capacity after growth.
+            assert!(bytes <= 2 * 1024 * (4 * 16 + 3 * 8), "{bytes} bytes");
+            assert!(
+                bytes <= early,
+                "20x the steps, no more memory ({early} -> {bytes})"
+            );
+            assert_eq!(run.steps_done(), 200_000);
+        }
     }
 
     #[test]

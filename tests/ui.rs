@@ -167,20 +167,7 @@ fn save_as_and_reopen_round_trips_the_edited_scenario() {
     h.run_steps(4);
     let edited = h.state().session().spec().clone();
 
-    h.key_press_modifiers(
-        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
-        egui::Key::S,
-    );
-    h.run_steps(2);
-    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "File")
-        .set_text_value_accesskit(target.to_str().unwrap());
-    h.run_steps(1);
-    // The side panel has a Save button too; the dialog's is drawn on top, so it comes last.
-    h.get_all_by_role_and_label(egui::accesskit::Role::Button, "Save")
-        .last()
-        .expect("the dialog's Save button")
-        .click();
-    h.run_steps(3);
+    save_through_the_dialog(&mut h, &target);
     assert!(target.exists(), "saved to {}", target.display());
     assert!(!h.state().modified(), "saved means not modified");
     assert_eq!(h.state().source(), &Source::File(target.clone()));
@@ -279,13 +266,7 @@ fn the_last_state_is_restored_and_a_corrupt_one_falls_back_with_a_notice() {
         .name
         .clone();
     assert_eq!(fallback.state().session().spec().name, default_name);
-    let notices: Vec<&str> = fallback
-        .state()
-        .notices()
-        .items()
-        .iter()
-        .map(|n| n.text.as_str())
-        .collect();
+    let notices = notice_texts(&fallback);
     assert!(
         notices.iter().any(|t| t.contains("saved state")),
         "a notice says why: {notices:?}"
@@ -301,6 +282,30 @@ fn tempdir() -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Every notice the app shows.
+fn notice_texts(h: &Harness<'_, OptivizApp>) -> Vec<String> {
+    let items = h.state().notices().items();
+    items.iter().map(|n| n.text.clone()).collect()
+}
+
+/// Ctrl+Shift+S, type the path, press the dialog's Save button.
+fn save_through_the_dialog(h: &mut Harness<'_, OptivizApp>, path: &Path) {
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::S,
+    );
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "File")
+        .set_text_value_accesskit(path.to_str().unwrap());
+    h.run_steps(1);
+    // The side panel has a Save button too; the dialog's is drawn on top, so it comes last.
+    h.get_all_by_role_and_label(egui::accesskit::Role::Button, "Save")
+        .last()
+        .expect("the dialog's Save button")
+        .click();
+    h.run_steps(3);
 }
 
 fn open_through_the_dialog(h: &mut Harness<'_, OptivizApp>, path: &Path) {
@@ -348,4 +353,32 @@ fn the_theory_panel_follows_kappa_and_sets_the_learning_rate_on_click() {
         (lr_after - lr_before).abs() > 1e-6 && (0.01..=3.0).contains(&lr_after),
         "clicking the curve set lr: {lr_before} -> {lr_after}"
     );
+}
+
+#[test]
+fn saving_to_an_unwritable_place_says_so_and_loses_nothing() {
+    let dir = tempdir();
+    let blocked = dir.join("not-a-folder");
+    std::fs::write(&blocked, "a file where a folder is expected").unwrap();
+    let target = blocked.join("scenario.ron");
+    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    h.get_all_by_label("lr")
+        .next()
+        .expect("an lr slider")
+        .set_value_accesskit(0.6);
+    h.run_steps(3);
+    let edited = h.state().session().spec().clone();
+    save_through_the_dialog(&mut h, &target);
+    assert!(!target.exists());
+    let errors = notice_texts(&h);
+    assert!(
+        errors.iter().any(|t| t.contains("not-a-folder")),
+        "a notice names the path: {errors:?}"
+    );
+    assert_eq!(
+        h.state().session().spec(),
+        &edited,
+        "the edit is still there"
+    );
+    assert!(h.state().modified(), "and still marked unsaved");
 }

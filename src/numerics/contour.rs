@@ -10,8 +10,6 @@
 
 use super::Vec2;
 use super::objectives::{Objective, ViewRect};
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// f sampled on an `nx` x `ny` lattice of nodes covering `view` (corners included).
 #[derive(Clone, Debug, PartialEq)]
@@ -144,26 +142,6 @@ pub struct IsoLine {
     pub points: Vec<[f64; 2]>,
 }
 
-/// A multiplicative hasher for edge keys (std's SipHash is many times slower here).
-#[derive(Default)]
-struct EdgeHasher(u64);
-
-impl Hasher for EdgeHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (v ^ (v >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    }
-}
-
-type EdgeMap<V> = HashMap<u64, V, BuildHasherDefault<EdgeHasher>>;
-
 /// A segment between two crossing points, each identified by the grid edge it lies on.
 #[derive(Clone, Copy)]
 struct Segment {
@@ -180,26 +158,46 @@ pub fn extract(grid: &Grid, levels: &[f64]) -> Vec<IsoLine> {
     // edge from (i, j) to (i, j+1) is 2 (j nx + i) + 1.
     let h_edge = |i: usize, j: usize| 2 * (j * nx + i) as u64;
     let v_edge = |i: usize, j: usize| 2 * (j * nx + i) as u64 + 1;
+    // Each node's bucket: how many levels lie at or below its value (NAN_BUCKET for NaN). A
+    // value is >= level k exactly when its bucket is > k, so cells are classified with integer
+    // comparisons, and most cells (all corners in one bucket) are skipped at once.
+    // Neighbouring nodes have close values: walking from the previous node's bucket costs a
+    // step or two where a binary search would cost log2(levels).
+    let mut bucket = Vec::with_capacity(v.len());
+    let mut at = 0_usize;
+    for &x in v {
+        if x.is_nan() {
+            bucket.push(NAN_BUCKET);
+            continue;
+        }
+        while at < levels.len() && levels[at] <= x {
+            at += 1;
+        }
+        while at > 0 && levels[at - 1] > x {
+            at -= 1;
+        }
+        bucket.push(u32::try_from(at).unwrap_or(NAN_BUCKET - 1));
+    }
     for j in 0..ny - 1 {
         for i in 0..nx - 1 {
-            let a = v[j * nx + i]; // (i, j)
-            let b = v[j * nx + i + 1]; // (i+1, j)
-            let c = v[(j + 1) * nx + i + 1]; // (i+1, j+1)
-            let d = v[(j + 1) * nx + i]; // (i, j+1)
-            if a.is_nan() || b.is_nan() || c.is_nan() || d.is_nan() {
+            let (n00, n10, n11, n01) = (
+                j * nx + i,
+                j * nx + i + 1,
+                (j + 1) * nx + i + 1,
+                (j + 1) * nx + i,
+            );
+            let (ba, bb, bc, bd) = (bucket[n00], bucket[n10], bucket[n11], bucket[n01]);
+            // Levels k with first <= k < last cross this cell.
+            let first = ba.min(bb).min(bc).min(bd);
+            let last = ba.max(bb).max(bc).max(bd);
+            if first == last || last == NAN_BUCKET {
                 continue;
             }
-            let lo = a.min(b).min(c).min(d);
-            let hi = a.max(b).max(c).max(d);
-            // Levels with lo < level <= hi cross this cell.
-            let first = levels.partition_point(|&l| l <= lo);
-            let last = levels.partition_point(|&l| l <= hi);
-            if first >= last {
-                continue;
-            }
+            let (a, b, c, d) = (v[n00], v[n10], v[n11], v[n01]);
             let p00 = grid.point(i, j);
             let p11 = grid.point(i + 1, j + 1);
-            for (k, &level) in levels.iter().enumerate().take(last).skip(first) {
+            for k in first..last {
+                let level = levels[k as usize];
                 let bottom = || {
                     (
                         h_edge(i, j),
@@ -224,11 +222,11 @@ pub fn extract(grid: &Grid, levels: &[f64]) -> Vec<IsoLine> {
                         lerp_point(p00.y, p11.y, a, d, level, p00.x, false),
                     )
                 };
-                let case = usize::from(a >= level)
-                    | usize::from(b >= level) << 1
-                    | usize::from(c >= level) << 2
-                    | usize::from(d >= level) << 3;
-                let out = &mut per_level[k];
+                let case = usize::from(ba > k)
+                    | usize::from(bb > k) << 1
+                    | usize::from(bc > k) << 2
+                    | usize::from(bd > k) << 3;
+                let out = &mut per_level[k as usize];
                 let mut seg =
                     |e0: (u64, [f64; 2]), e1: (u64, [f64; 2])| out.push(Segment { ends: [e0, e1] });
                 match case {
@@ -255,11 +253,18 @@ pub fn extract(grid: &Grid, levels: &[f64]) -> Vec<IsoLine> {
         }
     }
     let mut lines = Vec::new();
+    // Who meets at each grid edge, reused across levels (only touched slots are reset).
+    let mut slots = vec![[NO_SEGMENT; 2]; 2 * nx * ny];
     for (k, segments) in per_level.into_iter().enumerate() {
-        join(k, &segments, &mut lines);
+        join(k, &segments, &mut slots, &mut lines);
     }
     lines
 }
+
+/// The bucket of a NaN node: cells touching one draw no contour.
+const NAN_BUCKET: u32 = u32::MAX;
+/// An empty slot in the edge table.
+const NO_SEGMENT: u32 = u32::MAX;
 
 /// The crossing of `level` on the edge from value `fa` at `s0` to value `fb` at `s1`, with the
 /// other coordinate fixed at `fixed`.
@@ -281,26 +286,22 @@ fn lerp_point(
     if along_x { [s, fixed] } else { [fixed, s] }
 }
 
-/// Chains one level's segments into polylines through shared edges.
-fn join(level: usize, segments: &[Segment], lines: &mut Vec<IsoLine>) {
+/// Chains one level's segments into polylines through shared edges. `slots` is indexed by edge
+/// id, all empty on entry and left empty on return.
+fn join(level: usize, segments: &[Segment], slots: &mut [[u32; 2]], lines: &mut Vec<IsoLine>) {
     // Each crossing point is shared by at most two segments.
-    let mut at: EdgeMap<[u32; 2]> =
-        EdgeMap::with_capacity_and_hasher(segments.len() * 2, BuildHasherDefault::default());
     for (s, seg) in segments.iter().enumerate() {
-        let s = u32::try_from(s).unwrap_or(u32::MAX);
+        let s = u32::try_from(s).unwrap_or(NO_SEGMENT);
         for (key, _) in seg.ends {
-            at.entry(key)
-                .and_modify(|e| e[1] = s)
-                .or_insert([s, u32::MAX]);
+            let slot = &mut slots[edge_index(key)];
+            if slot[0] == NO_SEGMENT {
+                slot[0] = s;
+            } else {
+                slot[1] = s;
+            }
         }
     }
     let mut used = vec![false; segments.len()];
-    let other = |key: u64, s: usize| -> Option<usize> {
-        let e = at.get(&key)?;
-        let s = u32::try_from(s).ok()?;
-        let o = if e[0] == s { e[1] } else { e[0] };
-        (o != u32::MAX && o != s).then_some(o as usize)
-    };
     for start in 0..segments.len() {
         if used[start] {
             continue;
@@ -309,9 +310,9 @@ fn join(level: usize, segments: &[Segment], lines: &mut Vec<IsoLine>) {
         let [(k0, p0), (k1, p1)] = segments[start].ends;
         // Walk forwards from end 1, then backwards from end 0.
         let mut forward = vec![p0, p1];
-        walk(segments, &mut used, &other, start, k1, &mut forward);
+        walk(segments, &mut used, slots, start, k1, &mut forward);
         let mut backward = Vec::new();
-        walk(segments, &mut used, &other, start, k0, &mut backward);
+        walk(segments, &mut used, slots, start, k0, &mut backward);
         backward.reverse();
         backward.extend(forward);
         lines.push(IsoLine {
@@ -319,17 +320,38 @@ fn join(level: usize, segments: &[Segment], lines: &mut Vec<IsoLine>) {
             points: backward,
         });
     }
+    for seg in segments {
+        for (key, _) in seg.ends {
+            slots[edge_index(key)] = [NO_SEGMENT; 2];
+        }
+    }
+}
+
+/// The segment other than `s` that meets at edge `key`.
+fn other(slots: &[[u32; 2]], key: u64, s: usize) -> Option<usize> {
+    let e = slots[edge_index(key)];
+    let s = u32::try_from(s).ok()?;
+    let o = if e[0] == s { e[1] } else { e[0] };
+    (o != NO_SEGMENT && o != s).then_some(o as usize)
+}
+
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "edge ids index a table of 2 nx ny slots"
+)]
+fn edge_index(key: u64) -> usize {
+    key as usize
 }
 
 fn walk(
     segments: &[Segment],
     used: &mut [bool],
-    other: &impl Fn(u64, usize) -> Option<usize>,
+    slots: &[[u32; 2]],
     mut current: usize,
     mut key: u64,
     out: &mut Vec<[f64; 2]>,
 ) {
-    while let Some(next) = other(key, current) {
+    while let Some(next) = other(slots, key, current) {
         if used[next] {
             break;
         }

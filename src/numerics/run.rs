@@ -333,6 +333,20 @@ impl Trajectory {
         self.stride *= 2;
     }
 
+    /// Heap memory held by the recorded samples, in bytes (bounded by the capacity, however
+    /// many steps were taken).
+    #[must_use]
+    pub fn heap_bytes(&self) -> usize {
+        let v2 = std::mem::size_of::<Vec2>();
+        let f = std::mem::size_of::<f64>();
+        (self.points.capacity()
+            + self.effective_lr.capacity()
+            + self.velocity.capacity()
+            + self.averaged.capacity())
+            * v2
+            + (self.loss.capacity() + self.grad_norm.capacity() + self.lr.capacity()) * f
+    }
+
     /// True when effective step sizes are recorded.
     #[must_use]
     pub fn has_effective_lr(&self) -> bool {

@@ -86,6 +86,19 @@ impl FrameBench {
         Self { driver: d }
     }
 
+    /// Heap memory of all runs' recorded trajectories, in bytes.
+    #[must_use]
+    pub fn trajectory_bytes(&self) -> usize {
+        self.driver
+            .app
+            .session()
+            .sim()
+            .runs()
+            .iter()
+            .map(|r| r.trajectory().heap_bytes())
+            .sum()
+    }
+
     /// Runs and times one frame (back to the middle when playback reached the end).
     pub fn frame(&mut self) -> Duration {
         if !self.driver.app.session().playing() {
