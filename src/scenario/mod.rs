@@ -43,6 +43,81 @@ pub struct ScenarioSpec {
     pub steps: usize,
     /// Playback speed in steps per second.
     pub speed: f64,
+    /// The look of the app and of exported figures (default: the viewer's own choice in the
+    /// app, [`Theme::Light`] for `optiviz render`).
+    pub theme: Option<Theme>,
+    /// Focus mode: when set, the app shows only these controls and panels beside the contour
+    /// view, so students see only what the slide is about (View > Show everything undoes it).
+    pub focus: Option<Vec<Element>>,
+}
+
+/// How the app and figures look.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Theme {
+    /// Dark background (the app's default on screen).
+    #[default]
+    Dark,
+    /// White background, as on paper.
+    Light,
+    /// For projectors: white background, large fonts, thick lines, high-contrast colour-blind-safe
+    /// palette.
+    Projector,
+}
+
+impl Theme {
+    /// Every theme, in menu order.
+    pub const ALL: [Self; 3] = [Self::Dark, Self::Light, Self::Projector];
+
+    /// The name used in presets and on the command line.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Dark => "dark",
+            Self::Light => "light",
+            Self::Projector => "projector",
+        }
+    }
+}
+
+/// A control or panel that focus mode can keep visible. The contour view is always shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Element {
+    /// Play / Pause / Step / Reset, the speed and the timeline.
+    Playback,
+    /// The scenario's name, description and step budget.
+    Scenario,
+    /// The objective and its parameters (kappa, angle, ...).
+    Objective,
+    /// Gradient noise.
+    Noise,
+    /// The full run editor (every hyperparameter of every run).
+    Runs,
+    /// Only each run's learning-rate slider.
+    LearningRate,
+    /// Only each run's momentum slider (for optimizers that have one).
+    Momentum,
+    /// The loss-against-step plot.
+    Loss,
+    /// The theory panel (spectrum, rate curves).
+    Theory,
+    /// The legend of runs on the contour view.
+    Legend,
+}
+
+impl Element {
+    /// Every element, in the order the docs list them.
+    pub const ALL: [Self; 10] = [
+        Self::Playback,
+        Self::Scenario,
+        Self::Objective,
+        Self::Noise,
+        Self::Runs,
+        Self::LearningRate,
+        Self::Momentum,
+        Self::Loss,
+        Self::Theory,
+        Self::Legend,
+    ];
 }
 
 impl Default for ScenarioSpec {
@@ -56,6 +131,8 @@ impl Default for ScenarioSpec {
             runs: Vec::new(),
             steps: 500,
             speed: 30.0,
+            theme: None,
+            focus: None,
         }
     }
 }
@@ -419,6 +496,8 @@ fn describe_ron_error(code: &ron::Error) -> String {
         ("enum `Averaging`", "the averaging modes"),
         ("enum `LineSearch`", "the line searches"),
         ("enum `NagMomentum`", "the NAG momentum schedules"),
+        ("enum `Theme`", "the themes"),
+        ("enum `Element`", "the focus elements"),
         ("`ScenarioSpec`", "the scenario"),
         ("`RunSpec`", "a run"),
         ("`NoiseSpec`", "noise"),
@@ -612,6 +691,8 @@ mod tests {
                 x: (-1.0, 1.0),
                 y: (-2.0, 2.0),
             }),
+            theme: Some(Theme::Projector),
+            focus: Some(vec![Element::LearningRate, Element::Loss]),
             ..ScenarioSpec::default()
         };
         for objective in ObjectiveSpec::all_defaults() {
