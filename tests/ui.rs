@@ -382,3 +382,77 @@ fn saving_to_an_unwritable_place_says_so_and_loses_nothing() {
     );
     assert!(h.state().modified(), "and still marked unsaved");
 }
+
+#[test]
+fn focus_mode_shows_only_what_the_preset_names_until_show_everything() {
+    use optiviz::scenario::{Element, Theme};
+    let mut h = app_with_preset(&preset("17-find-the-step-size.ron"));
+    assert_eq!(
+        h.state().settings().theme,
+        Theme::Projector,
+        "the preset's theme"
+    );
+    assert!(h.state().focus().is_some());
+    assert!(!h.state().shows(Element::Objective));
+    assert!(h.query_by_label("Objective").is_none(), "objective hidden");
+    assert!(h.query_by_label("Noise").is_none(), "noise hidden");
+    assert!(h.query_by_label("Play").is_some(), "playback shown");
+    // Exactly the learning-rate slider of the one run, and it works.
+    let slider = egui::accesskit::Role::Slider;
+    assert_eq!(h.get_all_by_role_and_label(slider, "lr").count(), 1);
+    h.get_by_role_and_label(slider, "lr")
+        .set_value_accesskit(1.8);
+    h.run_steps(6);
+    assert!((h.state().session().spec().runs[0].optimizer.lr() - 1.8).abs() < 1e-9);
+    assert!(
+        h.query_by_label("momentum").is_none(),
+        "GD has no momentum slider"
+    );
+
+    h.get_by_label("Show everything").click();
+    h.run_steps(3);
+    assert!(h.state().focus().is_none());
+    assert!(
+        h.query_by_label("Objective").is_some(),
+        "everything is back"
+    );
+    assert!(h.query_by_label("Noise").is_some());
+
+    // F switches focus mode back on.
+    h.key_press(egui::Key::F);
+    h.run_steps(3);
+    assert!(h.state().focus().is_some());
+    assert!(h.query_by_label("Objective").is_none());
+}
+
+#[test]
+fn the_theme_switches_from_the_menu_and_is_stored_in_the_preset() {
+    use optiviz::scenario::Theme;
+    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    assert_eq!(h.state().session().spec().theme, None);
+    let generation = h.state().session().generation();
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label("Projector theme").click();
+    h.run_steps(3);
+    assert_eq!(h.state().settings().theme, Theme::Projector);
+    assert_eq!(h.state().session().spec().theme, Some(Theme::Projector));
+    assert!(h.state().modified(), "saving will store the theme");
+    assert_eq!(
+        h.state().session().generation(),
+        generation,
+        "a theme is not a reason to recompute the runs"
+    );
+    assert!(!h.ctx.global_style().visuals.dark_mode, "light visuals");
+
+    let dir = tempdir();
+    let path = dir.join("projector.ron");
+    save_through_the_dialog(&mut h, &path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("theme: Some(Projector)") || text.contains("theme: Projector"),
+        "{text}"
+    );
+    let reopened = optiviz::io::load_preset(&path).unwrap();
+    assert_eq!(reopened.spec.theme, Some(Theme::Projector));
+}

@@ -33,6 +33,7 @@ pub const BUILTIN: &[Builtin] = builtin![
     "14-noise-in-b.ron",
     "15-adaptive-coordinates.ron",
     "16-your-own-function.ron",
+    "17-find-the-step-size.ron",
 ];
 
 /// The built-in scenario the app opens on.

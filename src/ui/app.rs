@@ -8,13 +8,13 @@ use super::deck::{BUILTIN, DEFAULT_BUILTIN, Deck, Entry};
 use super::dialogs::{self, FileDialog, Mode};
 use super::loss_view::LossView;
 use super::notices::Notices;
-use super::panels::{self, Panel, PanelCtx};
+use super::panels::{self, FocusSliders, Panel, PanelCtx};
 use super::screenshot::Screenshots;
 use super::session::Session;
 use super::settings::{Layout, Settings};
 use super::theory_panel::{self, TheoryPanel};
 use crate::io;
-use crate::scenario::{self, Scenario, ScenarioSpec, to_ron};
+use crate::scenario::{self, Element, Scenario, ScenarioSpec, Theme, to_ron};
 use egui::{Key, KeyboardShortcut, Modifiers};
 use std::path::{Path, PathBuf};
 use web_time::Duration;
@@ -54,8 +54,11 @@ pub struct OptivizApp {
     show_help: bool,
     screenshots: Screenshots,
     launch: LaunchOptions,
-    /// Theme and zoom are applied on the first frame (the context is not known before).
-    styled: bool,
+    /// The theme applied to the context (applied on the first frame and on changes).
+    styled: Option<Theme>,
+    /// "Show everything": the preset's focus mode is switched off until the next preset.
+    focus_off: bool,
+    focus_sliders: FocusSliders,
     frames: u64,
     last_persist: f64,
     persisted: Option<String>,
@@ -129,7 +132,12 @@ impl OptivizApp {
             show_help: false,
             screenshots: Screenshots::default(),
             launch,
-            styled: false,
+            styled: None,
+            focus_off: false,
+            focus_sliders: FocusSliders {
+                lr: true,
+                momentum: true,
+            },
             frames: 0,
             last_persist: 0.0,
             persisted: None,
@@ -224,12 +232,15 @@ impl OptivizApp {
     }
 
     /// Draws one frame of the whole app into `ui` (the root), then applies what it asked for.
+    #[allow(clippy::too_many_lines, reason = "the frame's layout, top to bottom")]
     pub fn ui_root(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        if !self.styled {
-            super::theme::apply(&ctx);
+        if self.styled.is_none() {
             ctx.set_zoom_factor(self.settings.zoom.clamp(0.5, 3.0));
-            self.styled = true;
+        }
+        if self.styled != Some(self.settings.theme) {
+            super::theme::apply(&ctx, self.settings.theme);
+            self.styled = Some(self.settings.theme);
         }
         self.frames += 1;
         if !self.screenshots.busy() {
@@ -251,10 +262,17 @@ impl OptivizApp {
         self.keyboard(&ctx, &mut commands);
         self.dropped_files(&ctx, &mut commands);
         self.top_bar(ui, &mut commands);
-        self.transport(ui, &mut commands);
+        if self.shows(Element::Playback) {
+            self.transport(ui, &mut commands);
+        }
         self.side_panel(ui, &mut commands);
         self.contour.eigen_axes = None;
-        if self.settings.show_theory {
+        self.contour.hide_legend = !self.shows(Element::Legend);
+        let show_theory = match self.focus() {
+            Some(focus) => focus.contains(&Element::Theory),
+            None => self.settings.show_theory,
+        };
+        if show_theory {
             egui::Panel::right("theory")
                 .resizable(true)
                 .default_size(440.0)
@@ -271,7 +289,11 @@ impl OptivizApp {
                 .map(|a| (a.origin, a.spectrum.eigenvectors, a.spectrum.eigenvalues));
         }
         egui::CentralPanel::default().show(ui, |ui| {
-            if self.settings.show_loss_plot {
+            let show_loss = match self.focus() {
+                Some(focus) => focus.contains(&Element::Loss),
+                None => self.settings.show_loss_plot,
+            };
+            if show_loss {
                 let loss_height = (ui.available_height() * 0.27).clamp(120.0, 320.0);
                 egui::Panel::bottom("loss-panel")
                     .resizable(true)
@@ -346,6 +368,7 @@ impl OptivizApp {
                 (Key::F12, Command::Screenshot),
                 (Key::F1, Command::ToggleHelp),
                 (Key::T, Command::ToggleTheory),
+                (Key::F, Command::ToggleFocus),
             ] {
                 if i.key_pressed(key) && (plain || matches!(key, Key::F11 | Key::F12 | Key::F1)) {
                     out.push(command);
@@ -375,6 +398,7 @@ impl OptivizApp {
         }
     }
 
+    #[allow(clippy::too_many_lines, reason = "the menus, item by item")]
     fn top_bar(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         egui::Panel::top("menu").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| {
@@ -426,6 +450,29 @@ impl OptivizApp {
                         out.push(Command::SetLayout(layout));
                     }
                     ui.separator();
+                    let mut theme = self.settings.theme;
+                    ui.radio_value(&mut theme, Theme::Dark, "Dark theme");
+                    ui.radio_value(&mut theme, Theme::Light, "Light theme");
+                    ui.radio_value(&mut theme, Theme::Projector, "Projector theme")
+                        .on_hover_text(
+                            "White background, large fonts, thick lines, high-contrast \
+                             colour-blind-safe colours. Saving stores the theme in the preset.",
+                        );
+                    if theme != self.settings.theme {
+                        out.push(Command::SetTheme(theme));
+                    }
+                    if self.session.spec().focus.is_some() {
+                        let text = if self.focus_off {
+                            "Focus mode, as the preset says  (F)"
+                        } else {
+                            "Show everything  (F)"
+                        };
+                        if ui.button(text).clicked() {
+                            out.push(Command::ToggleFocus);
+                            ui.close();
+                        }
+                    }
+                    ui.separator();
                     ui.checkbox(&mut self.settings.show_heatmap, "Heat map");
                     ui.checkbox(&mut self.settings.show_contours, "Contour lines");
                     ui.checkbox(&mut self.settings.show_loss_plot, "Loss plot");
@@ -467,6 +514,17 @@ impl OptivizApp {
                         out.push(Command::Deck(1));
                     }
                     ui.separator();
+                }
+                if self.focus().is_some()
+                    && ui
+                        .button("Show everything")
+                        .on_hover_text(
+                            "This preset is in focus mode: it shows only some controls. \
+                             F switches back and forth.",
+                        )
+                        .clicked()
+                {
+                    out.push(Command::ToggleFocus);
                 }
                 ui.strong(&self.session.spec().name);
                 let description = &self.session.spec().description;
@@ -576,7 +634,18 @@ impl OptivizApp {
             deck_label: self.deck.position_label(),
             source_label,
             modified: self.modified(),
+            saved: &self.saved_spec,
         };
+        let focus = self.focus().map(<[Element]>::to_vec);
+        let shows = |e: Element| focus.as_ref().is_none_or(|f| f.contains(&e));
+        self.focus_sliders.lr = shows(Element::LearningRate);
+        self.focus_sliders.momentum = shows(Element::Momentum);
+        let sliders = focus.is_some()
+            && !shows(Element::Runs)
+            && (self.focus_sliders.lr || self.focus_sliders.momentum);
+        if !sliders && !self.panels.iter().any(|p| shows(p.element())) {
+            return;
+        }
         let mut spec = self.session.spec().clone();
         egui::Panel::left("controls")
             .resizable(true)
@@ -587,11 +656,18 @@ impl OptivizApp {
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
                         for panel in &mut self.panels {
+                            if !shows(panel.element()) {
+                                continue;
+                            }
                             egui::CollapsingHeader::new(
                                 egui::RichText::new(panel.title()).heading(),
                             )
                             .default_open(panel.default_open())
                             .show(ui, |ui| panel.ui(ui, &cx, &mut spec, out));
+                        }
+                        if sliders {
+                            ui.heading("Runs");
+                            self.focus_sliders.ui(ui, &cx, &mut spec, out);
                         }
                     });
             });
@@ -675,7 +751,36 @@ impl OptivizApp {
             Command::ToggleHelp => self.show_help = !self.show_help,
             Command::ToggleTheory => self.settings.show_theory = !self.settings.show_theory,
             Command::SetLayout(l) => self.settings.layout = l,
+            Command::SetTheme(theme) => {
+                self.settings.theme = theme;
+                if self.session.spec().theme != Some(theme) {
+                    let mut spec = self.session.spec().clone();
+                    spec.theme = Some(theme);
+                    self.edit(spec);
+                }
+            }
+            Command::ToggleFocus => {
+                if self.session.spec().focus.is_some() {
+                    self.focus_off = !self.focus_off;
+                }
+            }
         }
+    }
+
+    /// The focus mode in effect: the preset's list of elements, unless switched off.
+    #[must_use]
+    pub fn focus(&self) -> Option<&[Element]> {
+        if self.focus_off {
+            None
+        } else {
+            self.session.spec().focus.as_deref()
+        }
+    }
+
+    /// Whether `element` is on screen under the focus mode in effect.
+    #[must_use]
+    pub fn shows(&self, element: Element) -> bool {
+        self.focus().is_none_or(|f| f.contains(&element))
     }
 
     fn edit(&mut self, spec: ScenarioSpec) {
@@ -696,6 +801,10 @@ impl OptivizApp {
                 self.source = source;
                 self.deck = deck;
                 self.selected_run = 0;
+                self.focus_off = false;
+                if let Some(theme) = self.session.spec().theme {
+                    self.settings.theme = theme;
+                }
             }
             Err(e) => self
                 .notices

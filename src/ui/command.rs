@@ -1,7 +1,7 @@
 //! Everything the interface can ask for. Widgets return commands; `OptivizApp::apply` carries
 //! them out in one place, which keeps behaviour testable without a window.
 
-use crate::scenario::ScenarioSpec;
+use crate::scenario::{ScenarioSpec, Theme};
 use crate::ui::settings::Layout;
 use std::path::PathBuf;
 
@@ -56,4 +56,8 @@ pub enum Command {
     ToggleTheory,
     /// Overlay or side by side.
     SetLayout(Layout),
+    /// Switch the theme (and store it in the scenario, so saving keeps it).
+    SetTheme(Theme),
+    /// Focus mode off (show everything) or back on, for a preset that has one.
+    ToggleFocus,
 }

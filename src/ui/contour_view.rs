@@ -7,7 +7,6 @@
 //! a pixel to the last kept one are dropped), which keeps zig-zags and drops only what cannot be
 //! seen; the decimated path is cached and extended as playback advances.
 
-use super::color32;
 use super::command::Command;
 use super::heatmap::{ContourCache, plot_point, view_of};
 use super::session::Session;
@@ -96,6 +95,8 @@ enum Hover {
 pub struct ContourView {
     /// Eigenvector axes to draw (origin, eigenvectors, eigenvalues), set by the theory panel.
     pub eigen_axes: Option<(Vec2, [Vec2; 2], [f64; 2])>,
+    /// No legend of runs (focus mode without `Legend`).
+    pub hide_legend: bool,
     cache: ContourCache,
     paths: Vec<PathCache>,
     view_generation: Option<u64>,
@@ -200,12 +201,14 @@ impl ContourView {
             .allow_boxed_zoom(false)
             .allow_scroll(false)
             .allow_double_click_reset(true)
-            .show_grid(false)
-            .legend(
+            .show_grid(false);
+        if !self.hide_legend {
+            plot = plot.legend(
                 Legend::default()
                     .position(egui_plot::Corner::LeftTop)
                     .background_alpha(0.85),
             );
+        }
         if linked {
             plot = plot
                 .link_axis(egui::Id::unique("optiviz-panes"), true)
@@ -219,6 +222,7 @@ impl ContourView {
         let paths = &mut self.paths;
         let ctx = ui.ctx().clone();
         let shift = ui.input(|i| i.modifiers.shift);
+        let thick = super::theme::line_scale(&ctx);
         let scroll = ui.input(|i| i.smooth_scroll_delta.y);
         let response = plot.show(ui, |plot_ui| {
             // Plain wheel zooms around the pointer (panning is the right button).
@@ -277,7 +281,7 @@ impl ContourView {
                 let run = &session.sim().runs()[k];
                 let spec_index = session.spec_index(k);
                 let checked = &scenario.runs[spec_index];
-                let color = color32(checked.color);
+                let color = super::theme::run_color(&ctx, checked.color);
                 let t = run.trajectory();
                 let Some(current) = t.at_step(step) else {
                     continue;
@@ -320,7 +324,7 @@ impl ContourView {
                     3.0
                 } else {
                     2.5
-                };
+                } * thick;
                 plot_ui.line(
                     Line::new(checked.label.clone(), PlotPoints::Owned(line))
                         .color(color)
@@ -333,7 +337,7 @@ impl ContourView {
                         "",
                         PlotPoints::Owned(vec![plot_point(checked.config.start)]),
                     )
-                    .radius(5.0)
+                    .radius(5.0 * thick)
                     .filled(false)
                     .color(color)
                     .allow_hover(false)
@@ -341,14 +345,14 @@ impl ContourView {
                 );
                 plot_ui.points(
                     Points::new("", PlotPoints::Owned(vec![plot_point(current.point)]))
-                        .radius(7.5)
+                        .radius(7.5 * thick)
                         .color(Color32::BLACK)
                         .allow_hover(false)
                         .id(("dot-outline", k)),
                 );
                 plot_ui.points(
                     Points::new("", PlotPoints::Owned(vec![plot_point(current.point)]))
-                        .radius(5.5)
+                        .radius(5.5 * thick)
                         .color(color)
                         .allow_hover(false)
                         .id(("dot", k)),

@@ -208,6 +208,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
         "T",
         "theory panel: eigenvalues, rate curves, measured against predicted",
     ),
+    ("F", "focus mode on / off (for presets that hide controls)"),
     ("Ctrl+O", "open a preset"),
     ("Ctrl+S / Ctrl+Shift+S", "save / save as"),
     (

@@ -1,7 +1,6 @@
 //! Loss against step for every run, on a log scale: log10(f(x_k) - f*), with f* the known
 //! minimum (or the lowest loss any run reached). A vertical line marks the step on screen.
 
-use super::color32;
 use super::session::Session;
 use egui::Color32;
 use egui_plot::{HoverPosition, Legend, Line, Plot, PlotPoint, PlotPoints, VLine};
@@ -44,7 +43,8 @@ impl LossView {
             Some(f) if f <= lowest_seen => (f, "f(x_k) - f*"),
             _ => (lowest_seen, "f(x_k) - lowest loss seen"),
         };
-        self.label = format!("{label} (log scale)");
+        // The ticks (1e-3, 1e-6, ...) say the scale is logarithmic; a short name fits the axis.
+        label.clone_into(&mut self.label);
         // Below this, differences are rounding noise.
         let floor = 1e-16 * (1.0 + reference.abs());
         self.lines = sim
@@ -121,8 +121,8 @@ impl LossView {
                             checked.label.clone(),
                             PlotPoints::Borrowed(&points[..shown]),
                         )
-                        .color(color32(checked.color))
-                        .width(2.0),
+                        .color(super::theme::run_color(plot_ui.ctx(), checked.color))
+                        .width(2.0 * super::theme::line_scale(plot_ui.ctx())),
                     );
                 }
                 plot_ui.vline(

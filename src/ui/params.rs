@@ -13,7 +13,17 @@ use crate::numerics::schedule::Schedule;
 use egui::Ui;
 
 /// Learning rates from far too small to absurd.
-const LR: std::ops::RangeInclusive<f64> = 1e-6..=1e3;
+/// The learning-rate sliders' range.
+pub const LR: std::ops::RangeInclusive<f64> = 1e-6..=1e3;
+
+/// The momentum parameter of optimizers that have a plain one (torch's SGD and RMSprop).
+pub fn momentum_mut(spec: &mut OptimizerSpec) -> Option<&mut f64> {
+    match spec {
+        OptimizerSpec::SGD(p) => Some(&mut p.momentum),
+        OptimizerSpec::RMSprop(p) => Some(&mut p.momentum),
+        _ => None,
+    }
+}
 
 fn tip(name: &str) -> &'static str {
     match name {

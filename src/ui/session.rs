@@ -64,6 +64,11 @@ impl Session {
     /// Replaces the document after an edit: re-simulates from the start and keeps the playback
     /// position, so the picture follows a slider while it is dragged.
     pub fn replace(&mut self, spec: ScenarioSpec) -> Result<(), Vec<ParamError>> {
+        if same_simulation(&spec, &self.scenario.spec) {
+            // Name, description, theme or focus: nothing to recompute.
+            self.scenario.spec = spec;
+            return Ok(());
+        }
         let scenario = Scenario::from_spec(spec)?;
         let sim = scenario.simulation(CAPACITY).map_err(|e| vec![e])?;
         let objective_changed = scenario.spec.objective != self.scenario.spec.objective;
@@ -252,6 +257,19 @@ impl Session {
             |r| r.config.start,
         )
     }
+}
+
+/// True when two documents differ at most in what does not change any run.
+fn same_simulation(a: &ScenarioSpec, b: &ScenarioSpec) -> bool {
+    let cosmetic = |s: &ScenarioSpec| ScenarioSpec {
+        name: String::new(),
+        description: String::new(),
+        theme: None,
+        focus: None,
+        speed: 1.0,
+        ..s.clone()
+    };
+    a.speed.is_finite() && (1.0..=10_000.0).contains(&a.speed) && cosmetic(a) == cosmetic(b)
 }
 
 fn enabled_indices(s: &Scenario) -> Vec<usize> {

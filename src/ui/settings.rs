@@ -1,6 +1,7 @@
 //! What the app remembers between sessions: one `#[serde(default)]` struct, written atomically
 //! to the state file. Caches (contours, textures, trajectories) are never stored.
 
+use crate::scenario::Theme;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -44,6 +45,8 @@ pub struct Settings {
     pub screenshot_dir: Option<PathBuf>,
     /// Interface zoom (Ctrl +/-).
     pub zoom: f32,
+    /// Dark, light or projector (a preset with a theme of its own switches to it).
+    pub theme: Theme,
 }
 
 impl Default for Settings {
@@ -62,6 +65,7 @@ impl Default for Settings {
             show_theory: false,
             screenshot_dir: None,
             zoom: 1.0,
+            theme: Theme::Dark,
         }
     }
 }

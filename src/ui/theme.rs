@@ -1,33 +1,154 @@
-//! Readable on a projector: larger text than egui's defaults, clear spacing.
+//! Themes: text sizes, spacing and colours for the dark and light looks, and the projector
+//! look (white background, large fonts, thick lines, high-contrast colour-blind-safe palette).
+//!
+//! The theme in use is kept in the egui context, so every view asks [`run_color`] and
+//! [`line_scale`] instead of threading it through each call.
 
-use egui::{FontFamily, FontId, TextStyle};
+use crate::scenario::{PALETTE, Rgb, Theme};
+use egui::{Color32, FontFamily, FontId, TextStyle};
 
-/// Applies optiviz's text sizes and spacing to every theme.
-pub fn apply(ctx: &egui::Context) {
+/// The Okabe-Ito colours that read on white and on a pale heat map, darkest first: what the
+/// projector theme draws runs in. Run colours from the standard palette map to these by
+/// position; colours chosen by hand are kept.
+pub const PROJECTOR_PALETTE: [Rgb; 8] = [
+    [0x00, 0x72, 0xB2],
+    [0xD5, 0x5E, 0x00],
+    [0x00, 0x9E, 0x73],
+    [0xCC, 0x79, 0xA7],
+    [0x00, 0x00, 0x00],
+    [0xE6, 0x9F, 0x00],
+    [0x56, 0xB4, 0xE9],
+    [0x6B, 0x6B, 0x6B],
+];
+
+fn theme_id() -> egui::Id {
+    egui::Id::unique("optiviz-theme")
+}
+
+/// Applies `theme` to every style of the context: visuals, text sizes and spacing.
+pub fn apply(ctx: &egui::Context, theme: Theme) {
+    let big = theme == Theme::Projector;
+    let scale = if big { 1.35 } else { 1.0 };
+    ctx.set_theme(match theme {
+        Theme::Dark => egui::Theme::Dark,
+        Theme::Light | Theme::Projector => egui::Theme::Light,
+    });
     ctx.all_styles_mut(|style| {
+        let size = |s: f32| s * scale;
         style.text_styles = [
             (
                 TextStyle::Heading,
-                FontId::new(20.0, FontFamily::Proportional),
+                FontId::new(size(20.0), FontFamily::Proportional),
             ),
-            (TextStyle::Body, FontId::new(15.0, FontFamily::Proportional)),
+            (
+                TextStyle::Body,
+                FontId::new(size(15.0), FontFamily::Proportional),
+            ),
             (
                 TextStyle::Button,
-                FontId::new(15.0, FontFamily::Proportional),
+                FontId::new(size(15.0), FontFamily::Proportional),
             ),
             (
                 TextStyle::Monospace,
-                FontId::new(14.0, FontFamily::Monospace),
+                FontId::new(size(14.0), FontFamily::Monospace),
             ),
             (
                 TextStyle::Small,
-                FontId::new(12.5, FontFamily::Proportional),
+                FontId::new(size(12.5), FontFamily::Proportional),
             ),
         ]
         .into();
-        style.spacing.item_spacing = egui::vec2(8.0, 5.0);
-        style.spacing.button_padding = egui::vec2(8.0, 3.0);
-        style.spacing.slider_width = 150.0;
-        style.spacing.interact_size.y = 22.0;
+        // Whole points keep widgets on the pixel grid (crisp lines, no half-pixel blur).
+        let grow = |v: egui::Vec2| (v * scale.sqrt()).round();
+        style.spacing.item_spacing = grow(egui::vec2(8.0, 5.0));
+        style.spacing.button_padding = grow(egui::vec2(8.0, 3.0));
+        style.spacing.slider_width = (150.0 * scale).round();
+        style.spacing.interact_size.y = (22.0 * scale).round();
     });
+    if big {
+        // Stronger text and outlines: a projector washes out thin grey strokes.
+        ctx.style_mut_of(egui::Theme::Light, |style| {
+            let v = &mut style.visuals;
+            v.override_text_color = Some(Color32::BLACK);
+            for w in [
+                &mut v.widgets.noninteractive,
+                &mut v.widgets.inactive,
+                &mut v.widgets.hovered,
+                &mut v.widgets.active,
+            ] {
+                w.bg_stroke.width = w.bg_stroke.width.max(1.5);
+                w.fg_stroke.width = w.fg_stroke.width.max(2.0);
+            }
+        });
+    } else {
+        ctx.style_mut_of(egui::Theme::Light, |style| {
+            style.visuals.override_text_color = None;
+            let plain = egui::Visuals::light();
+            style.visuals.widgets = plain.widgets;
+        });
+    }
+    ctx.data_mut(|d| d.insert_temp(theme_id(), theme));
+}
+
+/// The theme last applied to this context.
+#[must_use]
+pub fn current(ctx: &egui::Context) -> Theme {
+    ctx.data(|d| d.get_temp(theme_id())).unwrap_or_default()
+}
+
+/// Multiplier for the width of drawn lines (paths, loss curves, markers).
+#[must_use]
+pub fn line_scale(ctx: &egui::Context) -> f32 {
+    if current(ctx) == Theme::Projector {
+        2.0
+    } else {
+        1.0
+    }
+}
+
+/// The colour a run is drawn in under `theme`.
+#[must_use]
+pub fn themed_rgb(theme: Theme, rgb: Rgb) -> Rgb {
+    match (theme, PALETTE.iter().position(|&c| c == rgb)) {
+        (Theme::Projector, Some(i)) => PROJECTOR_PALETTE[i],
+        _ => rgb,
+    }
+}
+
+/// The colour a run is drawn in, under the context's theme.
+#[must_use]
+pub fn run_color(ctx: &egui::Context, rgb: Rgb) -> Color32 {
+    super::color32(themed_rgb(current(ctx), rgb))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projector_colours_replace_the_standard_palette_only() {
+        assert_eq!(
+            themed_rgb(Theme::Projector, PALETTE[0]),
+            PROJECTOR_PALETTE[0]
+        );
+        assert_eq!(
+            themed_rgb(Theme::Projector, PALETTE[6]),
+            PROJECTOR_PALETTE[6]
+        );
+        assert_eq!(themed_rgb(Theme::Dark, PALETTE[0]), PALETTE[0]);
+        assert_eq!(themed_rgb(Theme::Projector, [1, 2, 3]), [1, 2, 3]);
+    }
+
+    #[test]
+    fn applying_a_theme_switches_visuals_and_sizes() {
+        let ctx = egui::Context::default();
+        apply(&ctx, Theme::Projector);
+        assert_eq!(current(&ctx), Theme::Projector);
+        assert!(!ctx.global_style().visuals.dark_mode);
+        let body = ctx.global_style().text_styles[&TextStyle::Body].size;
+        apply(&ctx, Theme::Dark);
+        assert!(ctx.global_style().visuals.dark_mode);
+        assert!(body > ctx.global_style().text_styles[&TextStyle::Body].size);
+        assert_eq!(line_scale(&ctx), 1.0);
+    }
 }

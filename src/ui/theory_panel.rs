@@ -3,7 +3,6 @@
 //! effective step sizes of adaptive optimizers. The mathematics is numerics/theory.rs; this
 //! file only draws it and turns clicks into commands.
 
-use super::color32;
 use super::command::Command;
 use super::session::Session;
 use crate::numerics::contour::{Grid, extract};
@@ -210,7 +209,7 @@ impl TheoryPanel {
                         plot_ui.points(
                             Points::new(r.label.clone(), vec![[a, b]])
                                 .radius(if k == selected_run { 6.0 } else { 4.5 })
-                                .color(color32(r.color)),
+                                .color(super::theme::run_color(plot_ui.ctx(), r.color)),
                         );
                     }
                 }
@@ -430,7 +429,7 @@ fn gd_curve(
                             vec![[a.log10(), gd_rate(a, &s.eigenvalues).min(2.0)]],
                         )
                         .radius(if k == selected_run { 6.0 } else { 4.5 })
-                        .color(color32(r.color)),
+                        .color(super::theme::run_color(plot_ui.ctx(), r.color)),
                     );
                 }
             }
@@ -563,7 +562,7 @@ fn measured_vs_predicted(ui: &mut egui::Ui, session: &Session, s: &Spectrum, x_s
                         measured.push([(i * stride) as f64, e.log10()]);
                     }
                 }
-                let color = color32(checked.color);
+                let color = super::theme::run_color(plot_ui.ctx(), checked.color);
                 plot_ui.line(
                     Line::new(checked.label.clone(), PlotPoints::from(measured))
                         .color(color)
@@ -739,7 +738,7 @@ fn effective_steps(ui: &mut egui::Ui, session: &Session) {
                         }
                     }
                 }
-                let color = color32(checked.color);
+                let color = super::theme::run_color(plot_ui.ctx(), checked.color);
                 let [ex, ey] = xs;
                 plot_ui.line(
                     Line::new(format!("{}: x", checked.label), PlotPoints::from(ex))

@@ -1,16 +1,18 @@
 //! The side panel's sections, one per file behind one small trait, registered in one list.
 //! Each section edits a copy of the scenario document and may emit commands.
 
+mod focus;
 mod noise;
 mod objective;
 mod runs;
 mod scenario;
 
+pub use focus::FocusSliders;
 pub use scenario::preset_title;
 
 use super::command::Command;
 use super::session::Session;
-use crate::scenario::ScenarioSpec;
+use crate::scenario::{Element, ScenarioSpec};
 
 /// What a section can see besides the document it edits.
 pub struct PanelCtx<'a> {
@@ -24,12 +26,16 @@ pub struct PanelCtx<'a> {
     pub source_label: String,
     /// True when the document differs from its file.
     pub modified: bool,
+    /// The document as loaded or last saved (double-click resets to its values).
+    pub saved: &'a ScenarioSpec,
 }
 
 /// One collapsible section of the side panel.
 pub trait Panel {
     /// Section heading.
     fn title(&self) -> &'static str;
+    /// What focus mode calls this section.
+    fn element(&self) -> Element;
     /// Open when the app starts.
     fn default_open(&self) -> bool {
         true

@@ -2,6 +2,7 @@
 
 use super::{Panel, PanelCtx};
 use crate::numerics::noise::NoiseKind;
+use crate::scenario::Element;
 use crate::scenario::ScenarioSpec;
 use crate::ui::command::Command;
 use crate::ui::widgets::{integer, slider};
@@ -12,6 +13,10 @@ pub struct NoisePanel;
 impl Panel for NoisePanel {
     fn title(&self) -> &'static str {
         "Noise"
+    }
+
+    fn element(&self) -> Element {
+        Element::Noise
     }
 
     fn default_open(&self) -> bool {

@@ -6,6 +6,7 @@ use crate::numerics::objectives::{
     CliffParams, Expression, ExpressionParams, Landmarks, MonkeySaddleParams, ObjectiveSpec,
     PlateauParams, QuadraticParams, RastriginParams, RosenbrockParams, SaddleParams,
 };
+use crate::scenario::Element;
 use crate::scenario::ScenarioSpec;
 use crate::ui::command::Command;
 use crate::ui::widgets::{point, slider};
@@ -20,6 +21,10 @@ pub struct ObjectivePanel {
 impl Panel for ObjectivePanel {
     fn title(&self) -> &'static str {
         "Objective"
+    }
+
+    fn element(&self) -> Element {
+        Element::Objective
     }
 
     fn ui(

@@ -4,6 +4,7 @@
 use super::{Panel, PanelCtx};
 use crate::numerics::noise::NoiseKind;
 use crate::numerics::run::RunStatus;
+use crate::scenario::Element;
 use crate::scenario::{MAX_RUNS, PALETTE, RunSpec, ScenarioSpec, format_color, parse_color};
 use crate::ui::command::Command;
 use crate::ui::params::{averaging_ui, clip_ui, optimizer_ui, schedule_ui};
@@ -24,6 +25,10 @@ pub fn run_color(spec: &RunSpec, index: usize) -> [u8; 3] {
 impl Panel for RunsPanel {
     fn title(&self) -> &'static str {
         "Runs"
+    }
+
+    fn element(&self) -> Element {
+        Element::Runs
     }
 
     fn ui(

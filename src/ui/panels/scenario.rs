@@ -1,6 +1,7 @@
 //! Scenario section: preset picker, file buttons, name, description, step budget.
 
 use super::{Panel, PanelCtx};
+use crate::scenario::Element;
 use crate::scenario::ScenarioSpec;
 use crate::ui::command::Command;
 use crate::ui::deck::BUILTIN;
@@ -17,6 +18,10 @@ pub fn preset_title(file: &str) -> String {
 impl Panel for ScenarioPanel {
     fn title(&self) -> &'static str {
         "Scenario"
+    }
+
+    fn element(&self) -> Element {
+        Element::Scenario
     }
 
     fn ui(

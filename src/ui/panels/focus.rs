@@ -1,0 +1,94 @@
+//! Focus mode's compact run controls: only each run's learning rate and/or momentum, big and
+//! labelled with the run's colour, for a slide that is about exactly that.
+
+use super::{Panel, PanelCtx};
+use crate::numerics::optimizers::OptimizerSpec;
+use crate::scenario::{Element, ScenarioSpec};
+use crate::ui::command::Command;
+use crate::ui::params::{LR, momentum_mut};
+use crate::ui::widgets::slider;
+
+/// The learning-rate and momentum sliders of every enabled run.
+pub struct FocusSliders {
+    /// Show each run's learning rate.
+    pub lr: bool,
+    /// Show each run's momentum (for optimizers that have one).
+    pub momentum: bool,
+}
+
+impl Panel for FocusSliders {
+    fn title(&self) -> &'static str {
+        "Runs"
+    }
+
+    fn element(&self) -> Element {
+        if self.lr {
+            Element::LearningRate
+        } else {
+            Element::Momentum
+        }
+    }
+
+    fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &PanelCtx<'_>,
+        spec: &mut ScenarioSpec,
+        _out: &mut Vec<Command>,
+    ) {
+        for (i, run) in spec.runs.iter_mut().enumerate().filter(|(_, r)| r.enabled) {
+            let checked = cx.session.scenario().runs.get(i);
+            let saved = cx
+                .saved
+                .runs
+                .get(i)
+                .map(|r| &r.optimizer)
+                .filter(|o| o.name() == run.optimizer.name());
+            ui.horizontal(|ui| {
+                if let Some(c) = checked {
+                    let color = crate::ui::theme::run_color(ui.ctx(), c.color);
+                    let side = (14.0 * crate::ui::theme::line_scale(ui.ctx()).sqrt()).round();
+                    let (rect, _) =
+                        ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
+                    ui.painter().rect_filled(rect, 3.0, color);
+                    ui.strong(&c.label);
+                }
+            });
+            ui.push_id(("focus-run", i), |ui| {
+                // Room to drag: the slider takes the panel's width.
+                ui.spacing_mut().slider_width = (ui.available_width() - 200.0).max(150.0);
+                if self.lr {
+                    let default = saved.map_or(run.optimizer.lr(), OptimizerSpec::lr);
+                    let mut lr = run.optimizer.lr();
+                    if slider(
+                        ui,
+                        "lr",
+                        &mut lr,
+                        LR,
+                        default,
+                        true,
+                        "Learning rate (step size). Double-click for the preset's value.",
+                    ) {
+                        run.optimizer.set_lr(lr);
+                    }
+                }
+                if self.momentum {
+                    let default = saved.cloned().as_mut().and_then(momentum_mut).map(|m| *m);
+                    if let Some(m) = momentum_mut(&mut run.optimizer) {
+                        slider(
+                            ui,
+                            "momentum",
+                            m,
+                            0.0..=0.999,
+                            default.unwrap_or(*m),
+                            false,
+                            "Momentum: the share of the previous step carried forward. \
+                             Double-click for the preset's value.",
+                        );
+                    }
+                }
+            });
+            ui.add_space(6.0);
+        }
+    }
+}
