@@ -48,3 +48,19 @@ if [ "$size" -lt 50000 ]; then
 fi
 dims=$(od -An -tu1 -j16 -N8 "$shot" | awk '{printf "%dx%d", $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8}')
 echo "smoke test passed: $dims PNG, $size bytes ($(head -n1 "$work/app.log"))"
+
+# One plot alone at 1x: the loss plot of the default scenario, cropped from the window.
+plot="$work/loss.png"
+if ! DISPLAY=$disp WAYLAND_DISPLAY='' HOME="$work" timeout 120 "$bin" --screenshot "$plot" --plot loss --density 1 >"$work/plot.log" 2>&1; then
+  echo "smoke test failed: the loss plot was not exported"
+  cat "$work/plot.log"
+  exit 1
+fi
+pdims=$(od -An -tu1 -j16 -N8 "$plot" | awk '{printf "%d %d", $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8}')
+read -r pw ph <<<"$pdims"
+# Cropped: narrower than the window and much less tall, but a real plot.
+if [ "$pw" -lt 300 ] || [ "$ph" -lt 80 ] || [ "$ph" -ge 600 ]; then
+  echo "smoke test failed: the exported loss plot is ${pw}x${ph}"
+  exit 1
+fi
+echo "plot export passed: loss plot ${pw}x${ph} PNG"

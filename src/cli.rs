@@ -32,6 +32,12 @@ pub struct Cli {
     /// Do not restore or store the app's state between sessions.
     #[arg(long)]
     pub fresh: bool,
+    /// With --screenshot: save only this plot instead of the whole window.
+    #[arg(long, value_enum, requires = "screenshot")]
+    pub plot: Option<PlotPart>,
+    /// With --screenshot: pixels per point relative to the screen, 1 to 4 (default 2).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4), requires = "screenshot")]
+    pub density: Option<u8>,
     /// Open paused at this step (clamped to the scenario's steps), e.g. for a screenshot.
     #[arg(long, value_name = "STEP")]
     pub at_step: Option<usize>,
@@ -82,6 +88,17 @@ pub enum Command {
         #[arg(required = true)]
         presets: Vec<PathBuf>,
     },
+}
+
+/// A plot of the app that can be saved alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlotPart {
+    /// The contour view.
+    Contour,
+    /// The loss plot.
+    Loss,
+    /// The theory panel.
+    Theory,
 }
 
 /// Output formats of `run`.
@@ -192,6 +209,12 @@ fn open_app(cli: Cli) -> Result<ExitCode> {
     crate::ui::run_app(crate::ui::LaunchOptions {
         preset: cli.preset,
         screenshot: cli.screenshot,
+        screenshot_plot: cli.plot.map(|p| match p {
+            PlotPart::Contour => crate::ui::Region::Contour,
+            PlotPart::Loss => crate::ui::Region::Loss,
+            PlotPart::Theory => crate::ui::Region::Theory,
+        }),
+        screenshot_density: cli.density.map(f32::from),
         at_step: cli.at_step,
         window: cli.window,
         state_file: if stateless {

@@ -9,7 +9,7 @@ use super::dialogs::{self, FileDialog, Mode};
 use super::loss_view::LossView;
 use super::notices::Notices;
 use super::panels::{self, FocusSliders, Panel, PanelCtx};
-use super::screenshot::Screenshots;
+use super::screenshot::{Region, Regions, Request, Screenshots};
 use super::session::Session;
 use super::settings::{Layout, Settings};
 use super::theory_panel::{self, TheoryPanel};
@@ -53,6 +53,10 @@ pub struct OptivizApp {
     load_errors: Option<(String, Vec<String>)>,
     show_help: bool,
     screenshots: Screenshots,
+    /// Where the exportable plots were drawn this frame.
+    regions: Regions,
+    /// ... and in the previous frame (what the menu offers before this frame's are drawn).
+    shown_regions: Regions,
     launch: LaunchOptions,
     /// The theme applied to the context (applied on the first frame and on changes).
     styled: Option<Theme>,
@@ -131,6 +135,8 @@ impl OptivizApp {
             load_errors: None,
             show_help: false,
             screenshots: Screenshots::default(),
+            regions: Regions::default(),
+            shown_regions: Regions::default(),
             launch,
             styled: None,
             focus_off: false,
@@ -146,6 +152,12 @@ impl OptivizApp {
             screenshot_requested: false,
         };
         app.saved_spec = app.session.spec().clone();
+        if app.launch.screenshot_plot == Some(Region::Theory) {
+            app.settings.show_theory = true;
+        }
+        if app.launch.screenshot_plot == Some(Region::Loss) {
+            app.settings.show_loss_plot = true;
+        }
         if let Some(path) = app.launch.preset.clone() {
             app.open_file(&path);
         } else if restored {
@@ -259,6 +271,7 @@ impl OptivizApp {
         }
 
         let mut commands = Vec::new();
+        self.shown_regions = std::mem::take(&mut self.regions);
         self.keyboard(&ctx, &mut commands);
         self.dropped_files(&ctx, &mut commands);
         self.top_bar(ui, &mut commands);
@@ -278,6 +291,10 @@ impl OptivizApp {
                 .default_size(440.0)
                 .size_range(320.0..=720.0)
                 .show(ui, |ui| {
+                    self.regions.set(
+                        Region::Theory,
+                        ui.max_rect().expand(4.0).intersect(ui.clip_rect()),
+                    );
                     egui::ScrollArea::vertical()
                         .auto_shrink([false, false])
                         .show(ui, |ui| {
@@ -299,9 +316,12 @@ impl OptivizApp {
                     .resizable(true)
                     .default_size(loss_height)
                     .show(ui, |ui| {
+                        self.regions.set(Region::Loss, ui.max_rect().expand(4.0));
                         self.loss.ui(ui, &self.session, ui.available_height());
                     });
             }
+            self.regions
+                .set(Region::Contour, ui.available_rect_before_wrap());
             self.contour.ui(
                 ui,
                 &self.session,
@@ -428,6 +448,24 @@ impl OptivizApp {
                         out.push(Command::Screenshot);
                         ui.close();
                     }
+                    ui.menu_button("Export plot", |ui| {
+                        for region in Region::ALL {
+                            let shown = self.shown_regions.get(region).is_some();
+                            if ui
+                                .add_enabled(shown, egui::Button::new(region.label()))
+                                .on_disabled_hover_text("Not on screen: show it first (View)")
+                                .clicked()
+                            {
+                                out.push(Command::ExportPlot(region));
+                                ui.close();
+                            }
+                        }
+                        ui.separator();
+                        ui.label("Pixel density:");
+                        for d in [1.0, 2.0, 3.0, 4.0] {
+                            ui.radio_value(&mut self.settings.export_density, d, format!("{d}x"));
+                        }
+                    });
                     if ui.button("Screenshot folder…").clicked() {
                         let dir = self.screenshot_dir();
                         self.dialog = Some(FileDialog::new(Mode::Folder, &dir, ""));
@@ -729,16 +767,8 @@ impl OptivizApp {
                 };
                 self.dialog = Some(FileDialog::new(Mode::Save, &self.working_dir(), &name));
             }
-            Command::Screenshot => {
-                let dir = self.screenshot_dir();
-                if let Err(e) = io::create_dir(&dir) {
-                    self.notices.error(format!("Screenshot not taken: {e}"));
-                } else {
-                    let stamp = chrono_free_stamp(ctx);
-                    self.screenshots
-                        .request(dir.join(format!("optiviz-{stamp}.png")));
-                }
-            }
+            Command::Screenshot => self.capture(ctx, None),
+            Command::ExportPlot(region) => self.capture(ctx, Some(region)),
             Command::SetScreenshotDir(dir) => {
                 self.notices
                     .info(format!("Screenshots go to {}", dir.display()));
@@ -781,6 +811,27 @@ impl OptivizApp {
     #[must_use]
     pub fn shows(&self, element: Element) -> bool {
         self.focus().is_none_or(|f| f.contains(&element))
+    }
+
+    /// A screenshot of the window (2x) or of one plot (at the chosen density) into the
+    /// screenshot folder.
+    fn capture(&mut self, ctx: &egui::Context, region: Option<Region>) {
+        let dir = self.screenshot_dir();
+        let what = region.map_or("Screenshot", Region::label);
+        if let Err(e) = io::create_dir(&dir) {
+            self.notices.error(format!("{what} not saved: {e}"));
+            return;
+        }
+        let stamp = chrono_free_stamp(ctx);
+        let name = match region {
+            Some(r) => format!("optiviz-{}-{stamp}.png", r.slug()),
+            None => format!("optiviz-{stamp}.png"),
+        };
+        self.screenshots.request(Request {
+            path: dir.join(name),
+            density: region.map_or(2.0, |_| self.settings.export_density),
+            region,
+        });
     }
 
     fn edit(&mut self, spec: ScenarioSpec) {
@@ -890,21 +941,32 @@ impl OptivizApp {
             && self.launch.at_step.is_none()
         {
             self.screenshot_requested = true;
-            self.screenshots.request(path);
+            self.screenshots.request(Request {
+                path,
+                density: self.launch.screenshot_density.unwrap_or(2.0),
+                region: self.launch.screenshot_plot,
+            });
         } else if self.launch.screenshot.is_some() && !self.screenshot_requested {
             // Nothing else may ask for frames (no pointer, no playback): keep them coming.
             ctx.request_repaint();
         }
-        for outcome in self.screenshots.frame(ctx) {
+        for outcome in self.screenshots.frame(ctx, &self.regions) {
             match outcome {
-                Ok((path, density)) => {
-                    let note = if density >= 2.0 {
-                        ""
+                Ok(saved) => {
+                    let path = saved.path;
+                    let note = if saved.density >= saved.requested {
+                        String::new()
                     } else {
-                        " (at 1x: the window could not be enlarged)"
+                        format!(
+                            " (at {}x: the window could not be enlarged to {}x)",
+                            saved.density, saved.requested
+                        )
                     };
-                    self.notices
-                        .info(format!("Screenshot saved to {}{note}", path.display()));
+                    self.notices.info(format!(
+                        "Saved {} at {}x{note}",
+                        path.display(),
+                        saved.density
+                    ));
                     if self.launch.screenshot.is_some() {
                         println!("{}", path.display());
                         ctx.send_viewport_cmd(egui::ViewportCommand::Close);

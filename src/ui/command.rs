@@ -46,6 +46,8 @@ pub enum Command {
     ShowSaveDialog,
     /// Take a screenshot of the window.
     Screenshot,
+    /// Save one plot alone as PNG, at the chosen pixel density.
+    ExportPlot(crate::ui::screenshot::Region),
     /// Change the screenshot folder.
     SetScreenshotDir(PathBuf),
     /// Full screen on or off.

@@ -27,6 +27,7 @@ pub use app::{OptivizApp, Source};
 pub use command::Command;
 pub use deck::BUILTIN;
 pub use dialogs::SHORTCUTS;
+pub use screenshot::Region;
 pub use session::Session;
 pub use settings::{Layout, Settings};
 
@@ -39,6 +40,10 @@ pub struct LaunchOptions {
     pub preset: Option<PathBuf>,
     /// Take a screenshot to this file after the first frames, then quit.
     pub screenshot: Option<PathBuf>,
+    /// ... of this plot only (the theory panel is opened for it).
+    pub screenshot_plot: Option<Region>,
+    /// ... at this density (default 2).
+    pub screenshot_density: Option<f32>,
     /// Show this step (paused) once it is computed.
     pub at_step: Option<usize>,
     /// Window size in points (default 1280x800).

@@ -1,10 +1,11 @@
-//! Window screenshots at twice the pixel density.
+//! Screenshots of the window, or of one plot alone, at a chosen pixel density.
 //!
-//! The window is enlarged to twice its size while the interface zoom doubles, so the layout is
-//! unchanged and every line and letter has twice the pixels; the frame is captured, the
-//! window restored, and the PNG encoded and written (atomically) on a worker thread so the
-//! interface stays live. A window that cannot grow (full screen, or a window manager that
-//! refuses) is captured at its own density and the notice says so.
+//! For density d the window is enlarged d times while the interface zoom grows d times, so the
+//! layout is unchanged and every line and letter has d times the pixels; the frame is captured
+//! (cropped to the plot's rectangle for a plot export), the window restored, and the PNG encoded
+//! and written (atomically) on a worker thread so the interface stays live. A window that
+//! cannot grow (full screen, or a window manager that refuses) is captured at its own density
+//! and the notice says so.
 
 use crate::io;
 use std::path::PathBuf;
@@ -14,15 +15,79 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 /// Frames to wait for the window to reach the larger size before giving up on 2x.
 const MAX_WAIT_FRAMES: u32 = 20;
 
+/// A part of the window that can be exported alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Region {
+    /// The contour view (all panes).
+    Contour,
+    /// The loss plot.
+    Loss,
+    /// The theory panel (its visible part).
+    Theory,
+}
+
+impl Region {
+    /// Every region, in menu order.
+    pub const ALL: [Self; 3] = [Self::Contour, Self::Loss, Self::Theory];
+
+    /// Menu text.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Contour => "Contour view",
+            Self::Loss => "Loss plot",
+            Self::Theory => "Theory panel",
+        }
+    }
+
+    /// File name part.
+    #[must_use]
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Contour => "contour",
+            Self::Loss => "loss",
+            Self::Theory => "theory",
+        }
+    }
+}
+
+/// Where each exportable region was drawn this frame, in points.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Regions(pub [Option<egui::Rect>; 3]);
+
+impl Regions {
+    /// The rectangle of `region`, if it is on screen.
+    #[must_use]
+    pub fn get(&self, region: Region) -> Option<egui::Rect> {
+        self.0[region as usize]
+    }
+
+    /// Records where `region` was drawn.
+    pub fn set(&mut self, region: Region, rect: egui::Rect) {
+        self.0[region as usize] = Some(rect);
+    }
+}
+
+/// What to capture.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// The PNG file.
+    pub path: PathBuf,
+    /// Pixels per point relative to the screen (1 to 4).
+    pub density: f32,
+    /// One plot alone, or the whole window.
+    pub region: Option<Region>,
+}
+
 enum Phase {
     Idle,
     /// Enlarge on the next frame.
     Start {
-        path: PathBuf,
+        request: Request,
     },
     /// Waiting for the enlarged frame.
     Waiting {
-        path: PathBuf,
+        request: Request,
         size: egui::Vec2,
         zoom: f32,
         frames: u32,
@@ -34,13 +99,24 @@ enum Phase {
     },
     /// The window did not grow: restored, capture at its own density after a frame.
     Fallback {
-        path: PathBuf,
+        request: Request,
         frames: u32,
     },
 }
 
-/// A finished screenshot: the file and its density, or what went wrong.
-pub type Outcome = Result<(PathBuf, f32), String>;
+/// A written capture.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Saved {
+    /// The PNG file.
+    pub path: PathBuf,
+    /// The density it was taken at.
+    pub density: f32,
+    /// The density asked for (more than `density` when the window could not grow).
+    pub requested: f32,
+}
+
+/// A finished capture, or what went wrong.
+pub type Outcome = Result<Saved, String>;
 
 /// The screenshot state machine.
 pub struct Screenshots {
@@ -63,10 +139,11 @@ impl Default for Screenshots {
 }
 
 impl Screenshots {
-    /// Starts a screenshot to `path`.
-    pub fn request(&mut self, path: PathBuf) {
+    /// Starts a capture; ignored while another one is being taken.
+    pub fn request(&mut self, mut request: Request) {
+        request.density = request.density.clamp(1.0, 4.0).round();
         if matches!(self.phase, Phase::Idle) {
-            self.phase = Phase::Start { path };
+            self.phase = Phase::Start { request };
         }
     }
 
@@ -76,12 +153,17 @@ impl Screenshots {
         !matches!(self.phase, Phase::Idle) || self.in_flight > 0
     }
 
-    /// Advances the state machine; call once per frame. Returns finished screenshots.
-    pub fn frame(&mut self, ctx: &egui::Context) -> Vec<Outcome> {
+    /// Advances the state machine; call once per frame, after drawing, with where the
+    /// exportable regions were drawn. Returns finished captures.
+    pub fn frame(&mut self, ctx: &egui::Context, regions: &Regions) -> Vec<Outcome> {
         let phase = std::mem::replace(&mut self.phase, Phase::Idle);
         self.phase = match phase {
             Phase::Idle => Phase::Idle,
-            Phase::Start { path } => {
+            Phase::Start { request } if request.density <= 1.0 => {
+                self.capture(ctx, request, 1.0, regions);
+                Phase::Idle
+            }
+            Phase::Start { request } => {
                 let (rect, fullscreen, maximized) = ctx.input(|i| {
                     (
                         i.viewport().inner_rect,
@@ -92,42 +174,45 @@ impl Screenshots {
                 let zoom = ctx.zoom_factor();
                 match rect {
                     Some(r) if fullscreen != Some(true) && maximized != Some(true) => {
-                        ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(r.size() * 2.0));
-                        ctx.set_zoom_factor(zoom * 2.0);
+                        let d = request.density;
+                        ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(r.size() * d));
+                        ctx.set_zoom_factor(zoom * d);
                         Phase::Waiting {
-                            path,
+                            request,
                             size: r.size(),
                             zoom,
                             frames: 0,
                         }
                     }
                     _ => {
-                        self.capture(ctx, path, 1.0);
+                        self.capture(ctx, request, 1.0, regions);
                         Phase::Idle
                     }
                 }
             }
             Phase::Waiting {
-                path,
+                request,
                 size,
                 zoom,
                 frames,
             } => {
                 let now = ctx.input(|i| i.viewport().inner_rect.map(|r| r.size()));
-                // Sizes are in points: at double zoom a doubled window has the same size.
+                // Sizes are in points: at d times the zoom a window d times larger has the
+                // same size.
                 let grown = now.is_some_and(|s| (s - size).length() < 2.0) && frames > 1;
                 if grown {
-                    self.capture(ctx, path, 2.0);
+                    let d = request.density;
+                    self.capture(ctx, request, d, regions);
                     Phase::Restore { size, zoom }
                 } else if frames >= MAX_WAIT_FRAMES {
                     ctx.set_zoom_factor(zoom);
                     ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(size));
                     ctx.request_repaint();
-                    Phase::Fallback { path, frames: 0 }
+                    Phase::Fallback { request, frames: 0 }
                 } else {
                     ctx.request_repaint();
                     Phase::Waiting {
-                        path,
+                        request,
                         size,
                         zoom,
                         frames: frames + 1,
@@ -139,14 +224,14 @@ impl Screenshots {
                 ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(size));
                 Phase::Idle
             }
-            Phase::Fallback { path, frames } => {
+            Phase::Fallback { request, frames } => {
                 if frames >= 2 {
-                    self.capture(ctx, path, 1.0);
+                    self.capture(ctx, request, 1.0, regions);
                     Phase::Idle
                 } else {
                     ctx.request_repaint();
                     Phase::Fallback {
-                        path,
+                        request,
                         frames: frames + 1,
                     }
                 }
@@ -163,19 +248,64 @@ impl Screenshots {
         done
     }
 
-    fn capture(&mut self, ctx: &egui::Context, path: PathBuf, density: f32) {
+    fn capture(&mut self, ctx: &egui::Context, request: Request, density: f32, regions: &Regions) {
+        let crop = request.region.map(|r| (r, regions.get(r)));
+        let crop = match crop {
+            None => None,
+            Some((_, Some(rect))) => Some(rect * ctx.pixels_per_point()),
+            Some((region, None)) => {
+                let _ = self.tx.send(Err(format!(
+                    "the {} is not on screen",
+                    region.label().to_lowercase()
+                )));
+                ctx.request_repaint();
+                return;
+            }
+        };
         let tx = self.tx.clone();
         let repaint = ctx.clone();
+        let path = request.path;
+        let requested = request.density;
         self.in_flight += 1;
         ctx.request_screenshot(move |image: Arc<egui::ColorImage>| {
             // Encoding a large PNG takes a while: never on the interface thread.
             std::thread::spawn(move || {
-                let outcome = write_png(&path, &image).map(|()| (path, density));
+                let image = match crop {
+                    Some(rect) => crop_image(&image, rect),
+                    None => (*image).clone(),
+                };
+                let outcome = write_png(&path, &image).map(|()| Saved {
+                    path,
+                    density,
+                    requested,
+                });
                 let _ = tx.send(outcome);
                 repaint.request_repaint();
             });
         });
     }
+}
+
+/// The pixels of `image` inside `rect` (in pixels, clamped to the image).
+#[must_use]
+pub fn crop_image(image: &egui::ColorImage, rect: egui::Rect) -> egui::ColorImage {
+    let [w, h] = image.size;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "clamped to the image, which is far smaller than usize::MAX"
+    )]
+    let clamp = |v: f32, max: usize| (v.round().max(0.0) as usize).min(max);
+    let (x0, x1) = (clamp(rect.min.x, w), clamp(rect.max.x, w));
+    let (y0, y1) = (clamp(rect.min.y, h), clamp(rect.max.y, h));
+    let mut out =
+        egui::ColorImage::filled([x1 - x0.min(x1), y1 - y0.min(y1)], egui::Color32::BLACK);
+    for (row, y) in (y0..y1).enumerate() {
+        let src = &image.pixels[y * w + x0..y * w + x1.max(x0)];
+        let dst_w = out.size[0];
+        out.pixels[row * dst_w..(row + 1) * dst_w].copy_from_slice(src);
+    }
+    out
 }
 
 /// Fewer distinct colours than this means nothing was drawn (a cleared or black frame).
@@ -224,6 +354,30 @@ pub fn write_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cropping_keeps_the_pixels_inside_the_rectangle() {
+        let mut image = egui::ColorImage::filled([10, 6], egui::Color32::BLACK);
+        image.pixels[3 * 10 + 4] = egui::Color32::RED;
+        let out = crop_image(
+            &image,
+            egui::Rect::from_min_max(egui::pos2(2.0, 1.0), egui::pos2(7.0, 5.0)),
+        );
+        assert_eq!(out.size, [5, 4]);
+        assert_eq!(out.pixels[2 * 5 + 2], egui::Color32::RED);
+        assert_eq!(
+            out.pixels
+                .iter()
+                .filter(|&&c| c == egui::Color32::RED)
+                .count(),
+            1
+        );
+        let outside = crop_image(
+            &image,
+            egui::Rect::from_min_max(egui::pos2(8.0, 4.0), egui::pos2(30.0, 30.0)),
+        );
+        assert_eq!(outside.size, [2, 2], "clamped to the image");
+    }
 
     #[test]
     fn blank_images_are_refused_and_drawn_ones_written() {

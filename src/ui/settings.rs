@@ -45,6 +45,8 @@ pub struct Settings {
     pub screenshot_dir: Option<PathBuf>,
     /// Interface zoom (Ctrl +/-).
     pub zoom: f32,
+    /// Pixel density of plot exports (1 to 4).
+    pub export_density: f32,
     /// Dark, light or projector (a preset with a theme of its own switches to it).
     pub theme: Theme,
 }
@@ -66,6 +68,7 @@ impl Default for Settings {
             screenshot_dir: None,
             zoom: 1.0,
             theme: Theme::Dark,
+            export_density: 2.0,
         }
     }
 }
