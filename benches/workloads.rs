@@ -4,7 +4,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use optiviz::bench::{
     CONTOUR_GRID, CONTOUR_LEVELS, RESIM_STEPS, contour_pipeline, contour_setup, default_scenario,
-    extract_levels, resimulate, stepping_rate,
+    extract_levels, mlp_training_rate, resimulate, stepping_rate,
 };
 use optiviz::numerics::contour::Grid;
 use optiviz::numerics::optimizers::{AdamParams, OptimizerSpec, SgdParams};
@@ -57,6 +57,12 @@ fn stepping(c: &mut Criterion) {
     group.finish();
 }
 
+fn mlp_training(c: &mut Criterion) {
+    c.bench_function("MLP training 2-16-16-1 tanh B=32 Adam, 1000 steps", |b| {
+        b.iter(|| black_box(mlp_training_rate(1000, false)));
+    });
+}
+
 #[cfg(feature = "gui")]
 fn ui_frame(c: &mut Criterion) {
     let mut app = optiviz::ui::frame_bench::FrameBench::new(8, 100_000);
@@ -71,6 +77,6 @@ fn ui_frame(_c: &mut Criterion) {}
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = contour, resimulation, stepping, ui_frame
+    targets = contour, resimulation, stepping, mlp_training, ui_frame
 }
 criterion_main!(benches);

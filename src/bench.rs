@@ -10,6 +10,9 @@
 //!    GPU) while 8 runs of 100,000 steps play (GUI builds only).
 //! 4. 2-D stepping throughput of SGD with momentum and of Adam, as the app steps them (gradient,
 //!    update, recording into the trajectory).
+//! 5. MLP training throughput: a 2-16-16-1 tanh network, batch 32, Adam, on the circle data
+//!    (400 points, half for training), with evaluations off and with the default evaluation
+//!    policy.
 
 use crate::numerics::contour::{Grid, IsoLine, extract, log_levels};
 use crate::numerics::objectives::{
@@ -250,6 +253,58 @@ pub fn stepping_rate(optimizer: &OptimizerSpec, steps: usize) -> f64 {
     rate
 }
 
+/// Steps per second of MLP training: a 2-16-16-1 tanh network, batch 32, Adam on the circle
+/// data set, one run. With `evaluate`, the default evaluation policy runs as in the app;
+/// without, only step 0 and the last step are evaluated.
+#[must_use]
+pub fn mlp_training_rate(steps: usize, evaluate: bool) -> f64 {
+    use crate::numerics::mlp::{
+        Activation, DataConfig, DataSource, Feature, Generator, MlpRunConfig, NetworkSpec,
+        Training, TrainingConfig,
+    };
+    let config = TrainingConfig {
+        data: DataConfig {
+            source: DataSource::Generated(Generator::Circle),
+            points: 400,
+            noise: 0.1,
+            train_fraction: 0.5,
+            seed: 1,
+            features: vec![Feature::X1, Feature::X2],
+            input_scale: (1.0, 1.0),
+            normalize: false,
+        },
+        network: NetworkSpec {
+            hidden: vec![16, 16],
+            activation: Activation::Tanh,
+            ..NetworkSpec::default()
+        },
+        batch_size: 32,
+        steps,
+        seed: 1,
+        eval_every: if evaluate { None } else { Some(steps.max(1)) },
+        runs: vec![MlpRunConfig {
+            optimizer: OptimizerSpec::Adam(AdamParams {
+                lr: 0.01,
+                ..AdamParams::default()
+            }),
+            schedule: crate::numerics::schedule::Schedule::Constant,
+            clip: crate::numerics::run::Clip::None,
+        }],
+    };
+    let Ok(mut training) = Training::new(&config) else {
+        return 0.0;
+    };
+    let t = Instant::now();
+    let done = training.advance(steps);
+    black_box(&training);
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "step counts stay far below 2^52"
+    )]
+    let rate = done as f64 / t.elapsed().as_secs_f64();
+    rate
+}
+
 /// Runs every workload; `quick` uses fewer repetitions (for tests and CI).
 #[must_use]
 pub fn run_all(quick: bool) -> Vec<Measurement> {
@@ -338,6 +393,17 @@ pub fn run_all(quick: bool) -> Vec<Measurement> {
             .collect();
         out.push(Measurement::from_rates(name, &rates));
     }
+
+    let steps = if quick { 5_000 } else { 50_000 };
+    for (name, evaluate) in [
+        ("MLP training: 2-16-16-1 tanh, B = 32, Adam", false),
+        ("MLP training, evaluating as the app does", true),
+    ] {
+        let rates: Vec<f64> = (0..repeats.min(7))
+            .map(|_| mlp_training_rate(steps, evaluate))
+            .collect();
+        out.push(Measurement::from_rates(name, &rates));
+    }
     out
 }
 
@@ -353,8 +419,10 @@ pub fn to_text(results: &[Measurement]) -> String {
         let fmt = |v: f64| {
             if m.unit == "ms" {
                 format!("{v:.3} ms")
-            } else {
+            } else if v >= 1e6 {
                 format!("{:.2} M/s", v / 1e6)
+            } else {
+                format!("{:.1} k/s", v / 1e3)
             }
         };
         let target = match m.target {
@@ -430,5 +498,6 @@ mod tests {
         assert!(Scenario::from_spec(spec).is_ok());
         let sgd = OptimizerSpec::SGD(SgdParams::default());
         assert!(stepping_rate(&sgd, 10_000) > 0.0);
+        assert!(mlp_training_rate(20, true) > 0.0);
     }
 }

@@ -1,12 +1,13 @@
 //! The command line: `optiviz` opens the app; subcommands run headless.
 //!
 //! `run` and `check` live here; `analyze` (the convergence theory of a preset) in
-//! `cli/analyze.rs`.
+//! `cli/analyze.rs`; `train` (MLP presets) in `cli/train.rs`.
 //!
 //! Every failure prints one line on stderr and exits non-zero (1 for bad input, 2 for bad
 //! arguments); nothing here panics on user input.
 
 mod analyze;
+mod train;
 
 use crate::io;
 use crate::numerics::run::{RunStatus, Sample, Simulation};
@@ -82,7 +83,19 @@ pub enum Command {
         #[arg(long)]
         quick: bool,
     },
-    /// Validate presets and report every error; exit code 0 when all are valid.
+    /// Train the small network of an MLP preset (presets/mlp/) with every run and print
+    /// run,step,train_loss,test_loss,train_acc,test_acc.
+    Train {
+        /// The MLP preset file (.ron).
+        preset: PathBuf,
+        /// Steps to take (default: the preset's step budget).
+        #[arg(long)]
+        steps: Option<usize>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+    /// Validate presets (2-D and MLP) and report every error; exit code 0 when all are valid.
     Check {
         /// Preset files.
         #[arg(required = true)]
@@ -162,6 +175,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             steps,
             format,
         }) => {
+            refuse_mlp(&preset, "run")?;
             let scenario = io::load_preset(&preset)?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
@@ -170,6 +184,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Analyze { preset, json }) => {
+            refuse_mlp(&preset, "analyze")?;
             let scenario = match io::load_preset(&preset) {
                 Ok(s) => s,
                 Err(errors) => {
@@ -198,8 +213,25 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Train {
+            preset,
+            steps,
+            format,
+        }) => train::main(&preset, steps, format),
         Some(Command::Check { presets }) => Ok(check(&presets)),
     }
+}
+
+/// An MLP preset given to a 2-D subcommand: say which command it needs.
+fn refuse_mlp(preset: &std::path::Path, command: &str) -> Result<()> {
+    if io::is_mlp_preset(preset) {
+        anyhow::bail!(
+            "{} is an MLP preset (it has a `dataset`); `optiviz {command}` takes 2-D presets, use `optiviz train {}`",
+            preset.display(),
+            preset.display()
+        );
+    }
+    Ok(())
 }
 
 #[cfg(feature = "gui")]
@@ -261,6 +293,18 @@ fn parse_size(text: &str) -> Result<[f32; 2], String> {
 fn check(presets: &[PathBuf]) -> ExitCode {
     let mut all_ok = true;
     for path in presets {
+        if io::is_mlp_preset(path) {
+            match io::load_mlp_preset(path) {
+                Ok(s) => println!("{}: ok ({}, MLP {s})", path.display(), s.spec.name),
+                Err(errors) => {
+                    all_ok = false;
+                    for e in &errors.0 {
+                        eprintln!("{e}");
+                    }
+                }
+            }
+            continue;
+        }
         match io::load_preset(path) {
             Ok(s) => println!(
                 "{}: ok ({}, {} runs)",
@@ -307,7 +351,7 @@ pub fn run(
 }
 
 /// Quotes a CSV field when it needs it.
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

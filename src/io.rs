@@ -3,6 +3,7 @@
 //! Keeping I/O here keeps the numerics and scenario layers pure and leaves one module to swap
 //! for a browser build later.
 
+use crate::scenario::mlp::MlpScenario;
 use crate::scenario::{self, PresetError, PresetErrors, Scenario};
 use std::fs;
 use std::io::Write;
@@ -184,6 +185,35 @@ pub fn load_preset(path: &Path) -> Result<Scenario, PresetErrors> {
         }])
     })?;
     scenario::parse(&text, &source)
+}
+
+/// True when the file is an MLP preset (its top-level struct has a `dataset` field); false
+/// when it is a 2-D preset or cannot be read.
+#[must_use]
+pub fn is_mlp_preset(path: &Path) -> bool {
+    read_text(path).is_ok_and(|text| scenario::mlp::is_mlp(&text))
+}
+
+/// Reads and validates an MLP preset. A `Csv(path: ...)` data set is read from that path,
+/// relative to the preset's folder; its errors name the CSV file, line and column.
+pub fn load_mlp_preset(path: &Path) -> Result<MlpScenario, PresetErrors> {
+    let source = path.display().to_string();
+    let text = read_text(path).map_err(|e| {
+        PresetErrors(vec![PresetError {
+            source: source.clone(),
+            line: 1,
+            column: 1,
+            field: String::new(),
+            message: e.source.to_string(),
+        }])
+    })?;
+    let dir = path.parent().unwrap_or_else(|| Path::new("")).to_owned();
+    scenario::mlp::parse_with(&text, &source, &mut |csv| {
+        let file = dir.join(csv);
+        read_text(&file)
+            .map(|body| (file.display().to_string(), body))
+            .map_err(|e| e.to_string())
+    })
 }
 
 #[cfg(test)]

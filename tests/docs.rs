@@ -1,5 +1,5 @@
 //! The preset format documentation stays true: every RON example in docs/presets.md parses and
-//! validates, and so does the README's; the README lists every keyboard shortcut and links only
+//! validates (2-D and MLP presets alike), and so does the README's; the README lists every keyboard shortcut and links only
 //! to files that exist.
 
 #![allow(
@@ -32,7 +32,13 @@ fn every_ron_example_in_the_docs_is_a_valid_preset() {
     for doc in ["docs/presets.md", "README.md"] {
         let text = std::fs::read_to_string(format!("{root}/{doc}")).unwrap();
         for (i, block) in ron_blocks(&text).iter().enumerate() {
-            if let Err(e) = optiviz::scenario::parse(block, &format!("{doc} example {i}")) {
+            let source = format!("{doc} example {i}");
+            let result = if optiviz::scenario::mlp::is_mlp(block) {
+                optiviz::scenario::mlp::parse(block, &source).map(|_| ())
+            } else {
+                optiviz::scenario::parse(block, &source).map(|_| ())
+            };
+            if let Err(e) = result {
                 panic!("{e}\n{block}");
             }
             count += 1;

@@ -7,6 +7,7 @@
 
 mod checks;
 pub mod contour;
+pub mod mlp;
 pub mod noise;
 pub mod objectives;
 pub mod optimizers;

@@ -8,6 +8,7 @@
 
 pub mod builtin;
 pub mod locate;
+pub mod mlp;
 
 use crate::numerics::noise::{NoiseKind, NoiseSpec};
 use crate::numerics::objectives::{AnyObjective, Landmarks, ObjectiveSpec, ViewRect};
@@ -463,7 +464,7 @@ impl std::error::Error for PresetErrors {}
 
 /// RON options shared by reading and writing: `Some` may be omitted and enum variants that wrap
 /// a parameter struct are written `Adam(lr: 0.01)` rather than `Adam((lr: 0.01))`.
-fn ron_options() -> ron::Options {
+pub(crate) fn ron_options() -> ron::Options {
     ron::Options::default().with_default_extension(
         ron::extensions::Extensions::IMPLICIT_SOME
             | ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES,
@@ -484,7 +485,7 @@ pub fn parse_spec(text: &str, source: &str) -> Result<ScenarioSpec, PresetErrors
     })
 }
 
-fn describe_ron_error(code: &ron::Error) -> String {
+pub(crate) fn describe_ron_error(code: &ron::Error) -> String {
     // ron names our Rust types; readers know the preset's words instead.
     let mut text = code.to_string();
     for (rust, reader) in [

@@ -1,0 +1,589 @@
+//! Training: every optimizer run of a scenario on the same data, from the same initial
+//! weights, on the same sequence of minibatches (common random numbers), stepped in lockstep.
+//!
+//! Step k: the sampler's batch k is gathered once; each running run sets lr_k from its
+//! schedule and takes one optimizer step through an [`Oracle`] whose loss is the batch's
+//! mean data loss plus the weight penalty (gradient clipped as in 2-D runs).
+//!
+//! Evaluation policy: the full training and test sets are evaluated (losses, accuracies, the
+//! norm of the full-batch gradient of the training objective) at step 0, every `eval_every`
+//! steps, and at the last step of the budget. By default eval_every = ceil(4 N / B), N being
+//! all points: an evaluation passes every point forward (and the training points backward),
+//! at most N samples' worth of forward and backward work, against 4N for the steps between
+//! two evaluations, so evaluating costs at most about a quarter of training. History and weight snapshots are bounded: when full, every
+//! other entry is dropped and the interval doubles (as [`crate::numerics::run::Trajectory`]
+//! does), which also makes evaluations rarer on long runs.
+//!
+//! A step that yields a non-finite loss or weights stops the run with a status naming the
+//! step; its weights go back to the last finite ones, so nothing downstream sees NaN.
+
+use super::data::{BatchSampler, DataConfig, Dataset};
+use super::landscape::{self, LandscapeSlice};
+use super::network::{Network, NetworkSpec, Task, Workspace};
+use crate::numerics::ParamError;
+use crate::numerics::optimizers::{Optimizer, OptimizerSpec, Oracle};
+use crate::numerics::run::{Clip, RunStatus, Stop};
+use crate::numerics::schedule::Schedule;
+use nalgebra::{DMatrix, DVector};
+use std::fmt;
+
+/// Records kept per run before thinning.
+pub const HISTORY_CAPACITY: usize = 4096;
+/// Weight snapshots kept per run (for the landscape) before thinning.
+pub const SNAPSHOT_CAPACITY: usize = 64;
+/// Columns evaluated at once on the full data sets.
+const EVAL_CHUNK: usize = 256;
+
+/// One run's optimizer, schedule and clipping (validated).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MlpRunConfig {
+    /// Optimizer and hyperparameters.
+    pub optimizer: OptimizerSpec,
+    /// Learning-rate schedule.
+    pub schedule: Schedule,
+    /// Gradient clipping.
+    pub clip: Clip,
+}
+
+/// Everything a training needs (validated by the scenario layer).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainingConfig {
+    /// The data set.
+    pub data: DataConfig,
+    /// The network.
+    pub network: NetworkSpec,
+    /// Minibatch size B (clamped to the training set's size).
+    pub batch_size: usize,
+    /// Step budget.
+    pub steps: usize,
+    /// Seed of the initial weights and of the batch order.
+    pub seed: u64,
+    /// Steps between full evaluations (default: see the module documentation).
+    pub eval_every: Option<usize>,
+    /// The runs, in order.
+    pub runs: Vec<MlpRunConfig>,
+}
+
+/// One evaluation of a run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Record {
+    /// Updates taken.
+    pub step: usize,
+    /// Mean data loss on the training set (without the penalty).
+    pub train_loss: f64,
+    /// Mean data loss on the test set.
+    pub test_loss: f64,
+    /// Fraction of training points classified right (`None` for regression).
+    pub train_acc: Option<f64>,
+    /// Fraction of test points classified right (`None` for regression).
+    pub test_acc: Option<f64>,
+    /// |grad| of the full-batch training objective (data loss + penalty).
+    pub grad_norm: f64,
+    /// Learning rate of the next update.
+    pub lr: f64,
+}
+
+/// A run's evaluations, bounded: at most [`HISTORY_CAPACITY`] records at multiples of
+/// `interval()` steps, plus the latest one.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    records: Vec<Record>,
+    every: usize,
+    stride: usize,
+    latest: Option<Record>,
+}
+
+impl History {
+    fn new(every: usize) -> Self {
+        Self {
+            records: Vec::with_capacity(HISTORY_CAPACITY),
+            every: every.max(1),
+            stride: 1,
+            latest: None,
+        }
+    }
+
+    /// Steps between stored records.
+    #[must_use]
+    pub fn interval(&self) -> usize {
+        self.every * self.stride
+    }
+
+    /// The stored records, oldest first.
+    #[must_use]
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// The latest evaluation, stored or not.
+    #[must_use]
+    pub fn latest(&self) -> Option<&Record> {
+        self.latest.as_ref()
+    }
+
+    fn wants(&self, step: usize) -> bool {
+        step.is_multiple_of(self.interval())
+    }
+
+    fn push(&mut self, r: Record) {
+        self.latest = Some(r);
+        if !self.wants(r.step) {
+            return;
+        }
+        if self.records.len() >= HISTORY_CAPACITY {
+            let mut i = 0;
+            self.records.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+            self.stride *= 2;
+            if !self.wants(r.step) {
+                return;
+            }
+        }
+        self.records.push(r);
+    }
+}
+
+/// Weight snapshots, bounded like [`History`].
+#[derive(Clone, Debug, Default)]
+struct Snapshots {
+    dim: usize,
+    every: usize,
+    stride: usize,
+    steps: Vec<usize>,
+    data: Vec<f64>,
+}
+
+impl Snapshots {
+    fn new(dim: usize, every: usize) -> Self {
+        Self {
+            dim,
+            every: every.max(1),
+            stride: 1,
+            steps: Vec::with_capacity(SNAPSHOT_CAPACITY),
+            data: Vec::with_capacity(SNAPSHOT_CAPACITY * dim),
+        }
+    }
+
+    fn push(&mut self, step: usize, w: &[f64]) {
+        if !step.is_multiple_of(self.every * self.stride) {
+            return;
+        }
+        if self.steps.len() >= SNAPSHOT_CAPACITY {
+            let kept: Vec<usize> = (0..self.steps.len()).step_by(2).collect();
+            for (to, &from) in kept.iter().enumerate() {
+                self.steps[to] = self.steps[from];
+                self.data
+                    .copy_within(from * self.dim..(from + 1) * self.dim, to * self.dim);
+            }
+            self.steps.truncate(kept.len());
+            self.data.truncate(kept.len() * self.dim);
+            self.stride *= 2;
+            if !step.is_multiple_of(self.every * self.stride) {
+                return;
+            }
+        }
+        self.steps.push(step);
+        self.data.extend_from_slice(w);
+    }
+
+    fn list(&self) -> Vec<(usize, &[f64])> {
+        self.steps
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| (s, &self.data[i * self.dim..(i + 1) * self.dim]))
+            .collect()
+    }
+}
+
+/// One optimizer training the network.
+pub struct MlpRun {
+    config: MlpRunConfig,
+    optimizer: Box<dyn Optimizer>,
+    params: DVector<f64>,
+    previous: DVector<f64>,
+    status: RunStatus,
+    steps_done: usize,
+    history: History,
+    snapshots: Snapshots,
+}
+
+impl fmt::Debug for MlpRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MlpRun")
+            .field("config", &self.config)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MlpRun {
+    /// Optimizer, schedule and clipping.
+    #[must_use]
+    pub fn config(&self) -> &MlpRunConfig {
+        &self.config
+    }
+
+    /// Running, or stopped at a named step.
+    #[must_use]
+    pub fn status(&self) -> &RunStatus {
+        &self.status
+    }
+
+    /// The recorded evaluations.
+    #[must_use]
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Current weights (always finite).
+    #[must_use]
+    pub fn params(&self) -> &DVector<f64> {
+        &self.params
+    }
+
+    /// Updates this run has taken (less than the training's when it stopped early).
+    #[must_use]
+    pub fn steps_done(&self) -> usize {
+        self.steps_done
+    }
+}
+
+/// The batch of one step, in the optimizer's vector form.
+struct BatchOracle<'a> {
+    net: &'a Network,
+    ws: &'a mut Workspace,
+    x: &'a [f64],
+    y: &'a [f64],
+    clip: Clip,
+}
+
+impl Oracle for BatchOracle<'_> {
+    fn eval(&mut self, x: &DVector<f64>, grad: &mut DVector<f64>) -> f64 {
+        let loss =
+            self.net
+                .loss_and_gradient(x.as_slice(), self.x, self.y, self.ws, grad.as_mut_slice());
+        self.clip.apply(grad.as_mut_slice());
+        loss
+    }
+
+    fn hessian(&mut self, _x: &DVector<f64>, _hess: &mut DMatrix<f64>) -> bool {
+        false
+    }
+}
+
+/// All runs of an MLP scenario, trained together (see the module documentation).
+#[derive(Debug)]
+pub struct Training {
+    config: TrainingConfig,
+    dataset: Dataset,
+    network: Network,
+    init: DVector<f64>,
+    sampler: BatchSampler,
+    runs: Vec<MlpRun>,
+    ws: Workspace,
+    eval_ws: Workspace,
+    batch_x: DMatrix<f64>,
+    batch_y: Vec<f64>,
+    grad: DVector<f64>,
+    eval_every: usize,
+    steps_done: usize,
+}
+
+impl Training {
+    /// Builds the data set, the initial weights and every run (recording step 0). The error
+    /// names the run's field.
+    pub fn new(config: &TrainingConfig) -> Result<Self, ParamError> {
+        let dataset = Dataset::new(&config.data);
+        let network = Network::new(dataset.feature_map().len(), &config.network, dataset.task());
+        let init = DVector::from_vec(network.initial_params(config.seed));
+        let n_train = dataset.train_points().len();
+        let sampler = BatchSampler::new(n_train, config.batch_size, config.seed);
+        let b = sampler.batch_size();
+        let eval_every = config.eval_every.unwrap_or_else(|| {
+            let n_all = n_train + dataset.test_points().len();
+            (4 * n_all).div_ceil(b).max(1)
+        });
+        let mut training = Self {
+            ws: Workspace::new(&network, b),
+            eval_ws: Workspace::new(&network, EVAL_CHUNK),
+            batch_x: DMatrix::zeros(network.inputs(), b),
+            batch_y: vec![0.0; b],
+            grad: DVector::zeros(network.param_count()),
+            runs: Vec::with_capacity(config.runs.len()),
+            config: config.clone(),
+            dataset,
+            network,
+            init,
+            sampler,
+            eval_every,
+            steps_done: 0,
+        };
+        for (i, rc) in config.runs.iter().enumerate() {
+            let optimizer = rc
+                .optimizer
+                .build()
+                .map_err(|e| e.within(&format!("runs[{i}].optimizer")))?;
+            training.runs.push(MlpRun {
+                config: rc.clone(),
+                optimizer,
+                params: training.init.clone(),
+                previous: training.init.clone(),
+                status: RunStatus::Running,
+                steps_done: 0,
+                history: History::new(eval_every),
+                snapshots: Snapshots::new(training.init.len(), eval_every),
+            });
+        }
+        for i in 0..training.runs.len() {
+            training.evaluate(i, 0);
+        }
+        Ok(training)
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &TrainingConfig {
+        &self.config
+    }
+
+    /// The data set (points for scatter plots, features).
+    #[must_use]
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    /// The network's shape, activation, loss and penalty.
+    #[must_use]
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// The initial weights every run starts from.
+    #[must_use]
+    pub fn initial_params(&self) -> &DVector<f64> {
+        &self.init
+    }
+
+    /// The runs, in the configuration's order.
+    #[must_use]
+    pub fn runs(&self) -> &[MlpRun] {
+        &self.runs
+    }
+
+    /// Updates taken so far (by every run still running).
+    #[must_use]
+    pub fn steps_done(&self) -> usize {
+        self.steps_done
+    }
+
+    /// The step budget.
+    #[must_use]
+    pub fn total_steps(&self) -> usize {
+        self.config.steps
+    }
+
+    /// True when the budget is reached or no run is running.
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.steps_done >= self.config.steps || self.runs.iter().all(|r| !r.status.is_running())
+    }
+
+    /// Steps between full evaluations (before thinning).
+    #[must_use]
+    pub fn eval_every(&self) -> usize {
+        self.eval_every
+    }
+
+    /// The minibatch size in use.
+    #[must_use]
+    pub fn batch_size(&self) -> usize {
+        self.sampler.batch_size()
+    }
+
+    /// "2-16-16-1 tanh, BCE, L2 1e-4".
+    #[must_use]
+    pub fn describe(&self) -> String {
+        self.network.to_string()
+    }
+
+    /// Steps every running run by up to `steps` updates, within the budget; returns the
+    /// updates taken. Call it every frame with a budget to slice the work.
+    pub fn advance(&mut self, steps: usize) -> usize {
+        let mut taken = 0;
+        while taken < steps && !self.is_done() {
+            let k = self.steps_done;
+            let batch = self.sampler.batch(k);
+            let (x_train, y_train) = self.dataset.train_matrix();
+            for (j, &i) in batch.iter().enumerate() {
+                self.batch_x.column_mut(j).copy_from(&x_train.column(i));
+                self.batch_y[j] = y_train[i];
+            }
+            for run in &mut self.runs {
+                if !run.status.is_running() {
+                    continue;
+                }
+                let lr = run.config.schedule.lr(run.config.optimizer.lr(), k);
+                run.optimizer.set_lr(lr);
+                run.previous.copy_from(&run.params);
+                let mut oracle = BatchOracle {
+                    net: &self.network,
+                    ws: &mut self.ws,
+                    x: self.batch_x.as_slice(),
+                    y: &self.batch_y,
+                    clip: run.config.clip,
+                };
+                let stop = match run.optimizer.step(&mut run.params, &mut oracle) {
+                    Err(e) => Some(Stop::Failed(e)),
+                    Ok(info) if !info.loss.is_finite() => Some(Stop::NonFiniteValue),
+                    Ok(_) if !run.params.iter().all(|v| v.is_finite()) => {
+                        Some(Stop::NonFinitePoint)
+                    }
+                    Ok(_) => None,
+                };
+                if let Some(reason) = stop {
+                    run.params.copy_from(&run.previous);
+                    run.status = RunStatus::Stopped {
+                        step: k + 1,
+                        reason,
+                    };
+                } else {
+                    run.steps_done = k + 1;
+                }
+            }
+            self.steps_done += 1;
+            taken += 1;
+            let s = self.steps_done;
+            for i in 0..self.runs.len() {
+                let run = &self.runs[i];
+                if run.status.is_running() && (run.history.wants(s) || s == self.config.steps) {
+                    self.evaluate(i, s);
+                }
+            }
+        }
+        taken
+    }
+
+    /// Evaluates run i at step s on the full data sets and records it (stopping the run if
+    /// anything is non-finite).
+    fn evaluate(&mut self, i: usize, s: usize) {
+        let run = &mut self.runs[i];
+        let (x, y) = self.dataset.train_matrix();
+        let (train_loss, train_acc) = self.network.evaluate(
+            run.params.as_slice(),
+            x,
+            y,
+            &mut self.eval_ws,
+            Some(self.grad.as_mut_slice()),
+        );
+        let (x, y) = self.dataset.test_matrix();
+        let (test_loss, test_acc) =
+            self.network
+                .evaluate(run.params.as_slice(), x, y, &mut self.eval_ws, None);
+        let grad_norm = self.grad.norm();
+        if !(train_loss.is_finite() && test_loss.is_finite() && grad_norm.is_finite()) {
+            run.status = RunStatus::Stopped {
+                step: s,
+                reason: Stop::NonFiniteValue,
+            };
+            return;
+        }
+        let classify = self.network.task() == Task::Classification;
+        run.history.push(Record {
+            step: s,
+            train_loss,
+            test_loss,
+            train_acc: classify.then_some(train_acc),
+            test_acc: classify.then_some(test_acc),
+            grad_norm,
+            lr: run.config.schedule.lr(run.config.optimizer.lr(), s),
+        });
+        run.snapshots.push(s, run.params.as_slice());
+    }
+
+    /// Back to step 0: every run restarts from the initial weights with fresh optimizer
+    /// state.
+    pub fn reset(&mut self) {
+        let configs: Vec<MlpRunConfig> = self.runs.iter().map(|r| r.config.clone()).collect();
+        let mut config = self.config.clone();
+        config.runs = configs;
+        if let Ok(fresh) = Self::new(&config) {
+            *self = fresh;
+        }
+    }
+
+    /// A new draw of the data set with `seed` (the same weights and batch order), then
+    /// [`Self::reset`].
+    pub fn regenerate(&mut self, seed: u64) {
+        let mut config = self.config.clone();
+        config.data.seed = seed;
+        if let Ok(fresh) = Self::new(&config) {
+            *self = fresh;
+        }
+    }
+
+    /// The output of run `run` (probability of class 1, or the regression value) on an
+    /// nx x ny grid of input points over the given ranges (the coordinates of the data
+    /// points), row-major from (x.0, y.0): index iy * nx + ix. Returns false (and leaves
+    /// `out` empty) when there is no such run.
+    pub fn predict_grid(
+        &self,
+        run: usize,
+        x_range: (f64, f64),
+        y_range: (f64, f64),
+        nx: usize,
+        ny: usize,
+        out: &mut Vec<f64>,
+    ) -> bool {
+        out.clear();
+        let Some(run) = self.runs.get(run) else {
+            return false;
+        };
+        let map = self.dataset.feature_map();
+        let mut ws = Workspace::new(&self.network, EVAL_CHUNK);
+        let mut chunk = DMatrix::zeros(map.len(), EVAL_CHUNK);
+        let mut values = Vec::with_capacity(EVAL_CHUNK);
+        #[allow(clippy::cast_precision_loss, reason = "grid sides are small")]
+        let at = |r: (f64, f64), k: usize, n: usize| {
+            if n <= 1 {
+                r.0
+            } else {
+                r.0 + (r.1 - r.0) * k as f64 / (n - 1) as f64
+            }
+        };
+        let total = nx * ny;
+        out.reserve(total);
+        let mut start = 0;
+        while start < total {
+            let b = EVAL_CHUNK.min(total - start);
+            for c in 0..b {
+                let idx = start + c;
+                let p = [at(x_range, idx % nx, nx), at(y_range, idx / nx, ny)];
+                map.map_into(p, chunk.column_mut(c).as_mut_slice());
+            }
+            self.network.predict(
+                run.params.as_slice(),
+                &chunk.as_slice()[..b * map.len()],
+                &mut ws,
+                &mut values,
+            );
+            out.extend(values.iter().map(|v| if v.is_finite() { *v } else { 0.5 }));
+            start += b;
+        }
+        true
+    }
+
+    /// The loss landscape around run `run`'s current weights in the plane of its trajectory
+    /// (see [`landscape`]); `None` without such a run or before the stored
+    /// snapshots span a plane.
+    #[must_use]
+    pub fn landscape(&self, run: usize, n: usize) -> Option<LandscapeSlice> {
+        let r = self.runs.get(run)?;
+        let mut snaps = r.snapshots.list();
+        let last = r.steps_done;
+        snaps.retain(|s| s.0 != last);
+        let (x, y) = self.dataset.train_matrix();
+        landscape::slice(&self.network, r.params.as_slice(), last, &snaps, x, y, n)
+    }
+}

@@ -1,0 +1,344 @@
+//! The MLP training core end to end: it learns the classic toy problems, races are fair
+//! (common initial weights and batches), time slicing changes nothing, divergence stops a run
+//! without NaN, memory is bounded, a training step allocates nothing, and the landscape slice
+//! and the decision-boundary grid are consistent with the run.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
+
+use optiviz::numerics::mlp::{
+    Activation, DataConfig, DataSource, Feature, Generator, MlpRunConfig, NetworkSpec,
+    Regularization, Training, TrainingConfig, training::HISTORY_CAPACITY,
+};
+use optiviz::numerics::optimizers::{AdamParams, OptimizerSpec, SgdParams};
+use optiviz::numerics::run::{Clip, RunStatus};
+use optiviz::numerics::schedule::Schedule;
+
+fn adam(lr: f64) -> OptimizerSpec {
+    OptimizerSpec::Adam(AdamParams {
+        lr,
+        ..AdamParams::default()
+    })
+}
+
+fn sgd(lr: f64, momentum: f64) -> OptimizerSpec {
+    OptimizerSpec::SGD(SgdParams {
+        lr,
+        momentum,
+        ..SgdParams::default()
+    })
+}
+
+fn run(optimizer: OptimizerSpec) -> MlpRunConfig {
+    MlpRunConfig {
+        optimizer,
+        schedule: Schedule::Constant,
+        clip: Clip::None,
+    }
+}
+
+fn config(
+    generator: Generator,
+    hidden: Vec<usize>,
+    steps: usize,
+    runs: Vec<MlpRunConfig>,
+) -> TrainingConfig {
+    TrainingConfig {
+        data: DataConfig {
+            source: DataSource::Generated(generator),
+            points: 400,
+            noise: 0.0,
+            train_fraction: 0.5,
+            seed: 1,
+            features: vec![Feature::X1, Feature::X2],
+            input_scale: (1.0, 1.0),
+            normalize: false,
+        },
+        network: NetworkSpec {
+            hidden,
+            activation: Activation::Tanh,
+            ..NetworkSpec::default()
+        },
+        batch_size: 32,
+        steps,
+        seed: 1,
+        eval_every: None,
+        runs,
+    }
+}
+
+fn final_train_acc(t: &Training, i: usize) -> f64 {
+    t.runs()[i].history().latest().unwrap().train_acc.unwrap()
+}
+
+/// XOR with a 2-8-8-1 tanh network and Adam (lr 0.01, B = 32): 100 % of the training points
+/// within 1,500 steps.
+#[test]
+fn xor_is_learned_perfectly() {
+    let mut t = Training::new(&config(
+        Generator::Xor,
+        vec![8, 8],
+        1500,
+        vec![run(adam(0.01))],
+    ))
+    .unwrap();
+    t.advance(1500);
+    assert!(t.runs()[0].status().is_running());
+    let acc = final_train_acc(&t, 0);
+    assert_eq!(acc, 1.0, "train accuracy {acc}");
+    println!("xor: train accuracy {acc} after 1500 steps");
+}
+
+/// The two-arm spiral with a 2-16-16-16-1 tanh network and Adam (lr 0.01, B = 32): at least
+/// 97 % of the training points within 6,000 steps.
+#[test]
+fn spiral_is_learned_by_adam() {
+    let mut t = Training::new(&config(
+        Generator::Spiral,
+        vec![16, 16, 16],
+        6000,
+        vec![run(adam(0.01))],
+    ))
+    .unwrap();
+    t.advance(6000);
+    let acc = final_train_acc(&t, 0);
+    println!("spiral: train accuracy {acc} after 6000 steps");
+    assert!(acc >= 0.97, "train accuracy {acc}");
+}
+
+fn small(steps: usize, runs: Vec<MlpRunConfig>) -> TrainingConfig {
+    let mut c = config(Generator::Circle, vec![6], steps, runs);
+    c.data.points = 120;
+    c.data.noise = 0.3;
+    c
+}
+
+/// Every run starts from the same weights and sees the same batches: two identical runs stay
+/// bit-identical, and the step-0 records of all runs agree.
+#[test]
+fn runs_share_initial_weights_and_batches() {
+    let mut t = Training::new(&small(
+        300,
+        vec![run(sgd(0.05, 0.9)), run(adam(0.01)), run(sgd(0.05, 0.9))],
+    ))
+    .unwrap();
+    for r in t.runs() {
+        assert_eq!(r.params(), t.initial_params());
+        let (a, b) = (r.history().records()[0], t.runs()[0].history().records()[0]);
+        assert_eq!(
+            (a.train_loss, a.test_loss, a.train_acc, a.grad_norm),
+            (b.train_loss, b.test_loss, b.train_acc, b.grad_norm)
+        );
+    }
+    t.advance(300);
+    assert_eq!(t.runs()[0].params(), t.runs()[2].params());
+    assert_eq!(
+        t.runs()[0].history().records(),
+        t.runs()[2].history().records()
+    );
+    assert_ne!(t.runs()[0].params(), t.runs()[1].params());
+}
+
+/// Advancing in slices (as the app does every frame) gives exactly the same runs as one go;
+/// reset and a rebuilt training reproduce them too.
+#[test]
+fn time_slicing_and_reset_change_nothing() {
+    let c = small(250, vec![run(adam(0.02)), run(sgd(0.1, 0.5))]);
+    let mut whole = Training::new(&c).unwrap();
+    assert_eq!(whole.advance(1000), 250, "the budget caps the steps");
+    let mut sliced = Training::new(&c).unwrap();
+    while !sliced.is_done() {
+        sliced.advance(7);
+    }
+    assert_eq!(sliced.steps_done(), 250);
+    for (a, b) in whole.runs().iter().zip(sliced.runs()) {
+        assert_eq!(a.params(), b.params());
+        assert_eq!(a.history().records(), b.history().records());
+    }
+    let before = whole.runs()[0].params().clone();
+    whole.reset();
+    assert_eq!(whole.steps_done(), 0);
+    assert_eq!(whole.runs()[0].params(), whole.initial_params());
+    whole.advance(250);
+    assert_eq!(whole.runs()[0].params(), &before);
+    // A new draw of the data: other points, same initial weights.
+    let points = whole.dataset().train_points().to_vec();
+    whole.regenerate(77);
+    assert_eq!(whole.steps_done(), 0);
+    assert_ne!(whole.dataset().train_points(), points.as_slice());
+    assert_eq!(whole.initial_params(), sliced.initial_params());
+}
+
+/// A learning rate of 1e6 on the regression plane blows up: the run stops with a status
+/// naming the step, keeps finite weights and records, and the other run goes on.
+#[test]
+fn divergence_stops_the_run_without_nan() {
+    let mut c = config(
+        Generator::Plane,
+        vec![8],
+        400,
+        vec![run(sgd(1e6, 0.0)), run(sgd(0.01, 0.0))],
+    );
+    c.eval_every = Some(1);
+    let mut t = Training::new(&c).unwrap();
+    t.advance(400);
+    let bad = &t.runs()[0];
+    let RunStatus::Stopped { step, .. } = bad.status() else {
+        panic!("lr 1e6 should diverge: {:?}", bad.status());
+    };
+    assert!(*step >= 1 && *step < 400);
+    assert!(
+        bad.status()
+            .describe()
+            .starts_with(&format!("diverged at step {step}"))
+    );
+    assert!(bad.params().iter().all(|v| v.is_finite()));
+    assert!(bad.steps_done() <= *step);
+    for r in bad.history().records() {
+        assert!(r.train_loss.is_finite() && r.test_loss.is_finite() && r.grad_norm.is_finite());
+        assert!(r.train_acc.is_none(), "regression has no accuracy");
+    }
+    assert!(t.runs()[1].status().is_running());
+    assert_eq!(t.runs()[1].steps_done(), 400);
+    let mut grid = Vec::new();
+    assert!(t.predict_grid(0, (-6.0, 6.0), (-6.0, 6.0), 9, 9, &mut grid));
+    assert!(grid.iter().all(|v| v.is_finite()));
+}
+
+/// History and snapshots stay bounded however long the run; the latest record is the last
+/// step.
+#[test]
+fn history_is_bounded_by_thinning() {
+    let mut c = small(3 * HISTORY_CAPACITY + 5, vec![run(adam(0.01))]);
+    c.network.hidden = vec![2];
+    c.eval_every = Some(1);
+    let mut t = Training::new(&c).unwrap();
+    t.advance(usize::MAX);
+    let h = t.runs()[0].history();
+    assert!(h.records().len() <= HISTORY_CAPACITY);
+    assert_eq!(h.interval(), 4);
+    assert_eq!(h.latest().unwrap().step, 3 * HISTORY_CAPACITY + 5);
+    for (i, r) in h.records().iter().enumerate() {
+        assert_eq!(r.step, i * h.interval());
+    }
+}
+
+/// A training step allocates nothing once the optimizer's buffers exist, evaluations
+/// included.
+#[test]
+fn training_steps_allocate_nothing() {
+    let mut t = Training::new(&small(100_000, vec![run(adam(0.01)), run(sgd(0.1, 0.9))])).unwrap();
+    t.advance(t.eval_every() + 1);
+    let info = allocation_counter::measure(|| {
+        t.advance(10 * t.eval_every());
+    });
+    assert_eq!(info.count_total, 0, "{info:?}");
+}
+
+/// An L2 penalty keeps the weights smaller.
+#[test]
+fn weight_decay_shrinks_the_weights() {
+    let norm = |reg| {
+        let mut c = small(800, vec![run(adam(0.02))]);
+        c.network.regularization = reg;
+        let mut t = Training::new(&c).unwrap();
+        t.advance(800);
+        t.runs()[0].params().norm()
+    };
+    let (plain, decayed) = (norm(Regularization::None), norm(Regularization::L2(0.05)));
+    assert!(decayed < 0.8 * plain, "{decayed} vs {plain}");
+}
+
+/// The landscape slice: orthonormal directions, the path is the snapshots' projection and
+/// ends at the origin, and each value is the training objective at that point of the plane.
+#[test]
+fn landscape_slice_is_the_loss_on_the_trajectory_plane() {
+    let mut t = Training::new(&small(600, vec![run(sgd(0.1, 0.9))])).unwrap();
+    assert!(t.landscape(0, 11).is_none(), "one snapshot spans no plane");
+    assert!(t.landscape(5, 11).is_none());
+    t.advance(600);
+    let s = t.landscape(0, 11).unwrap();
+    let [d1, d2] = &s.directions;
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    assert!((dot(d1, d1) - 1.0).abs() < 1e-12 && (dot(d2, d2) - 1.0).abs() < 1e-12);
+    assert!(dot(d1, d2).abs() < 1e-10);
+    assert_eq!(*s.path.last().unwrap(), [0.0, 0.0]);
+    assert_eq!(*s.path_steps.last().unwrap(), 600);
+    assert!(s.path.len() >= 3 && s.path_steps.windows(2).all(|w| w[0] < w[1]));
+    assert!(s.explained[0] >= s.explained[1] && s.explained[1] > 0.0);
+    assert!(s.explained[0] + s.explained[1] <= 1.0 + 1e-12);
+    assert_eq!(s.loss.len(), 121);
+    for q in &s.path {
+        assert!((s.alpha.0..=s.alpha.1).contains(&q[0]) && (s.beta.0..=s.beta.1).contains(&q[1]));
+    }
+    // Recompute two grid values from the directions.
+    let net = t.network();
+    let final_w = t.runs()[0].params().as_slice();
+    let (x, y) = t.dataset().train_matrix();
+    let mut ws = optiviz::numerics::mlp::Workspace::new(net, 64);
+    for (i, j) in [(0, 0), (7, 3)] {
+        let a = s.alpha.0 + (s.alpha.1 - s.alpha.0) * f64::from(j) / 10.0;
+        let b = s.beta.0 + (s.beta.1 - s.beta.0) * f64::from(i) / 10.0;
+        let w: Vec<f64> = (0..final_w.len())
+            .map(|k| final_w[k] + a * d1[k] + b * d2[k])
+            .collect();
+        let (data, _) = net.evaluate(&w, x, y, &mut ws, None);
+        let expected = data + net.penalty(&w);
+        let got = s.loss[usize::try_from(i * 11 + j).unwrap()];
+        assert!((got - expected).abs() < 1e-12, "{got} vs {expected}");
+    }
+}
+
+/// The decision-boundary grid agrees with the recorded accuracy: thresholding the grid's
+/// probability at each training point classifies exactly as the evaluation did.
+#[test]
+fn predict_grid_agrees_with_the_recorded_accuracy() {
+    let mut t = Training::new(&small(300, vec![run(adam(0.02))])).unwrap();
+    t.advance(300);
+    let mut out = Vec::new();
+    assert!(!t.predict_grid(3, (0.0, 1.0), (0.0, 1.0), 2, 2, &mut out));
+    assert!(out.is_empty());
+    assert!(t.predict_grid(0, (-6.0, 6.0), (-5.0, 5.0), 31, 21, &mut out));
+    assert_eq!(out.len(), 31 * 21);
+    assert!(out.iter().all(|p| (0.0..=1.0).contains(p)));
+    let points = t.dataset().train_points();
+    let mut right = 0;
+    for p in points {
+        t.predict_grid(0, (p.x[0], p.x[0]), (p.x[1], p.x[1]), 1, 1, &mut out);
+        right += usize::from((out[0] >= 0.5) == (p.y == 1.0));
+    }
+    let acc = t.runs()[0].history().latest().unwrap().train_acc.unwrap();
+    #[allow(clippy::cast_precision_loss, reason = "a few hundred points")]
+    let measured = right as f64 / points.len() as f64;
+    assert_eq!(measured, acc);
+    assert!(acc > 0.9, "the circle is learned: {acc}");
+}
+
+/// Every optimizer of the core trains the network unchanged (Newton, which needs a Hessian,
+/// stops with a message); nothing records NaN.
+#[test]
+fn every_optimizer_trains_the_network() {
+    for optimizer in OptimizerSpec::all_defaults() {
+        let name = optimizer.name();
+        let mut t = Training::new(&small(60, vec![run(optimizer)])).unwrap();
+        t.advance(60);
+        let r = &t.runs()[0];
+        if name == "Newton" {
+            assert_eq!(
+                r.status().describe(),
+                "stopped at step 1: this objective has no Hessian"
+            );
+            continue;
+        }
+        assert!(r.status().is_running(), "{name}: {:?}", r.status());
+        let h = r.history();
+        assert!(
+            h.records().iter().all(|x| x.train_loss.is_finite()),
+            "{name}"
+        );
+        assert_eq!(h.latest().unwrap().step, 60, "{name}");
+    }
+}
