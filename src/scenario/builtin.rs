@@ -15,6 +15,12 @@ macro_rules! builtin {
     };
 }
 
+macro_rules! builtin_mlp {
+    ($($file:literal),* $(,)?) => {
+        &[$(Builtin { file: $file, text: include_str!(concat!("../../presets/mlp/", $file)) }),*]
+    };
+}
+
 /// The shipped deck, in order (tests check it matches presets/).
 pub const BUILTIN: &[Builtin] = builtin![
     "01-gd-zigzag.ron",
@@ -36,5 +42,57 @@ pub const BUILTIN: &[Builtin] = builtin![
     "17-find-the-step-size.ron",
 ];
 
+/// The shipped MLP presets (presets/mlp/), in order.
+pub const BUILTIN_MLP: &[Builtin] = builtin_mlp![
+    "01-xor.ron",
+    "02-circle.ron",
+    "03-spiral.ron",
+    "04-bad-scaling.ron",
+    "05-bad-scaling-normalized.ron",
+    "06-plane-regression.ron",
+];
+
+/// The MLP preset the network view opens on (the spiral race).
+pub const DEFAULT_BUILTIN_MLP: usize = 2;
+
 /// The built-in scenario the app opens on.
 pub const DEFAULT_BUILTIN: usize = 2;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files_in(folder: &str) -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn the_shipped_lists_are_the_preset_folders_and_all_parse() {
+        let deck: Vec<&str> = BUILTIN.iter().map(|b| b.file).collect();
+        assert_eq!(deck, files_in("presets"));
+        let mlp: Vec<&str> = BUILTIN_MLP.iter().map(|b| b.file).collect();
+        assert_eq!(mlp, files_in("presets/mlp"));
+        for b in BUILTIN {
+            assert!(crate::scenario::parse(b.text, b.file).is_ok(), "{}", b.file);
+        }
+        for b in BUILTIN_MLP {
+            assert!(crate::scenario::mlp::is_mlp(b.text), "{}", b.file);
+            assert!(
+                crate::scenario::mlp::parse(b.text, b.file).is_ok(),
+                "{}",
+                b.file
+            );
+        }
+        assert!(DEFAULT_BUILTIN < BUILTIN.len() && DEFAULT_BUILTIN_MLP < BUILTIN_MLP.len());
+    }
+}

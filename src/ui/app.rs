@@ -7,6 +7,7 @@ use super::contour_view::ContourView;
 use super::deck::{BUILTIN, DEFAULT_BUILTIN, Deck, Entry};
 use super::dialogs::{self, FileDialog, Mode};
 use super::loss_view::LossView;
+use super::mlp_view::MlpView;
 use super::notices::Notices;
 use super::panels::{self, FocusSliders, Panel, PanelCtx};
 use super::screenshot::{Region, Regions, Request, Screenshots};
@@ -14,6 +15,7 @@ use super::session::Session;
 use super::settings::{Layout, Settings};
 use super::theory_panel::{self, TheoryPanel};
 use crate::io;
+use crate::scenario::builtin::{BUILTIN_MLP, DEFAULT_BUILTIN_MLP};
 use crate::scenario::{self, Element, Scenario, ScenarioSpec, Theme, to_ron};
 use egui::{Key, KeyboardShortcut, Modifiers};
 use std::path::{Path, PathBuf};
@@ -33,6 +35,15 @@ pub enum Source {
     File(PathBuf),
     /// Restored from the last session without a file.
     Unsaved,
+}
+
+/// The two pages of the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    /// Optimizers on 2-D surfaces.
+    Surfaces,
+    /// A small network trained by the same optimizers.
+    Network,
 }
 
 /// The optiviz app.
@@ -60,6 +71,12 @@ pub struct OptivizApp {
     launch: LaunchOptions,
     /// The theme applied to the context (applied on the first frame and on changes).
     styled: Option<Theme>,
+    /// Which page is on screen.
+    page: Page,
+    /// The network page (created when first shown or when an MLP preset opens).
+    mlp: Option<MlpView>,
+    /// The MLP preset's file, if it came from one.
+    mlp_path: Option<PathBuf>,
     /// "Show everything": the preset's focus mode is switched off until the next preset.
     focus_off: bool,
     focus_sliders: FocusSliders,
@@ -139,6 +156,9 @@ impl OptivizApp {
             shown_regions: Regions::default(),
             launch,
             styled: None,
+            page: Page::Surfaces,
+            mlp: None,
+            mlp_path: None,
             focus_off: false,
             focus_sliders: FocusSliders {
                 lr: true,
@@ -228,7 +248,22 @@ impl OptivizApp {
     /// True when the document differs from the file it came from.
     #[must_use]
     pub fn modified(&self) -> bool {
-        self.session.spec() != &self.saved_spec
+        match (self.page, &self.mlp) {
+            (Page::Network, Some(mlp)) => mlp.modified(),
+            _ => self.session.spec() != &self.saved_spec,
+        }
+    }
+
+    /// Which page is on screen.
+    #[must_use]
+    pub fn page(&self) -> Page {
+        self.page
+    }
+
+    /// The network page's state, once it was shown.
+    #[must_use]
+    pub fn mlp(&self) -> Option<&MlpView> {
+        self.mlp.as_ref()
     }
 
     /// How often the heat map and contour lines were rebuilt (they are cached per view).
@@ -261,7 +296,8 @@ impl OptivizApp {
         let dt = f64::from(ui.input(|i| i.stable_dt).min(0.1));
         self.session.compute(COMPUTE_BUDGET);
         self.session.tick(dt);
-        if self.launch.at_step.is_some() && !self.session.computing() {
+        if self.launch.at_step.is_some() && !self.session.computing() && self.page == Page::Surfaces
+        {
             let step = self.launch.at_step.take().unwrap_or(0);
             #[allow(
                 clippy::cast_precision_loss,
@@ -275,61 +311,10 @@ impl OptivizApp {
         self.keyboard(&ctx, &mut commands);
         self.dropped_files(&ctx, &mut commands);
         self.top_bar(ui, &mut commands);
-        if self.shows(Element::Playback) {
-            self.transport(ui, &mut commands);
+        match self.page {
+            Page::Surfaces => self.surfaces(ui, &mut commands),
+            Page::Network => self.network(ui, dt),
         }
-        self.side_panel(ui, &mut commands);
-        self.contour.eigen_axes = None;
-        self.contour.hide_legend = !self.shows(Element::Legend);
-        let show_theory = match self.focus() {
-            Some(focus) => focus.contains(&Element::Theory),
-            None => self.settings.show_theory,
-        };
-        if show_theory {
-            egui::Panel::right("theory")
-                .resizable(true)
-                .default_size(440.0)
-                .size_range(320.0..=720.0)
-                .show(ui, |ui| {
-                    self.regions.set(
-                        Region::Theory,
-                        ui.max_rect().expand(4.0).intersect(ui.clip_rect()),
-                    );
-                    egui::ScrollArea::vertical()
-                        .auto_shrink([false, false])
-                        .show(ui, |ui| {
-                            self.theory
-                                .ui(ui, &self.session, self.selected_run, &mut commands);
-                        });
-                });
-            self.contour.eigen_axes = theory_panel::analysis(&self.session, self.selected_run)
-                .map(|a| (a.origin, a.spectrum.eigenvectors, a.spectrum.eigenvalues));
-        }
-        egui::CentralPanel::default().show(ui, |ui| {
-            let show_loss = match self.focus() {
-                Some(focus) => focus.contains(&Element::Loss),
-                None => self.settings.show_loss_plot,
-            };
-            if show_loss {
-                let loss_height = (ui.available_height() * 0.27).clamp(120.0, 320.0);
-                egui::Panel::bottom("loss-panel")
-                    .resizable(true)
-                    .default_size(loss_height)
-                    .show(ui, |ui| {
-                        self.regions.set(Region::Loss, ui.max_rect().expand(4.0));
-                        self.loss.ui(ui, &self.session, ui.available_height());
-                    });
-            }
-            self.regions
-                .set(Region::Contour, ui.available_rect_before_wrap());
-            self.contour.ui(
-                ui,
-                &self.session,
-                &self.settings,
-                self.selected_run,
-                &mut commands,
-            );
-        });
         if let Some(dialog) = &mut self.dialog {
             match dialog.ui(&ctx) {
                 dialogs::Outcome::Open => {}
@@ -357,6 +342,99 @@ impl OptivizApp {
         if self.session.playing() || self.session.computing() {
             ctx.request_repaint();
         }
+    }
+
+    /// The 2-D page: transport, side panel, theory panel, loss plot and contour view.
+    fn surfaces(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        if self.shows(Element::Playback) {
+            self.transport(ui, commands);
+        }
+        self.side_panel(ui, commands);
+        self.contour.eigen_axes = None;
+        self.contour.hide_legend = !self.shows(Element::Legend);
+        let show_theory = match self.focus() {
+            Some(focus) => focus.contains(&Element::Theory),
+            None => self.settings.show_theory,
+        };
+        if show_theory {
+            egui::Panel::right("theory")
+                .resizable(true)
+                .default_size(440.0)
+                .size_range(320.0..=720.0)
+                .show(ui, |ui| {
+                    self.regions.set(
+                        Region::Theory,
+                        ui.max_rect().expand(4.0).intersect(ui.clip_rect()),
+                    );
+                    egui::ScrollArea::vertical()
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            self.theory
+                                .ui(ui, &self.session, self.selected_run, commands);
+                        });
+                });
+            self.contour.eigen_axes = theory_panel::analysis(&self.session, self.selected_run)
+                .map(|a| (a.origin, a.spectrum.eigenvectors, a.spectrum.eigenvalues));
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            let show_loss = match self.focus() {
+                Some(focus) => focus.contains(&Element::Loss),
+                None => self.settings.show_loss_plot,
+            };
+            if show_loss {
+                let loss_height = (ui.available_height() * 0.27).clamp(120.0, 320.0);
+                egui::Panel::bottom("loss-panel")
+                    .resizable(true)
+                    .default_size(loss_height)
+                    .show(ui, |ui| {
+                        self.regions.set(Region::Loss, ui.max_rect().expand(4.0));
+                        self.loss.ui(ui, &self.session, ui.available_height());
+                    });
+            }
+            self.regions
+                .set(Region::Contour, ui.available_rect_before_wrap());
+            self.contour.ui(
+                ui,
+                &self.session,
+                &self.settings,
+                self.selected_run,
+                commands,
+            );
+        });
+    }
+
+    /// The network page: the MLP view's panels; training takes its slice of the frame.
+    fn network(&mut self, ui: &mut egui::Ui, dt: f64) {
+        if self.mlp.is_none() {
+            self.open_builtin_mlp(DEFAULT_BUILTIN_MLP);
+        }
+        let Some(mlp) = &mut self.mlp else {
+            return;
+        };
+        if let Some(step) = self.launch.at_step {
+            if mlp.train_towards(step) {
+                self.launch.at_step = None;
+            }
+            ui.ctx().request_repaint();
+        }
+        if mlp.tick(dt) {
+            ui.ctx().request_repaint();
+        }
+        egui::Panel::bottom("mlp-transport").show(ui, |ui| {
+            ui.add_space(4.0);
+            mlp.transport(ui);
+            ui.add_space(2.0);
+        });
+        egui::Panel::left("mlp-controls")
+            .resizable(true)
+            .default_size(380.0)
+            .size_range(300.0..=620.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| mlp.side_panel(ui));
+            });
+        egui::CentralPanel::default().show(ui, |ui| mlp.central(ui));
     }
 
     fn keyboard(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
@@ -431,6 +509,14 @@ impl OptivizApp {
                         for (i, b) in BUILTIN.iter().enumerate() {
                             if ui.button(super::panels::preset_title(b.file)).clicked() {
                                 out.push(Command::OpenBuiltin(i));
+                                ui.close();
+                            }
+                        }
+                    });
+                    ui.menu_button("Shipped networks", |ui| {
+                        for (i, b) in BUILTIN_MLP.iter().enumerate() {
+                            if ui.button(super::panels::preset_title(b.file)).clicked() {
+                                out.push(Command::OpenBuiltinMlp(i));
                                 ui.close();
                             }
                         }
@@ -534,6 +620,38 @@ impl OptivizApp {
                     }
                 });
                 ui.separator();
+                for (page, label, tip) in [
+                    (
+                        Page::Surfaces,
+                        "2-D surfaces",
+                        "Optimizers racing on 2-D objectives",
+                    ),
+                    (
+                        Page::Network,
+                        "Network",
+                        "A small MLP trained by the same optimizers",
+                    ),
+                ] {
+                    if ui
+                        .selectable_label(self.page == page, label)
+                        .on_hover_text(tip)
+                        .clicked()
+                    {
+                        out.push(Command::SetPage(page));
+                    }
+                }
+                ui.separator();
+                if self.page == Page::Network {
+                    if let Some(mlp) = &self.mlp {
+                        ui.strong(&mlp.scenario().spec.name);
+                        let description = &mlp.scenario().spec.description;
+                        ui.add(
+                            egui::Label::new(egui::RichText::new(description).weak()).truncate(),
+                        )
+                        .on_hover_text(description);
+                    }
+                    return;
+                }
                 let deck = self.deck.position_label();
                 if !deck.is_empty() {
                     if ui
@@ -715,14 +833,26 @@ impl OptivizApp {
     }
 
     /// Carries out one command. This is the only place where state changes.
+    #[allow(clippy::too_many_lines, reason = "one arm per command")]
     pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
         match command {
+            Command::TogglePlay | Command::Step | Command::Reset if self.page == Page::Network => {
+                if let Some(mlp) = &mut self.mlp {
+                    match command {
+                        Command::TogglePlay => mlp.toggle_play(),
+                        Command::Step => mlp.step(),
+                        _ => mlp.reset(),
+                    }
+                }
+            }
             Command::TogglePlay => {
                 let playing = self.session.playing();
                 self.session.set_playing(!playing);
             }
             Command::Step => self.session.step(),
             Command::Reset => self.session.reset(),
+            Command::SetPage(page) => self.page = page,
+            Command::OpenBuiltinMlp(i) => self.open_builtin_mlp(i),
             Command::Seek(s) => self.session.seek(s),
             Command::SetSpeed(v) => self.session.set_speed(v),
             Command::Edit(spec) => self.edit(*spec),
@@ -746,6 +876,10 @@ impl OptivizApp {
             Command::Open(path) => self.open_file(&path),
             Command::OpenBuiltin(i) => self.open_builtin(i),
             Command::Deck(delta) => self.deck_step(delta),
+            Command::Save if self.page == Page::Network => match self.mlp_path.clone() {
+                Some(p) => self.save_to(&p),
+                None => self.apply(ctx, Command::ShowSaveDialog),
+            },
             Command::Save => match &self.source {
                 Source::File(p) => {
                     let p = p.clone();
@@ -758,12 +892,22 @@ impl OptivizApp {
                 self.dialog = Some(FileDialog::new(Mode::Open, &self.working_dir(), ""));
             }
             Command::ShowSaveDialog => {
-                let name = match &self.source {
-                    Source::File(p) => p
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                    _ => file_name_for(&self.session.spec().name),
+                let name = match (&self.source, self.page, &self.mlp) {
+                    (_, Page::Network, Some(mlp)) => self
+                        .mlp_path
+                        .as_ref()
+                        .and_then(|p| p.file_name())
+                        .map_or_else(
+                            || file_name_for(&mlp.scenario().spec.name),
+                            |n| n.to_string_lossy().into_owned(),
+                        ),
+                    (source, ..) => match source {
+                        Source::File(p) => p
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        _ => file_name_for(&self.session.spec().name),
+                    },
                 };
                 self.dialog = Some(FileDialog::new(Mode::Save, &self.working_dir(), &name));
             }
@@ -865,6 +1009,17 @@ impl OptivizApp {
 
     /// Opens a preset file; on failure the errors are shown and the scenario on screen stays.
     pub fn open_file(&mut self, path: &Path) {
+        if io::is_mlp_preset(path) {
+            match io::load_mlp_preset(path)
+                .map_err(|e| e.0.iter().map(ToString::to_string).collect::<Vec<_>>())
+            {
+                Ok(s) => self.open_mlp(s, Some(path.to_path_buf())),
+                Err(errors) => {
+                    self.load_errors = Some((format!("Could not open {}", path.display()), errors));
+                }
+            }
+            return;
+        }
         match io::load_preset(path) {
             Ok(s) => {
                 let deck = Deck::around_file(path);
@@ -876,6 +1031,36 @@ impl OptivizApp {
                     errors.0.iter().map(ToString::to_string).collect(),
                 ));
             }
+        }
+    }
+
+    /// Shows an MLP scenario on the network page.
+    fn open_mlp(&mut self, scenario: crate::scenario::mlp::MlpScenario, path: Option<PathBuf>) {
+        let theme = scenario.spec.theme;
+        match MlpView::new(scenario) {
+            Ok(view) => {
+                self.mlp = Some(view);
+                self.mlp_path = path;
+                self.page = Page::Network;
+                if let Some(theme) = theme {
+                    self.settings.theme = theme;
+                }
+            }
+            Err(e) => self
+                .notices
+                .error(format!("Could not start the network: {e}")),
+        }
+    }
+
+    fn open_builtin_mlp(&mut self, i: usize) {
+        let Some(b) = BUILTIN_MLP.get(i) else {
+            return;
+        };
+        match scenario::mlp::parse(b.text, b.file) {
+            Ok(s) => self.open_mlp(s, None),
+            Err(e) => self
+                .notices
+                .error(format!("Shipped preset {}: {e}", b.file)),
         }
     }
 
@@ -901,6 +1086,26 @@ impl OptivizApp {
     }
 
     fn save_to(&mut self, path: &Path) {
+        if self.page == Page::Network
+            && let Some(mlp) = &mut self.mlp
+        {
+            let result = scenario::mlp::to_ron(&mlp.scenario().spec)
+                .map_err(|e| e.to_string())
+                .and_then(|text| {
+                    io::write_atomic(path, text.as_bytes()).map_err(|e| e.to_string())
+                });
+            match result {
+                Ok(()) => {
+                    mlp.mark_saved();
+                    self.mlp_path = Some(path.to_path_buf());
+                    self.notices.info(format!("Saved {}", path.display()));
+                }
+                Err(e) => self
+                    .notices
+                    .error(format!("Not saved (the previous file is untouched): {e}")),
+            }
+            return;
+        }
         let result = to_ron(self.session.spec())
             .map_err(|e| e.to_string())
             .and_then(|text| io::write_atomic(path, text.as_bytes()).map_err(|e| e.to_string()));
@@ -985,7 +1190,11 @@ impl OptivizApp {
 
     fn update_title(&mut self, ctx: &egui::Context) {
         let star = if self.modified() { " •" } else { "" };
-        let title = format!("optiviz — {}{star}", self.session.spec().name);
+        let name = match (self.page, &self.mlp) {
+            (Page::Network, Some(mlp)) => &mlp.scenario().spec.name,
+            _ => &self.session.spec().name,
+        };
+        let title = format!("optiviz — {name}{star}");
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;

@@ -60,6 +60,10 @@ pub enum Command {
     SetLayout(Layout),
     /// Switch the theme (and store it in the scenario, so saving keeps it).
     SetTheme(Theme),
+    /// Show the 2-D page or the network page.
+    SetPage(crate::ui::app::Page),
+    /// Open a shipped MLP preset on the network page.
+    OpenBuiltinMlp(usize),
     /// Focus mode off (show everything) or back on, for a preset that has one.
     ToggleFocus,
 }

@@ -1,0 +1,1054 @@
+//! The small-MLP training view: a data set, a network and several optimizer runs training it
+//! live from the same initial weights on the same minibatches, with the decision boundary of
+//! every run, loss / accuracy / gradient-norm plots, and a slice of the loss landscape through
+//! the final weights (the plane of the weight trajectory's two principal directions).
+//!
+//! Training is time-sliced: each frame takes as many steps as the speed asks for, but never
+//! more than fit in [`STEP_BUDGET`], so the interface stays live whatever the network.
+
+use super::params::optimizer_ui;
+use super::theme::run_color;
+use super::widgets::{fmt_num, integer, slider, toggle};
+use crate::numerics::contour::{Grid, IsoLine, LogScale, extract, log_levels};
+use crate::numerics::mlp::{Activation, Feature, Generator, Init, Regularization, Task, Training};
+use crate::numerics::objectives::ViewRect;
+use crate::numerics::run::RunStatus;
+use crate::scenario::mlp::{DatasetKind, MlpScenario, MlpSpec};
+use crate::scenario::{MAX_RUNS, PALETTE, RunSpec, format_color};
+use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
+use egui_plot::{
+    Legend, Line, LineStyle, MarkerShape, Plot, PlotImage, PlotPoint, PlotPoints, Points,
+};
+use web_time::{Duration, Instant};
+
+/// Longest time a frame spends training.
+pub const STEP_BUDGET: Duration = Duration::from_millis(8);
+/// Nodes per side of the decision-boundary pictures.
+const BOUNDARY_SIDE: usize = 72;
+/// Nodes per side of the loss-landscape slice.
+const LANDSCAPE_SIDE: usize = 41;
+
+/// A run's decision boundary, drawn at a given training step.
+#[derive(Default)]
+struct Boundary {
+    key: Option<(u64, usize)>,
+    texture: Option<TextureHandle>,
+    values: Vec<f64>,
+}
+
+/// The loss landscape of one run at one step, with its picture and iso-lines.
+struct Landscape {
+    run: usize,
+    key: (u64, usize),
+    slice: crate::numerics::mlp::LandscapeSlice,
+    texture: TextureHandle,
+    lines: Vec<IsoLine>,
+}
+
+/// The MLP view's state.
+pub struct MlpView {
+    scenario: MlpScenario,
+    training: Training,
+    /// The document as loaded or saved.
+    saved: MlpSpec,
+    playing: bool,
+    /// Steps owed to the speed setting, carried between frames.
+    owed: f64,
+    /// Bumped whenever the training is rebuilt.
+    generation: u64,
+    boundaries: Vec<Boundary>,
+    landscape: Option<Landscape>,
+    landscape_run: usize,
+    /// A message about the last refused edit.
+    error: Option<String>,
+    /// Milliseconds the last frame spent training.
+    last_train_ms: f64,
+}
+
+impl MlpView {
+    /// A view of `scenario` at step 0.
+    pub fn new(scenario: MlpScenario) -> Result<Self, crate::numerics::ParamError> {
+        let training = scenario.training()?;
+        Ok(Self {
+            saved: scenario.spec.clone(),
+            scenario,
+            training,
+            playing: false,
+            owed: 0.0,
+            generation: 0,
+            boundaries: Vec::new(),
+            landscape: None,
+            landscape_run: 0,
+            error: None,
+            last_train_ms: 0.0,
+        })
+    }
+
+    /// The validated scenario.
+    #[must_use]
+    pub fn scenario(&self) -> &MlpScenario {
+        &self.scenario
+    }
+
+    /// The training in progress.
+    #[must_use]
+    pub fn training(&self) -> &Training {
+        &self.training
+    }
+
+    /// True while playing.
+    #[must_use]
+    pub fn playing(&self) -> bool {
+        self.playing
+    }
+
+    /// True when the document differs from what was loaded or saved.
+    #[must_use]
+    pub fn modified(&self) -> bool {
+        self.scenario.spec != self.saved
+    }
+
+    /// Marks the document as saved.
+    pub fn mark_saved(&mut self) {
+        self.saved = self.scenario.spec.clone();
+    }
+
+    /// Milliseconds the last frame spent training.
+    #[must_use]
+    pub fn last_train_ms(&self) -> f64 {
+        self.last_train_ms
+    }
+
+    /// Play or pause (at the end, Play starts over).
+    pub fn toggle_play(&mut self) {
+        if !self.playing && self.training.is_done() {
+            self.reset();
+        }
+        self.playing = !self.playing;
+        self.owed = 0.0;
+    }
+
+    /// One training step of every run.
+    pub fn step(&mut self) {
+        self.playing = false;
+        self.training.advance(1);
+    }
+
+    /// Back to the initial weights.
+    pub fn reset(&mut self) {
+        self.training.reset();
+        self.owed = 0.0;
+        self.landscape = None;
+    }
+
+    /// Replaces the document; an invalid one is refused with a message and changes nothing.
+    pub fn edit(&mut self, spec: MlpSpec) {
+        let csv = match &self.scenario.source {
+            crate::numerics::mlp::DataSource::Imported { points, .. } => Some(points.clone()),
+            crate::numerics::mlp::DataSource::Generated(_) => None,
+        };
+        let result = MlpScenario::from_spec(spec, csv)
+            .map_err(|errors| {
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .and_then(|s| s.training().map(|t| (s, t)).map_err(|e| e.to_string()));
+        match result {
+            Ok((scenario, training)) => {
+                self.scenario = scenario;
+                self.training = training;
+                self.generation += 1;
+                self.owed = 0.0;
+                self.landscape = None;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(format!("Change not applied: {e}")),
+        }
+    }
+
+    /// Trains towards `step` within [`STEP_BUDGET`] (for `--at-step`); true once there.
+    pub fn train_towards(&mut self, step: usize) -> bool {
+        let start = Instant::now();
+        while self.training.steps_done() < step.min(self.training.total_steps())
+            && start.elapsed() < STEP_BUDGET
+        {
+            let want = (step - self.training.steps_done()).min(64);
+            if self.training.advance(want) == 0 {
+                break;
+            }
+        }
+        self.training.steps_done() >= step.min(self.training.total_steps())
+            || self.training.runs().is_empty()
+    }
+
+    /// Trains for this frame: `dt` seconds at the scenario's speed, within [`STEP_BUDGET`].
+    /// Returns true while there is more to do (the caller asks for another frame).
+    pub fn tick(&mut self, dt: f64) -> bool {
+        if !self.playing {
+            return false;
+        }
+        let speed = self.scenario.spec.speed;
+        // Never owe more than a tenth of a second: a slow frame does not cause a burst.
+        self.owed = (self.owed + speed * dt).min(speed * 0.1 + 1.0);
+        let start = Instant::now();
+        let mut chunk = 1;
+        while self.owed >= 1.0 && !self.training.is_done() {
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "owed is positive and bounded by the speed"
+            )]
+            let want = (self.owed as usize).min(chunk);
+            let taken = self.training.advance(want);
+            #[allow(clippy::cast_precision_loss, reason = "small counts")]
+            {
+                self.owed -= taken as f64;
+            }
+            if taken == 0 || start.elapsed() >= STEP_BUDGET {
+                break;
+            }
+            chunk = (chunk * 2).min(4096);
+        }
+        self.last_train_ms = start.elapsed().as_secs_f64() * 1e3;
+        if self.training.is_done() {
+            self.playing = false;
+        }
+        self.playing
+    }
+
+    /// The side panel: data, network, training and runs. Edits the document.
+    pub fn side_panel(&mut self, ui: &mut egui::Ui) {
+        let mut spec = self.scenario.spec.clone();
+        if let Some(e) = &self.error {
+            ui.colored_label(ui.visuals().warn_fg_color, e);
+        }
+        ui.label(egui::RichText::new(self.training.describe()).monospace())
+            .on_hover_text("Layer sizes, activation, loss and penalty");
+        egui::CollapsingHeader::new(egui::RichText::new("Data").heading())
+            .default_open(true)
+            .show(ui, |ui| data_ui(ui, &mut spec));
+        egui::CollapsingHeader::new(egui::RichText::new("Network").heading())
+            .default_open(true)
+            .show(ui, |ui| network_ui(ui, &mut spec));
+        egui::CollapsingHeader::new(egui::RichText::new("Training").heading())
+            .default_open(true)
+            .show(ui, |ui| {
+                integer(
+                    ui,
+                    "batch size",
+                    &mut spec.batch_size,
+                    1..=1024,
+                    self.saved.batch_size,
+                    "Minibatch size B; every run sees the same batches",
+                );
+                integer(
+                    ui,
+                    "steps",
+                    &mut spec.steps,
+                    1..=1_000_000,
+                    self.saved.steps,
+                    "Step budget of every run",
+                );
+                let mut seed = usize::try_from(spec.seed).unwrap_or(1);
+                if integer(
+                    ui,
+                    "weight seed",
+                    &mut seed,
+                    0..=1_000_000,
+                    1,
+                    "Seed of the initial weights and the batch order (shared by all runs)",
+                ) {
+                    spec.seed = seed as u64;
+                }
+            });
+        egui::CollapsingHeader::new(egui::RichText::new("Runs").heading())
+            .default_open(true)
+            .show(ui, |ui| runs_ui(ui, &mut spec, &self.scenario));
+        if spec != self.scenario.spec {
+            self.edit(spec);
+        }
+    }
+
+    /// The transport bar: Play/Pause, Step, Reset, speed, progress.
+    pub fn transport(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let label = if self.playing { "Pause" } else { "Play" };
+            if ui
+                .add(egui::Button::new(label).min_size(egui::vec2(92.0, 0.0)))
+                .on_hover_text("Train / pause (Space)")
+                .clicked()
+            {
+                self.toggle_play();
+            }
+            if ui
+                .button("Step")
+                .on_hover_text("One training step of every run (Right arrow)")
+                .clicked()
+            {
+                self.step();
+            }
+            if ui
+                .button("Reset")
+                .on_hover_text("Back to the initial weights (R)")
+                .clicked()
+            {
+                self.reset();
+            }
+            ui.separator();
+            ui.label("speed");
+            let mut speed = self.scenario.spec.speed;
+            let r = ui
+                .add(
+                    egui::Slider::new(&mut speed, 1.0..=100_000.0)
+                        .logarithmic(true)
+                        .suffix(" steps/s")
+                        .custom_formatter(|v, _| fmt_num(v)),
+                )
+                .on_hover_text("Training steps per second. Double-click for the preset's speed.");
+            if r.double_clicked() {
+                self.scenario.spec.speed = self.saved.speed;
+            } else if r.changed() {
+                self.scenario.spec.speed = speed.clamp(1.0, 100_000.0);
+            }
+            ui.separator();
+            let done = self.training.steps_done();
+            let total = self.training.total_steps();
+            #[allow(clippy::cast_precision_loss, reason = "step counts")]
+            let fraction = done as f32 / total.max(1) as f32;
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width((ui.available_width() - 180.0).max(80.0))
+                    .text(format!("step {done} / {total}")),
+            );
+            ui.label(
+                egui::RichText::new(format!("{:.1} ms", self.last_train_ms))
+                    .small()
+                    .weak(),
+            )
+            .on_hover_text("Time the last frame spent training (the budget is 8 ms)");
+        });
+    }
+
+    /// The central area: decision boundaries, metric plots and the loss landscape.
+    #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
+    pub fn central(&mut self, ui: &mut egui::Ui) {
+        let runs = self.training.runs().len();
+        self.boundaries.resize_with(runs, Boundary::default);
+        let avail = ui.available_size();
+        let gap = ui.spacing().item_spacing;
+        let metrics_h = (avail.y * 0.32).clamp(140.0, 300.0);
+        let top_h = (avail.y - metrics_h - gap.y).max(120.0);
+        let land_w = (avail.x * 0.3).clamp(220.0, 400.0);
+        let panes_w = (avail.x - land_w - 3.0 * gap.x).max(120.0);
+        let column = egui::Layout::top_down(egui::Align::Min);
+        ui.horizontal_top(|ui| {
+            ui.allocate_ui_with_layout(egui::vec2(panes_w, top_h), column, |ui| {
+                ui.set_min_size(egui::vec2(panes_w, top_h));
+                if runs == 0 {
+                    ui.label("No runs: add one in the side panel.");
+                    return;
+                }
+                // As many columns as give the largest square panes.
+                let side_for = |c: usize| {
+                    let rows = runs.div_ceil(c) as f32;
+                    (panes_w / c as f32 - gap.x).min(top_h / rows - 28.0)
+                };
+                let cols = (1..=runs)
+                    .max_by(|&a, &b| side_for(a).total_cmp(&side_for(b)))
+                    .unwrap_or(1);
+                let side = side_for(cols).max(60.0);
+                egui::Grid::new("mlp-boundaries").show(ui, |ui| {
+                    for k in 0..runs {
+                        ui.vertical(|ui| self.boundary_ui(ui, k, side));
+                        if (k + 1) % cols == 0 {
+                            ui.end_row();
+                        }
+                    }
+                });
+            });
+            ui.add_space(gap.x);
+            ui.allocate_ui_with_layout(egui::vec2(land_w, top_h), column, |ui| {
+                ui.set_min_size(egui::vec2(land_w, top_h));
+                self.landscape_ui(ui);
+            });
+        });
+        ui.allocate_ui_with_layout(egui::vec2(avail.x, metrics_h), column, |ui| {
+            self.metrics(ui);
+        });
+    }
+
+    fn checked_run(&self, k: usize) -> Option<&crate::scenario::mlp::CheckedMlpRun> {
+        self.scenario.enabled_runs().nth(k)
+    }
+
+    #[allow(clippy::too_many_lines, reason = "one plot, drawn in layers")]
+    fn boundary_ui(&mut self, ui: &mut egui::Ui, k: usize, side: f32) {
+        let Some(checked) = self.checked_run(k) else {
+            return;
+        };
+        let label = checked.label.clone();
+        let color = run_color(ui.ctx(), checked.color);
+        let run = &self.training.runs()[k];
+        let acc = run
+            .history()
+            .latest()
+            .and_then(|r| {
+                r.train_acc
+                    .map(|a| format!(", train accuracy {:.1}%", a * 100.0))
+            })
+            .unwrap_or_default();
+        let status = match run.status() {
+            RunStatus::Running => String::new(),
+            s @ RunStatus::Stopped { .. } => format!(" ({})", s.describe()),
+        };
+        ui.set_max_width(side);
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(format!("{label}{acc}{status}"))
+                    .strong()
+                    .color(color),
+            )
+            .truncate(),
+        );
+        let ((x0, x1), (y0, y1)) = self.training.dataset().bounds();
+        let key = (self.generation, run.steps_done());
+        let task = self.training.dataset().task();
+        let cache = &mut self.boundaries[k];
+        if cache.key != Some(key) || cache.texture.is_none() {
+            cache.key = Some(key);
+            self.training.predict_grid(
+                k,
+                (x0, x1),
+                (y0, y1),
+                BOUNDARY_SIDE,
+                BOUNDARY_SIDE,
+                &mut cache.values,
+            );
+            let image = boundary_image(&cache.values, task, self.training.dataset());
+            match &mut cache.texture {
+                Some(t) => t.set(image, TextureOptions::LINEAR),
+                None => {
+                    cache.texture = Some(ui.ctx().load_texture(
+                        format!("mlp-boundary-{k}"),
+                        image,
+                        TextureOptions::LINEAR,
+                    ));
+                }
+            }
+        }
+        let Some(texture) = &cache.texture else {
+            return;
+        };
+        let dataset = self.training.dataset();
+        let response = Plot::new(("mlp-boundary", k))
+            .width(side)
+            .height(side)
+            .data_aspect(1.0)
+            .include_x(x0)
+            .include_x(x1)
+            .include_y(y0)
+            .include_y(y1)
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .show_grid(false)
+            .show_axes(false)
+            .show_background(false)
+            .show(ui, |plot_ui| {
+                plot_ui.image(covering(texture, (x0, x1), (y0, y1)));
+                for (points, filled, name) in [
+                    (dataset.train_points(), true, "train"),
+                    (dataset.test_points(), false, "test"),
+                ] {
+                    for class in [0.0, 1.0] {
+                        let pts: Vec<[f64; 2]> = points
+                            .iter()
+                            .filter(|p| task == Task::Regression || p.y == class)
+                            .map(|p| p.x)
+                            .collect();
+                        let c = match task {
+                            Task::Regression => Color32::BLACK,
+                            Task::Classification => class_color(class),
+                        };
+                        plot_ui.points(
+                            Points::new("", pts)
+                                .shape(MarkerShape::Circle)
+                                .radius(3.0)
+                                .filled(filled)
+                                .color(c)
+                                .allow_hover(false)
+                                .id((name, k, class.to_bits())),
+                        );
+                        if task == Task::Regression {
+                            break;
+                        }
+                    }
+                }
+            });
+        response.response.widget_info(|| {
+            egui::WidgetInfo::labeled(
+                egui::Role::Canvas,
+                true,
+                format!("decision boundary {label}"),
+            )
+        });
+    }
+
+    fn metrics(&self, ui: &mut egui::Ui) {
+        let width = (ui.available_width() - 16.0) / 3.0;
+        let height = ui.available_height() - 4.0;
+        let classification = self.training.dataset().task() == Task::Classification;
+        ui.horizontal(|ui| {
+            self.metric_plot(ui, "mlp-loss", "loss (log)", width, height, true, |r| {
+                [Some(r.train_loss), Some(r.test_loss)]
+            });
+            if classification {
+                self.metric_plot(ui, "mlp-acc", "accuracy (%)", width, height, false, |r| {
+                    [
+                        r.train_acc.map(|a| a * 100.0),
+                        r.test_acc.map(|a| a * 100.0),
+                    ]
+                });
+            }
+            self.metric_plot(
+                ui,
+                "mlp-grad",
+                "|gradient| (log)",
+                width,
+                height,
+                true,
+                |r| [Some(r.grad_norm), None],
+            );
+        });
+    }
+
+    #[allow(clippy::too_many_arguments, reason = "one plot of one metric")]
+    fn metric_plot(
+        &self,
+        ui: &mut egui::Ui,
+        id: &str,
+        label: &str,
+        width: f32,
+        height: f32,
+        log: bool,
+        value: impl Fn(&crate::numerics::mlp::Record) -> [Option<f64>; 2],
+    ) {
+        let map = |v: f64| {
+            if log { v.max(1e-300).log10() } else { v }
+        };
+        #[allow(clippy::cast_precision_loss, reason = "step counts")]
+        let total = self.training.total_steps() as f64;
+        let mut plot = Plot::new(id)
+            .width(width)
+            .height(height)
+            .include_x(0.0)
+            .include_x(total)
+            .x_axis_label("step")
+            .y_axis_label(label)
+            .allow_scroll(false);
+        let classification = self.training.dataset().task() == Task::Classification;
+        // One legend for the row, where it hides least: under the accuracy curves (which
+        // climb to the top), else beside the falling losses.
+        let legend = match (classification, id) {
+            (true, "mlp-acc") => Some(egui_plot::Corner::RightBottom),
+            (false, "mlp-loss") => Some(egui_plot::Corner::RightTop),
+            _ => None,
+        };
+        if let Some(corner) = legend {
+            plot = plot.legend(Legend::default().position(corner).background_alpha(0.75));
+        }
+        if log {
+            plot = plot.y_axis_formatter(|mark, _| format!("1e{}", mark.value.round()));
+        } else {
+            plot = plot.include_y(0.0).include_y(100.0);
+        }
+        let response = plot.show(ui, |plot_ui| {
+            for (k, run) in self.training.runs().iter().enumerate() {
+                let Some(checked) = self.checked_run(k) else {
+                    continue;
+                };
+                let color = run_color(plot_ui.ctx(), checked.color);
+                let width = 2.0 * super::theme::line_scale(plot_ui.ctx());
+                let records = run.history().records();
+                let latest = run.history().latest();
+                let has_test = records.iter().chain(latest).any(|r| value(r)[1].is_some());
+                for (which, style, suffix) in [
+                    (0, LineStyle::Solid, "train"),
+                    (1, LineStyle::dashed_loose(), "test"),
+                ] {
+                    #[allow(clippy::cast_precision_loss, reason = "step counts")]
+                    let pts: Vec<[f64; 2]> = records
+                        .iter()
+                        .chain(latest.filter(|l| records.last() != Some(l)))
+                        .filter_map(|r| value(r)[which].map(|v| [r.step as f64, map(v)]))
+                        .filter(|p| p[1].is_finite())
+                        .collect();
+                    if pts.is_empty() {
+                        continue;
+                    }
+                    let name = if has_test {
+                        format!("{} {suffix}", checked.label)
+                    } else {
+                        checked.label.clone()
+                    };
+                    plot_ui.line(
+                        Line::new(name, PlotPoints::from(pts))
+                            .color(color)
+                            .width(width)
+                            .style(style),
+                    );
+                }
+            }
+        });
+        response
+            .response
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, label));
+    }
+
+    #[allow(clippy::too_many_lines, reason = "controls, then one plot in layers")]
+    fn landscape_ui(&mut self, ui: &mut egui::Ui) {
+        ui.heading("Loss landscape");
+        let runs: Vec<String> = self
+            .scenario
+            .enabled_runs()
+            .map(|r| r.label.clone())
+            .collect();
+        if runs.is_empty() {
+            return;
+        }
+        self.landscape_run = self.landscape_run.min(runs.len() - 1);
+        egui::ComboBox::from_label("run")
+            .selected_text(runs[self.landscape_run].clone())
+            .show_ui(ui, |ui| {
+                for (k, name) in runs.iter().enumerate() {
+                    ui.selectable_value(&mut self.landscape_run, k, name);
+                }
+            });
+        let k = self.landscape_run;
+        let key = (self.generation, self.training.runs()[k].steps_done());
+        let fresh = self
+            .landscape
+            .as_ref()
+            .is_some_and(|l| l.run == k && l.key == key);
+        let clicked = ui
+            .add_enabled(!fresh, egui::Button::new("Compute slice"))
+            .on_hover_text(
+                "The training loss on the plane through the run's current weights spanned by \
+                 the two principal directions of its weight trajectory, with the path projected \
+                 onto it (a 41 x 41 grid of full-batch losses).",
+            )
+            .clicked();
+        if clicked {
+            match self.training.landscape(k, LANDSCAPE_SIDE) {
+                Some(slice) => {
+                    let (image, lines) = landscape_picture(&slice);
+                    let texture =
+                        ui.ctx()
+                            .load_texture("mlp-landscape", image, TextureOptions::LINEAR);
+                    self.landscape = Some(Landscape {
+                        run: k,
+                        key,
+                        slice,
+                        texture,
+                        lines,
+                    });
+                }
+                None => {
+                    self.error = Some(
+                        "No landscape yet: the run needs a few recorded steps that span a plane."
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+        let Some(l) = &self.landscape else {
+            ui.label(
+                egui::RichText::new(
+                    "Train a while, then compute the slice: the loss around the weights, \
+                     as contours with the path that led there.",
+                )
+                .weak(),
+            );
+            return;
+        };
+        let s = &l.slice;
+        ui.label(
+            egui::RichText::new(format!(
+                "{} at step {}; directions explain {:.0}% and {:.0}% of the path",
+                runs.get(l.run).map_or("", String::as_str),
+                l.key.1,
+                s.explained[0] * 100.0,
+                s.explained[1] * 100.0
+            ))
+            .small(),
+        );
+        let color = self
+            .checked_run(l.run)
+            .map_or(Color32::WHITE, |c| run_color(ui.ctx(), c.color));
+        let size = ui
+            .available_width()
+            .min(ui.available_height() - 8.0)
+            .max(120.0);
+        Plot::new("mlp-landscape-plot")
+            .width(size)
+            .height(size)
+            .x_axis_label("direction 1")
+            .y_axis_label("direction 2")
+            .show_grid(false)
+            .allow_scroll(false)
+            .show(ui, |plot_ui| {
+                plot_ui.image(covering(&l.texture, s.alpha, s.beta));
+                for (i, line) in l.lines.iter().enumerate() {
+                    plot_ui.line(
+                        Line::new("", PlotPoints::from(line.points.clone()))
+                            .color(Color32::from_white_alpha(90))
+                            .width(1.0)
+                            .allow_hover(false)
+                            .id(("iso", i)),
+                    );
+                }
+                plot_ui.line(
+                    Line::new("path", PlotPoints::from(s.path.clone()))
+                        .color(color)
+                        .width(2.5 * super::theme::line_scale(plot_ui.ctx())),
+                );
+                if let Some(last) = s.path.last() {
+                    plot_ui.points(
+                        Points::new("", vec![*last])
+                            .radius(5.0)
+                            .color(color)
+                            .allow_hover(false),
+                    );
+                }
+            });
+    }
+}
+
+/// A picture covering the rectangle x by y of the plot.
+fn covering(texture: &TextureHandle, x: (f64, f64), y: (f64, f64)) -> PlotImage {
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "plot sizes are far inside f32's range"
+    )]
+    let size = [(x.1 - x.0) as f32, (y.1 - y.0) as f32];
+    PlotImage::new(
+        "",
+        texture.id(),
+        PlotPoint::new(f64::midpoint(x.0, x.1), f64::midpoint(y.0, y.1)),
+        size,
+    )
+    .allow_hover(false)
+}
+
+/// Class 0 orange, class 1 blue (Okabe-Ito: safe for colour-blind viewers).
+fn class_color(class: f64) -> Color32 {
+    if class >= 0.5 {
+        Color32::from_rgb(0x00, 0x72, 0xB2)
+    } else {
+        Color32::from_rgb(0xD5, 0x5E, 0x00)
+    }
+}
+
+/// The network's output on the grid as a picture: for classification a blend from the class-0
+/// colour through white (p = 0.5, the boundary) to the class-1 colour; for regression viridis
+/// over the targets' range.
+fn boundary_image(values: &[f64], task: Task, data: &crate::numerics::mlp::Dataset) -> ColorImage {
+    let n = BOUNDARY_SIDE;
+    let mut image = ColorImage::filled([n, n], Color32::WHITE);
+    let (lo, hi) = data
+        .train_points()
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+            (lo.min(p.y), hi.max(p.y))
+        });
+    for (idx, &v) in values.iter().enumerate().take(n * n) {
+        // Grid rows start at the bottom; image rows at the top.
+        let (ix, iy) = (idx % n, idx / n);
+        let c = match task {
+            Task::Classification => {
+                let t = (v.clamp(0.0, 1.0) - 0.5) * 2.0;
+                let target = class_color(if t >= 0.0 { 1.0 } else { 0.0 });
+                #[allow(clippy::cast_possible_truncation, reason = "t in [-1, 1]")]
+                let w = (t.abs() as f32 * 0.75).clamp(0.0, 1.0);
+                lerp(Color32::WHITE, target, w)
+            }
+            Task::Regression => {
+                let u = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+                let c = colorous::VIRIDIS.eval_continuous(u.clamp(0.0, 1.0));
+                Color32::from_rgb(c.r, c.g, c.b)
+            }
+        };
+        image.pixels[(n - 1 - iy) * n + ix] = c;
+    }
+    image
+}
+
+fn lerp(a: Color32, b: Color32, t: f32) -> Color32 {
+    let mix = |x: u8, y: u8| {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a blend of two bytes"
+        )]
+        let v = (f32::from(x) * (1.0 - t) + f32::from(y) * t).round() as u8;
+        v
+    };
+    Color32::from_rgb(mix(a.r(), b.r()), mix(a.g(), b.g()), mix(a.b(), b.b()))
+}
+
+/// The slice as a log-scaled viridis picture and its iso-lines.
+fn landscape_picture(s: &crate::numerics::mlp::LandscapeSlice) -> (ColorImage, Vec<IsoLine>) {
+    let grid = Grid {
+        view: ViewRect {
+            x: s.alpha,
+            y: s.beta,
+        },
+        nx: s.n,
+        ny: s.n,
+        values: s.loss.clone(),
+    };
+    let (lo, hi) = grid.finite_range().unwrap_or((0.0, 1.0));
+    let scale = LogScale::new(lo, hi);
+    let mut image = ColorImage::filled([s.n, s.n], Color32::BLACK);
+    for j in 0..s.n {
+        for i in 0..s.n {
+            let c = colorous::VIRIDIS.eval_continuous(scale.unit(grid.values[j * s.n + i]));
+            image.pixels[(s.n - 1 - j) * s.n + i] = Color32::from_rgb(c.r, c.g, c.b);
+        }
+    }
+    let lines = extract(&grid, &log_levels(lo, hi, 14));
+    (image, lines)
+}
+
+fn data_ui(ui: &mut egui::Ui, spec: &mut MlpSpec) {
+    let d = &mut spec.dataset;
+    ui.horizontal(|ui| {
+        ui.label("data set");
+        let current = match &d.kind {
+            DatasetKind::Csv(c) => format!("CSV {}", c.path),
+            k => k.generator().map_or("?", Generator::name).to_owned(),
+        };
+        egui::ComboBox::from_id_salt("mlp-dataset")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for g in Generator::ALL {
+                    let kind = kind_of(g);
+                    if ui.selectable_label(d.kind == kind, g.name()).clicked() {
+                        d.kind = kind;
+                    }
+                }
+            })
+            .response
+            .on_hover_text("The points to classify (or, for the plane, to regress)");
+    });
+    if d.kind.generator().is_some() {
+        integer(
+            ui,
+            "points",
+            &mut d.points,
+            10..=5000,
+            400,
+            "Number of points",
+        );
+        slider(
+            ui,
+            "noise",
+            &mut d.noise,
+            0.0..=1.0,
+            0.0,
+            false,
+            "Jitter of the points",
+        );
+    }
+    slider(
+        ui,
+        "train fraction",
+        &mut d.train_fraction,
+        0.1..=0.9,
+        0.5,
+        false,
+        "Share of the points used for training; the rest is the test set",
+    );
+    ui.horizontal(|ui| {
+        if ui
+            .button("Regenerate")
+            .on_hover_text("New points: the next data seed")
+            .clicked()
+        {
+            d.seed = d.seed.wrapping_add(1);
+        }
+        ui.label(egui::RichText::new(format!("data seed {}", d.seed)).weak());
+    });
+    ui.label("features");
+    ui.horizontal_wrapped(|ui| {
+        for f in Feature::ALL {
+            let mut on = d.features.contains(&f);
+            if ui.checkbox(&mut on, f.name()).changed() {
+                if on {
+                    d.features.push(f);
+                    d.features
+                        .sort_by_key(|x| Feature::ALL.iter().position(|y| y == x));
+                } else if d.features.len() > 1 {
+                    d.features.retain(|&x| x != f);
+                }
+            }
+        }
+    });
+    toggle(
+        ui,
+        "normalize",
+        &mut d.normalize,
+        false,
+        "Standardise every feature with the training set's mean and standard deviation",
+    );
+}
+
+fn kind_of(g: Generator) -> DatasetKind {
+    match g {
+        Generator::Circle => DatasetKind::Circle,
+        Generator::Xor => DatasetKind::Xor,
+        Generator::Gaussians => DatasetKind::Gaussians,
+        Generator::Spiral => DatasetKind::Spiral,
+        Generator::Moons => DatasetKind::Moons,
+        Generator::Plane => DatasetKind::Plane,
+    }
+}
+
+fn network_ui(ui: &mut egui::Ui, spec: &mut MlpSpec) {
+    let n = &mut spec.network;
+    let mut layers = n.hidden.len();
+    if integer(
+        ui,
+        "hidden layers",
+        &mut layers,
+        0..=6,
+        2,
+        "Number of hidden layers (0: logistic / linear regression)",
+    ) {
+        let width = n.hidden.last().copied().unwrap_or(8);
+        n.hidden.resize(layers, width);
+    }
+    for (i, units) in n.hidden.iter_mut().enumerate() {
+        integer(
+            ui,
+            &format!("layer {} units", i + 1),
+            units,
+            1..=16,
+            8,
+            "Units in this hidden layer",
+        );
+    }
+    ui.horizontal(|ui| {
+        ui.label("activation");
+        egui::ComboBox::from_id_salt("mlp-activation")
+            .selected_text(n.activation.name())
+            .show_ui(ui, |ui| {
+                for a in Activation::ALL {
+                    ui.selectable_value(&mut n.activation, a, a.name());
+                }
+            });
+    });
+    ui.horizontal(|ui| {
+        ui.label("init");
+        egui::ComboBox::from_id_salt("mlp-init")
+            .selected_text(format!("{:?}", n.init))
+            .show_ui(ui, |ui| {
+                for i in [Init::Auto, Init::Xavier, Init::He] {
+                    ui.selectable_value(&mut n.init, i, format!("{i:?}"));
+                }
+            })
+            .response
+            .on_hover_text("Auto: He before ReLU, Glorot (Xavier) elsewhere");
+    });
+    let (mut kind, mut lambda) = match n.regularization {
+        Regularization::None => (0, 1e-3),
+        Regularization::L1(l) => (1, l),
+        Regularization::L2(l) => (2, l),
+    };
+    ui.horizontal(|ui| {
+        ui.label("penalty");
+        ui.radio_value(&mut kind, 0, "none");
+        ui.radio_value(&mut kind, 1, "L1");
+        ui.radio_value(&mut kind, 2, "L2");
+    });
+    if kind != 0 {
+        slider(
+            ui,
+            "lambda",
+            &mut lambda,
+            1e-6..=1.0,
+            1e-3,
+            true,
+            "Strength of the weight penalty (weights only, not biases)",
+        );
+    }
+    n.regularization = match kind {
+        1 => Regularization::L1(lambda),
+        2 => Regularization::L2(lambda),
+        _ => Regularization::None,
+    };
+}
+
+fn runs_ui(ui: &mut egui::Ui, spec: &mut MlpSpec, scenario: &MlpScenario) {
+    let mut remove = None;
+    for (i, run) in spec.runs.iter_mut().enumerate() {
+        let id = ui.scope_id().with(("mlp-run", i));
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut run.enabled, "")
+                    .on_hover_text("Train this run");
+                let mut rgb = scenario
+                    .runs
+                    .get(i)
+                    .map_or(PALETTE[i % PALETTE.len()], |c| c.color);
+                if ui.color_edit_button_srgb(&mut rgb).changed() {
+                    run.color = Some(format_color(rgb));
+                }
+                let name = scenario
+                    .runs
+                    .get(i)
+                    .map_or_else(|| run.optimizer.name().to_owned(), |c| c.label.clone());
+                ui.strong(name);
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui
+                        .small_button("del")
+                        .on_hover_text("Remove this run")
+                        .clicked()
+                    {
+                        remove = Some(i);
+                    }
+                });
+            });
+            egui::CollapsingHeader::new(format!("{} settings", run.optimizer.name()))
+                .id_salt(id.with("settings"))
+                .default_open(i == 0)
+                .show(ui, |ui| {
+                    optimizer_ui(ui, &mut run.optimizer, id);
+                });
+        });
+    }
+    if let Some(i) = remove {
+        spec.runs.remove(i);
+    }
+    ui.add_enabled_ui(spec.runs.len() < MAX_RUNS, |ui| {
+        if ui
+            .button("+ Add run")
+            .on_hover_text("Add an Adam run")
+            .clicked()
+        {
+            spec.runs.push(RunSpec {
+                color: Some(format_color(PALETTE[spec.runs.len() % PALETTE.len()])),
+                optimizer: crate::numerics::optimizers::OptimizerSpec::Adam(
+                    crate::numerics::optimizers::AdamParams {
+                        lr: 0.01,
+                        ..crate::numerics::optimizers::AdamParams::default()
+                    },
+                ),
+                ..RunSpec::default()
+            });
+        }
+    });
+}
