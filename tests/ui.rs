@@ -456,3 +456,63 @@ fn the_theme_switches_from_the_menu_and_is_stored_in_the_preset() {
     let reopened = optiviz::io::load_preset(&path).unwrap();
     assert_eq!(reopened.spec.theme, Some(Theme::Projector));
 }
+
+#[test]
+fn the_network_page_trains_live_and_switches_data_sets() {
+    use optiviz::scenario::mlp::DatasetKind;
+    use optiviz::ui::Page;
+    let mut h = app_with_preset(&preset("mlp/01-xor.ron"));
+    assert_eq!(
+        h.state().page(),
+        Page::Network,
+        "an MLP preset opens the network page"
+    );
+    let loss_of = |h: &Harness<'_, OptivizApp>| {
+        let t = h.state().mlp().unwrap().training();
+        let adam = t.runs().len() - 1;
+        t.runs()[adam].history().latest().unwrap().train_loss
+    };
+    let before = loss_of(&h);
+    assert_eq!(h.state().mlp().unwrap().training().steps_done(), 0);
+
+    h.get_by_label("Play").click();
+    h.run_steps(40);
+    let t = h.state().mlp().unwrap().training();
+    assert!(t.steps_done() > 0, "Play trains");
+    let after = loss_of(&h);
+    assert!(after < before, "the loss falls: {before} -> {after}");
+    assert!(
+        h.query_by_label("decision boundary Adam").is_some(),
+        "each run has its decision boundary"
+    );
+    assert!(h.query_by_label("loss (log)").is_some());
+
+    // Pause, then switch the data set: the training starts over on the new points.
+    h.get_by_label("Pause").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "data set")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("Circle").click();
+    h.run_steps(3);
+    let mlp = h.state().mlp().unwrap();
+    assert_eq!(mlp.scenario().spec.dataset.kind, DatasetKind::Circle);
+    assert_eq!(
+        mlp.training().steps_done(),
+        0,
+        "a new data set starts from step 0"
+    );
+    assert!(h.state().modified());
+
+    // Step and Reset by label, and back to the 2-D page.
+    h.get_by_label("Step").click();
+    h.run_steps(2);
+    assert_eq!(h.state().mlp().unwrap().training().steps_done(), 1);
+    h.get_by_label("Reset").click();
+    h.run_steps(2);
+    assert_eq!(h.state().mlp().unwrap().training().steps_done(), 0);
+    h.get_by_label("2-D surfaces").click();
+    h.run_steps(3);
+    assert_eq!(h.state().page(), Page::Surfaces);
+    assert!(h.query_by_label("contour plot").is_some());
+}

@@ -826,7 +826,7 @@ fn landscape_picture(s: &crate::numerics::mlp::LandscapeSlice) -> (ColorImage, V
 fn data_ui(ui: &mut egui::Ui, spec: &mut MlpSpec) {
     let d = &mut spec.dataset;
     ui.horizontal(|ui| {
-        ui.label("data set");
+        let name = ui.label("data set").id;
         let current = match &d.kind {
             DatasetKind::Csv(c) => format!("CSV {}", c.path),
             k => k.generator().map_or("?", Generator::name).to_owned(),
@@ -842,6 +842,7 @@ fn data_ui(ui: &mut egui::Ui, spec: &mut MlpSpec) {
                 }
             })
             .response
+            .labelled_by(name)
             .on_hover_text("The points to classify (or, for the plane, to regress)");
     });
     if d.kind.generator().is_some() {
@@ -942,17 +943,19 @@ fn network_ui(ui: &mut egui::Ui, spec: &mut MlpSpec) {
         );
     }
     ui.horizontal(|ui| {
-        ui.label("activation");
+        let name = ui.label("activation").id;
         egui::ComboBox::from_id_salt("mlp-activation")
             .selected_text(n.activation.name())
             .show_ui(ui, |ui| {
                 for a in Activation::ALL {
                     ui.selectable_value(&mut n.activation, a, a.name());
                 }
-            });
+            })
+            .response
+            .labelled_by(name);
     });
     ui.horizontal(|ui| {
-        ui.label("init");
+        let name = ui.label("init").id;
         egui::ComboBox::from_id_salt("mlp-init")
             .selected_text(format!("{:?}", n.init))
             .show_ui(ui, |ui| {
@@ -961,6 +964,7 @@ fn network_ui(ui: &mut egui::Ui, spec: &mut MlpSpec) {
                 }
             })
             .response
+            .labelled_by(name)
             .on_hover_text("Auto: He before ReLU, Glorot (Xavier) elsewhere");
     });
     let (mut kind, mut lambda) = match n.regularization {
