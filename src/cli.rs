@@ -1,12 +1,13 @@
 //! The command line: `optiviz` opens the app; subcommands run headless.
 //!
 //! `run` and `check` live here; `analyze` (the convergence theory of a preset) in
-//! `cli/analyze.rs`.
+//! `cli/analyze.rs`; `render` and `render-deck` (figures for slides) in `cli/render.rs`.
 //!
 //! Every failure prints one line on stderr and exits non-zero (1 for bad input, 2 for bad
 //! arguments); nothing here panics on user input.
 
 mod analyze;
+pub mod render;
 
 use crate::io;
 use crate::numerics::run::{RunStatus, Sample, Simulation};
@@ -75,6 +76,39 @@ pub enum Command {
         /// Fewer repetitions: a quick look rather than a measurement.
         #[arg(long)]
         quick: bool,
+    },
+    /// Draw a preset's contour view, runs, legend and caption as PNG, SVG or animated GIF
+    /// (chosen by the --out extension), without a window or GPU.
+    Render {
+        /// The preset file (.ron).
+        preset: PathBuf,
+        /// The figure to write: .png, .svg or .gif.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Size, theme, steps, caption and legend.
+        #[command(flatten)]
+        figure: render::FigureArgs,
+        /// GIF frame rate and length.
+        #[command(flatten)]
+        gif: render::GifArgs,
+    },
+    /// Draw one figure per preset of a folder (a lecture deck) into DIR, named after each
+    /// preset; broken presets are reported and skipped (exit code 1).
+    RenderDeck {
+        /// Folder of .ron presets.
+        folder: PathBuf,
+        /// Folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// File format.
+        #[arg(long, value_enum, default_value_t = render::DeckFormat::Png)]
+        format: render::DeckFormat,
+        /// Size, theme, steps, caption and legend.
+        #[command(flatten)]
+        figure: render::FigureArgs,
+        /// GIF frame rate and length.
+        #[command(flatten)]
+        gif: render::GifArgs,
     },
     /// Validate presets and report every error; exit code 0 when all are valid.
     Check {
@@ -182,6 +216,19 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Check { presets }) => Ok(check(&presets)),
+        Some(Command::Render {
+            preset,
+            out,
+            figure,
+            gif,
+        }) => render::render(&preset, &out, &figure, gif),
+        Some(Command::RenderDeck {
+            folder,
+            out,
+            format,
+            figure,
+            gif,
+        }) => render::render_deck(&folder, &out, format, &figure, gif),
     }
 }
 
