@@ -153,7 +153,13 @@ pub fn run_line(scenario: &Scenario, index: usize) -> String {
         return String::new();
     };
     let batch = scenario.spec.runs.get(index).and_then(|r| r.batch_size);
-    let mut text = format!("{}: {}", run.label, optimizer(&run.config.optimizer));
+    let described = optimizer(&run.config.optimizer);
+    // "Adam: Adam lr=0.05" says Adam twice; the label alone is enough then.
+    let mut text = if run.label == run.config.optimizer.name() {
+        described
+    } else {
+        format!("{}: {described}", run.label)
+    };
     let scenario_noisy = scenario.spec.noise.kind != NoiseKind::None;
     let extras = run_extras(run, batch);
     let extras = if scenario_noisy {
@@ -223,11 +229,11 @@ mod tests {
         assert_eq!(run_line(&s, 0), "Momentum: SGD lr=0.1 momentum=0.9");
         assert_eq!(
             run_line(&s, 1),
-            "Adam: Adam lr=0.05 betas=(0.8, 0.99), clip norm 1, exact gradients"
+            "Adam lr=0.05 betas=(0.8, 0.99), clip norm 1, exact gradients"
         );
         assert_eq!(
             run_line(&s, 2),
-            "NAG: NAG lr=0.001 momentum=Constant(0.9), schedule Step gamma=0.5 step_size=10"
+            "NAG lr=0.001 momentum=Constant(0.9), schedule Step gamma=0.5 step_size=10"
         );
         let o = objective_line(&s);
         assert!(

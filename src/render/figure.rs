@@ -32,6 +32,9 @@ pub(crate) struct Detail {
     tolerance: f32,
     /// Most points of one run's path (SVG: thin harder beyond this).
     max_path_points: usize,
+    /// Room given to text beyond its measured width: SVG viewers without the figure font
+    /// (and without `textLength` support) set it in a wider one.
+    text_slack: f32,
 }
 
 impl Detail {
@@ -42,6 +45,7 @@ impl Detail {
         iso_max: 900,
         tolerance: 0.35,
         max_path_points: usize::MAX,
+        text_slack: 1.0,
     };
     pub(crate) const SVG: Self = Self {
         heat_spacing: 5.0,
@@ -50,6 +54,7 @@ impl Detail {
         iso_max: 480,
         tolerance: 0.6,
         max_path_points: 4000,
+        text_slack: 1.15,
     };
 }
 
@@ -86,6 +91,7 @@ pub(crate) struct Scene {
     caption: Vec<Ink>,
     runs: Vec<RunDraw>,
     legend: bool,
+    text_slack: f32,
 }
 
 impl Scene {
@@ -103,7 +109,7 @@ impl Scene {
         let margin = 14.0 * u;
         let runs = run_colors(scenario, &style);
         let (caption, caption_h) = if options.caption {
-            layout_caption(scenario, &runs, &style, u, w, h)
+            layout_caption(scenario, &runs, &style, u, (w, h), detail.text_slack)
         } else {
             (Vec::new(), 0.0)
         };
@@ -164,6 +170,7 @@ impl Scene {
             caption,
             runs,
             legend: options.legend,
+            text_slack: detail.text_slack,
         }
     }
 
@@ -309,17 +316,19 @@ impl Scene {
         let rect = self.mapping.rect;
         let m = self.marker();
         let width = s.path_width() * u;
-        let halo_w = width + 2.6 * m;
+        let halo_w = width + 2.0 * m;
         // Current point, and whether the run had stopped by then, per run.
         let mut states = Vec::new();
         c.push_clip(rect);
         let guard = rect.expand(halo_w + 4.0 * m);
         for r in &self.runs {
             let Some(run) = sim.runs().get(r.sim_index) else {
+                states.push(None);
                 continue;
             };
             let t = run.trajectory();
             let Some(current) = t.at_step(step) else {
+                states.push(None);
                 continue;
             };
             let here = self.mapping.px(current.point);
@@ -346,7 +355,7 @@ impl Scene {
                 RunStatus::Stopped { step: at, .. } if current.step + 1 >= *at => Some(*at),
                 _ => None,
             };
-            states.push((here, stopped));
+            states.push(Some((here, stopped)));
         }
         self.markers(c, &states);
         c.pop_clip();
@@ -357,11 +366,14 @@ impl Scene {
     }
 
     /// Start circles, current points and where runs diverged, above every path.
-    fn markers(&self, c: &mut dyn Canvas, states: &[(P, Option<usize>)]) {
+    fn markers(&self, c: &mut dyn Canvas, states: &[Option<(P, Option<usize>)>]) {
         let s = &self.style;
         let guard = self.mapping.rect.expand(40.0 * self.u);
         let m = self.marker();
-        for (r, (here, stopped)) in self.runs.iter().zip(states) {
+        for (r, state) in self.runs.iter().zip(states) {
+            let Some((here, stopped)) = state else {
+                continue;
+            };
             if guard.contains(r.start) {
                 c.circle(
                     r.start,
@@ -417,9 +429,10 @@ impl Scene {
         }
     }
 
-    /// The legend box, top left inside the plot.
-    fn legend(&self, c: &mut dyn Canvas, states: &[(P, Option<usize>)]) {
-        if self.runs.is_empty() {
+    /// The legend box, top left inside the plot; in columns when the runs do not fit in one.
+    fn legend(&self, c: &mut dyn Canvas, states: &[Option<(P, Option<usize>)>]) {
+        let n = self.runs.len();
+        if n == 0 {
             return;
         }
         let s = &self.style;
@@ -430,52 +443,57 @@ impl Scene {
         let pad = 9.0 * u;
         let row = fs * 1.5;
         let sw = 26.0 * u;
+        let col_gap = 18.0 * u;
         #[allow(
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss,
             reason = "a small positive count"
         )]
         let max_rows = ((rect.h - 2.0 * pad - 20.0 * u) / row).floor().max(1.0) as usize;
-        let notes: Vec<String> = states
-            .iter()
-            .map(|(_, stopped)| {
-                stopped.map_or_else(String::new, |at| format!("  diverged at step {at}"))
+        let cols = n.div_ceil(max_rows);
+        let rows = n.div_ceil(cols);
+        let notes: Vec<String> = (0..n)
+            .map(|i| match states.get(i) {
+                Some(Some((_, Some(at)))) => format!("  diverged at step {at}"),
+                _ => String::new(),
             })
             .collect();
-        let rows = self.runs.len().min(max_rows);
-        let max_w = 0.6 * rect.w;
+        #[allow(clippy::cast_precision_loss, reason = "at most 16 columns")]
+        let max_w = (0.6 * rect.w / cols as f32 - sw - col_gap).max(4.0 * fs);
         let text_w = self
             .runs
             .iter()
-            .zip(notes.iter().chain(std::iter::repeat(&String::new())))
-            .take(rows)
-            .map(|(r, n)| font.width(&r.label, fs) + font.width(n, fs * 0.9))
+            .zip(&notes)
+            .map(|(r, n)| (font.width(&r.label, fs) + font.width(n, fs * 0.9)) * self.text_slack)
             .fold(0.0_f32, f32::max)
             .min(max_w);
-        #[allow(clippy::cast_precision_loss, reason = "at most 16 rows")]
-        let box_h = 2.0 * pad + row * rows as f32 - 0.25 * row;
+        let col_w = sw + 8.0 * u + text_w + col_gap;
+        #[allow(clippy::cast_precision_loss, reason = "at most 16 rows and columns")]
         let b = Rect {
             x: rect.x + 10.0 * u,
             y: rect.y + 10.0 * u,
-            w: 2.0 * pad + sw + 8.0 * u + text_w,
-            h: box_h,
+            w: 2.0 * pad + col_w * cols as f32 - col_gap,
+            h: 2.0 * pad + row * rows as f32 - 0.25 * row,
         };
         panel(c, b, s, u);
-        for (i, r) in self.runs.iter().take(rows).enumerate() {
-            #[allow(clippy::cast_precision_loss, reason = "at most 16 rows")]
-            let base = b.y + pad + row * i as f32 + font.cap_height(fs);
+        for (i, (r, note)) in self.runs.iter().zip(&notes).enumerate() {
+            #[allow(clippy::cast_precision_loss, reason = "at most 16 rows and columns")]
+            let (x0, base) = (
+                b.x + pad + col_w * (i / rows) as f32,
+                b.y + pad + row * (i % rows) as f32 + font.cap_height(fs),
+            );
             let mid = base - 0.35 * fs;
-            swatch(c, [b.x + pad, mid], [b.x + pad + sw, mid], r.color, s, u);
-            let label = font.fit(&r.label, fs, max_w);
-            let x = b.x + pad + sw + 8.0 * u;
+            swatch(c, [x0, mid], [x0 + sw, mid], r.color, s, u);
+            let label = font.fit(&r.label, fs, max_w / self.text_slack);
+            let x = x0 + sw + 8.0 * u;
             c.text(
                 [x, base],
                 &label,
                 &text_style(fs, s.text, false, Align::Left),
             );
-            if let Some(note) = notes.get(i).filter(|n| !n.is_empty()) {
+            if !note.is_empty() {
                 let lw = font.width(&label, fs);
-                let note = font.fit(note, fs * 0.9, (max_w - lw).max(0.0));
+                let note = font.fit(note, fs * 0.9, (max_w / self.text_slack - lw).max(0.0));
                 c.text(
                     [x + lw, base],
                     &note,
@@ -538,83 +556,110 @@ pub(crate) fn run_colors(scenario: &Scenario, style: &Style) -> Vec<(usize, usiz
 }
 
 /// Caption lines (title, objective, one entry per run flowed into lines) as inks with
-/// baselines relative to the caption's top, and the caption's height.
+/// baselines relative to the caption's top, and the caption's height. The caption takes at
+/// most about a third of the figure: what does not fit is left out (runs beyond the last line
+/// become "… and k more").
 fn layout_caption(
     scenario: &Scenario,
     runs: &[(usize, usize, String, Rgb)],
     style: &Style,
     u: f32,
-    w: f32,
-    h: f32,
+    (w, h): (f32, f32),
+    slack: f32,
 ) -> (Vec<(f32, Ink)>, f32) {
     let font = Font::get();
     let fs = style.font_size() * u;
     let margin = 14.0 * u;
-    let caption_w = (w - 2.0 * margin).max(10.0);
+    let right = w - margin;
+    let caption_w = (right - margin).max(10.0);
     let line_h = fs * 1.45;
     let title_size = style.title_size() * u;
+    let budget = 0.34 * h;
     let mut caption = Vec::new();
     let mut caption_h = 0.0;
-    let title = font.fit(&scenario.spec.name, title_size, caption_w);
-    caption_h += title_size * 1.3;
-    caption.push((
-        caption_h - title_size * 0.3,
-        Ink::Text(
-            [margin, 0.0],
-            title,
-            text_style(title_size, style.text, true, Align::Left),
-        ),
-    ));
-    let objective = font.fit(&caption::objective_line(scenario), fs, caption_w);
-    caption_h += line_h;
-    caption.push((
-        caption_h - line_h * 0.3,
-        Ink::Text(
-            [margin, 0.0],
-            objective,
-            text_style(fs, style.text_muted, false, Align::Left),
-        ),
-    ));
+    let muted = text_style(fs, style.text_muted, false, Align::Left);
+    if title_size * 1.3 + 0.4 * line_h <= budget {
+        caption_h += title_size * 1.3;
+        caption.push((
+            caption_h - title_size * 0.3,
+            Ink::Text(
+                [margin, 0.0],
+                font.fit(&scenario.spec.name, title_size, caption_w),
+                text_style(title_size, style.text, true, Align::Left),
+            ),
+        ));
+    }
+    if caption_h + 1.4 * line_h <= budget {
+        caption_h += line_h;
+        caption.push((
+            caption_h - line_h * 0.3,
+            Ink::Text(
+                [margin, 0.0],
+                font.fit(&caption::objective_line(scenario), fs, caption_w),
+                muted,
+            ),
+        ));
+    }
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a small positive count"
+    )]
+    let lines = ((budget - caption_h - 0.4 * line_h) / line_h)
+        .floor()
+        .max(0.0) as usize;
     let swatch_w = 22.0 * u;
     let gap = 28.0 * u;
-    let max_lines = ((0.3 * h) / line_h).floor().max(1.0);
-    let mut x = f32::INFINITY;
-    let mut lines = 0.0;
+    let more_w = font.width("… and 16 more", fs) * slack;
+    let mut line = 0;
+    let mut x = margin;
     for (k, (_, spec_index, _, color)) in runs.iter().enumerate() {
+        if lines == 0 {
+            break;
+        }
+        if line == 0 {
+            line = 1;
+            caption_h += line_h;
+        }
         let text = caption::run_line(scenario, *spec_index);
-        let text_w = font.width(&text, fs);
-        let item_w = swatch_w + 6.0 * u + text_w;
-        if x + item_w > margin + caption_w {
-            if lines >= max_lines {
-                let more = format!("… and {} more", runs.len() - k);
+        let item_w = swatch_w + 8.0 * u + font.width(&text, fs) * slack;
+        // On the last line, room stays for "… and k more" unless this is the last run.
+        let reserve = |line: usize| {
+            if line == lines && k + 1 < runs.len() {
+                more_w + gap
+            } else {
+                0.0
+            }
+        };
+        if x > margin && x + item_w > right - reserve(line) {
+            if line == lines {
                 caption.push((
                     caption_h - line_h * 0.3,
-                    Ink::Text(
-                        [x.min(margin + caption_w - font.width(&more, fs)), 0.0],
-                        more,
-                        text_style(fs, style.text_muted, false, Align::Left),
-                    ),
+                    Ink::Text([x, 0.0], format!("… and {} more", runs.len() - k), muted),
                 ));
                 break;
             }
-            x = margin;
+            line += 1;
             caption_h += line_h;
-            lines += 1.0;
+            x = margin;
         }
-        let text = font.fit(&text, fs, caption_w - swatch_w - 6.0 * u);
+        let room = right - reserve(line) - x - swatch_w - 8.0 * u;
+        let text = font.fit(&text, fs, room / slack);
         let baseline = caption_h - line_h * 0.3;
         caption.push((baseline, Ink::Swatch([x, 0.0], *color)));
         caption.push((
             baseline,
             Ink::Text(
-                [x + swatch_w + 6.0 * u, 0.0],
+                [x + swatch_w + 8.0 * u, 0.0],
                 text,
                 text_style(fs, style.text, false, Align::Left),
             ),
         ));
-        x += item_w.min(caption_w) + gap;
+        x += item_w + gap;
     }
-    caption_h += 0.4 * line_h;
+    if caption_h > 0.0 {
+        caption_h += 0.4 * line_h;
+    }
     (caption, caption_h)
 }
 

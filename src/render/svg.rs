@@ -2,6 +2,7 @@
 //! PNG. Coordinates are written with one decimal, which is a tenth of a pixel.
 
 use super::canvas::{Align, Canvas, Color, Image, P, Rect, Stroke, TextStyle};
+use super::text::Font;
 use std::fmt::Write as _;
 
 /// Font stack for figure text: the font the raster backend uses first, then look-alikes.
@@ -231,12 +232,17 @@ impl Canvas for Svg {
         } else {
             ""
         };
+        // The layout measured the text in the raster font; a viewer without it substitutes a
+        // font of other widths, and textLength keeps labels from overlapping then.
+        let length = Font::get().width(text, style.size);
         let _ = writeln!(
             self.body,
-            "<text x=\"{}\" y=\"{}\" font-size=\"{}\"{}{align}{weight}{rotate}>{}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"{}\" textLength=\"{}\" \
+             lengthAdjust=\"spacingAndGlyphs\"{}{align}{weight}{rotate}>{}</text>",
             num(anchor[0]),
             num(anchor[1]),
             num(style.size),
+            num(length),
             fill_attr(Some(style.color)),
             escape(text)
         );
