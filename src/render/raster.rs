@@ -228,7 +228,7 @@ impl Canvas for Raster {
         self.pixmap
             .fill_path(&path, &p, FillRule::Winding, transform, mask);
         // Ubuntu Light, emboldened: an outline stroke of the weight's width.
-        let weight = if style.bold { 0.07 } else { 0.0 } + self.weight;
+        let weight = if style.bold { 0.05 } else { 0.0 } + self.weight;
         if weight > 0.0 {
             self.pixmap
                 .stroke_path(&path, &p, &ts_stroke(weight * units), transform, mask);
