@@ -3,8 +3,9 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use optiviz::bench::{
-    CONTOUR_GRID, CONTOUR_LEVELS, RESIM_STEPS, contour_pipeline, contour_setup, default_scenario,
-    extract_levels, mlp_training_rate, resimulate, stepping_rate,
+    BUILTIN_STEPS, CONTOUR_GRID, CONTOUR_LEVELS, RESIM_STEPS, contour_pipeline, contour_setup,
+    default_scenario, extract_levels, mlp_training_rate, render_figure, render_gif, resimulate,
+    stepping_rate,
 };
 use optiviz::numerics::contour::Grid;
 use optiviz::numerics::optimizers::{AdamParams, OptimizerSpec, SgdParams};
@@ -63,6 +64,25 @@ fn mlp_training(c: &mut Criterion) {
     });
 }
 
+fn figures(c: &mut Criterion) {
+    let scenario = default_scenario(BUILTIN_STEPS);
+    let Ok(sim) = optiviz::render::simulate(&scenario, BUILTIN_STEPS) else {
+        return;
+    };
+    c.bench_function("figure 1920x1080 PNG", |b| {
+        b.iter(|| black_box(render_figure(&scenario, &sim, false)));
+    });
+    c.bench_function("figure 1920x1080 SVG", |b| {
+        b.iter(|| black_box(render_figure(&scenario, &sim, true)));
+    });
+    let mut group = c.benchmark_group("figure GIF");
+    group.sample_size(10);
+    group.bench_function("960x600 x 180 frames", |b| {
+        b.iter(|| black_box(render_gif(&scenario)));
+    });
+    group.finish();
+}
+
 #[cfg(feature = "gui")]
 fn ui_frame(c: &mut Criterion) {
     let mut app = optiviz::ui::frame_bench::FrameBench::new(8, 100_000);
@@ -77,6 +97,6 @@ fn ui_frame(_c: &mut Criterion) {}
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = contour, resimulation, stepping, mlp_training, ui_frame
+    targets = contour, resimulation, stepping, mlp_training, figures, ui_frame
 }
 criterion_main!(benches);

@@ -13,6 +13,8 @@
 //! 5. MLP training throughput: a 2-16-16-1 tanh network, batch 32, Adam, on the circle data
 //!    (400 points, half for training), with evaluations off and with the default evaluation
 //!    policy.
+//! 6. Headless figures of the default preset: a 1920x1080 PNG (drawing and encoding), the same
+//!    as SVG, and a 960x600 animated GIF of 180 frames.
 
 use crate::numerics::contour::{Grid, IsoLine, extract, log_levels};
 use crate::numerics::objectives::{
@@ -35,8 +37,12 @@ pub const CONTOUR_LEVELS: usize = 24;
 pub const APP_GRID: usize = 480;
 /// Steps of the re-simulation workload.
 pub const RESIM_STEPS: usize = 1_000;
+/// Steps of the figure workloads: the default preset's own budget.
+pub const BUILTIN_STEPS: usize = 200;
 /// Trajectory capacity the app uses.
 pub const APP_CAPACITY: usize = 1 << 17;
+/// Size of the figure workload (a full-HD slide).
+pub const FIGURE_SIZE: (u32, u32) = (1920, 1080);
 
 /// One workload's figures.
 #[derive(Clone, Debug, Serialize)]
@@ -178,6 +184,35 @@ pub fn resimulate(scenario: &Scenario) -> (Simulation, Vec<IsoLine>) {
     sim.advance_to(scenario.spec.steps);
     let lines = contour_pipeline(&scenario.objective, scenario.view, APP_GRID, CONTOUR_LEVELS);
     (sim, lines)
+}
+
+/// The figure workload: the default preset simulated to its budget, drawn at
+/// [`FIGURE_SIZE`] as PNG (`svg` false) or SVG; returns the file's size in bytes.
+#[must_use]
+pub fn render_figure(scenario: &Scenario, sim: &Simulation, svg: bool) -> usize {
+    let options = crate::render::FigureOptions {
+        width: FIGURE_SIZE.0,
+        height: FIGURE_SIZE.1,
+        ..crate::render::FigureOptions::for_scenario(scenario)
+    };
+    let Ok(figure) = crate::render::Figure::new(scenario, sim, options) else {
+        return 0;
+    };
+    if svg {
+        figure.to_svg().len()
+    } else {
+        figure.to_png().map_or(0, |png| png.len())
+    }
+}
+
+/// The GIF workload: the default preset's race as a 960x600 GIF of 30 fps x 6 s; returns the
+/// file's size in bytes.
+#[must_use]
+pub fn render_gif(scenario: &Scenario) -> usize {
+    let options = crate::render::GifOptions::for_scenario(scenario);
+    crate::render::GifJob::new(scenario, options)
+        .and_then(crate::render::GifJob::finish)
+        .map_or(0, |gif| gif.len())
 }
 
 /// A scenario with `runs` runs of `steps` steps on a kappa = 100 quadratic: a spread of
@@ -370,6 +405,8 @@ pub fn run_all(quick: bool) -> Vec<Measurement> {
         ));
     }
 
+    figure_workloads(quick, repeats, &mut out);
+
     let steps = if quick { 100_000 } else { 1_000_000 };
     for (name, optimizer) in [
         (
@@ -405,6 +442,37 @@ pub fn run_all(quick: bool) -> Vec<Measurement> {
         out.push(Measurement::from_rates(name, &rates));
     }
     out
+}
+
+/// The headless figure workloads (PNG, SVG, GIF of the default preset).
+fn figure_workloads(quick: bool, repeats: usize, out: &mut Vec<Measurement>) {
+    let figure_scenario = default_scenario(BUILTIN_STEPS);
+    if let Ok(sim) = crate::render::simulate(&figure_scenario, BUILTIN_STEPS) {
+        for (svg, name) in [
+            (
+                false,
+                "figure: 1920x1080 PNG of the default preset (draw + encode)",
+            ),
+            (true, "figure: 1920x1080 SVG of the default preset"),
+        ] {
+            let times = time_repeated(1, repeats.min(11), || {
+                black_box(render_figure(&figure_scenario, &sim, svg));
+            });
+            out.push(Measurement::from_durations(
+                name,
+                &times,
+                (!svg).then_some(1000.0),
+            ));
+        }
+    }
+    let times = time_repeated(0, if quick { 1 } else { 3 }, || {
+        black_box(render_gif(&figure_scenario));
+    });
+    out.push(Measurement::from_durations(
+        "figure: 960x600 GIF, 180 frames, of the default preset",
+        &times,
+        None,
+    ));
 }
 
 /// The figures as an aligned table.
@@ -499,5 +567,9 @@ mod tests {
         let sgd = OptimizerSpec::SGD(SgdParams::default());
         assert!(stepping_rate(&sgd, 10_000) > 0.0);
         assert!(mlp_training_rate(20, true) > 0.0);
+        let scenario = default_scenario(20);
+        let sim = crate::render::simulate(&scenario, 20).unwrap_or_else(|e| panic!("{e}"));
+        assert!(render_figure(&scenario, &sim, false) > 10_000);
+        assert!(render_figure(&scenario, &sim, true) > 10_000);
     }
 }

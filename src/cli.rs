@@ -1,13 +1,15 @@
 //! The command line: `optiviz` opens the app; subcommands run headless.
 //!
 //! `run` and `check` live here; `analyze` (the convergence theory of a preset) in
-//! `cli/analyze.rs`; `train` (MLP presets) in `cli/train.rs`.
+//! `cli/analyze.rs`; `train` (MLP presets) in `cli/train.rs`; `render` and `render-deck`
+//! (figures for slides) in `cli/render.rs`.
 //!
 //! Every failure prints one line on stderr and exits non-zero (1 for bad input, 2 for bad
 //! arguments); nothing here panics on user input.
 
 mod analyze;
 mod train;
+pub mod render;
 
 use crate::io;
 use crate::numerics::run::{RunStatus, Sample, Simulation};
@@ -94,6 +96,39 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
+    },
+    /// Draw a preset's contour view, runs, legend and caption as PNG, SVG or animated GIF
+    /// (chosen by the --out extension), without a window or GPU.
+    Render {
+        /// The preset file (.ron).
+        preset: PathBuf,
+        /// The figure to write: .png, .svg or .gif.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Size, theme, steps, caption and legend.
+        #[command(flatten)]
+        figure: render::FigureArgs,
+        /// GIF frame rate and length.
+        #[command(flatten)]
+        gif: render::GifArgs,
+    },
+    /// Draw one figure per preset of a folder (a lecture deck) into DIR, named after each
+    /// preset; broken presets are reported and skipped (exit code 1).
+    RenderDeck {
+        /// Folder of .ron presets.
+        folder: PathBuf,
+        /// Folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// File format.
+        #[arg(long, value_enum, default_value_t = render::DeckFormat::Png)]
+        format: render::DeckFormat,
+        /// Size, theme, steps, caption and legend.
+        #[command(flatten)]
+        figure: render::FigureArgs,
+        /// GIF frame rate and length.
+        #[command(flatten)]
+        gif: render::GifArgs,
     },
     /// Validate presets (2-D and MLP) and report every error; exit code 0 when all are valid.
     Check {
@@ -219,6 +254,19 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             format,
         }) => train::main(&preset, steps, format),
         Some(Command::Check { presets }) => Ok(check(&presets)),
+        Some(Command::Render {
+            preset,
+            out,
+            figure,
+            gif,
+        }) => render::render(&preset, &out, &figure, gif),
+        Some(Command::RenderDeck {
+            folder,
+            out,
+            format,
+            figure,
+            gif,
+        }) => render::render_deck(&folder, &out, format, &figure, gif),
     }
 }
 

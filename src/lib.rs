@@ -9,6 +9,7 @@ pub mod bench;
 pub mod cli;
 pub mod io;
 pub mod numerics;
+pub mod render;
 pub mod scenario;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -4,6 +4,7 @@
 use crate::numerics::Vec2;
 use crate::numerics::contour::{Grid, IsoLine, LogScale, extract, log_levels};
 use crate::numerics::objectives::{AnyObjective, ViewRect};
+use crate::render::colormap::ColorMap;
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotPoint, PlotTransform};
 use std::ops::RangeInclusive;
@@ -119,7 +120,7 @@ fn covers(outer: &ViewRect, inner: &ViewRect) -> bool {
         && outer.y.1 >= inner.y.1
 }
 
-/// Viridis on the log scale; NaN (outside the function's domain) is transparent. Image row 0
+/// Viridis on the log scale (the colour map exported figures share); NaN (outside the function's domain) is transparent. Image row 0
 /// is the top of the plot.
 fn colour_image(grid: &Grid, scale: LogScale) -> ColorImage {
     let mut pixels = Vec::with_capacity(grid.nx * grid.ny);
@@ -129,8 +130,8 @@ fn colour_image(grid: &Grid, scale: LogScale) -> ColorImage {
             pixels.push(if v.is_nan() {
                 Color32::TRANSPARENT
             } else {
-                let c = colorous::VIRIDIS.eval_continuous(scale.unit(v));
-                Color32::from_rgb(c.r, c.g, c.b)
+                let [r, g, b] = ColorMap::Viridis.eval(scale.unit(v));
+                Color32::from_rgb(r, g, b)
             });
         }
     }
