@@ -8,8 +8,8 @@
 //! arguments); nothing here panics on user input.
 
 mod analyze;
-mod train;
 pub mod render;
+mod train;
 
 use crate::io;
 use crate::numerics::run::{RunStatus, Sample, Simulation};

@@ -516,3 +516,58 @@ fn the_network_page_trains_live_and_switches_data_sets() {
     assert_eq!(h.state().page(), Page::Surfaces);
     assert!(h.query_by_label("contour plot").is_some());
 }
+
+#[test]
+fn a_race_gif_is_encoded_with_progress_and_can_be_cancelled() {
+    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let dir = tempdir().join("gifs");
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .apply(&ctx, optiviz::ui::Command::SetScreenshotDir(dir.clone()));
+    let gifs = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "gif"))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+
+    // Start, see the progress window, cancel: nothing is written.
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Export race as GIF").click();
+    h.run_steps(3);
+    assert!(
+        h.query_by_label("Exporting GIF").is_some(),
+        "a progress window"
+    );
+    h.get_by_label("Cancel").click();
+    h.run_steps(3);
+    assert!(h.query_by_label("Exporting GIF").is_none());
+    assert_eq!(gifs(&dir), 0, "a cancelled export writes nothing");
+    assert!(notice_texts(&h).iter().any(|t| t.contains("cancelled")));
+
+    // Start again and let it finish, the interface drawing frames all along.
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Export race as GIF").click();
+    let mut frames = 0;
+    while h.query_by_label("Exporting GIF").is_some() || frames < 2 {
+        h.run_steps(1);
+        frames += 1;
+        assert!(frames < 5000, "the export finishes");
+    }
+    assert!(frames > 3, "the work was spread over {frames} frames");
+    assert_eq!(gifs(&dir), 1);
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.starts_with(b"GIF89a"), "{}", file.display());
+    assert!(notice_texts(&h).iter().any(|t| t.contains("Saved")));
+}

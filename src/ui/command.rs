@@ -46,6 +46,8 @@ pub enum Command {
     ShowSaveDialog,
     /// Take a screenshot of the window.
     Screenshot,
+    /// Encode the race as an animated GIF (progress bar, Cancel).
+    ExportGif,
     /// Save one plot alone as PNG, at the chosen pixel density.
     ExportPlot(crate::ui::screenshot::Region),
     /// Change the screenshot folder.

@@ -11,6 +11,7 @@ mod contour_view;
 mod deck;
 mod dialogs;
 pub mod frame_bench;
+mod gif_export;
 mod heatmap;
 mod loss_view;
 mod mlp_view;

@@ -4,22 +4,9 @@
 //! The theme in use is kept in the egui context, so every view asks [`run_color`] and
 //! [`line_scale`] instead of threading it through each call.
 
+use crate::render::style::PROJECTOR_PALETTE;
 use crate::scenario::{PALETTE, Rgb, Theme};
 use egui::{Color32, FontFamily, FontId, TextStyle};
-
-/// The Okabe-Ito colours that read on white and on a pale heat map, darkest first: what the
-/// projector theme draws runs in. Run colours from the standard palette map to these by
-/// position; colours chosen by hand are kept.
-pub const PROJECTOR_PALETTE: [Rgb; 8] = [
-    [0x00, 0x72, 0xB2],
-    [0xD5, 0x5E, 0x00],
-    [0x00, 0x9E, 0x73],
-    [0xCC, 0x79, 0xA7],
-    [0x00, 0x00, 0x00],
-    [0xE6, 0x9F, 0x00],
-    [0x56, 0xB4, 0xE9],
-    [0x6B, 0x6B, 0x6B],
-];
 
 fn theme_id() -> egui::Id {
     egui::Id::unique("optiviz-theme")
