@@ -54,7 +54,7 @@ impl Detail {
         iso_max: 480,
         tolerance: 0.6,
         max_path_points: 4000,
-        text_slack: 1.15,
+        text_slack: 1.2,
     };
 }
 
@@ -459,7 +459,7 @@ impl Scene {
         let rows = n.div_ceil(cols);
         let notes: Vec<String> = (0..n)
             .map(|i| match states.get(i) {
-                Some(Some((_, Some(at)))) => format!("  diverged at step {at}"),
+                Some(Some((_, Some(at)))) => format!("diverged at step {at}"),
                 _ => String::new(),
             })
             .collect();
@@ -469,7 +469,14 @@ impl Scene {
             .runs
             .iter()
             .zip(&notes)
-            .map(|(r, n)| (font.width(&r.label, fs) + font.width(n, fs * 0.9)) * self.text_slack)
+            .map(|(r, n)| {
+                let note_w = if n.is_empty() {
+                    0.0
+                } else {
+                    0.6 * fs + font.width(n, fs * 0.9)
+                };
+                (font.width(&r.label, fs) + note_w) * self.text_slack
+            })
             .fold(0.0_f32, f32::max)
             .min(max_w);
         let col_w = sw + 8.0 * u + text_w + col_gap;
@@ -497,10 +504,10 @@ impl Scene {
                 &text_style(fs, s.text, false, Align::Left),
             );
             if !note.is_empty() {
-                let lw = font.width(&label, fs);
+                let lw = font.width(&label, fs) + 0.6 * fs;
                 let note = font.fit(note, fs * 0.9, (max_w / self.text_slack - lw).max(0.0));
                 c.text(
-                    [x + lw, base],
+                    [x + lw * self.text_slack, base],
                     &note,
                     &text_style(fs * 0.9, s.diverged, false, Align::Left),
                 );

@@ -454,16 +454,17 @@ impl GifJob {
         let mut canvas = Raster::from_pixmap(background.clone(), scene.style.font_weight);
         scene.foreground(&mut canvas, &self.sim, step);
         let pixmap = canvas.into_pixmap();
+        // Pixels compared whole (4-byte values), not as byte slices.
         let indices: Vec<u8> = pixmap
-            .data()
-            .chunks_exact(4)
-            .zip(background.data().chunks_exact(4))
+            .pixels()
+            .iter()
+            .zip(background.pixels())
             .zip(&self.background_index)
             .map(|((p, b), bi)| {
                 if p == b {
                     *bi
                 } else {
-                    palette.index(p[0], p[1], p[2])
+                    palette.index(p.red(), p.green(), p.blue())
                 }
             })
             .collect();
