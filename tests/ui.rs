@@ -525,13 +525,11 @@ fn a_race_gif_is_encoded_with_progress_and_can_be_cancelled() {
     h.state_mut()
         .apply(&ctx, optiviz::ui::Command::SetScreenshotDir(dir.clone()));
     let gifs = |dir: &Path| {
-        std::fs::read_dir(dir)
-            .map(|d| {
-                d.flatten()
-                    .filter(|e| e.path().extension().is_some_and(|x| x == "gif"))
-                    .count()
-            })
-            .unwrap_or(0)
+        std::fs::read_dir(dir).map_or(0, |d| {
+            d.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "gif"))
+                .count()
+        })
     };
 
     // Start, see the progress window, cancel: nothing is written.
