@@ -490,6 +490,14 @@ fn the_network_page_trains_live_and_switches_data_sets() {
     // Pause, then switch the data set: the training starts over on the new points.
     h.get_by_label("Pause").click();
     h.run_steps(2);
+    let steps = h.state().mlp().unwrap().training().steps_done();
+    h.get_by_label("Compute slice").click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().mlp().unwrap().landscape_step(),
+        Some(steps),
+        "the loss landscape of the current weights"
+    );
     h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "data set")
         .click();
     h.run_steps(2);

@@ -113,6 +113,12 @@ impl MlpView {
         self.saved = self.scenario.spec.clone();
     }
 
+    /// The step of the loss-landscape slice on screen, if one was computed.
+    #[must_use]
+    pub fn landscape_step(&self) -> Option<usize> {
+        self.landscape.as_ref().map(|l| l.key.1)
+    }
+
     /// Milliseconds the last frame spent training.
     #[must_use]
     pub fn last_train_ms(&self) -> f64 {
