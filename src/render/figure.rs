@@ -11,7 +11,7 @@ use super::style::Style;
 use super::text::Font;
 use crate::numerics::contour::{Grid, LogScale, extract, log_levels};
 use crate::numerics::objectives::{Landmarks, PointKind};
-use crate::numerics::run::{RunStatus, Simulation};
+use crate::numerics::run::{RunStatus, Simulation, Stop};
 use crate::scenario::{Rgb, Scenario};
 
 /// Iso-line levels (as many as the app draws).
@@ -67,6 +67,18 @@ struct RunDraw {
     /// The whole recorded path in pixels, thinned (prefixes give earlier steps).
     path: Thinned,
     start: P,
+    /// "diverged" or "stopped", for runs that end early.
+    stop_word: &'static str,
+}
+
+/// The legend's place and shape, fixed for a whole animation (room for every note a run
+/// will need), in the plot corner its paths cover least.
+struct LegendBox {
+    rect: Rect,
+    rows: usize,
+    col_w: f32,
+    /// Widest label (and note), in pixels.
+    max_w: f32,
 }
 
 /// Positioned caption text and colour swatches.
@@ -90,7 +102,7 @@ pub(crate) struct Scene {
     y_ticks: Vec<(f32, String)>,
     caption: Vec<Ink>,
     runs: Vec<RunDraw>,
-    legend: bool,
+    legend: Option<LegendBox>,
     text_slack: f32,
 }
 
@@ -139,7 +151,7 @@ impl Scene {
             .into_iter()
             .map(|cp| (mapping.px(cp.p), cp.kind))
             .filter(|(p, _)| rect.expand(10.0 * u).contains(*p))
-            .collect();
+            .collect::<Vec<_>>();
 
         let runs = runs
             .into_iter()
@@ -157,9 +169,29 @@ impl Scene {
                     sim_index,
                     path: Thinned::at_most(&pts, detail.tolerance, detail.max_path_points),
                     start: mapping.px(run.config().start),
+                    stop_word: match run.status() {
+                        RunStatus::Stopped {
+                            reason: Stop::Failed(_),
+                            ..
+                        } => "stopped",
+                        _ => "diverged",
+                    },
                 })
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let legend = if options.legend {
+            legend_box(
+                &runs,
+                sim,
+                &style,
+                u,
+                &mapping,
+                &landmarks,
+                detail.text_slack,
+            )
+        } else {
+            None
+        };
 
         Self {
             width: options.width,
@@ -174,7 +206,7 @@ impl Scene {
             y_ticks,
             caption,
             runs,
-            legend: options.legend,
+            legend,
             text_slack: detail.text_slack,
         }
     }
@@ -364,8 +396,8 @@ impl Scene {
         }
         self.markers(c, &states);
         c.pop_clip();
-        if self.legend {
-            self.legend(c, &states);
+        if let Some(b) = &self.legend {
+            self.legend(c, b, &states);
         }
         self.step_badge(c, step);
     }
@@ -434,82 +466,49 @@ impl Scene {
         }
     }
 
-    /// The legend box, top left inside the plot; in columns when the runs do not fit in one.
-    fn legend(&self, c: &mut dyn Canvas, states: &[Option<(P, Option<usize>)>]) {
-        let n = self.runs.len();
-        if n == 0 {
-            return;
-        }
+    /// The legend: each run's colour and label, and a note when it has diverged or left the
+    /// view by the step shown.
+    fn legend(&self, c: &mut dyn Canvas, b: &LegendBox, states: &[Option<(P, Option<usize>)>]) {
         let s = &self.style;
         let u = self.u;
         let font = Font::get();
         let fs = s.font_size() * u;
-        let rect = self.mapping.rect;
         let pad = 9.0 * u;
         let row = fs * 1.5;
         let sw = 26.0 * u;
-        let col_gap = 18.0 * u;
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "a small positive count"
-        )]
-        let max_rows = ((rect.h - 2.0 * pad - 20.0 * u) / row).floor().max(1.0) as usize;
-        let cols = n.div_ceil(max_rows);
-        let rows = n.div_ceil(cols);
-        let notes: Vec<String> = (0..n)
-            .map(|i| match states.get(i) {
-                Some(Some((_, Some(at)))) => format!("diverged at step {at}"),
-                _ => String::new(),
-            })
-            .collect();
-        #[allow(clippy::cast_precision_loss, reason = "at most 16 columns")]
-        let max_w = (0.6 * rect.w / cols as f32 - sw - col_gap).max(4.0 * fs);
-        let text_w = self
-            .runs
-            .iter()
-            .zip(&notes)
-            .map(|(r, n)| {
-                let note_w = if n.is_empty() {
-                    0.0
-                } else {
-                    0.6 * fs + font.width(n, fs * 0.9)
-                };
-                (font.width(&r.label, fs) + note_w) * self.text_slack
-            })
-            .fold(0.0_f32, f32::max)
-            .min(max_w);
-        let col_w = sw + 8.0 * u + text_w + col_gap;
-        #[allow(clippy::cast_precision_loss, reason = "at most 16 rows and columns")]
-        let b = Rect {
-            x: rect.x + 10.0 * u,
-            y: rect.y + 10.0 * u,
-            w: 2.0 * pad + col_w * cols as f32 - col_gap,
-            h: 2.0 * pad + row * rows as f32 - 0.25 * row,
-        };
-        panel(c, b, s, u);
-        for (i, (r, note)) in self.runs.iter().zip(&notes).enumerate() {
+        let rect = self.mapping.rect;
+        panel(c, b.rect, s, u);
+        for (i, r) in self.runs.iter().enumerate() {
             #[allow(clippy::cast_precision_loss, reason = "at most 16 rows and columns")]
             let (x0, base) = (
-                b.x + pad + col_w * (i / rows) as f32,
-                b.y + pad + row * (i % rows) as f32 + font.cap_height(fs),
+                b.rect.x + pad + b.col_w * (i / b.rows) as f32,
+                b.rect.y + pad + row * (i % b.rows) as f32 + font.cap_height(fs),
             );
             let mid = base - 0.35 * fs;
             swatch(c, [x0, mid], [x0 + sw, mid], r.color, s, u);
-            let label = font.fit(&r.label, fs, max_w / self.text_slack);
+            let label = font.fit(&r.label, fs, b.max_w / self.text_slack);
             let x = x0 + sw + 8.0 * u;
             c.text(
                 [x, base],
                 &label,
                 &text_style(fs, s.text, false, Align::Left),
             );
-            if !note.is_empty() {
+            let note = match states.get(i) {
+                Some(Some((_, Some(at)))) => {
+                    Some((format!("{} at step {at}", r.stop_word), s.diverged))
+                }
+                Some(Some((here, None))) if !rect.contains(*here) => {
+                    Some(("outside the view".to_owned(), s.text_muted))
+                }
+                _ => None,
+            };
+            if let Some((note, color)) = note {
                 let lw = font.width(&label, fs) + 0.6 * fs;
-                let note = font.fit(note, fs * 0.9, (max_w / self.text_slack - lw).max(0.0));
+                let note = font.fit(&note, fs * 0.9, (b.max_w / self.text_slack - lw).max(0.0));
                 c.text(
                     [x + lw * self.text_slack, base],
                     &note,
-                    &text_style(fs * 0.9, s.diverged, false, Align::Left),
+                    &text_style(fs * 0.9, color, false, Align::Left),
                 );
             }
         }
@@ -526,8 +525,17 @@ impl Scene {
         // Room for the widest step number, so the box does not jitter in an animation.
         let w = font.width(&text, fs).max(font.width("step 00000", fs));
         let rect = self.mapping.rect;
+        // Top right, unless the legend sits there.
+        let right = self
+            .legend
+            .as_ref()
+            .is_none_or(|l| l.rect.x < rect.x + 0.5 * rect.w || l.rect.y > rect.y + 0.5 * rect.h);
         let b = Rect {
-            x: rect.right() - 10.0 * u - w - 2.0 * pad,
+            x: if right {
+                rect.right() - 10.0 * u - w - 2.0 * pad
+            } else {
+                rect.x + 10.0 * u
+            },
             y: rect.y + 10.0 * u,
             w: w + 2.0 * pad,
             h: 2.0 * pad + fs * 1.25,
@@ -539,6 +547,106 @@ impl Scene {
             &text_style(fs, s.text, false, Align::Right),
         );
     }
+}
+
+/// Sizes the legend for every note its runs will need and puts it in the plot corner where it
+/// hides the fewest path points, start points and landmarks (top left on a tie).
+fn legend_box(
+    runs: &[RunDraw],
+    sim: &Simulation,
+    style: &Style,
+    u: f32,
+    mapping: &Mapping,
+    landmarks: &[(P, PointKind)],
+    slack: f32,
+) -> Option<LegendBox> {
+    let n = runs.len();
+    if n == 0 {
+        return None;
+    }
+    let font = Font::get();
+    let fs = style.font_size() * u;
+    let rect = mapping.rect;
+    let pad = 9.0 * u;
+    let row = fs * 1.5;
+    let sw = 26.0 * u;
+    let col_gap = 18.0 * u;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a small positive count"
+    )]
+    let max_rows = ((rect.h - 2.0 * pad - 20.0 * u) / row).floor().max(1.0) as usize;
+    let cols = n.div_ceil(max_rows);
+    let rows = n.div_ceil(cols);
+    #[allow(clippy::cast_precision_loss, reason = "at most 16 columns")]
+    let max_w = (0.6 * rect.w / cols as f32 - sw - col_gap).max(4.0 * fs);
+    let text_w = runs
+        .iter()
+        .map(|r| {
+            let stopped = sim
+                .runs()
+                .get(r.sim_index)
+                .and_then(|run| match run.status() {
+                    RunStatus::Stopped { step, .. } => Some(*step),
+                    RunStatus::Running => None,
+                });
+            let note = match stopped {
+                Some(at) => format!("{} at step {at}", r.stop_word),
+                None if r.path.points.iter().any(|p| !rect.contains(*p)) => {
+                    "outside the view".to_owned()
+                }
+                None => String::new(),
+            };
+            let note_w = if note.is_empty() {
+                0.0
+            } else {
+                0.6 * fs + font.width(&note, fs * 0.9)
+            };
+            (font.width(&r.label, fs) + note_w) * slack
+        })
+        .fold(0.0_f32, f32::max)
+        .min(max_w);
+    let col_w = sw + 8.0 * u + text_w + col_gap;
+    #[allow(clippy::cast_precision_loss, reason = "at most 16 rows and columns")]
+    let (w, h) = (
+        2.0 * pad + col_w * cols as f32 - col_gap,
+        2.0 * pad + row * rows as f32 - 0.25 * row,
+    );
+    let inset = 10.0 * u;
+    let corners = [
+        [rect.x + inset, rect.y + inset],
+        [rect.right() - inset - w, rect.y + inset],
+        [rect.x + inset, rect.bottom() - inset - h],
+        [rect.right() - inset - w, rect.bottom() - inset - h],
+    ];
+    let hidden = |r: Rect| {
+        let r = r.expand(4.0 * u);
+        let path: usize = runs
+            .iter()
+            .map(|run| run.path.points.iter().filter(|p| r.contains(**p)).count())
+            .sum();
+        let marks = runs.iter().filter(|run| r.contains(run.start)).count()
+            + landmarks.iter().filter(|(p, _)| r.contains(*p)).count();
+        path + 20 * marks
+    };
+    let rect_at = |c: [f32; 2]| Rect {
+        x: c[0],
+        y: c[1],
+        w,
+        h,
+    };
+    let best = corners
+        .iter()
+        .map(|c| rect_at(*c))
+        .min_by_key(|r| hidden(*r))
+        .unwrap_or_else(|| rect_at(corners[0]));
+    Some(LegendBox {
+        rect: best,
+        rows,
+        col_w,
+        max_w,
+    })
 }
 
 /// The enabled runs as drawn: (index in the simulation, index in the preset, label, colour).
