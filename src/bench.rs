@@ -340,6 +340,46 @@ pub fn mlp_training_rate(steps: usize, evaluate: bool) -> f64 {
     rate
 }
 
+/// The app's frames and startup (GUI builds only).
+#[cfg(feature = "gui")]
+fn ui_workloads(quick: bool, out: &mut Vec<Measurement>) {
+    let frames = if quick { 10 } else { 120 };
+    let times = crate::ui::frame_bench::frame_times(8, 100_000, frames);
+    out.push(Measurement::from_durations(
+        "UI frame: 8 runs x 100,000 steps playing (layout + tessellation, no GPU)",
+        &times,
+        Some(4.0),
+    ));
+    if !quick {
+        let mut long = crate::ui::frame_bench::FrameBench::new(8, 1_000_000);
+        let times: Vec<Duration> = (0..frames).map(|_| long.frame()).collect();
+        #[allow(clippy::cast_precision_loss, reason = "a byte count far below 2^52")]
+        let mb = long.trajectory_bytes() as f64 / 1e6;
+        out.push(Measurement::from_durations(
+            &format!("UI frame: 8 runs x 1,000,000 steps playing (trajectories hold {mb:.0} MB)"),
+            &times,
+            Some(4.0),
+        ));
+    }
+    for speed in [500.0, 100_000.0] {
+        let times = crate::ui::frame_bench::network_frame_times(speed, frames);
+        out.push(Measurement::from_durations(
+            &format!("UI frame: network page training the spiral (3 runs) at {speed} steps/s"),
+            &times,
+            Some(16.7),
+        ));
+    }
+    let times = crate::ui::frame_bench::startup_times(if quick { 1 } else { 5 });
+    out.push(Measurement::from_durations(
+        "startup to first frame (headless)",
+        &times,
+        Some(500.0),
+    ));
+}
+
+#[cfg(not(feature = "gui"))]
+fn ui_workloads(_quick: bool, _out: &mut Vec<Measurement>) {}
+
 /// Runs every workload; `quick` uses fewer repetitions (for tests and CI).
 #[must_use]
 pub fn run_all(quick: bool) -> Vec<Measurement> {
@@ -375,35 +415,7 @@ pub fn run_all(quick: bool) -> Vec<Measurement> {
         Some(2.0),
     ));
 
-    #[cfg(feature = "gui")]
-    {
-        let frames = if quick { 10 } else { 120 };
-        let times = crate::ui::frame_bench::frame_times(8, 100_000, frames);
-        out.push(Measurement::from_durations(
-            "UI frame: 8 runs x 100,000 steps playing (layout + tessellation, no GPU)",
-            &times,
-            Some(4.0),
-        ));
-        if !quick {
-            let mut long = crate::ui::frame_bench::FrameBench::new(8, 1_000_000);
-            let times: Vec<Duration> = (0..frames).map(|_| long.frame()).collect();
-            #[allow(clippy::cast_precision_loss, reason = "a byte count far below 2^52")]
-            let mb = long.trajectory_bytes() as f64 / 1e6;
-            out.push(Measurement::from_durations(
-                &format!(
-                    "UI frame: 8 runs x 1,000,000 steps playing (trajectories hold {mb:.0} MB)"
-                ),
-                &times,
-                Some(4.0),
-            ));
-        }
-        let times = crate::ui::frame_bench::startup_times(if quick { 1 } else { 5 });
-        out.push(Measurement::from_durations(
-            "startup to first frame (headless)",
-            &times,
-            Some(500.0),
-        ));
-    }
+    ui_workloads(quick, &mut out);
 
     figure_workloads(quick, repeats, &mut out);
 

@@ -258,6 +258,11 @@ impl OptivizApp {
         }
     }
 
+    /// The network page's state, to drive it (benchmarks).
+    pub fn mlp_mut(&mut self) -> Option<&mut MlpView> {
+        self.mlp.as_mut()
+    }
+
     /// Which page is on screen.
     #[must_use]
     pub fn page(&self) -> Page {

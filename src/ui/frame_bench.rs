@@ -124,6 +124,38 @@ pub fn frame_times(runs: usize, steps: usize, frames: usize) -> Vec<Duration> {
     (0..frames).map(|_| bench.frame()).collect()
 }
 
+/// Durations of `frames` frames of the network page training the shipped spiral race
+/// (three runs, 2-16-16-16-1 tanh) at `speed` steps per second: training slice, decision
+/// boundaries, plots and tessellation.
+#[must_use]
+pub fn network_frame_times(speed: f64, frames: usize) -> Vec<Duration> {
+    let mut d = Driver::new();
+    d.frame();
+    let ctx = d.ctx.clone();
+    d.app.apply(
+        &ctx,
+        Command::OpenBuiltinMlp(crate::scenario::builtin::DEFAULT_BUILTIN_MLP),
+    );
+    if let Some(mlp) = d.app.mlp_mut() {
+        mlp.set_speed(speed);
+        mlp.toggle_play();
+    }
+    d.frame();
+    (0..frames)
+        .map(|_| {
+            if let Some(mlp) = d.app.mlp_mut()
+                && !mlp.playing()
+            {
+                mlp.reset();
+                mlp.toggle_play();
+            }
+            let t = Instant::now();
+            d.frame();
+            t.elapsed()
+        })
+        .collect()
+}
+
 /// Time from creating the app to the end of its first frame, `repeats` times.
 #[must_use]
 pub fn startup_times(repeats: usize) -> Vec<Duration> {
@@ -158,5 +190,6 @@ mod tests {
         }
         assert!(d.app.session().shown_step() > before, "it plays");
         assert_eq!(frame_times(2, 1_000, 3).len(), 3);
+        assert_eq!(network_frame_times(1_000.0, 3).len(), 3);
     }
 }

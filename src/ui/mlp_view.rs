@@ -125,6 +125,11 @@ impl MlpView {
         self.last_train_ms
     }
 
+    /// Training speed in steps per second (clamped to 1 to 100,000).
+    pub fn set_speed(&mut self, speed: f64) {
+        self.scenario.spec.speed = speed.clamp(1.0, 100_000.0);
+    }
+
     /// Play or pause (at the end, Play starts over).
     pub fn toggle_play(&mut self) {
         if !self.playing && self.training.is_done() {
