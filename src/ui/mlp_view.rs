@@ -25,6 +25,10 @@ use web_time::{Duration, Instant};
 pub const STEP_BUDGET: Duration = Duration::from_millis(8);
 /// Nodes per side of the decision-boundary pictures.
 const BOUNDARY_SIDE: usize = 72;
+/// Time between decision-boundary pictures while training.
+const BOUNDARY_EVERY: Duration = Duration::from_millis(100);
+/// Most points drawn per metric line (longer histories are thinned evenly).
+const MAX_LINE_POINTS: usize = 600;
 /// Nodes per side of the loss-landscape slice.
 const LANDSCAPE_SIDE: usize = 41;
 
@@ -32,6 +36,7 @@ const LANDSCAPE_SIDE: usize = 41;
 #[derive(Default)]
 struct Boundary {
     key: Option<(u64, usize)>,
+    drawn: Option<Instant>,
     texture: Option<TextureHandle>,
     values: Vec<f64>,
 }
@@ -206,6 +211,7 @@ impl MlpView {
         self.owed = (self.owed + speed * dt).min(speed * 0.1 + 1.0);
         let start = Instant::now();
         let mut chunk = 1;
+        let mut taken_total = 0;
         while self.owed >= 1.0 && !self.training.is_done() {
             #[allow(
                 clippy::cast_possible_truncation,
@@ -218,10 +224,22 @@ impl MlpView {
             {
                 self.owed -= taken as f64;
             }
-            if taken == 0 || start.elapsed() >= STEP_BUDGET {
+            taken_total += taken;
+            let elapsed = start.elapsed();
+            if taken == 0 || elapsed >= STEP_BUDGET {
                 break;
             }
-            chunk = (chunk * 2).min(4096);
+            // The next chunk is what fits in the time left at the rate measured so far.
+            #[allow(clippy::cast_precision_loss, reason = "small counts")]
+            let per_step = elapsed.as_secs_f64() / taken_total as f64;
+            let left = STEP_BUDGET.saturating_sub(elapsed).as_secs_f64();
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a positive count, clamped"
+            )]
+            let fits = (left / per_step.max(1e-9)) as usize;
+            chunk = fits.clamp(1, 4096);
         }
         self.last_train_ms = start.elapsed().as_secs_f64() * 1e3;
         if self.training.is_done() {
@@ -428,8 +446,12 @@ impl MlpView {
         let key = (self.generation, run.steps_done());
         let task = self.training.dataset().task();
         let cache = &mut self.boundaries[k];
-        if cache.key != Some(key) || cache.texture.is_none() {
+        // While training, a few pictures a second are enough (the network's forward pass on
+        // every node costs as much as many training steps); a paused view is always current.
+        let due = cache.drawn.is_none_or(|t| t.elapsed() >= BOUNDARY_EVERY) || !self.playing;
+        if cache.texture.is_none() || (cache.key != Some(key) && due) {
             cache.key = Some(key);
+            cache.drawn = Some(Instant::now());
             self.training.predict_grid(
                 k,
                 (x0, x1),
@@ -591,8 +613,11 @@ impl MlpView {
                     (1, LineStyle::dashed_loose(), "test"),
                 ] {
                     #[allow(clippy::cast_precision_loss, reason = "step counts")]
+                    let every = records.len().div_ceil(MAX_LINE_POINTS).max(1);
                     let pts: Vec<[f64; 2]> = records
                         .iter()
+                        .step_by(every)
+                        .chain(records.last().filter(|_| every > 1))
                         .chain(latest.filter(|l| records.last() != Some(l)))
                         .filter_map(|r| value(r)[which].map(|v| [r.step as f64, map(v)]))
                         .filter(|p| p[1].is_finite())
