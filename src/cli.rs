@@ -355,10 +355,11 @@ fn check(presets: &[PathBuf]) -> ExitCode {
         }
         match io::load_preset(path) {
             Ok(s) => println!(
-                "{}: ok ({}, {} runs)",
+                "{}: ok ({}, {} run{})",
                 path.display(),
                 s.spec.name,
-                s.runs.len()
+                s.runs.len(),
+                if s.runs.len() == 1 { "" } else { "s" }
             ),
             Err(errors) => {
                 all_ok = false;

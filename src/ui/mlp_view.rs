@@ -6,7 +6,7 @@
 //! Training is time-sliced: each frame takes as many steps as the speed asks for, but never
 //! more than fit in [`STEP_BUDGET`], so the interface stays live whatever the network.
 
-use super::params::optimizer_ui;
+use super::params::{clip_ui, optimizer_ui, schedule_ui};
 use super::theme::run_color;
 use super::widgets::{fmt_num, integer, slider, toggle};
 use crate::numerics::contour::{Grid, IsoLine, LogScale, extract, log_levels};
@@ -1034,6 +1034,7 @@ fn network_ui(ui: &mut egui::Ui, spec: &mut MlpSpec) {
 
 fn runs_ui(ui: &mut egui::Ui, spec: &mut MlpSpec, scenario: &MlpScenario) {
     let mut remove = None;
+    let steps = spec.steps;
     for (i, run) in spec.runs.iter_mut().enumerate() {
         let id = ui.scope_id().with(("mlp-run", i));
         egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -1067,6 +1068,14 @@ fn runs_ui(ui: &mut egui::Ui, spec: &mut MlpSpec, scenario: &MlpScenario) {
                 .default_open(i == 0)
                 .show(ui, |ui| {
                     optimizer_ui(ui, &mut run.optimizer, id);
+                    schedule_ui(ui, &mut run.schedule, steps, id);
+                    clip_ui(ui, &mut run.clip);
+                    ui.label(
+                        egui::RichText::new(run.optimizer.update_rule())
+                            .monospace()
+                            .small(),
+                    )
+                    .on_hover_text("The update rule, as on a slide");
                 });
         });
     }
