@@ -1,9 +1,9 @@
 //! Headless figures for slides: PNG, SVG and animated GIF of a scenario's contour view, with
 //! no window, GPU or egui.
 //!
-//! The picture is drawn once ([`figure`]'s background and foreground) over a small
-//! [`Canvas`](canvas::Canvas) trait with two backends, tiny-skia pixels ([`raster`]) and SVG
-//! text ([`svg`]), so the formats never drift apart. Every colour, line width and font size
+//! The picture is drawn once (figure.rs: a static background and the runs' foreground) over
+//! a small [`Canvas`](canvas::Canvas) trait with two backends, tiny-skia pixels ([`raster`])
+//! and SVG text ([`svg`]), so the formats never drift apart. Every colour, line width and font size
 //! comes from [`Style::of`] (one place for the Dark, Light and Projector themes, plain data the
 //! app can share). [`gif::GifJob`] encodes a race frame by frame in time slices so the app
 //! can show progress and cancel.

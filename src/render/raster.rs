@@ -287,3 +287,96 @@ impl Canvas for Raster {
         self.clips.pop();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bounding box of the pixels that are not the background.
+    fn ink_box(r: &Raster) -> Option<(u32, u32, u32, u32)> {
+        let p = r.pixmap();
+        let mut b: Option<(u32, u32, u32, u32)> = None;
+        for y in 0..p.height() {
+            for x in 0..p.width() {
+                if p.pixel(x, y).is_some_and(|c| c.red() < 128) {
+                    b = Some(b.map_or((x, y, x, y), |(x0, y0, x1, y1)| {
+                        (x0.min(x), y0.min(y), x1.max(x), y1.max(y))
+                    }));
+                }
+            }
+        }
+        b
+    }
+
+    #[test]
+    fn text_is_drawn_where_it_is_anchored_and_turned() {
+        let white = Color::opaque([255, 255, 255]);
+        let style = TextStyle {
+            size: 20.0,
+            color: Color::opaque([0, 0, 0]),
+            bold: false,
+            align: Align::Left,
+            vertical: false,
+        };
+        let mut r = Raster::new(200, 200, white, 0.0).unwrap();
+        r.text([20.0, 100.0], "Momentum", &style);
+        let (x0, y0, x1, y1) = ink_box(&r).unwrap();
+        assert!(
+            (19..=23).contains(&x0) && y1 <= 101 && y0 >= 80,
+            "{x0} {y0} {x1} {y1}"
+        );
+        // The ink is the advance less the side bearings of M and m.
+        let width = Font::get().width("Momentum", 20.0);
+        let ink = f32::from(u16::try_from(x1 - x0).unwrap());
+        assert!(
+            ink < width && ink > width - 6.0,
+            "ink {ink}, advance {width}"
+        );
+
+        let mut r = Raster::new(200, 200, white, 0.0).unwrap();
+        r.text(
+            [100.0, 180.0],
+            "Momentum",
+            &TextStyle {
+                vertical: true,
+                ..style
+            },
+        );
+        let (x0, y0, x1, y1) = ink_box(&r).unwrap();
+        // Turned a quarter counter-clockwise: tall and narrow, starting at the anchor and
+        // reading upwards, the letters standing to the left of x = 100.
+        assert!(y1 - y0 > 3 * (x1 - x0), "{x0} {y0} {x1} {y1}");
+        assert!(x1 <= 101 && y1 <= 181 && y0 < 100, "{x0} {y0} {x1} {y1}");
+    }
+
+    #[test]
+    fn clips_nest_and_end() {
+        let white = Color::opaque([255, 255, 255]);
+        let black = Color::opaque([0, 0, 0]);
+        let mut r = Raster::new(100, 100, white, 0.0).unwrap();
+        let all = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 100.0,
+            h: 100.0,
+        };
+        r.push_clip(Rect {
+            x: 10.0,
+            y: 10.0,
+            w: 50.0,
+            h: 50.0,
+        });
+        r.push_clip(Rect {
+            x: 30.0,
+            y: 30.0,
+            w: 50.0,
+            h: 50.0,
+        });
+        r.fill_rect(all, black);
+        assert_eq!(ink_box(&r), Some((30, 30, 59, 59)));
+        r.pop_clip();
+        r.pop_clip();
+        r.fill_rect(all, black);
+        assert_eq!(ink_box(&r), Some((0, 0, 99, 99)));
+    }
+}
