@@ -185,7 +185,7 @@ impl MlpView {
         }
     }
 
-    /// Trains towards `step` within [`STEP_BUDGET`] (for `--at-step`); true once there.
+    /// Trains towards `step` within `STEP_BUDGET` (8 ms) (for `--at-step`); true once there.
     pub fn train_towards(&mut self, step: usize) -> bool {
         let start = Instant::now();
         while self.training.steps_done() < step.min(self.training.total_steps())
@@ -200,7 +200,7 @@ impl MlpView {
             || self.training.runs().is_empty()
     }
 
-    /// Trains for this frame: `dt` seconds at the scenario's speed, within [`STEP_BUDGET`].
+    /// Trains for this frame: `dt` seconds at the scenario's speed, within `STEP_BUDGET` (8 ms).
     /// Returns true while there is more to do (the caller asks for another frame).
     pub fn tick(&mut self, dt: f64) -> bool {
         if !self.playing {
