@@ -12,8 +12,7 @@
 //! docs/presets.md, "MLP presets".
 
 use super::{
-    PALETTE, PresetError, PresetErrors, Rgb, RunSpec, Theme, describe_ron_error, locate,
-    parse_color, ron_options,
+    PresetError, PresetErrors, Rgb, RunSpec, Theme, describe_ron_error, locate, ron_options,
 };
 use crate::numerics::ParamError;
 use crate::numerics::mlp::{
@@ -398,34 +397,12 @@ fn check_run(
             "MLP runs share the scenario's batch_size; remove it",
         ));
     }
-    let color = match &r.color {
-        Some(c) => parse_color(c).unwrap_or_else(|m| {
-            errors.push(ParamError::new(at("color"), m));
-            PALETTE[0]
-        }),
-        None => PALETTE[i % PALETTE.len()],
-    };
-    let label = if r.label.is_empty() {
-        let base = r.optimizer.name();
-        let mut label = base.to_owned();
-        let mut n = 2;
-        while earlier.iter().any(|e| e.label == label) {
-            label = format!("{base} {n}");
-            n += 1;
-        }
-        label
-    } else {
-        if let Some(j) = earlier.iter().position(|e| e.label == r.label) {
-            errors.push(ParamError::new(
-                at("label"),
-                format!(
-                    "\"{}\" is already the label of runs[{j}]; labels must be unique",
-                    r.label
-                ),
-            ));
-        }
-        r.label.clone()
-    };
+    let (color, label) = super::color_and_label(
+        r,
+        i,
+        &earlier.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(),
+        &mut errors,
+    );
     if errors.is_empty() {
         Ok(CheckedMlpRun {
             label,

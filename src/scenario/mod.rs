@@ -316,6 +316,46 @@ impl Scenario {
     }
 }
 
+/// A run's colour (its own, else the palette's by position) and its unique legend label (its
+/// own, else the optimizer's name made unique: `GD`, `GD 2`, ...). Problems are pushed onto
+/// `errors` with their field paths. Shared by 2-D and MLP presets.
+pub(crate) fn color_and_label(
+    r: &RunSpec,
+    i: usize,
+    earlier: &[&str],
+    errors: &mut Vec<ParamError>,
+) -> (Rgb, String) {
+    let color = match &r.color {
+        Some(c) => parse_color(c).unwrap_or_else(|m| {
+            errors.push(ParamError::new(format!("runs[{i}].color"), m));
+            PALETTE[0]
+        }),
+        None => PALETTE[i % PALETTE.len()],
+    };
+    let label = if r.label.is_empty() {
+        let base = r.optimizer.name();
+        let mut label = base.to_owned();
+        let mut n = 2;
+        while earlier.contains(&label.as_str()) {
+            label = format!("{base} {n}");
+            n += 1;
+        }
+        label
+    } else {
+        if let Some(j) = earlier.iter().position(|e| *e == r.label) {
+            errors.push(ParamError::new(
+                format!("runs[{i}].label"),
+                format!(
+                    "\"{}\" is already the label of runs[{j}]; labels must be unique",
+                    r.label
+                ),
+            ));
+        }
+        r.label.clone()
+    };
+    (color, label)
+}
+
 fn check_run(
     r: &RunSpec,
     i: usize,
@@ -370,34 +410,12 @@ fn check_run(
             noise.clone()
         }
     };
-    let color = match &r.color {
-        Some(c) => parse_color(c).unwrap_or_else(|m| {
-            errors.push(ParamError::new(format!("runs[{i}].color"), m));
-            PALETTE[0]
-        }),
-        None => PALETTE[i % PALETTE.len()],
-    };
-    let label = if r.label.is_empty() {
-        let base = r.optimizer.name();
-        let mut label = base.to_owned();
-        let mut n = 2;
-        while earlier.iter().any(|e| e.label == label) {
-            label = format!("{base} {n}");
-            n += 1;
-        }
-        label
-    } else {
-        if let Some(j) = earlier.iter().position(|e| e.label == r.label) {
-            errors.push(ParamError::new(
-                format!("runs[{i}].label"),
-                format!(
-                    "\"{}\" is already the label of runs[{j}]; labels must be unique",
-                    r.label
-                ),
-            ));
-        }
-        r.label.clone()
-    };
+    let (color, label) = color_and_label(
+        r,
+        i,
+        &earlier.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(),
+        &mut errors,
+    );
     if errors.is_empty() {
         Ok(CheckedRun {
             label,
