@@ -5,7 +5,7 @@
 //! 1. The contour pipeline: Rosenbrock on a 512x512 grid and 24 log-spaced iso-levels, and the
 //!    extraction alone.
 //! 2. Re-simulation after a slider change: the default scenario's runs to 1,000 steps, plus the
-//!    contours for its view at the app's largest grid.
+//!    contours for its view at the app's largest grid, and the theory curves.
 //! 3. One full UI frame of the app built headless (egui context, layout and tessellation, no
 //!    GPU) while 8 runs of 100,000 steps play (GUI builds only).
 //! 4. 2-D stepping throughput of SGD with momentum and of Adam, as the app steps them (gradient,
@@ -145,7 +145,7 @@ pub fn contour_setup() -> (crate::numerics::objectives::AnyObjective, ViewRect) 
 /// Samples `f` on an `n` x `n` grid and extracts `levels` log-spaced iso-lines: what the app
 /// does when the objective or the view changes.
 #[must_use]
-pub fn contour_pipeline<F: Objective + ?Sized>(
+pub fn contour_pipeline<F: Objective + Sync + ?Sized>(
     f: &F,
     view: ViewRect,
     n: usize,
@@ -175,15 +175,63 @@ pub fn default_scenario(steps: usize) -> Scenario {
 }
 
 /// Re-simulation after a slider change: a fresh simulation of every run to the step budget,
-/// then the contours for the view at the app's largest grid.
+/// the contours for the view at the app's largest grid, and the theory curves: the spectrum,
+/// each run's predicted rate and the rate measured from its errors.
 #[must_use]
-pub fn resimulate(scenario: &Scenario) -> (Simulation, Vec<IsoLine>) {
+pub fn resimulate(scenario: &Scenario) -> (Simulation, Vec<IsoLine>, Vec<Option<f64>>) {
     let mut sim = scenario
         .simulation(APP_CAPACITY)
         .unwrap_or_else(|_| unreachable!("a validated scenario builds its simulation"));
     sim.advance_to(scenario.spec.steps);
     let lines = contour_pipeline(&scenario.objective, scenario.view, APP_GRID, CONTOUR_LEVELS);
-    (sim, lines)
+    let rates = theory_curves(scenario, &sim);
+    (sim, lines, rates)
+}
+
+/// What the theory panel computes from a fresh simulation: for each run, the predicted rate
+/// (or the measured one where theory makes no prediction).
+fn theory_curves(scenario: &Scenario, sim: &Simulation) -> Vec<Option<f64>> {
+    use crate::numerics::theory::{self, Prediction, Spectrum};
+    let f = &scenario.objective;
+    let (spectrum, minimum) = if let Some(q) = f.as_quadratic() {
+        let (cx, cy) = q.params().center;
+        (
+            Some(Spectrum::of_quadratic(q)),
+            crate::numerics::Vec2::new(cx, cy),
+        )
+    } else {
+        // As the panel does away from a quadratic: the Hessian at the first run's point.
+        let p = sim
+            .runs()
+            .first()
+            .and_then(|r| r.trajectory().points().last().copied())
+            .unwrap_or_default();
+        (
+            Spectrum::of(&crate::numerics::objectives::Hessian::hessian(f, p)),
+            p,
+        )
+    };
+    let Some(spectrum) = spectrum else {
+        return Vec::new();
+    };
+    sim.runs()
+        .iter()
+        .map(|run| {
+            let errors: Vec<f64> = run
+                .trajectory()
+                .points()
+                .iter()
+                .map(|p| (p - minimum).norm())
+                .collect();
+            let floor = errors.first().copied().unwrap_or(0.0) * 1e-12;
+            let tail = theory::until_floor(&errors, floor);
+            let measured = theory::measured_rate(tail, (tail.len() / 2).max(2));
+            match theory::predict(run.config(), &spectrum.eigenvalues) {
+                Prediction::Rate { rate, .. } => Some(rate),
+                Prediction::NoClosedForm(_) => measured,
+            }
+        })
+        .collect()
 }
 
 /// The figure workload: the default preset simulated to its budget, drawn at
@@ -410,7 +458,7 @@ pub fn run_all(quick: bool) -> Vec<Measurement> {
         black_box(resimulate(&scenario));
     });
     out.push(Measurement::from_durations(
-        "re-simulation: default scenario to 1,000 steps + contours (480x480)",
+        "re-simulation: default scenario to 1,000 steps + contours (480x480) + theory",
         &times,
         Some(2.0),
     ));
@@ -568,8 +616,13 @@ mod tests {
         let levels: std::collections::BTreeSet<usize> = lines.iter().map(|l| l.level).collect();
         assert!(levels.len() >= 20, "most of the 24 levels have lines");
         let scenario = default_scenario(RESIM_STEPS);
-        let (sim, lines) = resimulate(&scenario);
+        let (sim, lines, rates) = resimulate(&scenario);
         assert!(!lines.is_empty());
+        assert_eq!(rates.len(), sim.runs().len(), "a rate curve per run");
+        assert!(
+            rates.iter().flatten().all(|r| (0.0..1.0).contains(r)),
+            "the default race converges: {rates:?}"
+        );
         for run in sim.runs() {
             assert_eq!(run.steps_done(), RESIM_STEPS);
         }

@@ -10,6 +10,7 @@
 
 use super::Vec2;
 use super::objectives::{Objective, ViewRect};
+use rayon::prelude::*;
 
 /// f sampled on an `nx` x `ny` lattice of nodes covering `view` (corners included).
 #[derive(Clone, Debug, PartialEq)]
@@ -27,17 +28,27 @@ pub struct Grid {
 impl Grid {
     /// Samples `f`; non-finite values are kept as NaN (cells touching them draw no contour).
     #[must_use]
-    pub fn sample<F: Objective + ?Sized>(f: &F, view: ViewRect, nx: usize, ny: usize) -> Self {
+    pub fn sample<F: Objective + Sync + ?Sized>(
+        f: &F,
+        view: ViewRect,
+        nx: usize,
+        ny: usize,
+    ) -> Self {
         let nx = nx.max(2);
         let ny = ny.max(2);
-        let mut values = Vec::with_capacity(nx * ny);
-        for j in 0..ny {
-            let y = node(view.y, j, ny);
-            for i in 0..nx {
-                let v = f.value(Vec2::new(node(view.x, i, nx), y));
-                values.push(if v.is_finite() { v } else { f64::NAN });
-            }
-        }
+        let xs: Vec<f64> = (0..nx).map(|i| node(view.x, i, nx)).collect();
+        let mut values = vec![0.0; nx * ny];
+        values
+            .par_chunks_mut(nx)
+            .enumerate()
+            .with_min_len(ROWS_PER_TASK)
+            .for_each(|(j, row)| {
+                let y = node(view.y, j, ny);
+                for (value, &x) in row.iter_mut().zip(&xs) {
+                    let v = f.value(Vec2::new(x, y));
+                    *value = if v.is_finite() { v } else { f64::NAN };
+                }
+            });
         Self {
             view,
             nx,
@@ -49,13 +60,20 @@ impl Grid {
     /// Smallest and largest finite value, if any.
     #[must_use]
     pub fn finite_range(&self) -> Option<(f64, f64)> {
-        let mut range: Option<(f64, f64)> = None;
-        for &v in &self.values {
-            if v.is_finite() {
-                range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
-            }
-        }
-        range
+        // Branch-free: min and max skip NaN, and infinities become NaN first.
+        let fold = |(lo, hi): (f64, f64), &v: &f64| {
+            let v = if v.is_finite() { v } else { f64::NAN };
+            (lo.min(v), hi.max(v))
+        };
+        let (lo, hi) = self
+            .values
+            .par_chunks(RANGE_CHUNK)
+            .map(|chunk| chunk.iter().fold((f64::INFINITY, f64::NEG_INFINITY), fold))
+            .reduce(
+                || (f64::INFINITY, f64::NEG_INFINITY),
+                |(a, b), (c, d)| (a.min(c), b.max(d)),
+            );
+        (lo <= hi).then_some((lo, hi))
     }
 
     /// Plot coordinates of node (i, j).
@@ -142,225 +160,414 @@ pub struct IsoLine {
     pub points: Vec<[f64; 2]>,
 }
 
-/// A segment between two crossing points, each identified by the grid edge it lies on.
-#[derive(Clone, Copy)]
-struct Segment {
-    ends: [(u64, [f64; 2]); 2],
-}
-
-/// Extracts iso-lines for every level in one pass over the cells. `levels` must be sorted.
+/// Extracts iso-lines for every level in one pass over the cells. `levels` must be sorted; at
+/// most [`MAX_LEVELS`] are used.
+///
+/// Segments are linked to their neighbours while the cells are scanned: a crossing on a cell's
+/// left or bottom edge was made by the cell to the left or below, already visited, whose open
+/// end waits in a table one grid row wide per level. No table the size of the grid is needed,
+/// and the joining afterwards only follows links.
 #[must_use]
 pub fn extract(grid: &Grid, levels: &[f64]) -> Vec<IsoLine> {
+    let levels = &levels[..levels.len().min(MAX_LEVELS)];
     let (nx, ny) = (grid.nx, grid.ny);
-    let v = &grid.values;
-    let mut per_level: Vec<Vec<Segment>> = vec![Vec::new(); levels.len()];
-    // Edge ids: horizontal edge from node (i, j) to (i+1, j) is 2 (j nx + i); the vertical
-    // edge from (i, j) to (i, j+1) is 2 (j nx + i) + 1.
-    let h_edge = |i: usize, j: usize| 2 * (j * nx + i) as u64;
-    let v_edge = |i: usize, j: usize| 2 * (j * nx + i) as u64 + 1;
-    // Each node's bucket: how many levels lie at or below its value (NAN_BUCKET for NaN). A
-    // value is >= level k exactly when its bucket is > k, so cells are classified with integer
-    // comparisons, and most cells (all corners in one bucket) are skipped at once.
-    // Neighbouring nodes have close values: walking from the previous node's bucket costs a
-    // step or two where a binary search would cost log2(levels).
-    let mut bucket = Vec::with_capacity(v.len());
-    let mut at = 0_usize;
-    for &x in v {
-        if x.is_nan() {
-            bucket.push(NAN_BUCKET);
-            continue;
-        }
-        while at < levels.len() && levels[at] <= x {
-            at += 1;
-        }
-        while at > 0 && levels[at - 1] > x {
-            at -= 1;
-        }
-        bucket.push(u32::try_from(at).unwrap_or(NAN_BUCKET - 1));
+    if nx < 2 || ny < 2 || grid.values.len() < nx * ny || levels.is_empty() {
+        return Vec::new();
     }
-    for j in 0..ny - 1 {
-        for i in 0..nx - 1 {
-            let (n00, n10, n11, n01) = (
-                j * nx + i,
-                j * nx + i + 1,
-                (j + 1) * nx + i + 1,
-                (j + 1) * nx + i,
-            );
-            let (ba, bb, bc, bd) = (bucket[n00], bucket[n10], bucket[n11], bucket[n01]);
-            // Levels k with first <= k < last cross this cell.
-            let first = ba.min(bb).min(bc).min(bd);
-            let last = ba.max(bb).max(bc).max(bd);
-            if first == last || last == NAN_BUCKET {
-                continue;
+    let bucket = buckets(&grid.values[..nx * ny], nx, levels);
+    // Bands of cell rows are scanned in parallel, then stitched in order.
+    let cell_rows = ny - 1;
+    let bands = (2 * rayon::current_num_threads())
+        .min(cell_rows.div_ceil(ROWS_PER_TASK))
+        .max(1);
+    let per_band = cell_rows.div_ceil(bands);
+    let scan = Scan {
+        grid,
+        levels,
+        bucket: &bucket,
+        xs: (0..nx).map(|i| node(grid.view.x, i, nx)).collect(),
+        ys: (0..ny).map(|j| node(grid.view.y, j, ny)).collect(),
+    };
+    let tracers: Vec<Tracer> = (0..bands)
+        .into_par_iter()
+        .map(|b| scan.band(b * per_band, ((b + 1) * per_band).min(cell_rows)))
+        .collect();
+    let mut tracers = tracers.into_iter();
+    let Some(mut tracer) = tracers.next() else {
+        return Vec::new();
+    };
+    for next in tracers {
+        tracer.append(next);
+    }
+    tracer.into_lines()
+}
+
+/// What every band of the scan reads.
+struct Scan<'a> {
+    grid: &'a Grid,
+    levels: &'a [f64],
+    bucket: &'a [u16],
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+}
+
+impl Scan<'_> {
+    /// Scans cell rows `first..end` into a tracer of their own.
+    fn band(&self, first: usize, end: usize) -> Tracer {
+        use Side::{Bottom, Left, Right, Top};
+        let (levels, bucket, v) = (self.levels, self.bucket, &self.grid.values);
+        let (xs, ys) = (&self.xs, &self.ys);
+        let nx = self.grid.nx;
+        let mut tracer = Tracer::new(levels.len(), nx, first);
+        let mut mixed = vec![0_u8; nx - 1];
+        for j in first..end {
+            let (row0, row1) = (j * nx, (j + 1) * nx);
+            let (y0, y1) = (ys[j], ys[j + 1]);
+            let (lower, upper) = (&bucket[row0..row1], &bucket[row1..row1 + nx]);
+            tracer.start_row(j);
+            // Most cells have all four corners in one bucket and no line. Marking the others
+            // is a loop over the row the compiler vectorises; only marked cells are visited.
+            for ((m, b), t) in mixed.iter_mut().zip(lower.windows(2)).zip(upper.windows(2)) {
+                *m = u8::from((b[0] ^ b[1]) | (b[0] ^ t[0]) | (b[0] ^ t[1]) != 0);
             }
-            let (a, b, c, d) = (v[n00], v[n10], v[n11], v[n01]);
-            let p00 = grid.point(i, j);
-            let p11 = grid.point(i + 1, j + 1);
-            for k in first..last {
-                let level = levels[k as usize];
-                let bottom = || {
-                    (
-                        h_edge(i, j),
-                        lerp_point(p00.x, p11.x, a, b, level, p00.y, true),
-                    )
-                };
-                let right = || {
-                    (
-                        v_edge(i + 1, j),
-                        lerp_point(p00.y, p11.y, b, c, level, p11.x, false),
-                    )
-                };
-                let top = || {
-                    (
-                        h_edge(i, j + 1),
-                        lerp_point(p00.x, p11.x, d, c, level, p11.y, true),
-                    )
-                };
-                let left = || {
-                    (
-                        v_edge(i, j),
-                        lerp_point(p00.y, p11.y, a, d, level, p00.x, false),
-                    )
-                };
-                let case = usize::from(ba > k)
-                    | usize::from(bb > k) << 1
-                    | usize::from(bc > k) << 2
-                    | usize::from(bd > k) << 3;
-                let out = &mut per_level[k as usize];
-                let mut seg =
-                    |e0: (u64, [f64; 2]), e1: (u64, [f64; 2])| out.push(Segment { ends: [e0, e1] });
-                match case {
-                    1 | 14 => seg(left(), bottom()),
-                    2 | 13 => seg(bottom(), right()),
-                    3 | 12 => seg(left(), right()),
-                    4 | 11 => seg(right(), top()),
-                    6 | 9 => seg(bottom(), top()),
-                    7 | 8 => seg(left(), top()),
-                    5 | 10 => {
-                        // Saddle: the mean decides which diagonal corners connect.
-                        let center_above = (a + b + c + d) / 4.0 >= level;
-                        if (case == 5) == center_above {
-                            seg(left(), top());
-                            seg(bottom(), right());
-                        } else {
-                            seg(left(), bottom());
-                            seg(right(), top());
+            for i in marked(&mixed) {
+                let (ba, bb, bc, bd) = (lower[i], lower[i + 1], upper[i + 1], upper[i]);
+                // Levels k with first <= k < last cross this cell.
+                let low = ba.min(bb).min(bc).min(bd);
+                let high = ba.max(bb).max(bc).max(bd);
+                if high == NAN_BUCKET {
+                    continue;
+                }
+                let (a, b, c, d) = (v[row0 + i], v[row0 + i + 1], v[row1 + i + 1], v[row1 + i]);
+                let (x0, x1) = (xs[i], xs[i + 1]);
+                for k in low..high {
+                    let level = levels[usize::from(k)];
+                    let end = |side: Side| -> End {
+                        let point = match side {
+                            Side::Bottom => [lerp(x0, x1, a, b, level), y0],
+                            Side::Right => [x1, lerp(y0, y1, b, c, level)],
+                            Side::Top => [lerp(x0, x1, d, c, level), y1],
+                            Side::Left => [x0, lerp(y0, y1, a, d, level)],
+                        };
+                        (side, point)
+                    };
+                    let case = usize::from(ba > k)
+                        | usize::from(bb > k) << 1
+                        | usize::from(bc > k) << 2
+                        | usize::from(bd > k) << 3;
+                    let cell = Cell { level: k, i };
+                    match case {
+                        1 | 14 => tracer.add(cell, &[[end(Left), end(Bottom)]]),
+                        2 | 13 => tracer.add(cell, &[[end(Bottom), end(Right)]]),
+                        3 | 12 => tracer.add(cell, &[[end(Left), end(Right)]]),
+                        4 | 11 => tracer.add(cell, &[[end(Right), end(Top)]]),
+                        6 | 9 => tracer.add(cell, &[[end(Bottom), end(Top)]]),
+                        7 | 8 => tracer.add(cell, &[[end(Left), end(Top)]]),
+                        5 | 10 => {
+                            // Saddle: the mean decides which diagonal corners connect.
+                            let center_above = (a + b + c + d) / 4.0 >= level;
+                            if (case == 5) == center_above {
+                                tracer
+                                    .add(cell, &[[end(Left), end(Top)], [end(Bottom), end(Right)]]);
+                            } else {
+                                tracer
+                                    .add(cell, &[[end(Left), end(Bottom)], [end(Right), end(Top)]]);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
             }
         }
+        tracer
     }
-    let mut lines = Vec::new();
-    // Who meets at each grid edge, reused across levels (only touched slots are reset).
-    let mut slots = vec![[NO_SEGMENT; 2]; 2 * nx * ny];
-    for (k, segments) in per_level.into_iter().enumerate() {
-        join(k, &segments, &mut slots, &mut lines);
-    }
-    lines
 }
 
-/// The bucket of a NaN node: cells touching one draw no contour.
-const NAN_BUCKET: u32 = u32::MAX;
-/// An empty slot in the edge table.
-const NO_SEGMENT: u32 = u32::MAX;
+/// Rows of nodes per parallel task: enough work to be worth handing to another thread.
+const ROWS_PER_TASK: usize = 16;
+/// Values per parallel task of the range search.
+const RANGE_CHUNK: usize = 1 << 15;
 
-/// The crossing of `level` on the edge from value `fa` at `s0` to value `fb` at `s1`, with the
-/// other coordinate fixed at `fixed`.
-fn lerp_point(
-    s0: f64,
-    s1: f64,
-    fa: f64,
-    fb: f64,
-    level: f64,
-    fixed: f64,
-    along_x: bool,
-) -> [f64; 2] {
+/// Indices of the non-zero entries (all 0 or 1), eight flags read as one word.
+fn marked(flags: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    flags.chunks(8).enumerate().flat_map(|(c, chunk)| {
+        let mut word = [0_u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        let mut bits = u64::from_le_bytes(word);
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let byte = bits.trailing_zeros() / 8;
+                bits &= !(0xff << (8 * byte));
+                8 * c + byte as usize
+            })
+        })
+    })
+}
+
+/// The most levels [`extract`] draws (a node's level index is stored in 16 bits).
+pub const MAX_LEVELS: usize = 65_534;
+
+/// The bucket of a NaN node: cells touching one draw no contour.
+const NAN_BUCKET: u16 = u16::MAX;
+/// No segment end: an open line's last point, or an empty slot of the tracer's tables.
+const NONE: u32 = u32::MAX;
+
+/// Each node's bucket: how many levels lie at or below its value (`NAN_BUCKET` for NaN). A
+/// value is >= level k exactly when its bucket is > k, so cells are classified with integer
+/// comparisons, and most cells (all corners in one bucket) are skipped at once. Neighbouring
+/// nodes have close values: walking from the previous node's bucket costs a step or two where
+/// a binary search would cost log2(levels).
+fn buckets(values: &[f64], nx: usize, levels: &[f64]) -> Vec<u16> {
+    // Levels between sentinels: a finite x in bucket b has fences[b] <= x < fences[b + 1], and
+    // neither walk below can leave the table.
+    let fences: Vec<f64> = std::iter::once(f64::NEG_INFINITY)
+        .chain(levels.iter().copied())
+        .chain(std::iter::once(f64::INFINITY))
+        .collect();
+    let mut bucket = vec![NAN_BUCKET; values.len()];
+    bucket
+        .par_chunks_mut(nx * ROWS_PER_TASK)
+        .zip(values.par_chunks(nx * ROWS_PER_TASK))
+        .for_each(|(out, values)| {
+            let mut at = 0_usize;
+            for (b, &x) in out.iter_mut().zip(values) {
+                if x.is_finite() {
+                    while fences[at + 1] <= x {
+                        at += 1;
+                    }
+                    while fences[at] > x {
+                        at -= 1;
+                    }
+                    *b = u16::try_from(at).unwrap_or(NAN_BUCKET - 1);
+                }
+            }
+        });
+    bucket
+}
+
+/// The crossing of `level` between value `fa` at `s0` and value `fb` at `s1`.
+fn lerp(s0: f64, s1: f64, fa: f64, fb: f64, level: f64) -> f64 {
     let t = if fb == fa {
         0.5
     } else {
         ((level - fa) / (fb - fa)).clamp(0.0, 1.0)
     };
-    let s = s0 + t * (s1 - s0);
-    if along_x { [s, fixed] } else { [fixed, s] }
+    s0 + t * (s1 - s0)
 }
 
-/// Chains one level's segments into polylines through shared edges. `slots` is indexed by edge
-/// id, all empty on entry and left empty on return.
-fn join(level: usize, segments: &[Segment], slots: &mut [[u32; 2]], lines: &mut Vec<IsoLine>) {
-    // Each crossing point is shared by at most two segments.
-    for (s, seg) in segments.iter().enumerate() {
-        let s = u32::try_from(s).unwrap_or(NO_SEGMENT);
-        for (key, _) in seg.ends {
-            let slot = &mut slots[edge_index(key)];
-            if slot[0] == NO_SEGMENT {
-                slot[0] = s;
-            } else {
-                slot[1] = s;
+/// A side of a grid cell, where a segment ends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Bottom,
+    Right,
+    Top,
+    Left,
+}
+
+/// A segment end: the side it lies on and the crossing point.
+type End = (Side, [f64; 2]);
+
+/// Which cell and level a segment belongs to.
+#[derive(Clone, Copy)]
+struct Cell {
+    level: u16,
+    i: usize,
+}
+
+/// One level's segments and how their ends connect.
+#[derive(Default)]
+struct LevelSegments {
+    /// The two end points of each segment.
+    points: Vec<[[f64; 2]; 2]>,
+    /// For each segment end, the end it meets (`2 * segment + end`), or `NONE`.
+    links: Vec<[u32; 2]>,
+}
+
+/// An open segment end waiting for the cell across its edge, tagged with where that edge is.
+#[derive(Clone, Copy)]
+struct Waiting {
+    tag: u32,
+    end: u32,
+}
+
+const NOBODY: Waiting = Waiting {
+    tag: NONE,
+    end: NONE,
+};
+
+/// Links segments while a band of cells is scanned row by row, left to right.
+struct Tracer {
+    levels: Vec<LevelSegments>,
+    /// Per level and column: the end on the top edge of the cell below, tagged with the node
+    /// row of that edge.
+    below: Vec<Waiting>,
+    /// Per level: the end on the right edge of the cell to the left, tagged with its column.
+    left: Vec<Waiting>,
+    /// Per level and column: the end on the bottom edge of the band's first row, which the
+    /// band below links to when the bands are stitched (`NONE` where there is none).
+    seam: Vec<u32>,
+    nx: usize,
+    /// The band's first row of cells, as a tag.
+    first: u32,
+    /// The row being scanned, as a tag.
+    row: u32,
+}
+
+impl Tracer {
+    fn new(levels: usize, nx: usize, first_row: usize) -> Self {
+        let first = u32::try_from(first_row).unwrap_or(NONE);
+        Self {
+            levels: (0..levels).map(|_| LevelSegments::default()).collect(),
+            below: vec![NOBODY; levels * nx],
+            left: vec![NOBODY; levels],
+            seam: vec![NONE; levels * nx],
+            nx,
+            first,
+            row: first,
+        }
+    }
+
+    /// Starts row `j` of cells.
+    fn start_row(&mut self, j: usize) {
+        self.row = u32::try_from(j).unwrap_or(NONE);
+        self.left.fill(NOBODY);
+    }
+
+    /// Adds a cell's segments for one level (one, or two in a saddle). Ends on the left and
+    /// bottom sides are linked first, before the ends on the right and top sides take their
+    /// places in the tables (a saddle's second segment may read what its first would write).
+    fn add(&mut self, cell: Cell, segments: &[[End; 2]]) {
+        let k = usize::from(cell.level);
+        let slot = k * self.nx + cell.i;
+        let column = u32::try_from(cell.i).unwrap_or(NONE);
+        let level = &mut self.levels[k];
+        let first = level.points.len();
+        for (s, [(side0, p0), (side1, p1)]) in segments.iter().enumerate() {
+            level.points.push([*p0, *p1]);
+            level.links.push([NONE; 2]);
+            for (e, side) in [(0, side0), (1, side1)] {
+                let here = end_id(first + s, e);
+                let (w, tag) = match side {
+                    Side::Bottom if self.row == self.first => {
+                        self.seam[slot] = here;
+                        continue;
+                    }
+                    Side::Bottom => (self.below[slot], self.row),
+                    Side::Left => (self.left[k], column),
+                    Side::Right | Side::Top => continue,
+                };
+                if w.tag == tag {
+                    link(&mut level.links, here, w.end);
+                }
+            }
+        }
+        for (s, [(side0, _), (side1, _)]) in segments.iter().enumerate() {
+            for (e, side) in [(0, side0), (1, side1)] {
+                let end = end_id(first + s, e);
+                match side {
+                    Side::Top => {
+                        self.below[slot] = Waiting {
+                            tag: self.row + 1,
+                            end,
+                        };
+                    }
+                    Side::Right => {
+                        self.left[k] = Waiting {
+                            tag: column + 1,
+                            end,
+                        };
+                    }
+                    Side::Bottom | Side::Left => {}
+                }
             }
         }
     }
-    let mut used = vec![false; segments.len()];
-    for start in 0..segments.len() {
-        if used[start] {
-            continue;
+
+    /// Appends the tracer of the band just above this one, linking the ends that meet on the
+    /// row of edges between them.
+    fn append(&mut self, above: Self) {
+        for (k, (mine, theirs)) in self.levels.iter_mut().zip(above.levels).enumerate() {
+            let offset = end_id(mine.points.len(), 0);
+            let shift = |end: u32| if end == NONE { NONE } else { end + offset };
+            mine.points.extend(theirs.points);
+            mine.links
+                .extend(theirs.links.iter().map(|&[a, b]| [shift(a), shift(b)]));
+            for i in 0..self.nx {
+                let slot = k * self.nx + i;
+                let (w, seam) = (self.below[slot], above.seam[slot]);
+                if seam != NONE && w.tag == above.first {
+                    link(&mut mine.links, w.end, shift(seam));
+                }
+                let waiting = above.below[slot];
+                self.below[slot] = Waiting {
+                    tag: waiting.tag,
+                    end: shift(waiting.end),
+                };
+            }
         }
-        used[start] = true;
-        let [(k0, p0), (k1, p1)] = segments[start].ends;
-        // Walk forwards from end 1, then backwards from end 0.
-        let mut forward = vec![p0, p1];
-        walk(segments, &mut used, slots, start, k1, &mut forward);
-        let mut backward = Vec::new();
-        walk(segments, &mut used, slots, start, k0, &mut backward);
-        backward.reverse();
-        backward.extend(forward);
-        lines.push(IsoLine {
-            level,
-            points: backward,
-        });
     }
-    for seg in segments {
-        for (key, _) in seg.ends {
-            slots[edge_index(key)] = [NO_SEGMENT; 2];
+
+    /// Chains each level's segments into polylines by following the links.
+    fn into_lines(self) -> Vec<IsoLine> {
+        let per_level: Vec<Vec<IsoLine>> = self
+            .levels
+            .into_par_iter()
+            .enumerate()
+            .map(|(level, segs)| segs.into_lines(level))
+            .collect();
+        per_level.into_iter().flatten().collect()
+    }
+}
+
+impl LevelSegments {
+    /// The polylines of level `level`.
+    fn into_lines(self, level: usize) -> Vec<IsoLine> {
+        let mut lines = Vec::new();
+        let mut used = vec![false; self.points.len()];
+        for start in 0..self.points.len() {
+            if used[start] {
+                continue;
+            }
+            used[start] = true;
+            let [p0, p1] = self.points[start];
+            // Walk backwards from end 0, turn the points round, then walk forwards from end
+            // 1. A closed line comes round to its start in the first walk.
+            let mut points = Vec::new();
+            walk(&self, &mut used, self.links[start][0], &mut points);
+            points.reverse();
+            points.push(p0);
+            points.push(p1);
+            walk(&self, &mut used, self.links[start][1], &mut points);
+            lines.push(IsoLine { level, points });
         }
+        lines
     }
 }
 
-/// The segment other than `s` that meets at edge `key`.
-fn other(slots: &[[u32; 2]], key: u64, s: usize) -> Option<usize> {
-    let e = slots[edge_index(key)];
-    let s = u32::try_from(s).ok()?;
-    let o = if e[0] == s { e[1] } else { e[0] };
-    (o != NO_SEGMENT && o != s).then_some(o as usize)
+/// Connects two segment ends.
+fn link(links: &mut [[u32; 2]], a: u32, b: u32) {
+    let (a, b) = (a as usize, b as usize);
+    links[a / 2][a % 2] = u32::try_from(b).unwrap_or(NONE);
+    links[b / 2][b % 2] = u32::try_from(a).unwrap_or(NONE);
 }
 
-#[allow(
-    clippy::cast_possible_truncation,
-    reason = "edge ids index a table of 2 nx ny slots"
-)]
-fn edge_index(key: u64) -> usize {
-    key as usize
+/// The id of end `e` of segment `s`.
+fn end_id(s: usize, e: usize) -> u32 {
+    u32::try_from(2 * s + e).unwrap_or(NONE)
 }
 
-fn walk(
-    segments: &[Segment],
-    used: &mut [bool],
-    slots: &[[u32; 2]],
-    mut current: usize,
-    mut key: u64,
-    out: &mut Vec<[f64; 2]>,
-) {
-    while let Some(next) = other(slots, key, current) {
-        if used[next] {
+/// Follows links from the end `next` (of the segment after the current one), pushing the far
+/// end of each segment reached, until a line ends or closes.
+fn walk(segs: &LevelSegments, used: &mut [bool], mut next: u32, out: &mut Vec<[f64; 2]>) {
+    while next != NONE {
+        let (s, e) = (next as usize / 2, next as usize % 2);
+        if used[s] {
             break;
         }
-        used[next] = true;
-        let [(ka, pa), (kb, pb)] = segments[next].ends;
-        let (far_key, far_point) = if ka == key { (kb, pb) } else { (ka, pa) };
-        out.push(far_point);
-        current = next;
-        key = far_key;
+        used[s] = true;
+        let far = 1 - e;
+        out.push(segs.points[s][far]);
+        next = segs.links[s][far];
     }
 }
 
@@ -417,6 +624,96 @@ mod tests {
         let lines = extract(&g, &[0.5]);
         assert!(!lines.is_empty());
         assert!(lines.iter().flat_map(|l| &l.points).all(|p| p[0] >= -1e-12));
+    }
+
+    /// Every crossing of every level as a segment, cell by cell, with no joining: the
+    /// reference the joined lines are checked against.
+    fn reference_segments(g: &Grid, level: f64) -> Vec<[[u64; 2]; 2]> {
+        let key = |p: [f64; 2]| [p[0].to_bits(), p[1].to_bits()];
+        let mut out = Vec::new();
+        for j in 0..g.ny - 1 {
+            for i in 0..g.nx - 1 {
+                let at = |i: usize, j: usize| g.values[j * g.nx + i];
+                let (a, b, c, d) = (at(i, j), at(i + 1, j), at(i + 1, j + 1), at(i, j + 1));
+                if [a, b, c, d].iter().any(|v| v.is_nan()) {
+                    continue;
+                }
+                let (p0, p1) = (g.point(i, j), g.point(i + 1, j + 1));
+                let bottom = key([lerp(p0.x, p1.x, a, b, level), p0.y]);
+                let right = key([p1.x, lerp(p0.y, p1.y, b, c, level)]);
+                let top = key([lerp(p0.x, p1.x, d, c, level), p1.y]);
+                let left = key([p0.x, lerp(p0.y, p1.y, a, d, level)]);
+                let above = [a >= level, b >= level, c >= level, d >= level];
+                let mut crossing = Vec::new();
+                for (k, edge) in [bottom, right, top, left].into_iter().enumerate() {
+                    if above[k] != above[(k + 1) % 4] {
+                        crossing.push(edge);
+                    }
+                }
+                if crossing.len() == 2 {
+                    out.push([crossing[0], crossing[1]]);
+                } else if crossing.len() == 4 {
+                    // Saddle: corners a and c above, or b and d; the mean decides.
+                    let [bo, ri, to, le] = [crossing[0], crossing[1], crossing[2], crossing[3]];
+                    let center_above = (a + b + c + d) / 4.0 >= level;
+                    if above[0] == center_above {
+                        out.push([le, to]);
+                        out.push([bo, ri]);
+                    } else {
+                        out.push([le, bo]);
+                        out.push([ri, to]);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn joined_lines_use_every_crossing_once_and_cannot_be_joined_further() {
+        use std::collections::HashMap;
+        let cases = [
+            ("sin(3*x)*sin(2*y) + 0.1*x", 200, 150),
+            ("sqrt(x + 0.3) * cos(4*y) + y^2", 181, 240),
+            ("x*y", 2, 2),
+            ("x^2 - y^2", 3, 40),
+            ("sin(5*x)*cos(5*y)", 97, 33),
+        ];
+        for (text, nx, ny) in cases {
+            let f = Expression::parse(text).unwrap();
+            let g = Grid::sample(&f, ViewRect::around(Vec2::new(0.1, -0.05), 1.3), nx, ny);
+            let (lo, hi) = g.finite_range().unwrap();
+            let levels = log_levels(lo, hi, 12);
+            let lines = extract(&g, &levels);
+            for (k, &level) in levels.iter().enumerate() {
+                let unordered = |p: [[u64; 2]; 2]| if p[0] <= p[1] { p } else { [p[1], p[0]] };
+                let mut expected: HashMap<[[u64; 2]; 2], i32> = HashMap::new();
+                let mut ends: HashMap<[u64; 2], i32> = HashMap::new();
+                for seg in reference_segments(&g, level) {
+                    *expected.entry(unordered(seg)).or_default() += 1;
+                    *ends.entry(seg[0]).or_default() += 1;
+                    *ends.entry(seg[1]).or_default() += 1;
+                }
+                let mut found: HashMap<[[u64; 2]; 2], i32> = HashMap::new();
+                for line in lines.iter().filter(|l| l.level == k) {
+                    let keys: Vec<[u64; 2]> = line
+                        .points
+                        .iter()
+                        .map(|p| [p[0].to_bits(), p[1].to_bits()])
+                        .collect();
+                    for w in keys.windows(2) {
+                        *found.entry(unordered([w[0], w[1]])).or_default() += 1;
+                    }
+                    let (first, last) = (keys[0], keys[keys.len() - 1]);
+                    if first != last {
+                        // An open line ends where no other segment continues it.
+                        assert_eq!(ends[&first], 1, "{text} level {k}: open start");
+                        assert_eq!(ends[&last], 1, "{text} level {k}: open end");
+                    }
+                }
+                assert_eq!(found, expected, "{text} {nx}x{ny} level {k}");
+            }
+        }
     }
 
     #[test]
