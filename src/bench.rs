@@ -428,30 +428,51 @@ fn ui_workloads(quick: bool, out: &mut Vec<Measurement>) {
 #[cfg(not(feature = "gui"))]
 fn ui_workloads(_quick: bool, _out: &mut Vec<Measurement>) {}
 
+/// The contour pipeline and the extraction alone, on every core (as the app runs them) and on
+/// one thread (for a fair comparison with single-threaded peers).
+fn contour_workloads(repeats: usize, out: &mut Vec<Measurement>) {
+    let (f, view) = contour_setup();
+    let grid = Grid::sample(&f, view, CONTOUR_GRID, CONTOUR_GRID);
+    let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().ok();
+    let mut pools = vec![("", None)];
+    if let Some(pool) = &one_thread {
+        pools.push((", one thread", Some(pool)));
+    }
+    for (suffix, pool) in pools {
+        let install = |work: &mut (dyn FnMut() + Send)| match pool {
+            Some(p) => p.install(work),
+            None => work(),
+        };
+        let times = time_repeated(1, repeats, || {
+            install(&mut || {
+                black_box(contour_pipeline(&f, view, CONTOUR_GRID, CONTOUR_LEVELS));
+            });
+        });
+        out.push(Measurement::from_durations(
+            &format!("contour pipeline: Rosenbrock 512x512 + 24 levels{suffix}"),
+            &times,
+            None,
+        ));
+        let times = time_repeated(1, repeats, || {
+            install(&mut || {
+                black_box(extract_levels(&grid, CONTOUR_LEVELS));
+            });
+        });
+        out.push(Measurement::from_durations(
+            &format!("contour extraction alone (24 levels, 512x512){suffix}"),
+            &times,
+            None,
+        ));
+    }
+}
+
 /// Runs every workload; `quick` uses fewer repetitions (for tests and CI).
 #[must_use]
 pub fn run_all(quick: bool) -> Vec<Measurement> {
     let repeats = if quick { 3 } else { 21 };
     let mut out = Vec::new();
 
-    let (f, view) = contour_setup();
-    let times = time_repeated(1, repeats, || {
-        black_box(contour_pipeline(&f, view, CONTOUR_GRID, CONTOUR_LEVELS));
-    });
-    out.push(Measurement::from_durations(
-        "contour pipeline: Rosenbrock 512x512 + 24 levels",
-        &times,
-        None,
-    ));
-    let grid = Grid::sample(&f, view, CONTOUR_GRID, CONTOUR_GRID);
-    let times = time_repeated(1, repeats, || {
-        black_box(extract_levels(&grid, CONTOUR_LEVELS));
-    });
-    out.push(Measurement::from_durations(
-        "contour extraction alone (24 levels, 512x512)",
-        &times,
-        None,
-    ));
+    contour_workloads(repeats, &mut out);
 
     let scenario = default_scenario(RESIM_STEPS);
     let times = time_repeated(1, repeats, || {
