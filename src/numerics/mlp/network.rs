@@ -58,6 +58,65 @@ impl Activation {
         }
     }
 
+    /// Replaces every z of `v` by f(z), exactly as [`Self::apply`] does; `scratch` (at least
+    /// as long as `v`) holds intermediate values. For tanh, all the exponentials are taken
+    /// first and then all the divisions, so that the divisions pipeline (vectorised) instead
+    /// of each waiting for its own `exp` call.
+    pub fn apply_all(self, v: &mut [f64], scratch: &mut [f64]) {
+        match self {
+            Self::Tanh if scratch.len() >= v.len() => {
+                let e = &mut scratch[..v.len()];
+                for (e, &z) in e.iter_mut().zip(v.iter()) {
+                    *e = tanh_exp(z);
+                }
+                for (z, &e) in v.iter_mut().zip(e.iter()) {
+                    *z = tanh_from_exp(*z, e);
+                }
+            }
+            Self::Tanh => {
+                for z in v {
+                    *z = tanh(*z);
+                }
+            }
+            Self::ReLU => {
+                for z in v {
+                    *z = Self::ReLU.apply(*z);
+                }
+            }
+            Self::Sigmoid => {
+                for z in v {
+                    *z = sigmoid(*z);
+                }
+            }
+            Self::Linear => {}
+        }
+    }
+
+    /// d_i *= f'(z_i) for every i, from the outputs a = f(z) (as
+    /// [`Self::derivative_from_output`]).
+    pub fn multiply_by_derivative(self, d: &mut [f64], a: &[f64]) {
+        // One loop per activation, so that each is a plain vectorisable loop.
+        match self {
+            Self::ReLU => {
+                for (d, &a) in d.iter_mut().zip(a) {
+                    *d *= Self::ReLU.derivative_from_output(a);
+                }
+            }
+            Self::Tanh => {
+                for (d, &a) in d.iter_mut().zip(a) {
+                    *d *= Self::Tanh.derivative_from_output(a);
+                }
+            }
+            Self::Sigmoid => {
+                for (d, &a) in d.iter_mut().zip(a) {
+                    *d *= Self::Sigmoid.derivative_from_output(a);
+                }
+            }
+            // f' = 1.
+            Self::Linear => {}
+        }
+    }
+
     /// f'(z) written in terms of the output a = f(z) (what the backward pass keeps).
     #[inline]
     #[must_use]
@@ -84,7 +143,18 @@ impl Activation {
 #[inline]
 #[must_use]
 pub fn tanh(z: f64) -> f64 {
-    let e = (-2.0 * z.abs()).exp();
+    tanh_from_exp(z, tanh_exp(z))
+}
+
+/// The exponential [`tanh`] takes: exp(-2 |z|).
+#[inline]
+fn tanh_exp(z: f64) -> f64 {
+    (-2.0 * z.abs()).exp()
+}
+
+/// tanh z from z and e = exp(-2 |z|).
+#[inline]
+fn tanh_from_exp(z: f64, e: f64) -> f64 {
     ((1.0 - e) / (1.0 + e)).copysign(z)
 }
 
@@ -391,16 +461,9 @@ impl Network {
             let (before, after) = ws.acts.split_at_mut(l);
             let input: &[f64] = if l == 0 { x } else { &before[l - 1] };
             let out = &mut after[0][..rows * b];
-            // Z = W A + b 1', one sample column at a time: z_j = b + sum_k W[:, k] a_kj.
-            for (z, a) in out.chunks_exact_mut(rows).zip(input.chunks_exact(cols)) {
-                z.copy_from_slice(bias);
-                add_columns(z, w, a);
-            }
-            if l + 1 < layers && self.activation != Activation::Linear {
-                let act = self.activation;
-                for v in out.iter_mut() {
-                    *v = act.apply(*v);
-                }
+            by_width!(rows, affine(out, w, bias, &input[..cols * b], cols));
+            if l + 1 < layers {
+                self.activation.apply_all(out, &mut ws.scratch[..rows * b]);
             }
         }
     }
@@ -421,15 +484,21 @@ impl Network {
         let last = self.layers() - 1;
         let mut loss = 0.0;
         let mut correct = 0;
-        let (z_out, delta_out) = (&ws.acts[last], &mut ws.deltas[last]);
-        for j in 0..b {
-            let (z, t) = (z_out[j], y[j]);
+        let (z_out, delta_out) = (&ws.acts[last][..b], &mut ws.deltas[last][..b]);
+        for ((&z, &t), delta) in z_out.iter().zip(y).zip(delta_out) {
             let (l, d) = match self.task {
                 Task::Classification => {
-                    // log(1 + e^z) - t z, written so that it never overflows.
-                    let l = z.max(0.0) - z * t + (-z.abs()).exp().ln_1p();
+                    // log(1 + e^z) - t z, written so that it never overflows. e^-|z| serves
+                    // the loss and sigma(z) (it is the e^-z or e^z that `sigmoid` takes).
+                    let e = (-z.abs()).exp();
+                    let l = z.max(0.0) - z * t + e.ln_1p();
                     correct += usize::from((z >= 0.0) == (t >= 0.5));
-                    (l, sigmoid(z) - t)
+                    let p = if z >= 0.0 {
+                        1.0 / (1.0 + e)
+                    } else {
+                        e / (1.0 + e)
+                    };
+                    (l, p - t)
                 }
                 Task::Regression => {
                     let r = z - t;
@@ -437,7 +506,7 @@ impl Network {
                 }
             };
             loss += l;
-            delta_out[j] = scale * d;
+            *delta = scale * d;
         }
         if let Some(grad) = grad {
             self.backward(params, x, b, ws, grad);
@@ -454,21 +523,31 @@ impl Network {
             let gb = &mut rest[..rows];
             let (d_before, d_after) = ws.deltas.split_at_mut(l);
             let delta = &d_after[0][..rows * b];
-            let input: &[f64] = if l == 0 { x } else { &ws.acts[l - 1] };
-            // db += sum_j delta_j; dW += delta A' column by column: dW[:, k] += sum_j delta_j a_kj.
-            for dj in delta.chunks_exact(rows) {
-                for (g, &d) in gb.iter_mut().zip(dj) {
-                    *g += d;
+            let input: &[f64] = if l == 0 {
+                &x[..cols * b]
+            } else {
+                &ws.acts[l - 1][..cols * b]
+            };
+            // db += sum_j delta_j.
+            by_width!(rows, sum_columns(gb, delta));
+            // dW += sum_j delta_j a_j', each entry summed over j in sample order.
+            if rows == 1 && cols <= MAX_UNITS {
+                // One row (the output layer): dW' = sum_j a_j delta_j, a sum of whole
+                // columns of A.
+                by_width!(cols, add_columns(gw, input, delta));
+            } else {
+                // Column k of dW is sum_j delta_j a_kj: row k of A gathered once, then
+                // the same sum of columns, of delta.
+                let row = &mut ws.row[..b];
+                for (k, gk) in gw.chunks_exact_mut(rows).enumerate() {
+                    for (r, a) in row.iter_mut().zip(input.chunks_exact(cols)) {
+                        *r = a[k];
+                    }
+                    by_width!(rows, add_columns(gk, delta, row));
                 }
-            }
-            let row = &mut ws.row[..b];
-            for (k, gk) in gw.chunks_exact_mut(rows).enumerate() {
-                for (r, a) in row.iter_mut().zip(input.chunks_exact(cols)) {
-                    *r = a[k];
-                }
-                add_columns(gk, delta, row);
             }
             if l == 0 {
+                // The inputs are data: no delta for them.
                 break;
             }
             // delta_{l-1} = (W_l' delta_l) .* f'(a_{l-1}). W' is copied once per layer so that
@@ -482,18 +561,9 @@ impl Network {
                 }
             }
             let prev = &mut d_before[l - 1][..cols * b];
-            let act = self.activation;
-            for ((dp, dj), a) in prev
-                .chunks_exact_mut(cols)
-                .zip(delta.chunks_exact(rows))
-                .zip(ws.acts[l - 1].chunks_exact(cols))
-            {
-                dp.fill(0.0);
-                add_columns(dp, &ws.transposed[..rows * cols], dj);
-                for (p, &ak) in dp.iter_mut().zip(a) {
-                    *p *= act.derivative_from_output(ak);
-                }
-            }
+            let a = &ws.acts[l - 1][..cols * b];
+            by_width!(cols, back_propagate(prev, wt, delta, rows));
+            self.activation.multiply_by_derivative(prev, a);
         }
     }
 
@@ -583,27 +653,145 @@ impl Network {
     }
 }
 
-/// out += sum_k m[:, k] s_k, with m column-major (out.len() rows, s.len() columns): the
-/// kernel of every product here. For full-width layers (16 rows) the accumulator is a fixed
-/// array the compiler keeps in registers instead of loading and storing `out` per column.
-#[inline]
-fn add_columns(out: &mut [f64], m: &[f64], s: &[f64]) {
-    if out.len() == MAX_UNITS {
-        let mut acc = [0.0; MAX_UNITS];
-        acc.copy_from_slice(out);
-        for (col, &sk) in m.chunks_exact(MAX_UNITS).zip(s) {
-            for (a, &c) in acc.iter_mut().zip(col) {
-                *a += c * sk;
-            }
+/// Calls `$kernel::<N>(args)` with the const N equal to the width `$n` (1 to [`MAX_UNITS`]),
+/// so that the kernel's accumulators are fixed-size arrays the compiler keeps in registers;
+/// any other width gets N = 0, which the kernels treat as "width known only at run time".
+macro_rules! by_width {
+    ($n:expr, $kernel:ident($($arg:expr),* $(,)?)) => {
+        match $n {
+            1 => $kernel::<1>($($arg),*),
+            2 => $kernel::<2>($($arg),*),
+            3 => $kernel::<3>($($arg),*),
+            4 => $kernel::<4>($($arg),*),
+            5 => $kernel::<5>($($arg),*),
+            6 => $kernel::<6>($($arg),*),
+            7 => $kernel::<7>($($arg),*),
+            8 => $kernel::<8>($($arg),*),
+            9 => $kernel::<9>($($arg),*),
+            10 => $kernel::<10>($($arg),*),
+            11 => $kernel::<11>($($arg),*),
+            12 => $kernel::<12>($($arg),*),
+            13 => $kernel::<13>($($arg),*),
+            14 => $kernel::<14>($($arg),*),
+            15 => $kernel::<15>($($arg),*),
+            16 => $kernel::<16>($($arg),*),
+            _ => $kernel::<0>($($arg),*),
         }
-        out.copy_from_slice(&acc);
-    } else {
+    };
+}
+use by_width;
+
+// The kernels below sum every entry in the same order (sample by sample, column by column),
+// whatever N: a fixed width changes where the partial sums live, never the result.
+const _: () = assert!(MAX_UNITS == 16, "by_width! covers widths 1 to 16");
+
+/// out += sum_k m[:, k] s_k, with m column-major (out.len() rows, s.len() columns): the
+/// kernel of every product here. N is out.len() (0: any length).
+#[inline]
+fn add_columns<const N: usize>(out: &mut [f64], m: &[f64], s: &[f64]) {
+    if N == 0 || out.len() != N {
         let n = out.len().max(1);
         for (col, &sk) in m.chunks_exact(n).zip(s) {
             for (o, &c) in out.iter_mut().zip(col) {
                 *o += c * sk;
             }
         }
+        return;
+    }
+    let mut acc = [0.0; N];
+    acc.copy_from_slice(out);
+    for (col, &sk) in m.as_chunks::<N>().0.iter().zip(s) {
+        for (a, &c) in acc.iter_mut().zip(col) {
+            *a += c * sk;
+        }
+    }
+    out.copy_from_slice(&acc);
+}
+
+/// out += sum_j m[:, j], with m column-major (out.len() rows). N is out.len() (0: any).
+#[inline]
+fn sum_columns<const N: usize>(out: &mut [f64], m: &[f64]) {
+    if N == 0 || out.len() != N {
+        let n = out.len().max(1);
+        for col in m.chunks_exact(n) {
+            for (o, &c) in out.iter_mut().zip(col) {
+                *o += c;
+            }
+        }
+        return;
+    }
+    let mut acc = [0.0; N];
+    acc.copy_from_slice(out);
+    for col in m.as_chunks::<N>().0 {
+        for (a, &c) in acc.iter_mut().zip(col) {
+            *a += c;
+        }
+    }
+    out.copy_from_slice(&acc);
+}
+
+/// Z = W A + b 1' for a whole batch: z_j = b + sum_k W[:, k] a_kj, with W column-major
+/// (bias.len() x cols) and A, Z column-major (one sample per column). N is bias.len()
+/// (0: any).
+#[inline]
+fn affine<const N: usize>(z: &mut [f64], w: &[f64], bias: &[f64], a: &[f64], cols: usize) {
+    let rows = bias.len().max(1);
+    let cols = cols.max(1);
+    if N == 0 || rows != N {
+        for (zj, aj) in z.chunks_exact_mut(rows).zip(a.chunks_exact(cols)) {
+            zj.copy_from_slice(bias);
+            add_columns::<0>(zj, w, aj);
+        }
+        return;
+    }
+    let mut b0 = [0.0; N];
+    b0.copy_from_slice(bias);
+    for (zj, aj) in z
+        .as_chunks_mut::<N>()
+        .0
+        .iter_mut()
+        .zip(a.chunks_exact(cols))
+    {
+        let mut acc = b0;
+        for (col, &ak) in w.as_chunks::<N>().0.iter().zip(aj) {
+            for (s, &c) in acc.iter_mut().zip(col) {
+                *s += c * ak;
+            }
+        }
+        *zj = acc;
+    }
+}
+
+/// W' delta for a whole batch (the deltas of the layer below before the derivative of its
+/// activation): prev_j = W' delta_j, with wt = W' column-major (N x rows), delta (rows x B)
+/// and prev (N x B). N is the width of the layer below (0: any).
+#[inline]
+fn back_propagate<const N: usize>(prev: &mut [f64], wt: &[f64], delta: &[f64], rows: usize) {
+    let rows = rows.max(1);
+    let cols = wt.len() / rows;
+    if N == 0 || cols != N {
+        for (dp, dj) in prev
+            .chunks_exact_mut(cols.max(1))
+            .zip(delta.chunks_exact(rows))
+        {
+            dp.fill(0.0);
+            add_columns::<0>(dp, wt, dj);
+        }
+        return;
+    }
+    for (dp, dj) in prev
+        .as_chunks_mut::<N>()
+        .0
+        .iter_mut()
+        .zip(delta.chunks_exact(rows))
+    {
+        let mut acc = [0.0; N];
+        for (col, &d) in wt.as_chunks::<N>().0.iter().zip(dj) {
+            for (s, &c) in acc.iter_mut().zip(col) {
+                *s += c * d;
+            }
+        }
+        *dp = acc;
     }
 }
 
@@ -644,6 +832,8 @@ pub struct Workspace {
     transposed: Vec<f64>,
     /// One row of an activation matrix (capacity).
     row: Vec<f64>,
+    /// Intermediate values of the activations of one layer (widest layer x capacity).
+    scratch: Vec<f64>,
 }
 
 impl Workspace {
@@ -660,12 +850,14 @@ impl Workspace {
             .map(|&n| vec![0.0; n * capacity])
             .collect();
         let largest = net.sizes.windows(2).map(|w| w[0] * w[1]).max().unwrap_or(0);
+        let widest = net.sizes[1..].iter().copied().max().unwrap_or(0);
         Self {
             capacity,
             acts,
             deltas,
             transposed: vec![0.0; largest],
             row: vec![0.0; capacity],
+            scratch: vec![0.0; widest * capacity],
         }
     }
 
