@@ -195,8 +195,10 @@ impl FirstOrder for Adam {
         // Two passes, each element's arithmetic unchanged: the moments (their fused
         // multiply-adds are library calls on targets without FMA instructions), then the
         // step, whose square roots and divisions are independent across elements and so
-        // vectorise and pipeline once no call sits between them.
-        let (lr, wd) = (p.lr, p.weight_decay);
+        // vectorise and pipeline once no call sits between them. The parameters are read
+        // into locals, which the calls cannot change, so the loop does not reload them.
+        let (lr, wd, eps) = (p.lr, p.weight_decay, p.eps);
+        let (maximize, decoupled) = (p.maximize, p.decoupled_weight_decay);
         // Plain slices: nalgebra's iterators handle any stride and do not vectorise.
         let x = x.as_mut_slice();
         for (((xi, &gi), m), v) in x
@@ -205,9 +207,9 @@ impl FirstOrder for Adam {
             .zip(self.exp_avg.as_mut_slice())
             .zip(self.exp_avg_sq.as_mut_slice())
         {
-            let mut gi = if p.maximize { -gi } else { gi };
+            let mut gi = if maximize { -gi } else { gi };
             if wd != 0.0 {
-                if p.decoupled_weight_decay {
+                if decoupled {
                     *xi *= 1.0 - lr * wd;
                 } else {
                     gi = fma(wd, *xi, gi);
@@ -235,7 +237,7 @@ impl FirstOrder for Adam {
             .zip(second)
             .zip(self.eff.as_mut_slice())
         {
-            let denom = second.sqrt() / bias_correction2_sqrt + p.eps;
+            let denom = second.sqrt() / bias_correction2_sqrt + eps;
             *xi += -step_size * m / denom;
             *eff = lr / denom;
         }
