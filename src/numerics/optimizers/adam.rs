@@ -201,22 +201,34 @@ impl FirstOrder for Adam {
         let (maximize, decoupled) = (p.maximize, p.decoupled_weight_decay);
         // Plain slices: nalgebra's iterators handle any stride and do not vectorise.
         let x = x.as_mut_slice();
-        for (((xi, &gi), m), v) in x
-            .iter_mut()
-            .zip(g.as_slice())
-            .zip(self.exp_avg.as_mut_slice())
-            .zip(self.exp_avg_sq.as_mut_slice())
-        {
-            let mut gi = if maximize { -gi } else { gi };
-            if wd != 0.0 {
-                if decoupled {
-                    *xi *= 1.0 - lr * wd;
-                } else {
-                    gi = fma(wd, *xi, gi);
-                }
+        let (w1, w2) = (1.0 - beta1, 1.0 - beta2);
+        if wd == 0.0 && !maximize {
+            // The usual case, g as it is: one loop per moment, one call per element, so
+            // that little has to be saved around the calls.
+            for (m, &gi) in self.exp_avg.as_mut_slice().iter_mut().zip(g.as_slice()) {
+                *m = lerp(*m, gi, w1);
             }
-            *m = lerp(*m, gi, 1.0 - beta1);
-            *v = fma((1.0 - beta2) * gi, gi, *v * beta2);
+            for (v, &gi) in self.exp_avg_sq.as_mut_slice().iter_mut().zip(g.as_slice()) {
+                *v = fma(w2 * gi, gi, *v * beta2);
+            }
+        } else {
+            for (((xi, &gi), m), v) in x
+                .iter_mut()
+                .zip(g.as_slice())
+                .zip(self.exp_avg.as_mut_slice())
+                .zip(self.exp_avg_sq.as_mut_slice())
+            {
+                let mut gi = if maximize { -gi } else { gi };
+                if wd != 0.0 {
+                    if decoupled {
+                        *xi *= 1.0 - lr * wd;
+                    } else {
+                        gi = fma(wd, *xi, gi);
+                    }
+                }
+                *m = lerp(*m, gi, w1);
+                *v = fma(w2 * gi, gi, *v * beta2);
+            }
         }
         let second = if p.amsgrad {
             for (vmax, &v) in self
