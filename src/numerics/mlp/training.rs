@@ -273,6 +273,12 @@ impl Oracle for BatchOracle<'_> {
     }
 }
 
+/// True when no entry is infinite or NaN. No early exit: a loop the compiler vectorises,
+/// for the one answer every step expects (all finite).
+fn all_finite(v: &[f64]) -> bool {
+    !v.iter().fold(false, |bad, x| bad | !x.is_finite())
+}
+
 /// All runs of an MLP scenario, trained together (see the module documentation).
 #[derive(Debug)]
 pub struct Training {
@@ -416,9 +422,12 @@ impl Training {
             let k = self.steps_done;
             let batch = self.sampler.batch(k);
             let (x_train, y_train) = self.dataset.train_matrix();
-            for (j, &i) in batch.iter().enumerate() {
-                self.batch_x.column_mut(j).copy_from(&x_train.column(i));
-                self.batch_y[j] = y_train[i];
+            // Columns as plain slices (nalgebra's column copies go element by element).
+            let f = x_train.nrows();
+            let (src, dst) = (x_train.as_slice(), self.batch_x.as_mut_slice());
+            for ((col, &i), y) in dst.chunks_exact_mut(f).zip(batch).zip(&mut self.batch_y) {
+                col.copy_from_slice(&src[i * f..(i + 1) * f]);
+                *y = y_train[i];
             }
             for run in &mut self.runs {
                 if !run.status.is_running() {
@@ -426,7 +435,9 @@ impl Training {
                 }
                 let lr = run.config.schedule.lr(run.config.optimizer.lr(), k);
                 run.optimizer.set_lr(lr);
-                run.previous.copy_from(&run.params);
+                run.previous
+                    .as_mut_slice()
+                    .copy_from_slice(run.params.as_slice());
                 let mut oracle = BatchOracle {
                     net: &self.network,
                     ws: &mut self.ws,
@@ -437,9 +448,7 @@ impl Training {
                 let stop = match run.optimizer.step(&mut run.params, &mut oracle) {
                     Err(e) => Some(Stop::Failed(e)),
                     Ok(info) if !info.loss.is_finite() => Some(Stop::NonFiniteValue),
-                    Ok(_) if !run.params.iter().all(|v| v.is_finite()) => {
-                        Some(Stop::NonFinitePoint)
-                    }
+                    Ok(_) if !all_finite(run.params.as_slice()) => Some(Stop::NonFinitePoint),
                     Ok(_) => None,
                 };
                 if let Some(reason) = stop {

@@ -192,29 +192,66 @@ impl FirstOrder for Adam {
         } else {
             (p.lr, 1.0)
         };
-        for i in 0..n {
-            let mut gi = if p.maximize { -g[i] } else { g[i] };
-            if p.weight_decay != 0.0 {
-                if p.decoupled_weight_decay {
-                    x[i] *= 1.0 - p.lr * p.weight_decay;
-                } else {
-                    gi = fma(p.weight_decay, x[i], gi);
-                }
+        // Two passes, each element's arithmetic unchanged: the moments (their fused
+        // multiply-adds are library calls on targets without FMA instructions), then the
+        // step, whose square roots and divisions are independent across elements and so
+        // vectorise and pipeline once no call sits between them. The parameters are read
+        // into locals, which the calls cannot change, so the loop does not reload them.
+        let (lr, wd, eps) = (p.lr, p.weight_decay, p.eps);
+        let (maximize, decoupled) = (p.maximize, p.decoupled_weight_decay);
+        // Plain slices: nalgebra's iterators handle any stride and do not vectorise.
+        let x = x.as_mut_slice();
+        let (w1, w2) = (1.0 - beta1, 1.0 - beta2);
+        if wd == 0.0 && !maximize {
+            // The usual case, g as it is: one loop per moment, one call per element, so
+            // that little has to be saved around the calls.
+            for (m, &gi) in self.exp_avg.as_mut_slice().iter_mut().zip(g.as_slice()) {
+                *m = lerp(*m, gi, w1);
             }
-            let m = lerp(self.exp_avg[i], gi, 1.0 - beta1);
-            self.exp_avg[i] = m;
-            let v = fma((1.0 - beta2) * gi, gi, self.exp_avg_sq[i] * beta2);
-            self.exp_avg_sq[i] = v;
-            let second = if p.amsgrad {
-                let vmax = self.max_exp_avg_sq[i].max(v);
-                self.max_exp_avg_sq[i] = vmax;
-                vmax
-            } else {
-                v
-            };
-            let denom = second.sqrt() / bias_correction2_sqrt + p.eps;
-            x[i] += -step_size * m / denom;
-            self.eff[i] = p.lr / denom;
+            for (v, &gi) in self.exp_avg_sq.as_mut_slice().iter_mut().zip(g.as_slice()) {
+                *v = fma(w2 * gi, gi, *v * beta2);
+            }
+        } else {
+            for (((xi, &gi), m), v) in x
+                .iter_mut()
+                .zip(g.as_slice())
+                .zip(self.exp_avg.as_mut_slice())
+                .zip(self.exp_avg_sq.as_mut_slice())
+            {
+                let mut gi = if maximize { -gi } else { gi };
+                if wd != 0.0 {
+                    if decoupled {
+                        *xi *= 1.0 - lr * wd;
+                    } else {
+                        gi = fma(wd, *xi, gi);
+                    }
+                }
+                *m = lerp(*m, gi, w1);
+                *v = fma(w2 * gi, gi, *v * beta2);
+            }
+        }
+        let second = if p.amsgrad {
+            for (vmax, &v) in self
+                .max_exp_avg_sq
+                .as_mut_slice()
+                .iter_mut()
+                .zip(self.exp_avg_sq.as_slice())
+            {
+                *vmax = vmax.max(v);
+            }
+            self.max_exp_avg_sq.as_slice()
+        } else {
+            self.exp_avg_sq.as_slice()
+        };
+        for (((xi, &m), &second), eff) in x
+            .iter_mut()
+            .zip(self.exp_avg.as_slice())
+            .zip(second)
+            .zip(self.eff.as_mut_slice())
+        {
+            let denom = second.sqrt() / bias_correction2_sqrt + eps;
+            *xi += -step_size * m / denom;
+            *eff = lr / denom;
         }
     }
     fn grad_buffer(&mut self) -> &mut DVector<f64> {
