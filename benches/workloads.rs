@@ -11,6 +11,10 @@ use optiviz::numerics::contour::Grid;
 use optiviz::numerics::optimizers::{AdamParams, OptimizerSpec, SgdParams};
 use std::hint::black_box;
 
+/// The allocator the `optiviz` binary uses (src/main.rs), so that these figures match its own.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn contour(c: &mut Criterion) {
     let (f, view) = contour_setup();
     c.bench_function("contour pipeline 512x512 x 24 levels", |b| {

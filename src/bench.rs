@@ -16,7 +16,7 @@
 //! 6. Headless figures of the default preset: a 1920x1080 PNG (drawing and encoding), the same
 //!    as SVG, and a 960x600 animated GIF of 180 frames.
 
-use crate::numerics::contour::{Grid, IsoLine, extract, log_levels};
+use crate::numerics::contour::{Grid, IsoLine, extract, log_levels, on_pool};
 use crate::numerics::objectives::{
     Landmarks, Objective, ObjectiveSpec, RosenbrockParams, ViewRect,
 };
@@ -151,8 +151,10 @@ pub fn contour_pipeline<F: Objective + Sync + ?Sized>(
     n: usize,
     levels: usize,
 ) -> Vec<IsoLine> {
-    let grid = Grid::sample(f, view, n, n);
-    extract_levels(&grid, levels)
+    on_pool(|| match Grid::sample_with_range(f, view, n, n) {
+        (grid, Some((lo, hi))) => extract(&grid, &log_levels(lo, hi, levels)),
+        (_, None) => Vec::new(),
+    })
 }
 
 /// Iso-lines at `levels` log-spaced levels over the grid's finite range.

@@ -2,7 +2,7 @@
 //! changes or the view leaves (or zooms far inside) the region last sampled.
 
 use crate::numerics::Vec2;
-use crate::numerics::contour::{Grid, IsoLine, LogScale, extract, log_levels};
+use crate::numerics::contour::{Grid, IsoLine, LogScale, extract, log_levels, on_pool};
 use crate::numerics::objectives::{AnyObjective, ViewRect};
 use crate::render::colormap::ColorMap;
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
@@ -60,18 +60,24 @@ impl ContourCache {
             reason = "pixel counts are small and positive"
         )]
         let nodes = |px: f32| ((px * MARGIN as f32).max(64.0) as usize).clamp(64, MAX_NODES);
-        let grid = Grid::sample(f, region, nodes(plot_pixels.x), nodes(plot_pixels.y));
-        self.range = grid.finite_range();
-        let (lines, image) = match self.range {
-            Some((lo, hi)) => (
-                extract(&grid, &log_levels(lo, hi, LEVELS)),
-                colour_image(&grid, LogScale::new(lo, hi)),
-            ),
-            None => (
-                Vec::new(),
-                ColorImage::new([1, 1], vec![Color32::TRANSPARENT]),
-            ),
-        };
+        let (nx, ny) = (nodes(plot_pixels.x), nodes(plot_pixels.y));
+        // One hand-over to rayon's pool for the whole rebuild (see `on_pool`).
+        let (range, lines, image) = on_pool(|| {
+            let (grid, range) = Grid::sample_with_range(f, region, nx, ny);
+            match range {
+                Some((lo, hi)) => (
+                    range,
+                    extract(&grid, &log_levels(lo, hi, LEVELS)),
+                    colour_image(&grid, LogScale::new(lo, hi)),
+                ),
+                None => (
+                    range,
+                    Vec::new(),
+                    ColorImage::new([1, 1], vec![Color32::TRANSPARENT]),
+                ),
+            }
+        });
+        self.range = range;
         self.lines = Arc::new(lines);
         match &mut self.texture {
             Some(t) => t.set(image, TextureOptions::LINEAR),

@@ -45,6 +45,14 @@ pub trait Objective {
     fn value_and_gradient(&self, p: Vec2) -> (f64, Vec2) {
         (self.value(p), self.gradient(p))
     }
+    /// f at (x, y) for each x of `xs`, written to `out` (one row of a contour grid). An
+    /// objective that dispatches on its kind overrides this to dispatch once per row, so that
+    /// the loop over the row is the kind's own and can be vectorised.
+    fn values_on_row(&self, xs: &[f64], y: f64, out: &mut [f64]) {
+        for (value, &x) in out.iter_mut().zip(xs) {
+            *value = self.value(Vec2::new(x, y));
+        }
+    }
 }
 
 /// Second derivatives, for Newton's method and the eigenvalue theory.
@@ -372,6 +380,9 @@ impl Objective for AnyObjective {
     #[inline]
     fn value_and_gradient(&self, p: Vec2) -> (f64, Vec2) {
         dispatch!(self, f => f.value_and_gradient(p))
+    }
+    fn values_on_row(&self, xs: &[f64], y: f64, out: &mut [f64]) {
+        dispatch!(self, f => f.values_on_row(xs, y, out));
     }
 }
 
