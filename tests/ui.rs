@@ -206,8 +206,16 @@ fn caches_are_rebuilt_only_when_the_view_or_simulation_changes() {
     let lines = h.state().loss_rebuilds();
     assert!(built >= 1, "the heat map was built");
     h.get_by_label("Play").click();
+    h.run_steps(2);
+    let tessellated = h.state().line_tessellations();
+    assert!(tessellated >= 1, "the iso-lines were tessellated");
     h.run_steps(10);
     assert!(h.state().session().shown_step() > 0, "it played");
+    assert_eq!(
+        h.state().line_tessellations(),
+        tessellated,
+        "playing reuses the iso-lines' triangles"
+    );
     assert_eq!(
         h.state().contour_rebuilds(),
         built,
@@ -236,6 +244,10 @@ fn caches_are_rebuilt_only_when_the_view_or_simulation_changes() {
         h.state().contour_rebuilds() > built,
         "zooming out rebuilt the contours ({} rebuilds)",
         h.state().contour_rebuilds()
+    );
+    assert!(
+        h.state().line_tessellations() > tessellated,
+        "zooming tessellated the iso-lines again"
     );
 }
 

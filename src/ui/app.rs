@@ -281,6 +281,12 @@ impl OptivizApp {
         self.contour.contour_rebuilds()
     }
 
+    /// How often the iso-lines were turned into triangles (reused while the plot stands still).
+    #[must_use]
+    pub fn line_tessellations(&self) -> usize {
+        self.contour.line_tessellations()
+    }
+
     /// How often the loss plot's lines were decimated (cached between simulation changes).
     #[must_use]
     pub fn loss_rebuilds(&self) -> usize {

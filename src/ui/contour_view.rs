@@ -473,6 +473,12 @@ impl ContourView {
     pub fn contour_rebuilds(&self) -> usize {
         self.cache.rebuilds
     }
+
+    /// How often the iso-lines were tessellated (reused while the plot stands still).
+    #[must_use]
+    pub fn line_tessellations(&self) -> usize {
+        self.cache.line_tessellations()
+    }
 }
 
 /// The Hessian's eigenvectors as two axes through `origin`: each half-length is proportional

@@ -8,7 +8,7 @@ use crate::render::colormap::ColorMap;
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotPoint, PlotTransform};
 use std::ops::RangeInclusive;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Number of iso-line levels.
 pub const LEVELS: usize = 24;
@@ -27,6 +27,32 @@ pub struct ContourCache {
     range: Option<(f64, f64)>,
     /// Rebuilds so far (for tests and the benchmark).
     pub rebuilds: usize,
+    /// The iso-lines tessellated for the last plot transform.
+    meshes: Arc<Mutex<LineMesh>>,
+}
+
+/// Iso-lines already turned into triangles for one plot transform. While the plot stands
+/// still (playback, hovering), every frame reuses them instead of tessellating thousands of
+/// line points again.
+#[derive(Default)]
+struct LineMesh {
+    /// One entry per plot showing the lines (side-by-side panes), newest last.
+    entries: Vec<(MeshKey, Arc<egui::Mesh>)>,
+    /// Tessellations so far (for tests).
+    builds: usize,
+}
+
+/// Most plots whose triangles are kept (a side-by-side layout shows up to 9 panes).
+const MESHES_KEPT: usize = 12;
+
+/// What the triangles depend on.
+#[derive(Clone, Copy, PartialEq)]
+struct MeshKey {
+    rebuild: usize,
+    frame: egui::Rect,
+    bounds: [f64; 4],
+    pixels_per_point: f32,
+    stroke: egui::Stroke,
 }
 
 impl ContourCache {
@@ -114,8 +140,16 @@ impl ContourCache {
                 base: PlotItemBase::new(String::new()),
                 lines: Arc::clone(&self.lines),
                 stroke: egui::Stroke::new(1.0, line_color),
+                rebuild: self.rebuilds,
+                meshes: Arc::clone(&self.meshes),
             });
         }
+    }
+
+    /// How often the iso-lines were tessellated (reused while the plot stands still).
+    #[must_use]
+    pub fn line_tessellations(&self) -> usize {
+        self.meshes.lock().map_or(0, |m| m.builds)
     }
 }
 
@@ -149,10 +183,14 @@ struct IsoLines {
     base: PlotItemBase,
     lines: Arc<Vec<IsoLine>>,
     stroke: egui::Stroke,
+    /// The cache rebuild the lines come from.
+    rebuild: usize,
+    meshes: Arc<Mutex<LineMesh>>,
 }
 
-impl PlotItem for IsoLines {
-    fn shapes(&self, _ui: &egui::Ui, transform: &PlotTransform, shapes: &mut Vec<egui::Shape>) {
+impl IsoLines {
+    /// The visible lines in screen coordinates.
+    fn paths(&self, transform: &PlotTransform, shapes: &mut Vec<egui::Shape>) {
         let b = transform.bounds();
         for line in self.lines.iter() {
             // Skip lines entirely outside the visible bounds.
@@ -172,6 +210,49 @@ impl PlotItem for IsoLines {
                 .collect();
             shapes.push(egui::Shape::line(points, self.stroke));
         }
+    }
+}
+
+impl PlotItem for IsoLines {
+    fn shapes(&self, ui: &egui::Ui, transform: &PlotTransform, shapes: &mut Vec<egui::Shape>) {
+        let (b, ctx) = (transform.bounds(), ui.ctx());
+        let key = MeshKey {
+            rebuild: self.rebuild,
+            frame: *transform.frame(),
+            bounds: [b.min()[0], b.min()[1], b.max()[0], b.max()[1]],
+            pixels_per_point: ctx.pixels_per_point(),
+            stroke: self.stroke,
+        };
+        let Ok(mut cache) = self.meshes.lock() else {
+            self.paths(transform, shapes);
+            return;
+        };
+        cache.entries.retain(|(k, _)| k.rebuild == key.rebuild);
+        let mesh = if let Some((_, mesh)) = cache.entries.iter().find(|(k, _)| *k == key) {
+            Arc::clone(mesh)
+        } else {
+            let mut paths = Vec::new();
+            self.paths(transform, &mut paths);
+            // Paths need neither the font texture's size nor its prepared discs.
+            let mut tessellator = egui::epaint::Tessellator::new(
+                key.pixels_per_point,
+                ctx.tessellation_options(|o| *o),
+                [1, 1],
+                Vec::new(),
+            );
+            let mut mesh = egui::Mesh::default();
+            for path in paths {
+                tessellator.tessellate_shape(path, &mut mesh);
+            }
+            let mesh = Arc::new(mesh);
+            if cache.entries.len() == MESHES_KEPT {
+                cache.entries.remove(0);
+            }
+            cache.entries.push((key, Arc::clone(&mesh)));
+            cache.builds += 1;
+            mesh
+        };
+        shapes.push(egui::Shape::Mesh(mesh));
     }
 
     fn initialize(&mut self, _x_range: RangeInclusive<f64>) {}
