@@ -151,19 +151,23 @@ pub fn contour_pipeline<F: Objective + Sync + ?Sized>(
     n: usize,
     levels: usize,
 ) -> Vec<IsoLine> {
-    on_pool(|| match Grid::sample_with_range(f, view, n, n) {
-        (grid, Some((lo, hi))) => extract(&grid, &log_levels(lo, hi, levels)),
-        (_, None) => Vec::new(),
+    on_pool(|| {
+        let (grid, range) = Grid::sample_with_range(f, view, n, n);
+        lines_over(&grid, range, levels)
     })
 }
 
 /// Iso-lines at `levels` log-spaced levels over the grid's finite range.
 #[must_use]
 pub fn extract_levels(grid: &Grid, levels: usize) -> Vec<IsoLine> {
-    match grid.finite_range() {
-        Some((lo, hi)) => extract(grid, &log_levels(lo, hi, levels)),
-        None => Vec::new(),
-    }
+    lines_over(grid, grid.finite_range(), levels)
+}
+
+/// Iso-lines at `levels` log-spaced levels over `range` (none without a finite value).
+fn lines_over(grid: &Grid, range: Option<(f64, f64)>, levels: usize) -> Vec<IsoLine> {
+    range.map_or_else(Vec::new, |(lo, hi)| {
+        extract(grid, &log_levels(lo, hi, levels))
+    })
 }
 
 /// The default scenario with its step budget set to `steps`.
