@@ -100,7 +100,11 @@ fn ui_frame(_c: &mut Criterion) {}
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().sample_size(20);
+    // As the binary does: the bench thread works in rayon's pool (src/main.rs).
+    config = {
+        optiviz::numerics::contour::enlist_in_pool();
+        Criterion::default().sample_size(20)
+    };
     targets = contour, resimulation, stepping, mlp_training, figures, ui_frame
 }
 criterion_main!(benches);

@@ -132,6 +132,24 @@ pub fn time_repeated(warmup: usize, repeats: usize, mut f: impl FnMut()) -> Vec<
         .collect()
 }
 
+/// Times `f` after one untimed call, at least `repeats` times and until `span` has passed (at
+/// most [`MAX_REPEATS`] times). Millisecond workloads are repeated hundreds of times, so a few
+/// hundred milliseconds of a busy host move their median little.
+pub fn time_for(repeats: usize, span: Duration, mut f: impl FnMut()) -> Vec<Duration> {
+    f();
+    let start = Instant::now();
+    let mut times = Vec::new();
+    while times.len() < MAX_REPEATS && (times.len() < repeats || start.elapsed() < span) {
+        let t = Instant::now();
+        f();
+        times.push(t.elapsed());
+    }
+    times
+}
+
+/// The most repetitions [`time_for`] makes.
+pub const MAX_REPEATS: usize = 2_001;
+
 /// The contour workload's objective and rectangle: Rosenbrock over its default view.
 #[must_use]
 pub fn contour_setup() -> (crate::numerics::objectives::AnyObjective, ViewRect) {
@@ -436,7 +454,7 @@ fn ui_workloads(_quick: bool, _out: &mut Vec<Measurement>) {}
 
 /// The contour pipeline and the extraction alone, on every core (as the app runs them) and on
 /// one thread (for a fair comparison with single-threaded peers).
-fn contour_workloads(repeats: usize, out: &mut Vec<Measurement>) {
+fn contour_workloads(repeats: usize, span: Duration, out: &mut Vec<Measurement>) {
     let (f, view) = contour_setup();
     let grid = Grid::sample(&f, view, CONTOUR_GRID, CONTOUR_GRID);
     let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().ok();
@@ -449,7 +467,7 @@ fn contour_workloads(repeats: usize, out: &mut Vec<Measurement>) {
             Some(p) => p.install(work),
             None => work(),
         };
-        let times = time_repeated(1, repeats, || {
+        let times = time_for(repeats, span, || {
             install(&mut || {
                 black_box(contour_pipeline(&f, view, CONTOUR_GRID, CONTOUR_LEVELS));
             });
@@ -459,7 +477,7 @@ fn contour_workloads(repeats: usize, out: &mut Vec<Measurement>) {
             &times,
             None,
         ));
-        let times = time_repeated(1, repeats, || {
+        let times = time_for(repeats, span, || {
             install(&mut || {
                 black_box(extract_levels(&grid, CONTOUR_LEVELS));
             });
@@ -476,12 +494,18 @@ fn contour_workloads(repeats: usize, out: &mut Vec<Measurement>) {
 #[must_use]
 pub fn run_all(quick: bool) -> Vec<Measurement> {
     let repeats = if quick { 3 } else { 21 };
+    // The millisecond workloads run for a second each (hundreds of repetitions).
+    let span = if quick {
+        Duration::ZERO
+    } else {
+        Duration::from_secs(1)
+    };
     let mut out = Vec::new();
 
-    contour_workloads(repeats, &mut out);
+    contour_workloads(repeats, span, &mut out);
 
     let scenario = default_scenario(RESIM_STEPS);
-    let times = time_repeated(1, repeats, || {
+    let times = time_for(repeats, span, || {
         black_box(resimulate(&scenario));
     });
     out.push(Measurement::from_durations(

@@ -15,6 +15,7 @@ use super::optimizers::{Optimizer, OptimizerSpec, Oracle, StepError};
 use super::schedule::Schedule;
 use super::{Mat2, ParamError, Vec2};
 use nalgebra::{DMatrix, DVector};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -632,6 +633,10 @@ impl Run {
     }
 }
 
+/// Steps to share among threads before the runs step in parallel: handing work to rayon's pool
+/// costs tens of microseconds, about a thousand steps.
+const PARALLEL_STEPS: usize = 2_000;
+
 /// All runs of a scenario on one objective, stepped together.
 #[derive(Debug)]
 pub struct Simulation {
@@ -676,22 +681,40 @@ impl Simulation {
 
     /// Steps every running run until it has taken `target` updates.
     pub fn advance_to(&mut self, target: usize) {
-        for run in &mut self.runs {
-            let todo = target.saturating_sub(run.steps_done());
-            run.advance(&self.objective, &self.bounds, todo);
-        }
+        self.advance_towards(target, usize::MAX);
     }
 
     /// Steps every run towards `target`, at most `max_steps` updates per run; returns true when
     /// all runs reached the target or stopped. Lets the app slice work across frames.
+    ///
+    /// Runs are independent (each has its own optimizer state and noise stream), so they step
+    /// in parallel on rayon's pool when there is enough work to share; the results are the
+    /// same on any number of threads.
     pub fn advance_towards(&mut self, target: usize, max_steps: usize) -> bool {
-        let mut done = true;
-        for run in &mut self.runs {
+        let (objective, bounds) = (&self.objective, &self.bounds);
+        let advance = |run: &mut Run| {
             let todo = target.saturating_sub(run.steps_done()).min(max_steps);
-            run.advance(&self.objective, &self.bounds, todo);
-            done &= !run.status().is_running() || run.steps_done() >= target;
+            run.advance(objective, bounds, todo);
+            !run.status().is_running() || run.steps_done() >= target
+        };
+        let work: usize = self
+            .runs
+            .iter()
+            .filter(|r| r.status().is_running())
+            .map(|r| target.saturating_sub(r.steps_done()).min(max_steps))
+            .sum();
+        if self.runs.len() > 1 && work >= PARALLEL_STEPS {
+            self.runs
+                .par_iter_mut()
+                .map(advance)
+                .reduce(|| true, |a, b| a && b)
+        } else {
+            let mut done = true;
+            for run in &mut self.runs {
+                done &= advance(run);
+            }
+            done
         }
-        done
     }
 }
 
@@ -828,6 +851,45 @@ mod tests {
             sliced.runs()[0].trajectory().points(),
             sim.runs()[0].trajectory().points()
         );
+    }
+
+    #[test]
+    fn runs_stepped_in_parallel_match_runs_stepped_one_by_one() {
+        let noise = NoiseSpec {
+            kind: NoiseKind::Gaussian { sigma: 0.3 },
+            seed: 4,
+        };
+        let configs: Vec<RunConfig> = [
+            OptimizerSpec::SGD(SgdParams {
+                lr: 0.1,
+                momentum: 0.9,
+                ..SgdParams::default()
+            }),
+            OptimizerSpec::Adam(AdamParams::default()),
+            OptimizerSpec::GD(GdParams { lr: 5.0 }),
+            OptimizerSpec::Newton(NewtonParams::default()),
+        ]
+        .into_iter()
+        .map(|o| RunConfig {
+            noise: noise.clone(),
+            ..config(o)
+        })
+        .collect();
+        let view = ViewRect::around(Vec2::zeros(), 2.5);
+        let build = || Simulation::new(quadratic(20.0), &view, configs.clone(), 1 << 20).unwrap();
+        // 4 runs x 3,000 steps are shared among threads; slices of 4 x 50 steps are not.
+        let mut parallel = build();
+        parallel.advance_to(3_000);
+        let mut serial = build();
+        while !serial.advance_towards(3_000, 50) {}
+        assert!(
+            !parallel.runs()[2].status().is_running(),
+            "GD lr 5 diverges"
+        );
+        for (p, s) in parallel.runs().iter().zip(serial.runs()) {
+            assert_eq!(p.status(), s.status());
+            assert_eq!(p.trajectory().points(), s.trajectory().points());
+        }
     }
 
     #[test]

@@ -100,8 +100,9 @@ pub struct StepInfo {
     pub evaluations: usize,
 }
 
-/// One update of the parameters.
-pub trait Optimizer: Tunable {
+/// One update of the parameters. Optimizers are plain data, so the runs of a simulation can
+/// step on different threads.
+pub trait Optimizer: Tunable + Send {
     /// Moves x by one step of the method.
     fn step(
         &mut self,
@@ -110,7 +111,7 @@ pub trait Optimizer: Tunable {
     ) -> Result<StepInfo, StepError>;
 }
 
-impl<T: FirstOrder> Optimizer for T {
+impl<T: FirstOrder + Send> Optimizer for T {
     fn step(
         &mut self,
         x: &mut DVector<f64>,
