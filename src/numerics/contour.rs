@@ -332,7 +332,8 @@ impl Scan<'_> {
         let (xs, ys) = (&self.xs, &self.ys);
         let nx = self.grid.nx;
         let mut tracer = Tracer::new(levels.len(), nx, first, end - first);
-        let mut mixed = vec![0_u8; nx - 1];
+        // One flag per cell, padded with zeros to whole words of eight (see `marked`).
+        let mut mixed = vec![0_u8; (nx - 1).div_ceil(8) * 8];
         // The buckets of the cells' bottom and top rows of nodes, computed row by row so that
         // they are still in cache when the cells are scanned.
         let (mut lower, mut upper) = (vec![NAN_BUCKET; nx], vec![NAN_BUCKET; nx]);
@@ -347,7 +348,11 @@ impl Scan<'_> {
             tracer.start_row(j);
             // Most cells have all four corners in one bucket and no line. Marking the others
             // is a loop over the row the compiler vectorises; only marked cells are visited.
-            for ((m, b), t) in mixed.iter_mut().zip(lower.windows(2)).zip(upper.windows(2)) {
+            for ((m, b), t) in mixed[..nx - 1]
+                .iter_mut()
+                .zip(lower.windows(2))
+                .zip(upper.windows(2))
+            {
                 *m = u8::from((b[0] ^ b[1]) | (b[0] ^ t[0]) | (b[0] ^ t[1]) != 0);
             }
             for i in marked(&mixed) {
@@ -408,20 +413,39 @@ const ROWS_PER_TASK: usize = 16;
 /// Values per parallel task of the range search.
 const RANGE_CHUNK: usize = 1 << 15;
 
-/// Indices of the non-zero entries (all 0 or 1), eight flags read as one word.
-fn marked(flags: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    flags.chunks(8).enumerate().flat_map(|(c, chunk)| {
-        let mut word = [0_u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        let mut bits = u64::from_le_bytes(word);
-        std::iter::from_fn(move || {
-            (bits != 0).then(|| {
-                let byte = bits.trailing_zeros() / 8;
-                bits &= !(0xff << (8 * byte));
-                8 * c + byte as usize
-            })
-        })
-    })
+/// Indices of the non-zero entries of `flags` (each 0 or 1; the length a multiple of eight),
+/// eight flags read as one word and words of zeros passed over at once.
+fn marked(flags: &[u8]) -> Marked<'_> {
+    Marked {
+        words: flags.as_chunks::<8>().0,
+        next: 0,
+        bits: 0,
+    }
+}
+
+/// The iterator of [`marked`].
+struct Marked<'a> {
+    words: &'a [[u8; 8]],
+    /// The word after the one in `bits`.
+    next: usize,
+    /// What is left of the current word: a flag is one bit, the lowest of its byte.
+    bits: u64,
+}
+
+impl Iterator for Marked<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            self.bits = u64::from_le_bytes(*self.words.get(self.next)?);
+            self.next += 1;
+        }
+        let byte = self.bits.trailing_zeros() / 8;
+        // Each set byte holds a single bit: clearing the lowest set bit clears its flag.
+        self.bits &= self.bits - 1;
+        Some(8 * (self.next - 1) + byte as usize)
+    }
 }
 
 /// The most levels [`extract`] draws (a node's level index is stored in 16 bits).
