@@ -16,7 +16,7 @@
 //! 6. Headless figures of the default preset: a 1920x1080 PNG (drawing and encoding), the same
 //!    as SVG, and a 960x600 animated GIF of 180 frames.
 
-use crate::numerics::contour::{Grid, IsoLine, extract, log_levels, on_pool};
+use crate::numerics::contour::{Grid, IsoLine, log_iso_lines, on_pool};
 use crate::numerics::objectives::{
     Landmarks, Objective, ObjectiveSpec, RosenbrockParams, ViewRect,
 };
@@ -119,24 +119,22 @@ fn summary(values: &[f64]) -> (f64, f64, f64) {
 }
 
 /// Times `f` `repeats` times after `warmup` untimed calls.
-pub fn time_repeated(warmup: usize, repeats: usize, mut f: impl FnMut()) -> Vec<Duration> {
+pub fn time_repeated(warmup: usize, repeats: usize, f: impl FnMut()) -> Vec<Duration> {
+    time_for(warmup, repeats, Duration::ZERO, f)
+}
+
+/// Times `f` after `warmup` untimed calls, at least `repeats` times and until `span` has passed
+/// (at most [`MAX_REPEATS`] times). Millisecond workloads are repeated hundreds of times, so a
+/// few hundred milliseconds of a busy host move their median little.
+pub fn time_for(
+    warmup: usize,
+    repeats: usize,
+    span: Duration,
+    mut f: impl FnMut(),
+) -> Vec<Duration> {
     for _ in 0..warmup {
         f();
     }
-    (0..repeats)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect()
-}
-
-/// Times `f` after one untimed call, at least `repeats` times and until `span` has passed (at
-/// most [`MAX_REPEATS`] times). Millisecond workloads are repeated hundreds of times, so a few
-/// hundred milliseconds of a busy host move their median little.
-pub fn time_for(repeats: usize, span: Duration, mut f: impl FnMut()) -> Vec<Duration> {
-    f();
     let start = Instant::now();
     let mut times = Vec::new();
     while times.len() < MAX_REPEATS && (times.len() < repeats || start.elapsed() < span) {
@@ -171,21 +169,14 @@ pub fn contour_pipeline<F: Objective + Sync + ?Sized>(
 ) -> Vec<IsoLine> {
     on_pool(|| {
         let (grid, range) = Grid::sample_with_range(f, view, n, n);
-        lines_over(&grid, range, levels)
+        log_iso_lines(&grid, range, levels)
     })
 }
 
 /// Iso-lines at `levels` log-spaced levels over the grid's finite range.
 #[must_use]
 pub fn extract_levels(grid: &Grid, levels: usize) -> Vec<IsoLine> {
-    lines_over(grid, grid.finite_range(), levels)
-}
-
-/// Iso-lines at `levels` log-spaced levels over `range` (none without a finite value).
-fn lines_over(grid: &Grid, range: Option<(f64, f64)>, levels: usize) -> Vec<IsoLine> {
-    range.map_or_else(Vec::new, |(lo, hi)| {
-        extract(grid, &log_levels(lo, hi, levels))
-    })
+    log_iso_lines(grid, grid.finite_range(), levels)
 }
 
 /// The default scenario with its step budget set to `steps`.
@@ -467,7 +458,7 @@ fn contour_workloads(repeats: usize, span: Duration, out: &mut Vec<Measurement>)
             Some(p) => p.install(work),
             None => work(),
         };
-        let times = time_for(repeats, span, || {
+        let times = time_for(1, repeats, span, || {
             install(&mut || {
                 black_box(contour_pipeline(&f, view, CONTOUR_GRID, CONTOUR_LEVELS));
             });
@@ -477,7 +468,7 @@ fn contour_workloads(repeats: usize, span: Duration, out: &mut Vec<Measurement>)
             &times,
             None,
         ));
-        let times = time_for(repeats, span, || {
+        let times = time_for(1, repeats, span, || {
             install(&mut || {
                 black_box(extract_levels(&grid, CONTOUR_LEVELS));
             });
@@ -505,7 +496,7 @@ pub fn run_all(quick: bool) -> Vec<Measurement> {
     contour_workloads(repeats, span, &mut out);
 
     let scenario = default_scenario(RESIM_STEPS);
-    let times = time_for(repeats, span, || {
+    let times = time_for(1, repeats, span, || {
         black_box(resimulate(&scenario));
     });
     out.push(Measurement::from_durations(

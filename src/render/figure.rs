@@ -9,7 +9,7 @@ use super::colormap::mix;
 use super::geometry::{Mapping, Thinned, clip_polyline, tick_label, ticks};
 use super::style::Style;
 use super::text::Font;
-use crate::numerics::contour::{Grid, LogScale, extract, log_levels};
+use crate::numerics::contour::{Grid, LogScale, log_iso_lines};
 use crate::numerics::objectives::{Landmarks, PointKind};
 use crate::numerics::run::{RunStatus, Simulation, Stop};
 use crate::scenario::{Rgb, Scenario};
@@ -1033,10 +1033,7 @@ fn heat_image(grid: &Grid, mapping: &Mapping, style: &Style) -> Option<(Rect, Im
 
 /// Iso-lines at the app's log-spaced levels, in pixels, thinned.
 fn iso_lines(grid: &Grid, mapping: &Mapping, detail: Detail) -> Vec<Vec<P>> {
-    let Some((lo, hi)) = grid.finite_range() else {
-        return Vec::new();
-    };
-    extract(grid, &log_levels(lo, hi, LEVELS))
+    log_iso_lines(grid, grid.finite_range(), LEVELS)
         .into_iter()
         .filter_map(|line| {
             let pts: Vec<P> = line

@@ -2,7 +2,7 @@
 //! changes or the view leaves (or zooms far inside) the region last sampled.
 
 use crate::numerics::Vec2;
-use crate::numerics::contour::{Grid, IsoLine, LogScale, extract, log_levels, on_pool};
+use crate::numerics::contour::{Grid, IsoLine, LogScale, log_iso_lines, on_pool};
 use crate::numerics::objectives::{AnyObjective, ViewRect};
 use crate::render::colormap::ColorMap;
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
@@ -90,18 +90,11 @@ impl ContourCache {
         // One hand-over to rayon's pool for the whole rebuild (see `on_pool`).
         let (range, lines, image) = on_pool(|| {
             let (grid, range) = Grid::sample_with_range(f, region, nx, ny);
-            match range {
-                Some((lo, hi)) => (
-                    range,
-                    extract(&grid, &log_levels(lo, hi, LEVELS)),
-                    colour_image(&grid, LogScale::new(lo, hi)),
-                ),
-                None => (
-                    range,
-                    Vec::new(),
-                    ColorImage::new([1, 1], vec![Color32::TRANSPARENT]),
-                ),
-            }
+            let image = range.map_or_else(
+                || ColorImage::new([1, 1], vec![Color32::TRANSPARENT]),
+                |(lo, hi)| colour_image(&grid, LogScale::new(lo, hi)),
+            );
+            (range, log_iso_lines(&grid, range, LEVELS), image)
         });
         self.range = range;
         self.lines = Arc::new(lines);

@@ -9,7 +9,7 @@
 use super::params::{clip_ui, optimizer_ui, schedule_ui};
 use super::theme::run_color;
 use super::widgets::{fmt_num, integer, slider, toggle};
-use crate::numerics::contour::{Grid, IsoLine, LogScale, extract, log_levels};
+use crate::numerics::contour::{Grid, IsoLine, LogScale, log_iso_lines};
 use crate::numerics::mlp::{Activation, Feature, Generator, Init, Regularization, Task, Training};
 use crate::numerics::objectives::ViewRect;
 use crate::numerics::run::RunStatus;
@@ -855,7 +855,7 @@ fn landscape_picture(s: &crate::numerics::mlp::LandscapeSlice) -> (ColorImage, V
             image.pixels[(s.n - 1 - j) * s.n + i] = Color32::from_rgb(c.r, c.g, c.b);
         }
     }
-    let lines = extract(&grid, &log_levels(lo, hi, 14));
+    let lines = log_iso_lines(&grid, Some((lo, hi)), 14);
     (image, lines)
 }
 
