@@ -7,36 +7,14 @@
     reason = "tests fail loudly on purpose"
 )]
 
+mod common;
+
+use common::{app_with_preset, drag_along, harness, notice_texts, preset, tempdir};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use optiviz::numerics::Vec2;
 use optiviz::ui::{LaunchOptions, OptivizApp, Source};
 use std::path::Path;
-
-fn harness(launch: LaunchOptions) -> Harness<'static, OptivizApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut OptivizApp| app.ui_root(ui),
-            OptivizApp::new(launch),
-        );
-    // Let the simulation compute its steps (time-sliced per frame).
-    h.run_steps(6);
-    h
-}
-
-fn app_with_preset(path: &Path) -> Harness<'static, OptivizApp> {
-    harness(LaunchOptions {
-        preset: Some(path.to_path_buf()),
-        ..LaunchOptions::default()
-    })
-}
-
-fn preset(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("presets")
-        .join(name)
-}
 
 /// The end point of run `k` over all steps the session computed.
 fn final_point(h: &Harness<'_, OptivizApp>, k: usize) -> Vec2 {
@@ -184,10 +162,9 @@ fn dragging_on_the_plot_moves_the_start_points() {
     let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
     let start_before = h.state().session().start_of(0);
     let plot = h.get_by_label("contour plot").rect();
+    let from = plot.center();
     let target = plot.center() + egui::vec2(plot.width() * 0.2, -plot.height() * 0.2);
-    h.drag_at(target);
-    h.run_steps(1);
-    h.drop_at(target);
+    drag_along(&mut h, from, &[from.lerp(target, 0.5), target]);
     h.run_steps(4);
     let start_after = h.state().session().start_of(0);
     assert!(
@@ -283,23 +260,6 @@ fn the_last_state_is_restored_and_a_corrupt_one_falls_back_with_a_notice() {
         notices.iter().any(|t| t.contains("saved state")),
         "a notice says why: {notices:?}"
     );
-}
-
-/// A fresh, empty folder under the target directory (no extra crates for temp dirs).
-fn tempdir() -> std::path::PathBuf {
-    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ui-test-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Every notice the app shows.
-fn notice_texts(h: &Harness<'_, OptivizApp>) -> Vec<String> {
-    let items = h.state().notices().items();
-    items.iter().map(|n| n.text.clone()).collect()
 }
 
 /// Ctrl+Shift+S, type the path, press the dialog's Save button.
@@ -400,7 +360,7 @@ fn focus_mode_shows_only_what_the_preset_names_until_show_everything() {
     use optiviz::scenario::{Element, Theme};
     let mut h = app_with_preset(&preset("17-find-the-step-size.ron"));
     assert_eq!(
-        h.state().settings().theme,
+        h.state().effective_theme(),
         Theme::Projector,
         "the preset's theme"
     );

@@ -188,6 +188,33 @@ pub fn heavy_ball_optimal_rate(l_min: f64, l_max: f64) -> f64 {
     (r_max - r_min) / (r_max + r_min)
 }
 
+/// The heavy ball's divergence edge along l_max: with 0 <= b < 1 it converges exactly when
+/// 0 < a l < 2 (1 + b) for every eigenvalue, so the largest stable step is 2 (1 + b) / l_max.
+#[must_use]
+pub fn heavy_ball_divergence_step(b: f64, l_max: f64) -> f64 {
+    2.0 * (1.0 + b) / l_max
+}
+
+/// The learning rate beyond which `optimizer` diverges on a quadratic whose largest eigenvalue
+/// is `l_max`, for the methods with a closed form: GD and SGD without momentum (2 / l_max) and
+/// heavy-ball SGD (dampening 0, no Nesterov: 2 (1 + b) / l_max); `None` for the others, or
+/// with weight decay or maximize, or when l_max is not positive.
+#[must_use]
+pub fn divergence_edge(optimizer: &OptimizerSpec, l_max: f64) -> Option<f64> {
+    if !(l_max.is_finite() && l_max > 0.0) {
+        return None;
+    }
+    match optimizer {
+        OptimizerSpec::GD(_) => Some(gd_divergence_step(l_max)),
+        OptimizerSpec::SGD(p)
+            if !p.maximize && p.weight_decay == 0.0 && !p.nesterov && p.dampening == 0.0 =>
+        {
+            Some(heavy_ball_divergence_step(p.momentum, l_max))
+        }
+        _ => None,
+    }
+}
+
 /// The step sizes and rates the slides derive for a minimum with eigenvalues l_min <= l_max.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct QuadraticTheory {
@@ -481,6 +508,44 @@ pub fn predicted_errors(e0: f64, rate: f64, k: usize) -> Vec<f64> {
 /// The maximum of non-negative values, NaN if any is NaN, 0 for none.
 fn max_or_nan(values: impl Iterator<Item = f64>) -> f64 {
     values.fold(0.0, |m, v| if v > m || v.is_nan() { v } else { m })
+}
+
+#[cfg(test)]
+mod divergence_edge_tests {
+    use super::*;
+    use crate::numerics::optimizers::{GdParams, SgdParams};
+
+    #[test]
+    fn the_edge_is_where_the_rate_crosses_one() {
+        let eigenvalues = [0.1, 4.0];
+        let gd = OptimizerSpec::GD(GdParams { lr: 0.1 });
+        let edge = divergence_edge(&gd, 4.0).unwrap();
+        assert_eq!(edge, 0.5);
+        assert!(gd_rate(edge * 0.999, &eigenvalues) < 1.0);
+        assert!(gd_rate(edge * 1.001, &eigenvalues) > 1.0);
+        for b in [0.0, 0.5, 0.9] {
+            let hb = OptimizerSpec::SGD(SgdParams {
+                momentum: b,
+                ..SgdParams::default()
+            });
+            let edge = divergence_edge(&hb, 4.0).unwrap();
+            assert!(
+                heavy_ball_rate(edge * 0.999, b, &eigenvalues) < 1.0,
+                "b = {b}"
+            );
+            assert!(
+                heavy_ball_rate(edge * 1.001, b, &eigenvalues) > 1.0,
+                "b = {b}"
+            );
+        }
+        let nesterov = OptimizerSpec::SGD(SgdParams {
+            momentum: 0.9,
+            nesterov: true,
+            ..SgdParams::default()
+        });
+        assert_eq!(divergence_edge(&nesterov, 4.0), None);
+        assert_eq!(divergence_edge(&gd, 0.0), None);
+    }
 }
 
 #[cfg(test)]

@@ -649,30 +649,24 @@ fn legend_box(
     })
 }
 
-/// The enabled runs as drawn: (index in the simulation, index in the preset, label, colour).
-/// Colours follow the theme unless the preset set one.
+/// The enabled runs as drawn: (index in the simulation, index in the preset, label, colour in
+/// the style's theme).
 pub(crate) fn run_colors(scenario: &Scenario, style: &Style) -> Vec<(usize, usize, String, Rgb)> {
-    let mut runs = Vec::new();
-    for (sim_index, (spec_index, checked)) in scenario
+    scenario
         .runs
         .iter()
         .enumerate()
         .filter(|(_, r)| r.enabled)
         .enumerate()
-    {
-        let explicit = scenario
-            .spec
-            .runs
-            .get(spec_index)
-            .is_some_and(|r| r.color.is_some());
-        let color = if explicit {
-            checked.color
-        } else {
-            style.run_color(spec_index)
-        };
-        runs.push((sim_index, spec_index, checked.label.clone(), color));
-    }
-    runs
+        .map(|(sim_index, (spec_index, checked))| {
+            (
+                sim_index,
+                spec_index,
+                checked.label.clone(),
+                checked.color.rgb(style.theme),
+            )
+        })
+        .collect()
 }
 
 /// Caption lines (title, objective, one entry per run flowed into lines) as inks with

@@ -5,21 +5,8 @@
 //! Sizes are in points; a figure drawn at `scale` pixels per point multiplies them.
 
 use super::colormap::ColorMap;
-use crate::scenario::{PALETTE, Rgb, Theme};
-
-/// Okabe-Ito darkened to read on white at projector contrast, in the same order as
-/// [`PALETTE`] so a run keeps its colour's identity across themes; the unreadable yellow
-/// (#F0E442) becomes black and the light grey a dark grey.
-pub const PROJECTOR_PALETTE: [Rgb; 8] = [
-    [0xC2, 0x7A, 0x00], // orange, darkened
-    [0x1F, 0x88, 0xC9], // sky blue, darkened
-    [0x00, 0x85, 0x60], // bluish green, darkened
-    [0xD5, 0x5E, 0x00], // vermillion
-    [0x00, 0x5A, 0x9C], // blue, darkened
-    [0xB0, 0x4F, 0x8A], // reddish purple, darkened
-    [0x00, 0x00, 0x00], // black instead of yellow
-    [0x5F, 0x5F, 0x5F], // dark grey
-];
+use crate::scenario::palette::palette;
+use crate::scenario::{Rgb, Theme};
 
 /// Everything that differs between themes.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,7 +40,7 @@ pub struct Style {
     pub line_width_scale: f32,
     /// Multiplies every font size.
     pub font_scale: f32,
-    /// Run colours for runs without an explicit colour, in order.
+    /// Run colours by palette slot (`scenario::palette`).
     pub palette: [Rgb; 8],
     /// The outline drawn under paths and markers so they read on any heat-map colour.
     pub halo: Rgb,
@@ -95,7 +82,7 @@ impl Style {
                 heatmap_wash: 0.0,
                 line_width_scale: 1.0,
                 font_scale: 1.0,
-                palette: PALETTE,
+                palette: *palette(theme),
                 halo: [0x00, 0x00, 0x00],
                 halo_alpha: 0.55,
                 dot_outline: [0x00, 0x00, 0x00],
@@ -121,7 +108,7 @@ impl Style {
                 heatmap_wash: 0.0,
                 line_width_scale: 1.0,
                 font_scale: 1.0,
-                palette: PALETTE,
+                palette: *palette(theme),
                 halo: [0x00, 0x00, 0x00],
                 halo_alpha: 0.3,
                 dot_outline: [0x00, 0x00, 0x00],
@@ -147,7 +134,7 @@ impl Style {
                 heatmap_wash: 0.45,
                 line_width_scale: 1.8,
                 font_scale: 1.4,
-                palette: PROJECTOR_PALETTE,
+                palette: *palette(Theme::Projector),
                 halo: [0xff, 0xff, 0xff],
                 halo_alpha: 0.9,
                 dot_outline: [0xff, 0xff, 0xff],
@@ -177,12 +164,6 @@ impl Style {
     #[must_use]
     pub fn title_size(&self) -> f32 {
         19.0 * self.font_scale
-    }
-
-    /// The colour of run `index` (its position in the preset) when the preset gives none.
-    #[must_use]
-    pub fn run_color(&self, index: usize) -> Rgb {
-        self.palette[index % self.palette.len()]
     }
 }
 

@@ -11,9 +11,7 @@
 //! `io::load_mlp_preset`) and parsed by [`parse_csv`]. The format is documented in
 //! docs/presets.md, "MLP presets".
 
-use super::{
-    PresetError, PresetErrors, Rgb, RunSpec, Theme, describe_ron_error, locate, ron_options,
-};
+use super::{PresetError, PresetErrors, RunSpec, Theme, describe_ron_error, locate, ron_options};
 use crate::numerics::ParamError;
 use crate::numerics::mlp::{
     DataConfig, DataSource, Feature, Generator, LabeledPoint, MlpRunConfig, Network, NetworkSpec,
@@ -170,7 +168,7 @@ pub struct CheckedMlpRun {
     /// Unique legend label.
     pub label: String,
     /// Its colour.
-    pub color: Rgb,
+    pub color: super::RunColor,
     /// Whether it trains.
     pub enabled: bool,
     /// What the training needs.

@@ -9,6 +9,7 @@
 pub mod builtin;
 pub mod locate;
 pub mod mlp;
+pub mod palette;
 
 use crate::numerics::noise::{NoiseKind, NoiseSpec};
 use crate::numerics::objectives::{AnyObjective, Landmarks, ObjectiveSpec, ViewRect};
@@ -23,6 +24,8 @@ use std::fmt;
 pub const MAX_RUNS: usize = 16;
 /// Largest step budget.
 pub const MAX_STEPS: usize = 10_000_000;
+/// Fastest playback of a 2-D scenario, in steps per second.
+pub const MAX_SPEED: f64 = 10_000.0;
 
 /// A scenario as written in a preset file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -185,17 +188,7 @@ impl Default for RunSpec {
 /// An sRGB colour.
 pub type Rgb = [u8; 3];
 
-/// The Okabe-Ito colour-blind-safe palette (without black), in the order runs take it.
-pub const PALETTE: [Rgb; 8] = [
-    [0xE6, 0x9F, 0x00],
-    [0x56, 0xB4, 0xE9],
-    [0x00, 0x9E, 0x73],
-    [0xD5, 0x5E, 0x00],
-    [0x00, 0x72, 0xB2],
-    [0xCC, 0x79, 0xA7],
-    [0xF0, 0xE4, 0x42],
-    [0x99, 0x99, 0x99],
-];
+pub use palette::{PALETTE, RunColor};
 
 /// Parses "#rrggbb".
 pub fn parse_color(text: &str) -> Result<Rgb, String> {
@@ -222,8 +215,8 @@ pub fn format_color(c: Rgb) -> String {
 pub struct CheckedRun {
     /// Unique legend label.
     pub label: String,
-    /// Its colour.
-    pub color: Rgb,
+    /// Its colour (a palette slot the theme shades, or the preset's own).
+    pub color: RunColor,
     /// Whether it steps.
     pub enabled: bool,
     /// What the simulation needs.
@@ -271,11 +264,11 @@ impl Scenario {
                 format!("must be between 1 and {MAX_STEPS}, got {}", spec.steps),
             ));
         }
-        if !(spec.speed.is_finite() && (1.0..=10_000.0).contains(&spec.speed)) {
+        if !(spec.speed.is_finite() && (1.0..=MAX_SPEED).contains(&spec.speed)) {
             errors.push(ParamError::new(
                 "speed",
                 format!(
-                    "must be between 1 and 10000 steps per second, got {}",
+                    "must be between 1 and {MAX_SPEED} steps per second, got {}",
                     spec.speed
                 ),
             ));
@@ -316,7 +309,7 @@ impl Scenario {
     }
 }
 
-/// A run's colour (its own, else the palette's by position) and its unique legend label (its
+/// A run's colour (its own, else a palette slot by position) and its unique legend label (its
 /// own, else the optimizer's name made unique: `GD`, `GD 2`, ...). Problems are pushed onto
 /// `errors` with their field paths. Shared by 2-D and MLP presets.
 pub(crate) fn color_and_label(
@@ -324,13 +317,16 @@ pub(crate) fn color_and_label(
     i: usize,
     earlier: &[&str],
     errors: &mut Vec<ParamError>,
-) -> (Rgb, String) {
+) -> (RunColor, String) {
     let color = match &r.color {
-        Some(c) => parse_color(c).unwrap_or_else(|m| {
-            errors.push(ParamError::new(format!("runs[{i}].color"), m));
-            PALETTE[0]
-        }),
-        None => PALETTE[i % PALETTE.len()],
+        Some(c) => parse_color(c).map_or_else(
+            |m| {
+                errors.push(ParamError::new(format!("runs[{i}].color"), m));
+                RunColor::by_position(i)
+            },
+            RunColor::Custom,
+        ),
+        None => RunColor::by_position(i),
     };
     let label = if r.label.is_empty() {
         let base = r.optimizer.name();
@@ -603,7 +599,7 @@ mod tests {
             })
         );
         assert_eq!(s.spec.steps, 500);
-        assert_eq!(s.runs[0].color, PALETTE[0]);
+        assert_eq!(s.runs[0].color, RunColor::by_position(0));
         let s = parse("(objective: Beale)", "b.ron").unwrap();
         assert!(s.runs.is_empty());
         assert!(parse("()", "empty.ron").is_ok());

@@ -7,6 +7,7 @@ use super::contour_view::ContourView;
 use super::deck::{BUILTIN, DEFAULT_BUILTIN, Deck, Entry};
 use super::dialogs::{self, FileDialog, Mode};
 use super::gif_export::{GifExport, Status};
+use super::history::{History, current_gesture};
 use super::loss_view::LossView;
 use super::mlp_view::MlpView;
 use super::notices::Notices;
@@ -59,6 +60,10 @@ pub struct OptivizApp {
     source: Source,
     /// The document as last loaded or saved, to tell whether it was modified.
     saved_spec: ScenarioSpec,
+    /// Undo and redo over the 2-D page's document.
+    history: History<ScenarioSpec>,
+    /// A command that would discard edits, waiting for the user to confirm it.
+    leaving: Option<Command>,
     selected_run: usize,
     notices: Notices,
     dialog: Option<FileDialog>,
@@ -149,6 +154,8 @@ impl OptivizApp {
             deck: Deck::builtin(DEFAULT_BUILTIN),
             source: Source::Builtin(DEFAULT_BUILTIN),
             saved_spec: ScenarioSpec::default(),
+            history: History::default(),
+            leaving: None,
             selected_run: 0,
             notices,
             dialog: None,
@@ -249,13 +256,37 @@ impl OptivizApp {
         &self.source
     }
 
-    /// True when the document differs from the file it came from.
+    /// True when the document on screen differs from the file it came from (playback speed
+    /// is a viewing choice, not an edit).
     #[must_use]
     pub fn modified(&self) -> bool {
         match (self.page, &self.mlp) {
             (Page::Network, Some(mlp)) => mlp.modified(),
-            _ => self.session.spec() != &self.saved_spec,
+            _ => self.surfaces_modified(),
         }
+    }
+
+    /// True when the 2-D document differs from the file it came from (speed aside).
+    fn surfaces_modified(&self) -> bool {
+        let mut saved = self.saved_spec.clone();
+        saved.speed = self.session.spec().speed;
+        self.session.spec() != &saved
+    }
+
+    /// The theme on screen: the open preset's, else the user's.
+    #[must_use]
+    pub fn effective_theme(&self) -> Theme {
+        let preset = match (self.page, &self.mlp) {
+            (Page::Network, Some(mlp)) => mlp.scenario().spec.theme,
+            _ => self.session.spec().theme,
+        };
+        preset.unwrap_or(self.settings.theme)
+    }
+
+    /// A command waiting for "discard changes?" to be answered.
+    #[must_use]
+    pub fn leaving(&self) -> Option<&Command> {
+        self.leaving.as_ref()
     }
 
     /// The network page's state, to drive it (benchmarks).
@@ -300,17 +331,19 @@ impl OptivizApp {
         if self.styled.is_none() {
             ctx.set_zoom_factor(self.settings.zoom.clamp(0.5, 3.0));
         }
-        if self.styled != Some(self.settings.theme) {
-            super::theme::apply(&ctx, self.settings.theme);
-            self.styled = Some(self.settings.theme);
+        let theme = self.effective_theme();
+        if self.styled != Some(theme) {
+            super::theme::apply(&ctx, theme);
+            self.styled = Some(theme);
         }
         self.frames += 1;
         if !self.screenshots.busy() {
             self.settings.zoom = ctx.zoom_factor();
         }
-        let dt = f64::from(ui.input(|i| i.stable_dt).min(0.1));
+        // Playback follows the clock, not the frames (see pace.rs).
+        let now = ui.input(|i| i.time);
         self.session.compute(COMPUTE_BUDGET);
-        self.session.tick(dt);
+        self.session.tick(now);
         if self.launch.at_step.is_some() && !self.session.computing() && self.page == Page::Surfaces
         {
             let step = self.launch.at_step.take().unwrap_or(0);
@@ -328,7 +361,7 @@ impl OptivizApp {
         self.top_bar(ui, &mut commands);
         match self.page {
             Page::Surfaces => self.surfaces(ui, &mut commands),
-            Page::Network => self.network(ui, dt),
+            Page::Network => self.network(ui, now),
         }
         if let Some(dialog) = &mut self.dialog {
             match dialog.ui(&ctx) {
@@ -344,6 +377,27 @@ impl OptivizApp {
             && dialogs::load_errors(&ctx, title, errors)
         {
             self.load_errors = None;
+        }
+        if let Some(next) = &self.leaving {
+            let again = match next {
+                Command::Deck(1) => Some(Key::PageDown),
+                Command::Deck(-1) => Some(Key::PageUp),
+                _ => None,
+            };
+            let name = match (next, &self.mlp) {
+                (Command::OpenBuiltinMlp(_), Some(mlp)) => mlp.scenario().spec.name.clone(),
+                (Command::Open(p), Some(mlp)) if io::is_mlp_preset(p) => {
+                    mlp.scenario().spec.name.clone()
+                }
+                _ => self.session.spec().name.clone(),
+            };
+            match dialogs::discard_changes(&ctx, &name, again) {
+                dialogs::Leave::Discard => {
+                    commands.push(Command::DiscardAndContinue(Box::new(next.clone())));
+                }
+                dialogs::Leave::Stay => self.leaving = None,
+                dialogs::Leave::Undecided => {}
+            }
         }
         dialogs::help(&ctx, &mut self.show_help);
         self.gif_frame(&ctx);
@@ -404,7 +458,8 @@ impl OptivizApp {
                     .default_size(loss_height)
                     .show(ui, |ui| {
                         self.regions.set(Region::Loss, ui.max_rect().expand(4.0));
-                        self.loss.ui(ui, &self.session, ui.available_height());
+                        self.loss
+                            .ui(ui, &self.session, self.selected_run, ui.available_height());
                     });
             }
             self.regions
@@ -420,7 +475,7 @@ impl OptivizApp {
     }
 
     /// The network page: the MLP view's panels; training takes its slice of the frame.
-    fn network(&mut self, ui: &mut egui::Ui, dt: f64) {
+    fn network(&mut self, ui: &mut egui::Ui, now: f64) {
         if self.mlp.is_none() {
             self.open_builtin_mlp(DEFAULT_BUILTIN_MLP);
         }
@@ -433,7 +488,7 @@ impl OptivizApp {
             }
             ui.ctx().request_repaint();
         }
-        if mlp.tick(dt) {
+        if mlp.tick(now) {
             ui.ctx().request_repaint();
         }
         egui::Panel::bottom("mlp-transport").show(ui, |ui| {
@@ -466,9 +521,22 @@ impl OptivizApp {
         if shortcut(Modifiers::COMMAND, Key::O) {
             out.push(Command::ShowOpenDialog);
         }
-        // Plain keys only when no text field is being typed into and no dialog is open.
-        if ctx.egui_wants_keyboard_input() || self.dialog.is_some() || self.load_errors.is_some() {
+        // Plain keys only when no text field is being typed into and no dialog is open (a text
+        // field keeps Ctrl+Z for its own text).
+        if ctx.egui_wants_keyboard_input()
+            || self.dialog.is_some()
+            || self.load_errors.is_some()
+            || self.leaving.is_some()
+        {
             return;
+        }
+        if shortcut(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z)
+            || shortcut(Modifiers::COMMAND, Key::Y)
+        {
+            out.push(Command::Redo);
+        }
+        if shortcut(Modifiers::COMMAND, Key::Z) {
+            out.push(Command::Undo);
         }
         ctx.input(|i| {
             let plain = !i.modifiers.any();
@@ -588,6 +656,44 @@ impl OptivizApp {
                         ui.close();
                     }
                 });
+                ui.menu_button("Edit", |ui| {
+                    let (can_undo, can_redo, modified) = match (self.page, &self.mlp) {
+                        (Page::Network, Some(mlp)) => {
+                            (mlp.can_undo(), mlp.can_redo(), mlp.modified())
+                        }
+                        _ => (
+                            self.history.can_undo(),
+                            self.history.can_redo(),
+                            self.surfaces_modified(),
+                        ),
+                    };
+                    if ui
+                        .add_enabled(can_undo, egui::Button::new("Undo  (Ctrl+Z)"))
+                        .clicked()
+                    {
+                        out.push(Command::Undo);
+                        ui.close();
+                    }
+                    if ui
+                        .add_enabled(can_redo, egui::Button::new("Redo  (Ctrl+Shift+Z)"))
+                        .clicked()
+                    {
+                        out.push(Command::Redo);
+                        ui.close();
+                    }
+                    ui.separator();
+                    if ui
+                        .add_enabled(modified, egui::Button::new("Revert to preset"))
+                        .on_hover_text(
+                            "Back to the preset as it was opened or last saved (Undo brings \
+                             the edits back)",
+                        )
+                        .clicked()
+                    {
+                        out.push(Command::Revert);
+                        ui.close();
+                    }
+                });
                 ui.menu_button("View", |ui| {
                     let mut layout = self.settings.layout;
                     ui.radio_value(
@@ -604,7 +710,8 @@ impl OptivizApp {
                         out.push(Command::SetLayout(layout));
                     }
                     ui.separator();
-                    let mut theme = self.settings.theme;
+                    let current = self.effective_theme();
+                    let mut theme = current;
                     ui.radio_value(&mut theme, Theme::Dark, "Dark theme");
                     ui.radio_value(&mut theme, Theme::Light, "Light theme");
                     ui.radio_value(&mut theme, Theme::Projector, "Projector theme")
@@ -612,7 +719,7 @@ impl OptivizApp {
                             "White background, large fonts, thick lines, high-contrast \
                              colour-blind-safe colours. Saving stores the theme in the preset.",
                         );
-                    if theme != self.settings.theme {
+                    if theme != current {
                         out.push(Command::SetTheme(theme));
                     }
                     if self.session.spec().focus.is_some() {
@@ -862,9 +969,18 @@ impl OptivizApp {
         }
     }
 
-    /// Carries out one command. This is the only place where state changes.
-    #[allow(clippy::too_many_lines, reason = "one arm per command")]
+    /// Carries out one command. This is the only place where state changes. A command that
+    /// would discard unsaved edits (another preset, PageUp/PageDown) asks first.
     pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        if self.discards_edits(&command) {
+            self.leaving = Some(command);
+        } else {
+            self.apply_now(ctx, command);
+        }
+    }
+
+    #[allow(clippy::too_many_lines, reason = "one arm per command")]
+    fn apply_now(&mut self, ctx: &egui::Context, command: Command) {
         match command {
             Command::TogglePlay | Command::Step | Command::Reset if self.page == Page::Network => {
                 if let Some(mlp) = &mut self.mlp {
@@ -885,7 +1001,7 @@ impl OptivizApp {
             Command::OpenBuiltinMlp(i) => self.open_builtin_mlp(i),
             Command::Seek(s) => self.session.seek(s),
             Command::SetSpeed(v) => self.session.set_speed(v),
-            Command::Edit(spec) => self.edit(*spec),
+            Command::Edit(spec) => self.edit(ctx, *spec),
             Command::SetStart { run, point } => {
                 let mut spec = self.session.spec().clone();
                 match run {
@@ -900,7 +1016,7 @@ impl OptivizApp {
                         }
                     }
                 }
-                self.edit(spec);
+                self.edit(ctx, spec);
             }
             Command::SelectRun(i) => self.selected_run = i,
             Command::Open(path) => self.open_file(&path),
@@ -957,12 +1073,62 @@ impl OptivizApp {
             Command::ToggleTheory => self.settings.show_theory = !self.settings.show_theory,
             Command::SetLayout(l) => self.settings.layout = l,
             Command::SetTheme(theme) => {
+                // The user's choice, and the open document's (saving keeps it).
                 self.settings.theme = theme;
-                if self.session.spec().theme != Some(theme) {
-                    let mut spec = self.session.spec().clone();
-                    spec.theme = Some(theme);
-                    self.edit(spec);
+                match (self.page, &mut self.mlp) {
+                    (Page::Network, Some(mlp)) => {
+                        if mlp.scenario().spec.theme != Some(theme) {
+                            let mut spec = mlp.scenario().spec.clone();
+                            spec.theme = Some(theme);
+                            mlp.edit(spec, current_gesture(ctx), ctx.input(|i| i.time));
+                        }
+                    }
+                    _ => {
+                        if self.session.spec().theme != Some(theme) {
+                            let mut spec = self.session.spec().clone();
+                            spec.theme = Some(theme);
+                            self.edit(ctx, spec);
+                        }
+                    }
                 }
+            }
+            Command::Undo | Command::Redo | Command::Revert if self.page == Page::Network => {
+                if let Some(mlp) = &mut self.mlp {
+                    match command {
+                        Command::Undo => mlp.undo(),
+                        Command::Redo => mlp.redo(),
+                        _ => mlp.revert(ctx.input(|i| i.time)),
+                    }
+                }
+            }
+            Command::Undo => {
+                let current = self.session.spec().clone();
+                if let Some(previous) = self.history.undo(current) {
+                    self.restore_spec(previous);
+                }
+            }
+            Command::Redo => {
+                let current = self.session.spec().clone();
+                if let Some(next) = self.history.redo(current) {
+                    self.restore_spec(next);
+                }
+            }
+            Command::Revert => {
+                let mut saved = self.saved_spec.clone();
+                saved.speed = self.session.spec().speed;
+                let before = self.session.spec().clone();
+                if saved != before {
+                    self.restore_spec(saved);
+                    self.history.record(
+                        before,
+                        super::history::Gesture::None,
+                        ctx.input(|i| i.time),
+                    );
+                }
+            }
+            Command::DiscardAndContinue(next) => {
+                self.leaving = None;
+                self.apply_now(ctx, *next);
             }
             Command::ToggleFocus => {
                 if self.session.spec().focus.is_some() {
@@ -1040,7 +1206,7 @@ impl OptivizApp {
             return;
         }
         let path = dir.join(format!("optiviz-race-{}.gif", chrono_free_stamp(ctx)));
-        match GifExport::start(self.session.scenario(), self.settings.theme, path) {
+        match GifExport::start(self.session.scenario(), self.effective_theme(), path) {
             Ok(g) => self.gif = Some(g),
             Err(e) => self.notices.error(format!("GIF not started: {e}")),
         }
@@ -1067,15 +1233,54 @@ impl OptivizApp {
         });
     }
 
-    fn edit(&mut self, spec: ScenarioSpec) {
+    /// Applies an edited document; an accepted edit can be undone (one step per gesture).
+    fn edit(&mut self, ctx: &egui::Context, spec: ScenarioSpec) {
+        let before = self.session.spec().clone();
+        if spec == before {
+            return;
+        }
+        match self.session.replace(spec) {
+            Ok(()) => self
+                .history
+                .record(before, current_gesture(ctx), ctx.input(|i| i.time)),
+            Err(errors) => {
+                let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                self.notices
+                    .error(format!("Change not applied: {}", text.join("; ")));
+            }
+        }
+        self.clamp_selection();
+    }
+
+    /// Shows a document from the history (undo, redo) without recording it again; playback
+    /// keeps its speed.
+    fn restore_spec(&mut self, mut spec: ScenarioSpec) {
+        spec.speed = self.session.spec().speed;
         if let Err(errors) = self.session.replace(spec) {
             let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
             self.notices
-                .error(format!("Change not applied: {}", text.join("; ")));
+                .error(format!("Could not restore: {}", text.join("; ")));
         }
+        self.clamp_selection();
+    }
+
+    fn clamp_selection(&mut self) {
         self.selected_run = self
             .selected_run
             .min(self.session.spec().runs.len().saturating_sub(1));
+    }
+
+    /// True when `command` would replace a document that has unsaved edits.
+    fn discards_edits(&self, command: &Command) -> bool {
+        let network = || self.mlp.as_ref().is_some_and(MlpView::modified);
+        match command {
+            Command::OpenBuiltinMlp(_) => network(),
+            Command::Open(path) if io::is_mlp_preset(path) => network(),
+            Command::Deck(_) | Command::OpenBuiltin(_) | Command::Open(_) => {
+                self.surfaces_modified()
+            }
+            _ => false,
+        }
     }
 
     fn open_scenario(&mut self, scenario: Scenario, source: Source, deck: Deck) {
@@ -1086,9 +1291,8 @@ impl OptivizApp {
                 self.deck = deck;
                 self.selected_run = 0;
                 self.focus_off = false;
-                if let Some(theme) = self.session.spec().theme {
-                    self.settings.theme = theme;
-                }
+                // A preset's theme holds while it is open; the user's comes back after it.
+                self.history.clear();
             }
             Err(e) => self
                 .notices
@@ -1125,15 +1329,11 @@ impl OptivizApp {
 
     /// Shows an MLP scenario on the network page.
     fn open_mlp(&mut self, scenario: crate::scenario::mlp::MlpScenario, path: Option<PathBuf>) {
-        let theme = scenario.spec.theme;
         match MlpView::new(scenario) {
             Ok(view) => {
                 self.mlp = Some(view);
                 self.mlp_path = path;
                 self.page = Page::Network;
-                if let Some(theme) = theme {
-                    self.settings.theme = theme;
-                }
             }
             Err(e) => self
                 .notices

@@ -68,4 +68,12 @@ pub enum Command {
     OpenBuiltinMlp(usize),
     /// Focus mode off (show everything) or back on, for a preset that has one.
     ToggleFocus,
+    /// Undo the last edit of the page's document.
+    Undo,
+    /// Redo what was undone.
+    Redo,
+    /// Back to the preset as it was opened or last saved (undoable).
+    Revert,
+    /// Go on with a command that leaves a modified document, discarding its edits.
+    DiscardAndContinue(Box<Command>),
 }

@@ -9,6 +9,7 @@
 
 use super::command::Command;
 use super::heatmap::{ContourCache, plot_point, view_of};
+use super::plot_items;
 use super::session::Session;
 use super::settings::{Layout, Settings};
 use super::widgets::fmt_num;
@@ -16,7 +17,7 @@ use crate::numerics::Vec2;
 use crate::numerics::objectives::{Hessian, Landmarks, Objective, PointKind};
 use crate::numerics::run::{RunStatus, Trajectory};
 use egui::{Color32, PointerButton};
-use egui_plot::{Arrows, Legend, Line, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Text};
+use egui_plot::{Arrows, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Text};
 
 /// A run's decimated path, extended incrementally.
 #[derive(Default)]
@@ -100,6 +101,24 @@ pub struct ContourView {
     cache: ContourCache,
     paths: Vec<PathCache>,
     view_generation: Option<u64>,
+    /// A left drag has gone far enough to move start points (until the button is released).
+    moving_starts: bool,
+}
+
+/// How far (in points) a left drag must go before it moves start points.
+pub const START_DRAG_PX: f32 = 8.0;
+
+/// A run as drawn this frame.
+struct DrawnRun {
+    sim_index: usize,
+    label: String,
+    color: Color32,
+    start: Vec2,
+    current: Vec2,
+    line: Vec<PlotPoint>,
+    width: f32,
+    /// "diverged at step k: ..." once the run has stopped (at the step on screen).
+    stopped: Option<String>,
 }
 
 impl ContourView {
@@ -201,11 +220,14 @@ impl ContourView {
             .allow_boxed_zoom(false)
             .allow_scroll(false)
             .allow_double_click_reset(true)
+            .x_axis_label("x")
+            .y_axis_label("y")
             .show_grid(false);
         if !self.hide_legend {
             plot = plot.legend(
                 Legend::default()
                     .position(egui_plot::Corner::LeftTop)
+                    .follow_insertion_order(true)
                     .background_alpha(0.85),
             );
         }
@@ -220,6 +242,10 @@ impl ContourView {
         let eigen_axes = self.eigen_axes;
         let cache = &mut self.cache;
         let paths = &mut self.paths;
+        let moving_starts = &mut self.moving_starts;
+        let selected_sim = (0..session.sim().runs().len())
+            .find(|&k| session.spec_index(k) == selected)
+            .unwrap_or(0);
         let ctx = ui.ctx().clone();
         let shift = ui.input(|i| i.modifiers.shift);
         let thick = super::theme::line_scale(&ctx);
@@ -253,7 +279,7 @@ impl ContourView {
             );
 
             if let Some((origin, vectors, values)) = eigen_axes {
-                draw_eigen_axes(plot_ui, origin, vectors, values, &view);
+                draw_eigen_axes(plot_ui, origin, vectors, values, &view, dark);
             }
 
             // Known critical points.
@@ -277,6 +303,13 @@ impl ContourView {
             let units_per_px = plot_ui.transform().dvalue_dpos()[0].abs();
             let mut nearest: Option<(f32, Hover)> = None;
             let pointer = plot_ui.pointer_coordinate();
+            // The selected run is drawn last, on top of the others.
+            let top = if runs.len() == 1 {
+                runs[0]
+            } else {
+                selected_sim
+            };
+            let mut drawn: Vec<DrawnRun> = Vec::with_capacity(runs.len());
             for &k in runs {
                 let run = &session.sim().runs()[k];
                 let spec_index = session.spec_index(k);
@@ -320,67 +353,103 @@ impl ContourView {
                         }
                     }
                 }
-                let width = if k == selected || runs.len() == 1 {
-                    3.0
-                } else {
-                    2.5
-                } * thick;
-                plot_ui.line(
-                    Line::new(checked.label.clone(), PlotPoints::Owned(line))
-                        .color(color)
-                        .width(width)
-                        .allow_hover(false),
-                );
-                // Start, current point and, if it stopped, where.
+                let width = if k == top { 3.0 } else { 2.5 } * thick;
+                draw_path(plot_ui, &checked.label, line.clone(), color, width, dark);
+                let stopped = match run.status() {
+                    RunStatus::Stopped { step: at, .. } if current.step + 1 >= *at => {
+                        Some(run.status().describe())
+                    }
+                    _ => None,
+                };
+                drawn.push(DrawnRun {
+                    sim_index: k,
+                    label: checked.label.clone(),
+                    color,
+                    start: checked.config.start,
+                    current: current.point,
+                    line,
+                    width,
+                    stopped,
+                });
+            }
+            // Later paths cover earlier ones: the selected run's path once more on top (same
+            // name, so the legend keeps one entry per run, in the runs' order).
+            drawn.sort_by_key(|d| d.sim_index == top);
+            if drawn.len() > 1
+                && let Some(d) = drawn.last().filter(|d| d.sim_index == top)
+            {
+                draw_path(plot_ui, &d.label, d.line.clone(), d.color, d.width, dark);
+            }
+            // Markers after all paths, so no path hides a run's point.
+            for (i, d) in drawn.iter().enumerate() {
                 plot_ui.points(
-                    Points::new(
-                        "",
-                        PlotPoints::Owned(vec![plot_point(checked.config.start)]),
-                    )
-                    .radius(5.0 * thick)
-                    .filled(false)
-                    .color(color)
-                    .allow_hover(false)
-                    .id(("start", k)),
+                    Points::new("", PlotPoints::Owned(vec![plot_point(d.start)]))
+                        .radius(5.0 * thick)
+                        .filled(false)
+                        .color(d.color)
+                        .allow_hover(false)
+                        .id(("start", i)),
                 );
+            }
+            let screen: Vec<egui::Pos2> = drawn
+                .iter()
+                .map(|d| {
+                    plot_ui
+                        .transform()
+                        .position_from_point(&plot_point(d.current))
+                })
+                .collect();
+            let radii = ring_radii(&screen, 5.5 * thick);
+            for (i, d) in drawn.iter().enumerate() {
                 plot_ui.points(
-                    Points::new("", PlotPoints::Owned(vec![plot_point(current.point)]))
-                        .radius(7.5 * thick)
+                    Points::new("", PlotPoints::Owned(vec![plot_point(d.current)]))
+                        .radius(radii[i] + 2.0 * thick)
                         .color(Color32::BLACK)
                         .allow_hover(false)
-                        .id(("dot-outline", k)),
+                        .id(("dot-outline", d.sim_index)),
                 );
                 plot_ui.points(
-                    Points::new("", PlotPoints::Owned(vec![plot_point(current.point)]))
-                        .radius(5.5 * thick)
-                        .color(color)
+                    Points::new("", PlotPoints::Owned(vec![plot_point(d.current)]))
+                        .radius(radii[i])
+                        .color(d.color)
                         .allow_hover(false)
-                        .id(("dot", k)),
+                        .id(("dot", d.sim_index)),
                 );
-                if let RunStatus::Stopped { step: at, .. } = run.status()
-                    && current.step + 1 >= *at
-                {
-                    plot_ui.points(
-                        Points::new("", PlotPoints::Owned(vec![plot_point(current.point)]))
-                            .shape(MarkerShape::Cross)
-                            .radius(11.0)
-                            .color(Color32::from_rgb(0xff, 0x40, 0x40))
-                            .allow_hover(false)
-                            .id(("stop", k)),
-                    );
-                    plot_ui.text(
-                        Text::new(
-                            "",
-                            plot_point(current.point),
-                            egui::RichText::new(run.status().describe())
-                                .strong()
-                                .color(Color32::WHITE),
-                        )
-                        .anchor(egui::Align2::LEFT_BOTTOM)
-                        .allow_hover(false),
-                    );
+            }
+            let frame_rect = *plot_ui.transform().frame();
+            for d in &drawn {
+                let p = plot_ui
+                    .transform()
+                    .position_from_point(&plot_point(d.current));
+                let inside =
+                    frame_rect.shrink(2.0).contains(p) && p.x.is_finite() && p.y.is_finite();
+                if inside {
+                    if let Some(status) = &d.stopped {
+                        plot_ui.points(
+                            Points::new("", PlotPoints::Owned(vec![plot_point(d.current)]))
+                                .shape(MarkerShape::Cross)
+                                .radius(11.0)
+                                .color(Color32::from_rgb(0xff, 0x40, 0x40))
+                                .allow_hover(false)
+                                .id(("stop", d.sim_index)),
+                        );
+                        plot_ui.text(
+                            Text::new(
+                                "",
+                                plot_point(d.current),
+                                egui::RichText::new(status).strong().color(Color32::WHITE),
+                            )
+                            .anchor(egui::Align2::LEFT_BOTTOM)
+                            .allow_hover(false),
+                        );
+                    }
+                } else {
+                    off_view_marker(plot_ui, frame_rect, p, d, thick, dark);
                 }
-                if k == selected || runs.len() == 1 {
+            }
+            if let Some(d) = drawn.iter().find(|d| d.sim_index == top) {
+                let t = session.sim().runs()[top].trajectory();
+                if let Some(current) = t.at_step(step) {
                     arrows(
                         plot_ui,
                         settings,
@@ -389,16 +458,27 @@ impl ContourView {
                         current.step,
                         current.point,
                         current.lr,
-                        color,
+                        d.color,
                     );
                 }
             }
 
-            // Left button moves start points.
+            // A deliberate left drag moves start points: the pointer must travel
+            // START_DRAG_PX from where it was pressed, so a click or a double-click (which
+            // resets the view) never moves anything.
             let r = plot_ui.response();
-            if (r.dragged_by(PointerButton::Primary) || r.clicked_by(PointerButton::Primary))
-                && let Some(p) = plot_ui.pointer_coordinate()
-            {
+            let travelled = ctx.input(|i| {
+                i.pointer
+                    .press_origin()
+                    .zip(i.pointer.interact_pos())
+                    .map_or(0.0, |(o, p)| o.distance(p))
+            });
+            if !r.dragged_by(PointerButton::Primary) {
+                *moving_starts = false;
+            } else if travelled >= START_DRAG_PX {
+                *moving_starts = true;
+            }
+            if *moving_starts && let Some(p) = plot_ui.pointer_coordinate() {
                 let run = if shift || runs.len() == 1 {
                     Some(if runs.len() == 1 {
                         session.spec_index(runs[0])
@@ -482,13 +562,16 @@ impl ContourView {
 }
 
 /// The Hessian's eigenvectors as two axes through `origin`: each half-length is proportional
-/// to 1/sqrt(|l|) (the shape of the level sets), the longer one a third of the view.
+/// to 1/sqrt(|l|) (the shape of the level sets), the longer one a third of the view. Drawn in
+/// the neutral ink of the theme (never a run's colour), dashed for v_min and dotted for v_max,
+/// each named at its end.
 fn draw_eigen_axes(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     origin: Vec2,
     vectors: [Vec2; 2],
     values: [f64; 2],
     view: &crate::numerics::objectives::ViewRect,
+    dark: bool,
 ) {
     let reach = |l: f64| {
         if l.abs() > 0.0 {
@@ -499,15 +582,20 @@ fn draw_eigen_axes(
     };
     let longest = reach(values[0]).max(reach(values[1]));
     let side = view.size().x.min(view.size().y);
-    let colors = [
-        Color32::from_rgb(86, 180, 233),
-        Color32::from_rgb(230, 159, 0),
+    let ink = if dark {
+        Color32::from_gray(235)
+    } else {
+        Color32::from_gray(20)
+    };
+    let styles = [
+        egui_plot::LineStyle::dashed_loose(),
+        egui_plot::LineStyle::dotted_dense(),
     ];
-    let names = ["eigenvector v_min", "eigenvector v_max"];
-    for ((v, l), (color, name)) in vectors
+    let names = ["v_min", "v_max"];
+    for ((v, l), (style, name)) in vectors
         .iter()
         .zip(values)
-        .zip(colors.into_iter().zip(names))
+        .zip(styles.into_iter().zip(names))
     {
         let half = if longest.is_finite() {
             (reach(l) / longest).max(0.12) * side / 3.0
@@ -517,15 +605,153 @@ fn draw_eigen_axes(
         let a = origin - v * half;
         let b = origin + v * half;
         plot_ui.line(
-            Line::new(
-                format!("{name} (l = {})", fmt_num(l)),
-                PlotPoints::Owned(vec![plot_point(a), plot_point(b)]),
+            plot_items::line("", PlotPoints::Owned(vec![plot_point(a), plot_point(b)]))
+                .color(ink)
+                .width(2.0)
+                .style(style)
+                .allow_hover(false),
+        );
+        plot_ui.text(
+            Text::new(
+                "",
+                plot_point(b),
+                egui::RichText::new(format!("{name} (l = {})", fmt_num(l)))
+                    .strong()
+                    .color(ink),
             )
-            .color(color)
-            .width(2.0)
-            .style(egui_plot::LineStyle::dashed_loose()),
+            .anchor(egui::Align2::LEFT_BOTTOM)
+            .allow_hover(false),
         );
     }
+}
+
+/// A run's path with a dark outline under it, so a thin line reads on every heat-map colour.
+fn draw_path(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    label: &str,
+    line: Vec<PlotPoint>,
+    color: Color32,
+    width: f32,
+    dark: bool,
+) {
+    let outline = if dark {
+        Color32::from_black_alpha(170)
+    } else {
+        Color32::from_black_alpha(120)
+    };
+    plot_ui.line(
+        plot_items::line("", PlotPoints::Owned(line.clone()))
+            .color(outline)
+            .width(width + 2.5)
+            .allow_hover(false),
+    );
+    plot_ui.line(
+        plot_items::line(label, PlotPoints::Owned(line))
+            .color(color)
+            .width(width)
+            .allow_hover(false),
+    );
+}
+
+/// Radii for run dots at these screen positions, drawn in this order: a dot that later dots
+/// cover (within one radius) is drawn larger for each of them, so coinciding runs show as
+/// concentric rings and the last one drawn (the selected run) is the centre.
+fn ring_radii(positions: &[egui::Pos2], radius: f32) -> Vec<f32> {
+    positions
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let covered = positions[i + 1..]
+                .iter()
+                .filter(|q| q.distance(*p) < radius)
+                .count();
+            #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
+            let grow = covered as f32;
+            // Each ring is wider than the outline drawn around the dot above it.
+            radius + grow * (0.5 * radius + 4.0)
+        })
+        .collect()
+}
+
+/// Where a marker for a point outside `frame` goes: where the line from the frame's centre to
+/// the point leaves the frame, inset by `inset`, and the direction it points in (unit length).
+/// A point that is not finite is shown at the top edge, pointing up.
+fn edge_anchor(frame: egui::Rect, p: egui::Pos2, inset: f32) -> (egui::Pos2, egui::Vec2) {
+    let inner = frame.shrink(inset);
+    let c = inner.center();
+    let d = p - c;
+    if !(d.x.is_finite() && d.y.is_finite()) || d.length() < 1e-3 {
+        return (egui::pos2(c.x, inner.top()), egui::vec2(0.0, -1.0));
+    }
+    let tx = if d.x.abs() > 0.0 {
+        inner.width() / 2.0 / d.x.abs()
+    } else {
+        f32::INFINITY
+    };
+    let ty = if d.y.abs() > 0.0 {
+        inner.height() / 2.0 / d.y.abs()
+    } else {
+        f32::INFINITY
+    };
+    (c + d * tx.min(ty).min(1.0), d.normalized())
+}
+
+/// An arrow at the edge of the plot pointing towards a run's point outside it, with the run's
+/// name and, if it stopped, why ("diverged at step 123").
+fn off_view_marker(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    frame: egui::Rect,
+    p: egui::Pos2,
+    d: &DrawnRun,
+    thick: f32,
+    dark: bool,
+) {
+    let size = 11.0 * thick.sqrt();
+    let (tip, dir) = edge_anchor(frame, p, 4.0);
+    let back = tip - dir * size * 1.6;
+    let side = egui::vec2(-dir.y, dir.x) * size * 0.75;
+    let transform = *plot_ui.transform();
+    let to_plot = |q: egui::Pos2| {
+        let v = transform.value_from_position(q);
+        [v.x, v.y]
+    };
+    let triangle = vec![to_plot(tip), to_plot(back + side), to_plot(back - side)];
+    plot_ui.polygon(
+        egui_plot::Polygon::new("", PlotPoints::from(triangle))
+            .fill_color(d.color)
+            .stroke(egui::Stroke::new(1.5, Color32::BLACK))
+            .allow_hover(false),
+    );
+    let text = match &d.stopped {
+        Some(status) => format!("{}: {status}", d.label),
+        None => format!("{}: outside the view", d.label),
+    };
+    // The label sits inside the plot, on the side away from the edge.
+    let anchor = match (dir.x > 0.3, dir.x < -0.3, dir.y > 0.0) {
+        (true, _, true) => egui::Align2::RIGHT_BOTTOM,
+        (true, _, false) => egui::Align2::RIGHT_TOP,
+        (_, true, true) => egui::Align2::LEFT_BOTTOM,
+        (_, true, false) => egui::Align2::LEFT_TOP,
+        (_, _, true) => egui::Align2::CENTER_BOTTOM,
+        (_, _, false) => egui::Align2::CENTER_TOP,
+    };
+    let label_at = to_plot(back - dir * size * 0.4);
+    plot_ui.text(
+        Text::new(
+            "",
+            PlotPoint::new(label_at[0], label_at[1]),
+            egui::RichText::new(text)
+                .strong()
+                .color(if dark { Color32::WHITE } else { Color32::BLACK })
+                .background_color(if dark {
+                    Color32::from_black_alpha(170)
+                } else {
+                    Color32::from_white_alpha(210)
+                }),
+        )
+        .anchor(anchor)
+        .allow_hover(false),
+    );
 }
 
 /// Bounds with equal scales on both axes that show all of `view` in a plot of `size` points

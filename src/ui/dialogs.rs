@@ -212,15 +212,71 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+O", "open a preset"),
     ("Ctrl+S / Ctrl+Shift+S", "save / save as"),
     (
+        "Ctrl+Z / Ctrl+Shift+Z",
+        "undo / redo an edit (Edit > Revert to preset: all of them)",
+    ),
+    (
         "Ctrl + / Ctrl - / Ctrl 0",
         "larger / smaller / normal interface",
     ),
-    ("Left drag on the plot", "move the start point of every run"),
+    (
+        "Left drag on the plot",
+        "move the start point of every run (a click never moves it)",
+    ),
     ("Shift + left drag", "move the selected run's start only"),
     ("Right drag, wheel", "pan, zoom"),
     ("Double-click on the plot", "back to the scenario's view"),
     ("Double-click a slider", "back to its default"),
 ];
+
+/// What the user answered when asked whether to discard edits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leave {
+    /// Not answered yet.
+    Undecided,
+    /// Discard the edits and go on.
+    Discard,
+    /// Stay with the edited document.
+    Stay,
+}
+
+/// "Discard the changes to NAME?" before a command replaces an edited document. Pressing the
+/// key of `again` once more (PageDown after PageDown: a presenter's clicker) also discards.
+pub fn discard_changes(ctx: &egui::Context, name: &str, again: Option<egui::Key>) -> Leave {
+    let mut answer = Leave::Undecided;
+    egui::Modal::new(egui::Id::unique("discard-changes")).show(ctx, |ui| {
+        ui.set_max_width(520.0);
+        ui.heading("Unsaved changes");
+        ui.label(format!(
+            "\"{name}\" has changes that are not saved. Going on discards them \
+             (Ctrl+S saves them first)."
+        ));
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            if ui.button("Discard changes and go on").clicked() {
+                answer = Leave::Discard;
+            }
+            if ui.button("Keep editing").clicked() {
+                answer = Leave::Stay;
+            }
+        });
+        if let Some(key) = again {
+            ui.label(
+                egui::RichText::new(format!("{key:?} again: discard and go on"))
+                    .small()
+                    .weak(),
+            );
+        }
+        ui.input(|i| {
+            if i.key_pressed(egui::Key::Escape) {
+                answer = Leave::Stay;
+            } else if again.is_some_and(|k| i.key_pressed(k)) {
+                answer = Leave::Discard;
+            }
+        });
+    });
+    answer
+}
 
 /// The errors of a file that could not be opened; the current scenario is unchanged.
 pub fn load_errors(ctx: &egui::Context, title: &str, errors: &[String]) -> bool {

@@ -1,9 +1,11 @@
 //! Loss against step for every run, on a log scale: log10(f(x_k) - f*), with f* the known
 //! minimum (or the lowest loss any run reached). A vertical line marks the step on screen.
 
+use super::plot_items;
+use super::plot_items::LegendEntry;
 use super::session::Session;
 use egui::Color32;
-use egui_plot::{HoverPosition, Legend, Line, Plot, PlotPoint, PlotPoints, VLine};
+use egui_plot::{HoverPosition, Plot, PlotPoint, PlotPoints, VLine};
 
 /// Most points drawn per run; longer histories keep each bucket's extremes so spikes survive.
 const MAX_POINTS: usize = 3000;
@@ -73,27 +75,43 @@ impl LossView {
         self.rebuilds
     }
 
-    /// Draws the loss plot into `ui`: every run up to the step on screen, in a frame that fits
-    /// the whole computed history.
-    pub fn ui(&mut self, ui: &mut egui::Ui, session: &Session, height: f32) {
+    /// Draws the loss plot into `ui`: a legend row in the runs' order, then every run up to the
+    /// step on screen (the selected run, a spec index, on top), in a frame that fits the whole
+    /// computed history.
+    pub fn ui(&mut self, ui: &mut egui::Ui, session: &Session, selected: usize, height: f32) {
         self.refresh(session);
         #[allow(
             clippy::cast_precision_loss,
             reason = "step counts stay far below 2^52"
         )]
         let (step, budget) = (session.shown_step() as f64, session.steps() as f64);
-        let (lo, hi) = self.y_range.unwrap_or((-1.0, 1.0));
-        // At least one decade tall, with a little air above and below.
-        let pad = ((hi - lo) * 0.05).max(0.5);
+        let scale = super::theme::line_scale(ui.ctx());
+        let entries: Vec<LegendEntry> = (0..self.lines.len())
+            .map(|k| {
+                let checked = &session.scenario().runs[session.spec_index(k)];
+                LegendEntry {
+                    label: checked.label.clone(),
+                    color: super::theme::run_color(ui.ctx(), checked.color),
+                    dashed: false,
+                }
+            })
+            .collect();
+        let top = ui.cursor().top();
+        plot_items::legend_row(ui, &entries, 2.0 * scale);
+        let height = (height - (ui.cursor().top() - top)).max(60.0);
+        // Whole decades at both ends, so the axis always has labels and never repeats one.
+        let (lo, hi) = plot_items::decade_range(self.y_range);
         Plot::new("loss")
             .height(height)
             .include_x(0.0)
             .include_x(budget)
-            .include_y(lo - pad)
-            .include_y(hi + pad)
+            .include_y(lo)
+            .include_y(hi)
             .x_axis_label("step")
             .y_axis_label(self.label.clone())
-            .y_axis_formatter(|mark, _| format!("1e{}", mark.value.round()))
+            .y_grid_spacer(plot_items::decade_marks)
+            .y_axis_formatter(|mark, _| plot_items::decade_label(mark))
+            .y_axis_min_width(plot_items::axis_width(ui, "1e-10"))
             .label_formatter(|pos| match pos {
                 HoverPosition::NearDataPoint {
                     plot_name,
@@ -107,22 +125,19 @@ impl LossView {
                 _ => None,
             })
             .allow_scroll(false)
-            .legend(
-                Legend::default()
-                    .position(egui_plot::Corner::RightTop)
-                    .background_alpha(0.85),
-            )
             .show(ui, |plot_ui| {
-                for (k, points) in self.lines.iter().enumerate() {
-                    let checked = &session.scenario().runs[session.spec_index(k)];
+                let mut order: Vec<usize> = (0..self.lines.len()).collect();
+                order.sort_by_key(|&k| session.spec_index(k) == selected);
+                for k in order {
+                    let points = &self.lines[k];
                     let shown = points.partition_point(|p| p.x <= step);
                     plot_ui.line(
-                        Line::new(
-                            checked.label.clone(),
+                        plot_items::line(
+                            entries[k].label.clone(),
                             PlotPoints::Borrowed(&points[..shown]),
                         )
-                        .color(super::theme::run_color(plot_ui.ctx(), checked.color))
-                        .width(2.0 * super::theme::line_scale(plot_ui.ctx())),
+                        .color(entries[k].color)
+                        .width(2.0 * scale),
                     );
                 }
                 plot_ui.vline(

@@ -6,7 +6,10 @@
 //! Training is time-sliced: each frame takes as many steps as the speed asks for, but never
 //! more than fit in [`STEP_BUDGET`], so the interface stays live whatever the network.
 
-use super::params::{clip_ui, optimizer_ui, schedule_ui};
+use super::history::{Gesture, History, current_gesture};
+use super::pace::Pace;
+use super::params::{LrContext, clip_ui, optimizer_ui, schedule_ui};
+use super::plot_items;
 use super::theme::run_color;
 use super::widgets::{fmt_num, integer, slider, toggle};
 use crate::numerics::contour::{Grid, IsoLine, LogScale, log_iso_lines};
@@ -14,11 +17,9 @@ use crate::numerics::mlp::{Activation, Feature, Generator, Init, Regularization,
 use crate::numerics::objectives::ViewRect;
 use crate::numerics::run::RunStatus;
 use crate::scenario::mlp::{DatasetKind, MlpScenario, MlpSpec};
-use crate::scenario::{MAX_RUNS, PALETTE, RunSpec, format_color};
+use crate::scenario::{MAX_RUNS, RunColor, RunSpec, format_color};
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
-use egui_plot::{
-    Legend, Line, LineStyle, MarkerShape, Plot, PlotImage, PlotPoint, PlotPoints, Points,
-};
+use egui_plot::{Legend, LineStyle, MarkerShape, Plot, PlotImage, PlotPoint, PlotPoints, Points};
 use web_time::{Duration, Instant};
 
 /// Longest time a frame spends training.
@@ -57,8 +58,10 @@ pub struct MlpView {
     /// The document as loaded or saved.
     saved: MlpSpec,
     playing: bool,
-    /// Steps owed to the speed setting, carried between frames.
-    owed: f64,
+    /// Training's clock (simulated time at the set speed).
+    pace: Pace,
+    /// Undo and redo over the network page's document.
+    history: History<MlpSpec>,
     /// Bumped whenever the training is rebuilt.
     generation: u64,
     boundaries: Vec<Boundary>,
@@ -79,7 +82,8 @@ impl MlpView {
             scenario,
             training,
             playing: false,
-            owed: 0.0,
+            pace: Pace::default(),
+            history: History::default(),
             generation: 0,
             boundaries: Vec::new(),
             landscape: None,
@@ -107,10 +111,11 @@ impl MlpView {
         self.playing
     }
 
-    /// True when the document differs from what was loaded or saved.
+    /// True when the document differs from what was loaded or saved (speed aside: it is a
+    /// viewing choice, not an edit).
     #[must_use]
     pub fn modified(&self) -> bool {
-        self.scenario.spec != self.saved
+        self.scenario.spec != self.keeping_speed(self.saved.clone())
     }
 
     /// Marks the document as saved.
@@ -133,6 +138,17 @@ impl MlpView {
     /// Training speed in steps per second (clamped to 1 to 100,000).
     pub fn set_speed(&mut self, speed: f64) {
         self.scenario.spec.speed = speed.clamp(1.0, 100_000.0);
+        self.pace.stop();
+    }
+
+    /// The speed training actually reaches, when it falls short of the one set.
+    #[must_use]
+    pub fn lagging(&self) -> Option<f64> {
+        if self.playing {
+            self.pace.lagging(self.scenario.spec.speed)
+        } else {
+            None
+        }
     }
 
     /// Play or pause (at the end, Play starts over).
@@ -141,24 +157,71 @@ impl MlpView {
             self.reset();
         }
         self.playing = !self.playing;
-        self.owed = 0.0;
+        self.pace.stop();
     }
 
     /// One training step of every run.
     pub fn step(&mut self) {
         self.playing = false;
+        self.pace.stop();
         self.training.advance(1);
     }
 
     /// Back to the initial weights.
     pub fn reset(&mut self) {
         self.training.reset();
-        self.owed = 0.0;
+        self.pace.stop();
         self.landscape = None;
     }
 
-    /// Replaces the document; an invalid one is refused with a message and changes nothing.
-    pub fn edit(&mut self, spec: MlpSpec) {
+    /// Replaces the document after an edit made by `gesture` at `now_secs` (undoable, one step
+    /// per gesture); an invalid one is refused with a message and changes nothing.
+    pub fn edit(&mut self, spec: MlpSpec, gesture: Gesture, now_secs: f64) {
+        let before = self.scenario.spec.clone();
+        if spec != before && self.replace(spec) {
+            self.history.record(before, gesture, now_secs);
+        }
+    }
+
+    /// Undoes the last edit.
+    pub fn undo(&mut self) {
+        if let Some(spec) = self.history.undo(self.scenario.spec.clone()) {
+            self.replace(self.keeping_speed(spec));
+        }
+    }
+
+    /// Redoes what was undone.
+    pub fn redo(&mut self) {
+        if let Some(spec) = self.history.redo(self.scenario.spec.clone()) {
+            self.replace(self.keeping_speed(spec));
+        }
+    }
+
+    /// Back to the document as loaded or saved (undoable).
+    pub fn revert(&mut self, now_secs: f64) {
+        let saved = self.keeping_speed(self.saved.clone());
+        self.edit(saved, Gesture::None, now_secs);
+    }
+
+    /// True when there is an edit to undo.
+    #[must_use]
+    pub fn can_undo(&self) -> bool {
+        self.history.can_undo()
+    }
+
+    /// True when there is an edit to redo.
+    #[must_use]
+    pub fn can_redo(&self) -> bool {
+        self.history.can_redo()
+    }
+
+    fn keeping_speed(&self, mut spec: MlpSpec) -> MlpSpec {
+        spec.speed = self.scenario.spec.speed;
+        spec
+    }
+
+    /// Replaces the document; false (with a message) when it is invalid.
+    fn replace(&mut self, spec: MlpSpec) -> bool {
         let csv = match &self.scenario.source {
             crate::numerics::mlp::DataSource::Imported { points, .. } => Some(points.clone()),
             crate::numerics::mlp::DataSource::Generated(_) => None,
@@ -177,11 +240,15 @@ impl MlpView {
                 self.scenario = scenario;
                 self.training = training;
                 self.generation += 1;
-                self.owed = 0.0;
+                self.pace.stop();
                 self.landscape = None;
                 self.error = None;
+                true
             }
-            Err(e) => self.error = Some(format!("Change not applied: {e}")),
+            Err(e) => {
+                self.error = Some(format!("Change not applied: {e}"));
+                false
+            }
         }
     }
 
@@ -200,29 +267,37 @@ impl MlpView {
             || self.training.runs().is_empty()
     }
 
-    /// Trains for this frame: `dt` seconds at the scenario's speed, within `STEP_BUDGET` (8 ms).
-    /// Returns true while there is more to do (the caller asks for another frame).
-    pub fn tick(&mut self, dt: f64) -> bool {
+    /// Trains for this frame up to the step the clock says at `now_secs` (the scenario's speed
+    /// in simulated time), within `STEP_BUDGET` (8 ms); when training cannot keep up it goes on
+    /// from where it is, without bursts. Returns true while there is more to do.
+    pub fn tick(&mut self, now_secs: f64) -> bool {
         if !self.playing {
             return false;
         }
         let speed = self.scenario.spec.speed;
-        // Never owe more than a tenth of a second: a slow frame does not cause a burst.
-        self.owed = (self.owed + speed * dt).min(speed * 0.1 + 1.0);
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "step counts stay far below 2^52"
+        )]
+        let done = self.training.steps_done() as f64;
+        if !self.pace.running() {
+            self.pace.start(now_secs, done);
+        }
+        let mut owed = self.pace.target(now_secs, speed).map_or(0.0, |t| t - done);
         let start = Instant::now();
         let mut chunk = 1;
         let mut taken_total = 0;
-        while self.owed >= 1.0 && !self.training.is_done() {
+        while owed >= 1.0 && !self.training.is_done() {
             #[allow(
                 clippy::cast_possible_truncation,
                 clippy::cast_sign_loss,
                 reason = "owed is positive and bounded by the speed"
             )]
-            let want = (self.owed as usize).min(chunk);
+            let want = (owed as usize).min(chunk);
             let taken = self.training.advance(want);
             #[allow(clippy::cast_precision_loss, reason = "small counts")]
             {
-                self.owed -= taken as f64;
+                owed -= taken as f64;
             }
             taken_total += taken;
             let elapsed = start.elapsed();
@@ -242,6 +317,12 @@ impl MlpView {
             chunk = fits.clamp(1, 4096);
         }
         self.last_train_ms = start.elapsed().as_secs_f64() * 1e3;
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "step counts stay far below 2^52"
+        )]
+        self.pace
+            .shown(now_secs, self.training.steps_done() as f64, speed);
         if self.training.is_done() {
             self.playing = false;
         }
@@ -295,9 +376,10 @@ impl MlpView {
             });
         egui::CollapsingHeader::new(egui::RichText::new("Runs").heading())
             .default_open(true)
-            .show(ui, |ui| runs_ui(ui, &mut spec, &self.scenario));
+            .show(ui, |ui| runs_ui(ui, &mut spec, &self.scenario, &self.saved));
         if spec != self.scenario.spec {
-            self.edit(spec);
+            let now = ui.input(|i| i.time);
+            self.edit(spec, current_gesture(ui.ctx()), now);
         }
     }
 
@@ -338,9 +420,18 @@ impl MlpView {
                 )
                 .on_hover_text("Training steps per second. Double-click for the preset's speed.");
             if r.double_clicked() {
-                self.scenario.spec.speed = self.saved.speed;
+                self.set_speed(self.saved.speed);
             } else if r.changed() {
-                self.scenario.spec.speed = speed.clamp(1.0, 100_000.0);
+                self.set_speed(speed);
+            }
+            if let Some(achieved) = self.lagging() {
+                ui.label(
+                    egui::RichText::new(format!("achieved {}/s", fmt_num(achieved.round())))
+                        .color(ui.visuals().warn_fg_color),
+                )
+                .on_hover_text(
+                    "Training cannot keep up with the speed set: this is the speed it reaches",
+                );
             }
             ui.separator();
             let done = self.training.steps_done();
@@ -631,7 +722,7 @@ impl MlpView {
                         checked.label.clone()
                     };
                     plot_ui.line(
-                        Line::new(name, PlotPoints::from(pts))
+                        plot_items::line(name, PlotPoints::from(pts))
                             .color(color)
                             .width(width)
                             .style(style),
@@ -739,7 +830,7 @@ impl MlpView {
                 plot_ui.image(covering(&l.texture, s.alpha, s.beta));
                 for (i, line) in l.lines.iter().enumerate() {
                     plot_ui.line(
-                        Line::new("", PlotPoints::from(line.points.clone()))
+                        plot_items::line("", PlotPoints::from(line.points.clone()))
                             .color(Color32::from_white_alpha(90))
                             .width(1.0)
                             .allow_hover(false)
@@ -747,7 +838,7 @@ impl MlpView {
                     );
                 }
                 plot_ui.line(
-                    Line::new("path", PlotPoints::from(s.path.clone()))
+                    plot_items::line("path", PlotPoints::from(s.path.clone()))
                         .color(color)
                         .width(2.5 * super::theme::line_scale(plot_ui.ctx())),
                 );
@@ -1032,7 +1123,7 @@ fn network_ui(ui: &mut egui::Ui, spec: &mut MlpSpec) {
     };
 }
 
-fn runs_ui(ui: &mut egui::Ui, spec: &mut MlpSpec, scenario: &MlpScenario) {
+fn runs_ui(ui: &mut egui::Ui, spec: &mut MlpSpec, scenario: &MlpScenario, saved: &MlpSpec) {
     let mut remove = None;
     let steps = spec.steps;
     for (i, run) in spec.runs.iter_mut().enumerate() {
@@ -1044,7 +1135,8 @@ fn runs_ui(ui: &mut egui::Ui, spec: &mut MlpSpec, scenario: &MlpScenario) {
                 let mut rgb = scenario
                     .runs
                     .get(i)
-                    .map_or(PALETTE[i % PALETTE.len()], |c| c.color);
+                    .map_or_else(|| RunColor::by_position(i), |c| c.color)
+                    .rgb(super::theme::current(ui.ctx()));
                 if ui.color_edit_button_srgb(&mut rgb).changed() {
                     run.color = Some(format_color(rgb));
                 }
@@ -1067,7 +1159,16 @@ fn runs_ui(ui: &mut egui::Ui, spec: &mut MlpSpec, scenario: &MlpScenario) {
                 .id_salt(id.with("settings"))
                 .default_open(i == 0)
                 .show(ui, |ui| {
-                    optimizer_ui(ui, &mut run.optimizer, id);
+                    let lr = LrContext {
+                        preset: saved
+                            .runs
+                            .get(i)
+                            .map(|r| &r.optimizer)
+                            .filter(|o| o.name() == run.optimizer.name())
+                            .map(crate::numerics::optimizers::OptimizerSpec::lr),
+                        l_max: None,
+                    };
+                    optimizer_ui(ui, &mut run.optimizer, id, lr);
                     schedule_ui(ui, &mut run.schedule, steps, id);
                     clip_ui(ui, &mut run.clip);
                     ui.label(
@@ -1089,7 +1190,6 @@ fn runs_ui(ui: &mut egui::Ui, spec: &mut MlpSpec, scenario: &MlpScenario) {
             .clicked()
         {
             spec.runs.push(RunSpec {
-                color: Some(format_color(PALETTE[spec.runs.len() % PALETTE.len()])),
                 optimizer: crate::numerics::optimizers::OptimizerSpec::Adam(
                     crate::numerics::optimizers::AdamParams {
                         lr: 0.01,

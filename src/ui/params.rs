@@ -4,9 +4,9 @@
 
 use super::widgets::{integer, slider, toggle};
 use crate::numerics::optimizers::{
-    AdadeltaParams, AdagradParams, AdamParams, AdamWParams, AdamaxParams, BfgsParams, GdParams,
-    LbfgsParams, LineSearch, NAdamParams, NagMomentum, NagParams, NewtonParams, OptimizerSpec,
-    RAdamParams, RmsPropParams, SgdParams,
+    AdadeltaParams, AdagradParams, AdamParams, AdamWParams, AdamaxParams, BfgsParams, LbfgsParams,
+    LineSearch, NAdamParams, NagMomentum, NagParams, NewtonParams, OptimizerSpec, RAdamParams,
+    RmsPropParams, SgdParams,
 };
 use crate::numerics::run::{Averaging, Clip};
 use crate::numerics::schedule::Schedule;
@@ -70,8 +70,73 @@ fn tip(name: &str) -> &'static str {
     }
 }
 
-fn lr(ui: &mut Ui, v: &mut f64, default: f64) -> bool {
-    slider(ui, "lr", v, LR, default, true, tip("lr"))
+/// Where a run's learning rate matters, for its slider's range and its reset value.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LrContext {
+    /// The preset's learning rate for this run (as opened or saved), if it has this optimizer.
+    pub preset: Option<f64>,
+    /// The largest Hessian eigenvalue when the objective is a quadratic.
+    pub l_max: Option<f64>,
+}
+
+/// The learning-rate slider's range and scale (true: logarithmic) for `spec`, so that the
+/// values the lesson is about get most of the slider. On a quadratic, for the methods whose
+/// divergence edge theory knows (GD, heavy-ball SGD), a linear scale up to 1.25 times that
+/// edge: crawling, zig-zagging and blowing up each get their share. Otherwise a logarithmic
+/// scale over 1/30 to 30 times the preset's value (or torch's default). The range never
+/// depends on the current value except to include it, so it stays put while dragged; typed
+/// values outside it are accepted (the scenario checks them).
+#[must_use]
+pub fn lr_slider_range(
+    spec: &OptimizerSpec,
+    cx: LrContext,
+) -> (std::ops::RangeInclusive<f64>, bool) {
+    let clamp = |v: f64| v.clamp(*LR.start(), *LR.end());
+    let current = spec.lr();
+    let edge = cx
+        .l_max
+        .and_then(|l| crate::numerics::theory::divergence_edge(spec, l));
+    let (lo, hi, log) = match edge {
+        Some(edge) if edge.is_finite() && edge > 0.0 => (edge / 500.0, 1.25 * edge, false),
+        _ => {
+            let reference = cx.preset.unwrap_or_else(|| torch_default_lr(spec));
+            (reference / 30.0, reference * 30.0, true)
+        }
+    };
+    let (lo, hi) = if current.is_finite() && current > 0.0 {
+        (lo.min(current), hi.max(current))
+    } else {
+        (lo, hi)
+    };
+    (clamp(lo)..=clamp(hi), log)
+}
+
+/// torch's default learning rate of `spec`'s optimizer.
+fn torch_default_lr(spec: &OptimizerSpec) -> f64 {
+    OptimizerSpec::all_defaults()
+        .into_iter()
+        .find(|d| d.name() == spec.name())
+        .map_or(0.01, |d| d.lr())
+}
+
+/// The learning-rate slider: its range from [`lr_slider_range`]; double-click restores the
+/// preset's value (torch's default when the preset has none).
+pub fn lr_ui(ui: &mut Ui, spec: &mut OptimizerSpec, cx: LrContext) -> bool {
+    let (range, log) = lr_slider_range(spec, cx);
+    let (default, whose) = match cx.preset {
+        Some(v) => (v, "the preset's value"),
+        None => (torch_default_lr(spec), "torch's default"),
+    };
+    let tooltip = format!(
+        "{} Double-click: {whose}. Type any value into the box.",
+        tip("lr")
+    );
+    let mut v = spec.lr();
+    let changed = crate::ui::widgets::slider_typed(ui, "lr", &mut v, range, default, log, &tooltip);
+    if changed {
+        spec.set_lr(v);
+    }
+    changed
 }
 
 fn eps(ui: &mut Ui, v: &mut f64, default: f64) -> bool {
@@ -154,7 +219,7 @@ fn line_search(ui: &mut Ui, v: &mut LineSearch, default: LineSearch) -> bool {
 }
 
 /// Kind selector plus every hyperparameter of the chosen optimizer. Returns true on change.
-pub fn optimizer_ui(ui: &mut Ui, spec: &mut OptimizerSpec, id: egui::Id) -> bool {
+pub fn optimizer_ui(ui: &mut Ui, spec: &mut OptimizerSpec, id: egui::Id, lr: LrContext) -> bool {
     let mut changed = false;
     let current = spec.name();
     egui::ComboBox::from_id_salt(id.with("kind"))
@@ -174,8 +239,9 @@ pub fn optimizer_ui(ui: &mut Ui, spec: &mut OptimizerSpec, id: egui::Id) -> bool
         })
         .response
         .on_hover_text("Optimizer (torch.optim's name, equations and defaults)");
+    changed |= lr_ui(ui, spec, lr);
     changed |= match spec {
-        OptimizerSpec::GD(p) => lr(ui, &mut p.lr, GdParams::default().lr),
+        OptimizerSpec::GD(_) => false,
         OptimizerSpec::SGD(p) => sgd(ui, p),
         OptimizerSpec::NAG(p) => nag(ui, p),
         OptimizerSpec::Adagrad(p) => adagrad(ui, p),
@@ -195,7 +261,7 @@ pub fn optimizer_ui(ui: &mut Ui, spec: &mut OptimizerSpec, id: egui::Id) -> bool
 
 fn sgd(ui: &mut Ui, p: &mut SgdParams) -> bool {
     let d = SgdParams::default();
-    let mut c = lr(ui, &mut p.lr, d.lr);
+    let mut c = false;
     c |= slider(
         ui,
         "momentum",
@@ -235,8 +301,7 @@ fn sgd(ui: &mut Ui, p: &mut SgdParams) -> bool {
 }
 
 fn nag(ui: &mut Ui, p: &mut NagParams) -> bool {
-    let d = NagParams::default();
-    let mut c = lr(ui, &mut p.lr, d.lr);
+    let mut c = false;
     let mut constant = matches!(p.momentum, NagMomentum::Constant(_));
     ui.horizontal(|ui| {
         ui.add_sized(
@@ -260,7 +325,7 @@ fn nag(ui: &mut Ui, p: &mut NagParams) -> bool {
 
 fn adagrad(ui: &mut Ui, p: &mut AdagradParams) -> bool {
     let d = AdagradParams::default();
-    let mut c = lr(ui, &mut p.lr, d.lr);
+    let mut c = false;
     c |= slider(
         ui,
         "lr_decay",
@@ -286,7 +351,7 @@ fn adagrad(ui: &mut Ui, p: &mut AdagradParams) -> bool {
 
 fn rmsprop(ui: &mut Ui, p: &mut RmsPropParams) -> bool {
     let d = RmsPropParams::default();
-    let mut c = lr(ui, &mut p.lr, d.lr);
+    let mut c = false;
     c |= slider(
         ui,
         "alpha",
@@ -320,7 +385,7 @@ fn rmsprop(ui: &mut Ui, p: &mut RmsPropParams) -> bool {
 
 fn adam(ui: &mut Ui, p: &mut AdamParams) -> bool {
     let d = AdamParams::default();
-    let mut c = lr(ui, &mut p.lr, d.lr);
+    let mut c = false;
     c |= betas(ui, &mut p.betas, d.betas);
     c |= eps(ui, &mut p.eps, d.eps);
     c |= weight_decay(ui, &mut p.weight_decay, d.weight_decay);
@@ -344,7 +409,7 @@ fn adam(ui: &mut Ui, p: &mut AdamParams) -> bool {
 
 fn adamw(ui: &mut Ui, p: &mut AdamWParams) -> bool {
     let d = AdamWParams::default();
-    let mut c = lr(ui, &mut p.lr, d.lr);
+    let mut c = false;
     c |= betas(ui, &mut p.betas, d.betas);
     c |= eps(ui, &mut p.eps, d.eps);
     c |= weight_decay(ui, &mut p.weight_decay, d.weight_decay);
@@ -354,7 +419,7 @@ fn adamw(ui: &mut Ui, p: &mut AdamWParams) -> bool {
 
 fn nadam(ui: &mut Ui, p: &mut NAdamParams) -> bool {
     let d = NAdamParams::default();
-    let mut c = lr(ui, &mut p.lr, d.lr);
+    let mut c = false;
     c |= betas(ui, &mut p.betas, d.betas);
     c |= eps(ui, &mut p.eps, d.eps);
     c |= weight_decay(ui, &mut p.weight_decay, d.weight_decay);
@@ -379,7 +444,7 @@ fn nadam(ui: &mut Ui, p: &mut NAdamParams) -> bool {
 
 fn radam(ui: &mut Ui, p: &mut RAdamParams) -> bool {
     let d = RAdamParams::default();
-    let mut c = lr(ui, &mut p.lr, d.lr);
+    let mut c = false;
     c |= betas(ui, &mut p.betas, d.betas);
     c |= eps(ui, &mut p.eps, d.eps);
     c |= weight_decay(ui, &mut p.weight_decay, d.weight_decay);
@@ -395,7 +460,7 @@ fn radam(ui: &mut Ui, p: &mut RAdamParams) -> bool {
 
 fn adadelta(ui: &mut Ui, p: &mut AdadeltaParams) -> bool {
     let d = AdadeltaParams::default();
-    let mut c = lr(ui, &mut p.lr, d.lr);
+    let mut c = false;
     c |= slider(ui, "rho", &mut p.rho, 0.0..=1.0, d.rho, false, tip("rho"));
     c |= eps(ui, &mut p.eps, d.eps);
     c |= weight_decay(ui, &mut p.weight_decay, d.weight_decay);
@@ -404,7 +469,7 @@ fn adadelta(ui: &mut Ui, p: &mut AdadeltaParams) -> bool {
 
 fn adamax(ui: &mut Ui, p: &mut AdamaxParams) -> bool {
     let d = AdamaxParams::default();
-    let mut c = lr(ui, &mut p.lr, d.lr);
+    let mut c = false;
     c |= betas(ui, &mut p.betas, d.betas);
     c |= eps(ui, &mut p.eps, d.eps);
     c |= weight_decay(ui, &mut p.weight_decay, d.weight_decay);
@@ -413,7 +478,7 @@ fn adamax(ui: &mut Ui, p: &mut AdamaxParams) -> bool {
 
 fn newton(ui: &mut Ui, p: &mut NewtonParams) -> bool {
     let d = NewtonParams::default();
-    let c = lr(ui, &mut p.lr, d.lr);
+    let c = false;
     c | slider(
         ui,
         "damping",
@@ -427,7 +492,7 @@ fn newton(ui: &mut Ui, p: &mut NewtonParams) -> bool {
 
 fn bfgs(ui: &mut Ui, p: &mut BfgsParams) -> bool {
     let d = BfgsParams::default();
-    let mut c = lr(ui, &mut p.lr, d.lr);
+    let mut c = false;
     c |= slider(
         ui,
         "tolerance_grad",
@@ -451,7 +516,7 @@ fn bfgs(ui: &mut Ui, p: &mut BfgsParams) -> bool {
 
 fn lbfgs(ui: &mut Ui, p: &mut LbfgsParams) -> bool {
     let d = LbfgsParams::default();
-    let mut c = lr(ui, &mut p.lr, d.lr);
+    let mut c = false;
     c |= integer(
         ui,
         "max_iter",

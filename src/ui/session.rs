@@ -4,6 +4,7 @@
 //! blocks the interface. Playback reveals the computed steps at the scenario's speed; the
 //! timeline can scrub anywhere in what has been computed.
 
+use super::pace::Pace;
 use crate::numerics::objectives::{Landmarks, PointKind};
 use crate::numerics::run::Simulation;
 use crate::numerics::{ParamError, Vec2};
@@ -13,6 +14,9 @@ use web_time::{Duration, Instant};
 /// Samples kept per run in the app; beyond this, trajectories are thinned (memory stays
 /// bounded: about 7 MB per run).
 pub const CAPACITY: usize = 1 << 17;
+
+/// Fastest playback, in steps per second (the speed slider's end and the presets' limit).
+pub const MAX_SPEED: f64 = crate::scenario::MAX_SPEED;
 
 /// Steps each run takes per slice of computation.
 const CHUNK: usize = 2_000;
@@ -26,6 +30,8 @@ pub struct Session {
     /// Displayed step; fractional while playing.
     cursor: f64,
     playing: bool,
+    /// Playback's clock (simulated time).
+    pace: Pace,
     generation: u64,
     objective_generation: u64,
     view_generation: u64,
@@ -54,6 +60,7 @@ impl Session {
             run_map,
             cursor: 0.0,
             playing: false,
+            pace: Pace::default(),
             generation: 0,
             objective_generation: 0,
             view_generation: 0,
@@ -205,17 +212,36 @@ impl Session {
         self.playing
     }
 
-    /// Advances playback by `dt_secs` at the scenario's speed; stops at the end.
-    pub fn tick(&mut self, dt_secs: f64) {
+    /// Advances playback to what the clock says at `now_secs` (the scenario's speed in
+    /// simulated time: frames of any length neither lose nor gain steps), never beyond what is
+    /// computed; stops at the end.
+    pub fn tick(&mut self, now_secs: f64) {
         if !self.playing {
             return;
         }
+        let speed = self.scenario.spec.speed;
+        if !self.pace.running() {
+            self.pace.start(now_secs, self.cursor);
+        }
         let end = self.steps() as f64;
-        self.cursor =
-            (self.cursor + self.scenario.spec.speed * dt_secs).min(self.frontier() as f64);
+        let target = self.pace.target(now_secs, speed).unwrap_or(self.cursor);
+        self.cursor = target.min(self.frontier() as f64);
+        self.pace.shown(now_secs, self.cursor, speed);
         if self.cursor >= end {
             self.cursor = end;
             self.playing = false;
+            self.pace.stop();
+        }
+    }
+
+    /// The speed playback actually achieves, when it falls short of the one set (the
+    /// computation cannot keep up); `None` while it keeps up or is paused.
+    #[must_use]
+    pub fn lagging(&self) -> Option<f64> {
+        if self.playing {
+            self.pace.lagging(self.scenario.spec.speed)
+        } else {
+            None
         }
     }
 
@@ -225,28 +251,33 @@ impl Session {
             self.cursor = 0.0;
         }
         self.playing = playing;
+        self.pace.stop();
     }
 
     /// One step forward, paused.
     pub fn step(&mut self) {
         self.playing = false;
+        self.pace.stop();
         self.cursor = (self.cursor.floor() + 1.0).min(self.steps() as f64);
     }
 
     /// Back to step 0, paused.
     pub fn reset(&mut self) {
         self.playing = false;
+        self.pace.stop();
         self.cursor = 0.0;
     }
 
-    /// Moves the playback position (the timeline slider).
+    /// Moves the playback position (the timeline slider); playback goes on from there.
     pub fn seek(&mut self, step: f64) {
         self.cursor = step.clamp(0.0, self.steps() as f64);
+        self.pace.stop();
     }
 
-    /// Sets the playback speed in steps per second.
+    /// Sets the playback speed in steps per second (from the step on screen on).
     pub fn set_speed(&mut self, speed: f64) {
-        self.scenario.spec.speed = speed.clamp(1.0, 10_000.0);
+        self.scenario.spec.speed = speed.clamp(1.0, MAX_SPEED);
+        self.pace.stop();
     }
 
     /// Start point of spec run `index` (explicit or the objective's default).
@@ -269,7 +300,7 @@ fn same_simulation(a: &ScenarioSpec, b: &ScenarioSpec) -> bool {
         speed: 1.0,
         ..s.clone()
     };
-    a.speed.is_finite() && (1.0..=10_000.0).contains(&a.speed) && cosmetic(a) == cosmetic(b)
+    a.speed.is_finite() && (1.0..=MAX_SPEED).contains(&a.speed) && cosmetic(a) == cosmetic(b)
 }
 
 fn enabled_indices(s: &Scenario) -> Vec<usize> {
@@ -305,9 +336,10 @@ mod tests {
         assert!(s.compute(Duration::from_secs(5)));
         assert_eq!(s.frontier(), 100);
         s.set_playing(true);
-        s.tick(0.5);
+        s.tick(7.0);
+        s.tick(7.5);
         assert_eq!(s.shown_step(), 10);
-        s.tick(100.0);
+        s.tick(107.5);
         assert_eq!(s.shown_step(), 100);
         assert!(!s.playing(), "stops at the end");
         s.set_playing(true);
@@ -347,10 +379,11 @@ mod tests {
     fn playback_waits_for_computation() {
         let mut s = session("(steps: 100000, speed: 10000.0, runs: [(optimizer: GD(lr: 0.1))])");
         s.set_playing(true);
+        s.tick(0.0);
         s.tick(5.0);
         assert_eq!(s.shown_step(), 0, "nothing computed yet");
         s.compute(Duration::from_millis(1));
-        s.tick(5.0);
+        s.tick(10.0);
         assert!(s.shown_step() <= s.frontier());
         assert!(s.shown_step() > 0);
     }

@@ -4,8 +4,7 @@
 //! The theme in use is kept in the egui context, so every view asks [`run_color`] and
 //! [`line_scale`] instead of threading it through each call.
 
-use crate::render::style::PROJECTOR_PALETTE;
-use crate::scenario::{PALETTE, Rgb, Theme};
+use crate::scenario::{RunColor, Theme};
 use egui::{Color32, FontFamily, FontId, TextStyle};
 
 fn theme_id() -> egui::Id {
@@ -93,38 +92,16 @@ pub fn line_scale(ctx: &egui::Context) -> f32 {
     }
 }
 
-/// The colour a run is drawn in under `theme`.
+/// The colour a run is drawn in, under the context's theme (the one resolver the figures use
+/// too: `scenario::RunColor::rgb`).
 #[must_use]
-pub fn themed_rgb(theme: Theme, rgb: Rgb) -> Rgb {
-    match (theme, PALETTE.iter().position(|&c| c == rgb)) {
-        (Theme::Projector, Some(i)) => PROJECTOR_PALETTE[i],
-        _ => rgb,
-    }
-}
-
-/// The colour a run is drawn in, under the context's theme.
-#[must_use]
-pub fn run_color(ctx: &egui::Context, rgb: Rgb) -> Color32 {
-    super::color32(themed_rgb(current(ctx), rgb))
+pub fn run_color(ctx: &egui::Context, color: RunColor) -> Color32 {
+    super::color32(color.rgb(current(ctx)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn projector_colours_replace_the_standard_palette_only() {
-        assert_eq!(
-            themed_rgb(Theme::Projector, PALETTE[0]),
-            PROJECTOR_PALETTE[0]
-        );
-        assert_eq!(
-            themed_rgb(Theme::Projector, PALETTE[6]),
-            PROJECTOR_PALETTE[6]
-        );
-        assert_eq!(themed_rgb(Theme::Dark, PALETTE[0]), PALETTE[0]);
-        assert_eq!(themed_rgb(Theme::Projector, [1, 2, 3]), [1, 2, 3]);
-    }
 
     #[test]
     fn applying_a_theme_switches_visuals_and_sizes() {

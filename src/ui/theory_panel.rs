@@ -4,6 +4,7 @@
 //! file only draws it and turns clicks into commands.
 
 use super::command::Command;
+use super::plot_items;
 use super::session::Session;
 use crate::numerics::contour::{Grid, extract};
 use crate::numerics::objectives::{Hessian, PointKind, ViewRect};
@@ -12,7 +13,7 @@ use crate::numerics::theory::{Prediction, Spectrum, gd_factor, gd_rate, heavy_ba
 use crate::numerics::{Vec2, theory};
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{
-    Legend, Line, LineStyle, Plot, PlotImage, PlotPoint, PlotPoints, Points, Polygon, VLine,
+    Legend, LineStyle, Plot, PlotImage, PlotPoint, PlotPoints, Points, Polygon, VLine,
 };
 
 /// Samples along the rate curve.
@@ -181,7 +182,7 @@ impl TheoryPanel {
                 );
                 for (level, pts) in &map.lines {
                     plot_ui.line(
-                        Line::new(
+                        plot_items::line(
                             format!("rate {}", super::widgets::fmt_num(*level)),
                             PlotPoints::from(pts.clone()),
                         )
@@ -380,17 +381,17 @@ fn gd_curve(
                 Color32::from_rgba_unmultiplied(220, 60, 60, 50),
             ));
             plot_ui.line(
-                Line::new("|1 - a l_min|", PlotPoints::from(curve(l_min)))
+                plot_items::line("|1 - a l_min|", PlotPoints::from(curve(l_min)))
                     .color(Color32::from_rgb(86, 180, 233))
                     .width(1.5),
             );
             plot_ui.line(
-                Line::new("|1 - a l_max|", PlotPoints::from(curve(l_max)))
+                plot_items::line("|1 - a l_max|", PlotPoints::from(curve(l_max)))
                     .color(Color32::from_rgb(230, 159, 0))
                     .width(1.5),
             );
             plot_ui.line(
-                Line::new("rate = max_i |1 - a l_i|", PlotPoints::from(worst))
+                plot_items::line("rate = max_i |1 - a l_i|", PlotPoints::from(worst))
                     .color(Color32::WHITE)
                     .width(2.5),
             );
@@ -564,7 +565,7 @@ fn measured_vs_predicted(ui: &mut egui::Ui, session: &Session, s: &Spectrum, x_s
                 }
                 let color = super::theme::run_color(plot_ui.ctx(), checked.color);
                 plot_ui.line(
-                    Line::new(checked.label.clone(), PlotPoints::from(measured))
+                    plot_items::line(checked.label.clone(), PlotPoints::from(measured))
                         .color(color)
                         .width(2.0),
                 );
@@ -606,7 +607,7 @@ fn measured_vs_predicted(ui: &mut egui::Ui, session: &Session, s: &Spectrum, x_s
                         })
                         .collect();
                     plot_ui.line(
-                        Line::new(
+                        plot_items::line(
                             format!("{} predicted", checked.label),
                             PlotPoints::from(line),
                         )
@@ -688,12 +689,12 @@ fn eigen_components(
         )
         .show(ui, |plot_ui| {
             plot_ui.line(
-                Line::new("along v_min (slow, l_min)", PlotPoints::from(c_min))
+                plot_items::line("along v_min (slow, l_min)", PlotPoints::from(c_min))
                     .color(Color32::from_rgb(86, 180, 233))
                     .width(2.0),
             );
             plot_ui.line(
-                Line::new("along v_max (steep, l_max)", PlotPoints::from(c_max))
+                plot_items::line("along v_max (steep, l_max)", PlotPoints::from(c_max))
                     .color(Color32::from_rgb(230, 159, 0))
                     .width(2.0),
             );
@@ -741,12 +742,12 @@ fn effective_steps(ui: &mut egui::Ui, session: &Session) {
                 let color = super::theme::run_color(plot_ui.ctx(), checked.color);
                 let [ex, ey] = xs;
                 plot_ui.line(
-                    Line::new(format!("{}: x", checked.label), PlotPoints::from(ex))
+                    plot_items::line(format!("{}: x", checked.label), PlotPoints::from(ex))
                         .color(color)
                         .width(2.0),
                 );
                 plot_ui.line(
-                    Line::new(format!("{}: y", checked.label), PlotPoints::from(ey))
+                    plot_items::line(format!("{}: y", checked.label), PlotPoints::from(ey))
                         .color(color)
                         .style(LineStyle::dashed_dense())
                         .width(2.0),

@@ -72,16 +72,73 @@ pub fn slider(
         "{tooltip}\nDefault: {}. Double-click to reset.",
         fmt_num(default)
     );
+    slider_with(
+        ui,
+        label,
+        value,
+        range,
+        default,
+        logarithmic,
+        &help,
+        SliderClamping::Always,
+    )
+}
+
+/// A slider whose range is only where dragging goes: a value typed into its box may lie
+/// outside it (the caller validates). Double-clicking it or its label restores `default`;
+/// `tooltip` is shown as it is.
+pub fn slider_typed(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut f64,
+    range: RangeInclusive<f64>,
+    default: f64,
+    logarithmic: bool,
+    tooltip: &str,
+) -> bool {
+    slider_with(
+        ui,
+        label,
+        value,
+        range,
+        default,
+        logarithmic,
+        tooltip,
+        SliderClamping::Never,
+    )
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the two slider flavours' shared body"
+)]
+fn slider_with(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut f64,
+    range: RangeInclusive<f64>,
+    default: f64,
+    logarithmic: bool,
+    help: &str,
+    clamping: SliderClamping,
+) -> bool {
     let mut v = *value;
-    let (label_response, slider) = row(ui, label, &help, |ui, _| {
+    let (label_response, slider) = row(ui, label, help, |ui, _| {
         ui.add(
             Slider::new(&mut v, range)
                 .logarithmic(logarithmic)
-                .clamping(SliderClamping::Always)
+                .clamping(clamping)
                 .custom_formatter(|x, _| fmt_num(x)),
         )
     });
-    if slider.double_clicked() || label_response.double_clicked() {
+    // egui's slider senses drags only, so its response never reports a double-click: ask the
+    // pointer whether it was double-clicked over the slider.
+    let double_clicked_on_slider = slider.contains_pointer()
+        && ui.input(|i| {
+            i.pointer
+                .button_double_clicked(egui::PointerButton::Primary)
+        });
+    if double_clicked_on_slider || label_response.double_clicked() {
         v = default;
     }
     set_if_changed(value, v)

@@ -5,7 +5,7 @@ use super::{Panel, PanelCtx};
 use crate::numerics::optimizers::OptimizerSpec;
 use crate::scenario::{Element, ScenarioSpec};
 use crate::ui::command::Command;
-use crate::ui::params::{LR, momentum_mut};
+use crate::ui::params::{LrContext, lr_ui, momentum_mut};
 use crate::ui::widgets::slider;
 
 /// The learning-rate and momentum sliders of every enabled run.
@@ -55,22 +55,14 @@ impl Panel for FocusSliders {
                 }
             });
             ui.push_id(("focus-run", i), |ui| {
-                // Room to drag: the slider takes the panel's width.
-                ui.spacing_mut().slider_width = (ui.available_width() - 200.0).max(150.0);
+                // Room to drag: the slider takes the panel's width (less the label and the box).
+                ui.spacing_mut().slider_width = (ui.available_width() - 190.0).max(150.0);
                 if self.lr {
-                    let default = saved.map_or(run.optimizer.lr(), OptimizerSpec::lr);
-                    let mut lr = run.optimizer.lr();
-                    if slider(
-                        ui,
-                        "lr",
-                        &mut lr,
-                        LR,
-                        default,
-                        true,
-                        "Learning rate (step size). Double-click for the preset's value.",
-                    ) {
-                        run.optimizer.set_lr(lr);
-                    }
+                    let lr = LrContext {
+                        preset: saved.map(OptimizerSpec::lr),
+                        l_max: super::runs::quadratic_l_max(cx),
+                    };
+                    lr_ui(ui, &mut run.optimizer, lr);
                 }
                 if self.momentum {
                     let default = saved.cloned().as_mut().and_then(momentum_mut).map(|m| *m);

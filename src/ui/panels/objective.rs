@@ -11,11 +11,21 @@ use crate::scenario::ScenarioSpec;
 use crate::ui::command::Command;
 use crate::ui::widgets::{point, slider};
 
-/// Objective section; keeps the formula being typed until it parses.
+/// Objective section; keeps a typed formula that does not parse as a draft.
 #[derive(Default)]
 pub struct ObjectivePanel {
-    draft: Option<String>,
-    error: Option<String>,
+    draft: Option<Draft>,
+}
+
+/// Text in the formula box that is not what the plot shows, because it does not parse.
+struct Draft {
+    /// What was typed.
+    text: String,
+    /// Why it is not applied.
+    error: String,
+    /// The formula on the plot when it was typed: if the document changes under it (another
+    /// preset, undo), the draft is dropped and the box shows the document again.
+    base: String,
 }
 
 impl Panel for ObjectivePanel {
@@ -49,7 +59,6 @@ impl Panel for ObjectivePanel {
                             r.start = None;
                         }
                         self.draft = None;
-                        self.error = None;
                     }
                 }
             })
@@ -64,6 +73,7 @@ impl Panel for ObjectivePanel {
             ObjectiveSpec::Plateau(p) => plateau(ui, p),
             ObjectiveSpec::Rastrigin(p) => rastrigin(ui, p),
             ObjectiveSpec::Expression(p) => self.expression(ui, p),
+            _ if self.draft.is_some() => self.draft = None,
             ObjectiveSpec::Beale
             | ObjectiveSpec::Himmelblau
             | ObjectiveSpec::GoldsteinPrice
@@ -111,11 +121,20 @@ fn quadratic(ui: &mut egui::Ui, p: &mut QuadraticParams) {
 }
 
 impl ObjectivePanel {
+    /// The formula box. It always shows the plotted formula, except while the typed text does
+    /// not parse: then it is marked as a draft that is not applied, with the error and the
+    /// formula the plot still shows.
     fn expression(&mut self, ui: &mut egui::Ui, p: &mut ExpressionParams) {
-        let draft = self.draft.get_or_insert_with(|| p.text.clone());
+        if self.draft.as_ref().is_some_and(|d| d.base != p.text) {
+            self.draft = None;
+        }
+        let mut text = self
+            .draft
+            .as_ref()
+            .map_or_else(|| p.text.clone(), |d| d.text.clone());
         let name = ui.label("f(x, y) =");
         let response = ui.add(
-            egui::TextEdit::multiline(draft)
+            egui::TextEdit::multiline(&mut text)
                 .code_editor()
                 .desired_rows(2)
                 .desired_width(ui.available_width())
@@ -123,16 +142,39 @@ impl ObjectivePanel {
         )
         .on_hover_text("Type any f(x, y): + - * / ^, sin cos exp log sqrt abs tanh sigmoid ..., pi, e.\nDerivatives are exact (symbolic).").labelled_by(name.id);
         if response.changed() {
-            match Expression::parse(draft) {
+            match Expression::parse(&text) {
                 Ok(_) => {
-                    p.text.clone_from(draft);
-                    self.error = None;
+                    p.text.clone_from(&text);
+                    self.draft = None;
                 }
-                Err(e) => self.error = Some(e.to_string()),
+                Err(e) => {
+                    self.draft = Some(Draft {
+                        text,
+                        error: e.to_string(),
+                        base: p.text.clone(),
+                    });
+                }
             }
         }
-        if let Some(err) = &self.error {
-            ui.colored_label(ui.visuals().error_fg_color, err);
+        if let Some(draft) = &self.draft {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("Draft, not applied: {}", draft.error),
+            );
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    egui::RichText::new(format!("The plot shows f = {}", p.text))
+                        .monospace()
+                        .small(),
+                );
+                if ui
+                    .small_button("Discard draft")
+                    .on_hover_text("Put the plotted formula back in the box")
+                    .clicked()
+                {
+                    self.draft = None;
+                }
+            });
         } else if let Ok(e) = Expression::parse(&p.text) {
             let [_, fx, fy] = e.formulas();
             ui.label(

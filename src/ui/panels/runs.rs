@@ -3,23 +3,24 @@
 
 use super::{Panel, PanelCtx};
 use crate::numerics::noise::NoiseKind;
+use crate::numerics::optimizers::OptimizerSpec;
 use crate::numerics::run::RunStatus;
 use crate::scenario::Element;
-use crate::scenario::{MAX_RUNS, PALETTE, RunSpec, ScenarioSpec, format_color, parse_color};
+use crate::scenario::{MAX_RUNS, RunColor, RunSpec, ScenarioSpec, format_color, parse_color};
 use crate::ui::command::Command;
-use crate::ui::params::{averaging_ui, clip_ui, optimizer_ui, schedule_ui};
+use crate::ui::params::{LrContext, averaging_ui, clip_ui, optimizer_ui, schedule_ui};
 use crate::ui::widgets::toggle;
 
 /// Runs section.
 pub struct RunsPanel;
 
-/// The colour a run is drawn in.
+/// The colour of run `index` as its document says (its own, else its palette slot).
 #[must_use]
-pub fn run_color(spec: &RunSpec, index: usize) -> [u8; 3] {
+pub fn spec_color(spec: &RunSpec, index: usize) -> RunColor {
     spec.color
         .as_deref()
         .and_then(|c| parse_color(c).ok())
-        .unwrap_or(PALETTE[index % PALETTE.len()])
+        .map_or_else(|| RunColor::by_position(index), RunColor::Custom)
 }
 
 impl Panel for RunsPanel {
@@ -47,6 +48,7 @@ impl Panel for RunsPanel {
         let mut remove = None;
         let mut duplicate = None;
         let sim = cx.session.sim();
+        let l_max = quadratic_l_max(cx);
         for (i, run) in spec.runs.iter_mut().enumerate() {
             let id = ui.scope_id().with(("run", i));
             let selected = cx.selected_run == i;
@@ -75,7 +77,11 @@ impl Panel for RunsPanel {
                         .id_salt(id.with("settings"))
                         .default_open(selected);
                 let response = header.show(ui, |ui| {
-                    optimizer_ui(ui, &mut run.optimizer, id);
+                    let lr = LrContext {
+                        preset: preset_lr(cx.saved, i, &run.optimizer),
+                        l_max,
+                    };
+                    optimizer_ui(ui, &mut run.optimizer, id, lr);
                     let mut start = run.start.unwrap_or_else(|| {
                         let s = cx.session.start_of(i);
                         (s.x, s.y)
@@ -119,8 +125,8 @@ impl Panel for RunsPanel {
                 .on_hover_text("Add a gradient-descent run")
                 .clicked()
             {
+                // No colour of its own: it takes the next palette slot, shaded by the theme.
                 spec.runs.push(RunSpec {
-                    color: Some(format_color(PALETTE[spec.runs.len() % PALETTE.len()])),
                     optimizer: crate::numerics::optimizers::OptimizerSpec::GD(
                         crate::numerics::optimizers::GdParams { lr: 0.1 },
                     ),
@@ -129,6 +135,26 @@ impl Panel for RunsPanel {
             }
         });
     }
+}
+
+/// The largest Hessian eigenvalue when the objective is a quadratic (the lr sliders' scale).
+pub fn quadratic_l_max(cx: &PanelCtx<'_>) -> Option<f64> {
+    cx.session
+        .scenario()
+        .objective
+        .as_quadratic()
+        .map(|q| crate::numerics::theory::Spectrum::of_quadratic(q).l_max())
+}
+
+/// The learning rate run `i` has in the preset as opened or saved, if it has the same
+/// optimizer there.
+pub fn preset_lr(saved: &ScenarioSpec, i: usize, optimizer: &OptimizerSpec) -> Option<f64> {
+    saved
+        .runs
+        .get(i)
+        .map(|r| &r.optimizer)
+        .filter(|o| o.name() == optimizer.name())
+        .map(OptimizerSpec::lr)
 }
 
 /// What a run's header row asked for.
@@ -148,7 +174,7 @@ fn header_row(
     ui.horizontal(|ui| {
         ui.checkbox(&mut run.enabled, "")
             .on_hover_text("Run this optimizer (disabled runs stay in the file)");
-        let mut rgb = run_color(run, i);
+        let mut rgb = spec_color(run, i).rgb(crate::ui::theme::current(ui.ctx()));
         if ui
             .color_edit_button_srgb(&mut rgb)
             .on_hover_text("Colour")
@@ -217,7 +243,8 @@ fn noise_options(ui: &mut egui::Ui, run: &mut RunSpec, minibatch_n: Option<usize
     }
 }
 
-/// Inserts a copy of run `i` after it, in the next palette colour.
+/// Inserts a copy of run `i` after it, in the palette colour of its position (a colour of its
+/// own is not copied: two runs would look the same).
 fn duplicate_run(spec: &mut ScenarioSpec, i: usize) {
     if spec.runs.len() >= MAX_RUNS {
         return;
@@ -228,6 +255,6 @@ fn duplicate_run(spec: &mut ScenarioSpec, i: usize) {
     } else {
         format!("{} (copy)", copy.label)
     };
-    copy.color = Some(format_color(PALETTE[spec.runs.len() % PALETTE.len()]));
+    copy.color = None;
     spec.runs.insert(i + 1, copy);
 }

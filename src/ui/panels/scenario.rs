@@ -74,6 +74,17 @@ impl Panel for ScenarioPanel {
                 .small()
                 .weak(),
         );
+        if cx.modified
+            && ui
+                .small_button("Revert to preset")
+                .on_hover_text(
+                    "Back to the preset as it was opened or last saved (Ctrl+Z brings the \
+                     edits back)",
+                )
+                .clicked()
+        {
+            out.push(Command::Revert);
+        }
         if !cx.deck_label.is_empty() {
             ui.horizontal(|ui| {
                 if ui
