@@ -419,7 +419,11 @@ impl OptivizApp {
         if self.shows(Element::Playback) {
             self.transport(ui, commands);
         }
-        self.side_panel(ui, commands);
+        let side_panel = self.side_panel(ui, commands);
+        // In focus mode without a side panel, the slide's instruction goes above the plot.
+        let banner = (!side_panel && self.focus().is_some())
+            .then(|| self.session.spec().description.clone())
+            .filter(|d| !d.is_empty());
         self.contour.eigen_axes = None;
         self.contour.hide_legend = !self.shows(Element::Legend);
         let show_theory = match self.focus() {
@@ -447,6 +451,9 @@ impl OptivizApp {
                 .map(|a| (a.origin, a.spectrum.eigenvectors, a.spectrum.eigenvalues));
         }
         egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(text) = &banner {
+                ui.label(egui::RichText::new(text).strong());
+            }
             let show_loss = match self.focus() {
                 Some(focus) => focus.contains(&Element::Loss),
                 None => self.settings.show_loss_plot,
@@ -781,11 +788,11 @@ impl OptivizApp {
                 if self.page == Page::Network {
                     if let Some(mlp) = &self.mlp {
                         ui.strong(&mlp.scenario().spec.name);
+                        // A truncated label shows its whole text on hover by itself.
                         let description = &mlp.scenario().spec.description;
                         ui.add(
                             egui::Label::new(egui::RichText::new(description).weak()).truncate(),
-                        )
-                        .on_hover_text(description);
+                        );
                     }
                     return;
                 }
@@ -822,8 +829,7 @@ impl OptivizApp {
                 ui.strong(&self.session.spec().name);
                 let description = &self.session.spec().description;
                 if !description.is_empty() {
-                    ui.add(egui::Label::new(egui::RichText::new(description).weak()).truncate())
-                        .on_hover_text(description);
+                    ui.add(egui::Label::new(egui::RichText::new(description).weak()).truncate());
                 }
             });
         });
@@ -874,48 +880,75 @@ impl OptivizApp {
                 } else if r.changed() {
                     out.push(Command::SetSpeed(speed));
                 }
-                ui.separator();
-                let steps = self.session.steps();
-                let frontier = self.session.frontier();
-                #[allow(
-                    clippy::cast_precision_loss,
-                    reason = "step counts stay far below 2^52"
-                )]
-                let mut step = self.session.shown_step() as f64;
-                let width = (ui.available_width() - 170.0).max(120.0);
-                ui.spacing_mut().slider_width = width;
-                #[allow(
-                    clippy::cast_precision_loss,
-                    reason = "step counts stay far below 2^52"
-                )]
-                let r = ui
-                    .add(
-                        egui::Slider::new(&mut step, 0.0..=steps as f64)
-                            .step_by(1.0)
-                            .show_value(false),
+                if let Some(achieved) = self.session.lagging() {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "achieved {}",
+                            super::widgets::fmt_num(achieved.round())
+                        ))
+                        .color(ui.visuals().warn_fg_color),
                     )
-                    .on_hover_text("Timeline: drag to scrub through the computed steps");
-                if r.changed() {
-                    out.push(Command::Seek(step.min(frontier as f64)));
+                    .on_hover_text(
+                        "The runs cannot be computed as fast as the speed set: this is the \
+                         speed playback reaches",
+                    );
                 }
-                let computing = if frontier < steps {
-                    format!(" (computing {frontier})")
-                } else {
-                    String::new()
-                };
-                ui.label(
-                    egui::RichText::new(format!(
-                        "step {} / {steps}{computing}",
-                        self.session.shown_step()
-                    ))
-                    .monospace(),
-                );
+                ui.separator();
+                self.timeline(ui, out);
             });
             ui.add_space(2.0);
         });
     }
 
-    fn side_panel(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    /// The timeline slider and the step counter, which is measured first so the slider never
+    /// squeezes it.
+    fn timeline(&self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+        let steps = self.session.steps();
+        let frontier = self.session.frontier();
+        let computing = if frontier < steps {
+            format!(" (computing {frontier})")
+        } else {
+            String::new()
+        };
+        let counter = format!("step {} / {steps}{computing}", self.session.shown_step());
+        // The counter is measured first so the timeline never squeezes it.
+        let counter_width = ui
+            .painter()
+            .layout_no_wrap(
+                counter.clone(),
+                egui::TextStyle::Monospace.resolve(ui.style()),
+                egui::Color32::WHITE,
+            )
+            .size()
+            .x;
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "step counts stay far below 2^52"
+        )]
+        let mut step = self.session.shown_step() as f64;
+        let gaps = 3.0 * ui.spacing().item_spacing.x;
+        let width = (ui.available_width() - counter_width - gaps).max(80.0);
+        ui.spacing_mut().slider_width = width;
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "step counts stay far below 2^52"
+        )]
+        let r = ui
+            .add(
+                egui::Slider::new(&mut step, 0.0..=steps as f64)
+                    .step_by(1.0)
+                    .show_value(false),
+            )
+            .on_hover_text("Timeline: drag to scrub through the computed steps");
+        if r.changed() {
+            out.push(Command::Seek(step.min(frontier as f64)));
+        }
+        ui.label(egui::RichText::new(counter).monospace());
+    }
+
+    /// The side panel's sections (those focus mode shows). Returns false when there is no side
+    /// panel.
+    fn side_panel(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) -> bool {
         let source_label = match &self.source {
             Source::Builtin(i) => format!("shipped preset {}", BUILTIN[*i].file),
             Source::File(p) => p.display().to_string(),
@@ -937,8 +970,13 @@ impl OptivizApp {
             && !shows(Element::Runs)
             && (self.focus_sliders.lr || self.focus_sliders.momentum);
         if !sliders && !self.panels.iter().any(|p| shows(p.element())) {
-            return;
+            return false;
         }
+        // A slide in focus mode says what to do in its description: in full here, where the
+        // top bar would cut it.
+        let instruction = (focus.is_some() && !shows(Element::Scenario))
+            .then(|| self.session.spec().description.clone())
+            .filter(|d| !d.is_empty());
         let mut spec = self.session.spec().clone();
         egui::Panel::left("controls")
             .resizable(true)
@@ -948,6 +986,10 @@ impl OptivizApp {
                 egui::ScrollArea::vertical()
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
+                        if let Some(text) = &instruction {
+                            ui.label(egui::RichText::new(text).strong());
+                            ui.separator();
+                        }
                         for panel in &mut self.panels {
                             if !shows(panel.element()) {
                                 continue;
@@ -967,6 +1009,7 @@ impl OptivizApp {
         if &spec != self.session.spec() {
             out.push(Command::Edit(Box::new(spec)));
         }
+        true
     }
 
     /// Carries out one command. This is the only place where state changes. A command that
@@ -1252,10 +1295,17 @@ impl OptivizApp {
         self.clamp_selection();
     }
 
+    fn panels_see_new_document(&mut self) {
+        for panel in &mut self.panels {
+            panel.document_replaced();
+        }
+    }
+
     /// Shows a document from the history (undo, redo) without recording it again; playback
     /// keeps its speed.
     fn restore_spec(&mut self, mut spec: ScenarioSpec) {
         spec.speed = self.session.spec().speed;
+        self.panels_see_new_document();
         if let Err(errors) = self.session.replace(spec) {
             let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
             self.notices
@@ -1293,6 +1343,7 @@ impl OptivizApp {
                 self.focus_off = false;
                 // A preset's theme holds while it is open; the user's comes back after it.
                 self.history.clear();
+                self.panels_see_new_document();
             }
             Err(e) => self
                 .notices

@@ -101,7 +101,7 @@ impl LossView {
         let height = (height - (ui.cursor().top() - top)).max(60.0);
         // Whole decades at both ends, so the axis always has labels and never repeats one.
         let (lo, hi) = plot_items::decade_range(self.y_range);
-        Plot::new("loss")
+        let response = Plot::new("loss")
             .height(height)
             .include_x(0.0)
             .include_x(budget)
@@ -146,6 +146,10 @@ impl LossView {
                         .width(1.0),
                 );
             });
+        // Screen readers (and UI tests) find the plot by this name.
+        response
+            .response
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "loss plot"));
     }
 }
 

@@ -349,6 +349,7 @@ fn gd_curve(
         .allow_hover(false)
     };
     let a_star = theory::gd_optimal_step(l_min, l_max);
+    let ink = neutral_ink(ui);
     let response = Plot::new("gd-rate")
         .height(220.0)
         .x_axis_label("step size a (log scale)")
@@ -380,19 +381,23 @@ fn gd_curve(
                 hi,
                 Color32::from_rgba_unmultiplied(220, 60, 60, 50),
             ));
+            // The eigen-directions' ink, as everywhere: dashed l_min, dotted l_max; the
+            // rate, their maximum, solid and thick. Run colours are only for runs.
             plot_ui.line(
                 plot_items::line("|1 - a l_min|", PlotPoints::from(curve(l_min)))
-                    .color(Color32::from_rgb(86, 180, 233))
+                    .color(ink)
+                    .style(LineStyle::dashed_loose())
                     .width(1.5),
             );
             plot_ui.line(
                 plot_items::line("|1 - a l_max|", PlotPoints::from(curve(l_max)))
-                    .color(Color32::from_rgb(230, 159, 0))
+                    .color(ink)
+                    .style(LineStyle::dotted_dense())
                     .width(1.5),
             );
             plot_ui.line(
                 plot_items::line("rate = max_i |1 - a l_i|", PlotPoints::from(worst))
-                    .color(Color32::WHITE)
+                    .color(ink)
                     .width(2.5),
             );
             for (name, a, style) in [
@@ -451,12 +456,22 @@ fn gd_curve(
     }
     ui.label(
         egui::RichText::new(
-            "White: the rate max_i |1 - a l_i|; orange |1 - a l_max|, blue |1 - a l_min|. \
+            "Solid: the rate max_i |1 - a l_i|; dashed |1 - a l_min|, dotted |1 - a l_max|. \
              Green, yellow, red: monotone, oscillating, diverging. Vertical lines: 1/L, a*, \
              2/l_max (hover for values). Click to set the selected run's learning rate.",
         )
         .small(),
     );
+}
+
+/// The ink of theory's own curves and the eigen-directions: near white on dark, near black on
+/// light themes, never a run's colour.
+fn neutral_ink(ui: &egui::Ui) -> Color32 {
+    if ui.visuals().dark_mode {
+        Color32::from_gray(235)
+    } else {
+        Color32::from_gray(20)
+    }
 }
 
 /// The rate over (a, b) as a picture with iso-rate lines.
@@ -536,16 +551,37 @@ fn sample_indices(len: usize, upto: usize, max: usize) -> impl Iterator<Item = u
 fn measured_vs_predicted(ui: &mut egui::Ui, session: &Session, s: &Spectrum, x_star: Vec2) {
     let step = session.shown_step();
     let mut rows = Vec::new();
-    Plot::new("measured-vs-predicted")
+    // A legend row above the plot: six entries over the curves would hide them.
+    let entries: Vec<plot_items::LegendEntry> = (0..session.sim().runs().len())
+        .map(|k| {
+            let checked = &session.scenario().runs[session.spec_index(k)];
+            plot_items::LegendEntry {
+                label: checked.label.clone(),
+                color: super::theme::run_color(ui.ctx(), checked.color),
+                dashed: false,
+            }
+        })
+        .collect();
+    plot_items::legend_row(ui, &entries, 2.0);
+    ui.label(
+        egui::RichText::new("solid: measured |x_k - x*|; dashed: predicted C rate^k")
+            .small()
+            .weak(),
+    );
+    let response = Plot::new("measured-vs-predicted")
         .height(200.0)
         .x_axis_label("step k")
         .y_axis_label("|x_k - x*| (log scale)")
-        .y_axis_formatter(|m, _| format!("1e{}", m.value.round()))
-        .legend(
-            Legend::default()
-                .position(egui_plot::Corner::RightTop)
-                .background_alpha(0.8),
-        )
+        .y_grid_spacer(plot_items::decade_marks)
+        .y_axis_formatter(|m, _| plot_items::decade_label(m))
+        .y_axis_min_width(plot_items::axis_width(ui, "1e-10"))
+        // At least one whole decade, so the axis has labels from the first step on.
+        .include_y(-1.0)
+        .include_y(1.0)
+        // The wheel scrolls the panel: a static figure never pans into an empty range.
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
         .show(ui, |plot_ui| {
             for (k, run) in session.sim().runs().iter().enumerate() {
                 let checked = &session.scenario().runs[session.spec_index(k)];
@@ -619,6 +655,9 @@ fn measured_vs_predicted(ui: &mut egui::Ui, session: &Session, s: &Spectrum, x_s
                 rows.push((checked.label.clone(), prediction, measured_rate));
             }
         });
+    response.response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::Canvas, true, "measured against predicted")
+    });
     let n = super::widgets::fmt_num;
     egui::Grid::new("rates")
         .num_columns(3)
@@ -678,6 +717,9 @@ fn eigen_components(
         }
     }
     let [c_min, c_max] = comps;
+    // The eigen-directions' own ink (never a run's colour): dashed v_min, dotted v_max, as
+    // the axes on the contour plot.
+    let ink = neutral_ink(ui);
     Plot::new("eigen-components")
         .height(180.0)
         .x_axis_label("step k")
@@ -685,17 +727,23 @@ fn eigen_components(
         .legend(
             Legend::default()
                 .position(egui_plot::Corner::RightTop)
+                .follow_insertion_order(true)
                 .background_alpha(0.8),
         )
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
         .show(ui, |plot_ui| {
             plot_ui.line(
                 plot_items::line("along v_min (slow, l_min)", PlotPoints::from(c_min))
-                    .color(Color32::from_rgb(86, 180, 233))
+                    .color(ink)
+                    .style(LineStyle::dashed_loose())
                     .width(2.0),
             );
             plot_ui.line(
                 plot_items::line("along v_max (steep, l_max)", PlotPoints::from(c_max))
-                    .color(Color32::from_rgb(230, 159, 0))
+                    .color(ink)
+                    .style(LineStyle::dotted_dense())
                     .width(2.0),
             );
         });
@@ -713,8 +761,12 @@ fn effective_steps(ui: &mut egui::Ui, session: &Session) {
         .legend(
             Legend::default()
                 .position(egui_plot::Corner::RightTop)
+                .follow_insertion_order(true)
                 .background_alpha(0.8),
         )
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_drag(false)
         .show(ui, |plot_ui| {
             for (k, run) in session.sim().runs().iter().enumerate() {
                 let t = run.trajectory();

@@ -95,21 +95,25 @@ pub fn drag_along(h: &mut Harness<'_, OptivizApp>, at: egui::Pos2, path: &[egui:
     h.run_steps(2);
 }
 
-/// A primary click (press and release without moving, in one frame) at `at`.
+/// A primary click (press, and release a frame later, without moving) at `at`.
 pub fn click_at(h: &mut Harness<'_, OptivizApp>, at: egui::Pos2) {
     push(h, egui::Event::PointerMoved(at));
     push(h, button(at, true));
+    h.step();
     push(h, button(at, false));
     h.run_steps(2);
 }
 
-/// A primary double-click at `at` (both clicks in one frame's input, as a fast user makes them).
+/// A primary double-click at `at`: the second press in the frame of the first release, so the
+/// two clicks are a frame (a quarter of a second in the harness) apart.
 pub fn double_click_at(h: &mut Harness<'_, OptivizApp>, at: egui::Pos2) {
     push(h, egui::Event::PointerMoved(at));
-    for _ in 0..2 {
-        push(h, button(at, true));
-        push(h, button(at, false));
-    }
+    push(h, button(at, true));
+    h.step();
+    push(h, button(at, false));
+    push(h, button(at, true));
+    h.step();
+    push(h, button(at, false));
     h.run_steps(2);
 }
 

@@ -40,6 +40,9 @@ pub trait Panel {
     fn default_open(&self) -> bool {
         true
     }
+    /// A different document is on screen (another preset, undo, redo, revert): forget what
+    /// was being typed into the old one.
+    fn document_replaced(&mut self) {}
     /// Draws the section, editing `spec` and pushing commands.
     fn ui(
         &mut self,

@@ -37,6 +37,10 @@ impl Panel for ObjectivePanel {
         Element::Objective
     }
 
+    fn document_replaced(&mut self) {
+        self.draft = None;
+    }
+
     fn ui(
         &mut self,
         ui: &mut egui::Ui,

@@ -1,0 +1,683 @@
+//! In front of 200 students: what a lecturer met when driving the app through the shipped
+//! presets, one test per problem (issue 14), so that no later change brings one back. The app
+//! runs headless under egui_kittest; what is checked is what was painted (shapes and texts) or
+//! what the document became.
+#![cfg(feature = "gui")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on purpose"
+)]
+
+mod common;
+
+use common::{
+    app_with_preset, app_with_preset_sized, click_at, compute_all, double_click_at, drag_along,
+    harness_sized, painted, painted_texts, preset, push, tempdir,
+};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use optiviz::scenario::palette::distinguishability;
+use optiviz::scenario::{self, RunColor, Theme};
+use optiviz::ui::{Command, LaunchOptions, OptivizApp};
+
+/// The app on a shipped preset, showing its last step.
+fn at_the_end(name: &str) -> Harness<'static, OptivizApp> {
+    let mut h = harness_sized(
+        LaunchOptions {
+            preset: Some(preset(name)),
+            at_step: Some(10_000_000),
+            ..LaunchOptions::default()
+        },
+        egui::vec2(1280.0, 720.0),
+    );
+    compute_all(&mut h);
+    h.run_steps(3);
+    h
+}
+
+fn color32(c: [u8; 3]) -> egui::Color32 {
+    egui::Color32::from_rgb(c[0], c[1], c[2])
+}
+
+/// The colours the enabled runs of the app's 2-D scenario are drawn in.
+fn run_colors(h: &Harness<'_, OptivizApp>) -> Vec<egui::Color32> {
+    let theme = h.state().effective_theme();
+    h.state()
+        .session()
+        .scenario()
+        .enabled_runs()
+        .map(|r| color32(r.color.rgb(theme)))
+        .collect()
+}
+
+fn key(h: &mut Harness<'_, OptivizApp>, modifiers: egui::Modifiers, k: egui::Key) {
+    h.key_press_modifiers(modifiers, k);
+    h.run_steps(2);
+}
+
+// 1. Paths drawn as big filled polygons.
+#[test]
+fn no_path_loss_curve_or_metric_line_is_drawn_as_a_filled_band() {
+    for name in [
+        "12-newton-bfgs-gd.ron",
+        "15-adaptive-coordinates.ron",
+        "05-rosenbrock.ron",
+    ] {
+        let h = at_the_end(name);
+        let shapes = painted(&h);
+        let bands = shapes
+            .iter()
+            .filter(|(_, s)| matches!(s, egui::Shape::Band(_)))
+            .count();
+        let colors = run_colors(&h);
+        let paths = shapes
+            .iter()
+            .filter(|(_, s)| {
+                matches!(s, egui::Shape::Path(p) if p.points.len() > 2
+                    && colors.iter().any(|c| p.stroke.color == egui_color(*c)))
+            })
+            .count();
+        assert_eq!(bands, 0, "{name}: {bands} lines were drawn as filled bands");
+        assert!(
+            paths >= colors.len(),
+            "{name}: the runs' paths were drawn as lines ({paths})"
+        );
+    }
+    // The network page's metric lines too, once trained a while.
+    let mut h = app_with_preset(&preset("mlp/03-spiral.ron"));
+    h.get_by_label("Play").click();
+    h.run_steps(20);
+    let bands = painted(&h)
+        .iter()
+        .filter(|(_, s)| matches!(s, egui::Shape::Band(_)))
+        .count();
+    assert_eq!(bands, 0, "network page: {bands} bands");
+}
+
+fn egui_color(c: egui::Color32) -> egui::epaint::ColorMode {
+    egui::epaint::ColorMode::Solid(c)
+}
+
+// 3. A stray click moves every run's start point, with no undo.
+#[test]
+fn only_a_deliberate_drag_moves_starts_and_every_edit_can_be_undone() {
+    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let starts = |h: &Harness<'_, OptivizApp>| {
+        (0..3)
+            .map(|i| h.state().session().start_of(i))
+            .collect::<Vec<_>>()
+    };
+    let original = starts(&h);
+    let plot = h.get_by_label("contour plot").rect();
+    let p = plot.center() + egui::vec2(80.0, -60.0);
+
+    click_at(&mut h, p);
+    assert_eq!(starts(&h), original, "a click moves nothing");
+    double_click_at(&mut h, p);
+    assert_eq!(starts(&h), original, "a double-click moves nothing");
+    drag_along(
+        &mut h,
+        p,
+        &[p + egui::vec2(3.0, 0.0), p + egui::vec2(5.0, 1.0)],
+    );
+    assert_eq!(starts(&h), original, "a 5 px slip moves nothing");
+    assert!(!h.state().modified());
+
+    let to = p + egui::vec2(60.0, -30.0);
+    drag_along(&mut h, p, &[p + egui::vec2(20.0, -10.0), to]);
+    let moved = starts(&h);
+    assert_ne!(moved, original, "a real drag moves the starts");
+    assert!(h.state().modified());
+
+    key(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
+    assert_eq!(starts(&h), original, "Ctrl+Z undoes the whole drag at once");
+    assert!(!h.state().modified());
+    key(
+        &mut h,
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    assert_eq!(starts(&h), moved, "Ctrl+Shift+Z redoes it");
+
+    // A slider edit is undone the same way.
+    h.get_all_by_label("lr")
+        .next()
+        .unwrap()
+        .set_value_accesskit(0.25);
+    h.run_steps(3);
+    assert_eq!(h.state().session().spec().runs[0].optimizer.lr(), 0.25);
+    key(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
+    assert_ne!(h.state().session().spec().runs[0].optimizer.lr(), 0.25);
+    assert_eq!(starts(&h), moved, "one undo, one edit");
+
+    // Revert to preset brings back the preset, and is undoable itself.
+    h.get_by_label("Revert to preset").click();
+    h.run_steps(3);
+    assert_eq!(starts(&h), original);
+    assert!(!h.state().modified());
+    key(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
+    assert_eq!(starts(&h), moved, "the revert was undone");
+}
+
+#[test]
+fn double_click_on_the_plot_resets_the_view_only() {
+    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let plot = h.get_by_label("contour plot").rect();
+    let ticks = |h: &Harness<'_, OptivizApp>| {
+        let mut t: Vec<String> = painted_texts(h)
+            .into_iter()
+            .filter(|(text, rect, _)| {
+                plot.expand(40.0).contains(rect.center()) && text.parse::<f64>().is_ok()
+            })
+            .map(|(text, ..)| text)
+            .collect();
+        t.sort();
+        t
+    };
+    let before = ticks(&h);
+    let start = h.state().session().start_of(0);
+    h.hover_at(plot.center());
+    h.run_steps(1);
+    for _ in 0..3 {
+        push(
+            &mut h,
+            egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Line,
+                delta: egui::vec2(0.0, -20.0),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Wheel,
+                modifiers: egui::Modifiers::NONE,
+            },
+        );
+        h.run_steps(2);
+    }
+    h.run_steps(10);
+    assert_ne!(ticks(&h), before, "the wheel zoomed");
+    double_click_at(&mut h, plot.center());
+    h.run_steps(2);
+    assert_eq!(ticks(&h), before, "double-click brought the view back");
+    assert_eq!(h.state().session().start_of(0), start, "and moved no start");
+}
+
+// 4. The formula box can disagree with the plot.
+#[test]
+fn the_formula_box_shows_what_is_plotted_or_says_it_is_a_draft() {
+    let mut h = app_with_preset(&preset("16-your-own-function.ron"));
+    let formula = |h: &Harness<'_, OptivizApp>| match &h.state().session().spec().objective {
+        optiviz::numerics::objectives::ObjectiveSpec::Expression(p) => p.text.clone(),
+        other => panic!("not a typed formula: {other:?}"),
+    };
+    let shipped = formula(&h);
+    let input = |h: &Harness<'_, OptivizApp>| {
+        h.get_by_role_and_label(Role::MultilineTextInput, "f(x, y) =")
+            .value()
+            .unwrap_or_default()
+    };
+    assert_eq!(input(&h), shipped);
+
+    // Invalid text: the plot keeps its formula and the box says the text is not applied.
+    h.get_by_role_and_label(Role::MultilineTextInput, "f(x, y) =")
+        .focus();
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::MultilineTextInput, "f(x, y) =")
+        .type_text(" + 3*");
+    h.run_steps(2);
+    assert_eq!(formula(&h), shipped, "an invalid formula is not plotted");
+    assert!(input(&h).ends_with(" + 3*"), "{}", input(&h));
+    assert!(
+        h.query_by_label_contains("Draft, not applied").is_some(),
+        "the box is marked as an unapplied draft"
+    );
+    assert!(
+        h.query_by_label_contains(&format!("The plot shows f = {shipped}"))
+            .is_some()
+    );
+
+    // Away and back: the box shows the preset's formula again.
+    h.get_all_by_label(">").next().unwrap().click();
+    h.run_steps(3);
+    assert_ne!(h.state().session().spec().name, "", "moved on");
+    h.get_all_by_label("<").next().unwrap().click();
+    h.run_steps(3);
+    assert_eq!(input(&h), formula(&h));
+    assert_eq!(formula(&h), shipped);
+    assert!(h.query_by_label_contains("Draft, not applied").is_none());
+
+    // A valid edit is plotted; leaving asks first, and coming back shows the preset again.
+    h.get_by_role_and_label(Role::MultilineTextInput, "f(x, y) =")
+        .focus();
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::MultilineTextInput, "f(x, y) =")
+        .type_text(" + 1");
+    h.run_steps(2);
+    assert_eq!(formula(&h), format!("{shipped} + 1"));
+    h.get_all_by_label(">").next().unwrap().click();
+    h.run_steps(4);
+    assert!(h.state().leaving().is_some(), "it asks before discarding");
+    assert!(h.query_by_label("Unsaved changes").is_some());
+    h.get_by_label("Discard changes and go on").click();
+    h.run_steps(3);
+    assert!(h.state().leaving().is_none());
+    h.get_all_by_label("<").next().unwrap().click();
+    h.run_steps(3);
+    assert_eq!(formula(&h), shipped);
+    assert_eq!(input(&h), shipped);
+}
+
+#[test]
+fn page_down_asks_before_discarding_edits_and_page_down_again_goes_on() {
+    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let name = h.state().session().spec().name.clone();
+    h.get_all_by_label("lr")
+        .next()
+        .unwrap()
+        .set_value_accesskit(0.3);
+    h.run_steps(3);
+    key(&mut h, egui::Modifiers::NONE, egui::Key::PageDown);
+    assert_eq!(h.state().session().spec().name, name, "not yet");
+    assert!(h.query_by_label("Unsaved changes").is_some());
+    key(&mut h, egui::Modifiers::NONE, egui::Key::Escape);
+    assert_eq!(h.state().session().spec().name, name, "Escape stays");
+    assert_eq!(h.state().session().spec().runs[0].optimizer.lr(), 0.3);
+    key(&mut h, egui::Modifiers::NONE, egui::Key::PageDown);
+    key(&mut h, egui::Modifiers::NONE, egui::Key::PageDown);
+    assert_ne!(
+        h.state().session().spec().name,
+        name,
+        "PageDown twice goes on"
+    );
+    // Nothing was edited here: PageDown goes on at once.
+    let here = h.state().session().spec().name.clone();
+    key(&mut h, egui::Modifiers::NONE, egui::Key::PageDown);
+    assert_ne!(h.state().session().spec().name, here);
+    assert!(h.state().leaving().is_none());
+}
+
+// 5. Sliders.
+#[test]
+fn the_focus_mode_lr_slider_spans_the_lesson_and_double_click_resets_it() {
+    let mut h = app_with_preset_sized(
+        &preset("17-find-the-step-size.ron"),
+        egui::vec2(1280.0, 720.0),
+    );
+    let lr = |h: &Harness<'_, OptivizApp>| h.state().session().spec().runs[0].optimizer.lr();
+    assert_eq!(lr(&h), 0.5);
+    let rail = h.get_by_role_and_label(Role::Slider, "lr").rect();
+    // The values the slide is about (0.5 to 2.05) take most of the slider: a third and two
+    // thirds of the way along are both inside them.
+    click_at(
+        &mut h,
+        egui::pos2(rail.left() + rail.width() / 3.0, rail.center().y),
+    );
+    let third = lr(&h);
+    click_at(
+        &mut h,
+        egui::pos2(rail.left() + rail.width() * 2.0 / 3.0, rail.center().y),
+    );
+    let two_thirds = lr(&h);
+    assert!(
+        (0.5..=2.05).contains(&third) && (0.5..=2.05).contains(&two_thirds),
+        "{third}, {two_thirds}"
+    );
+    // Double-click on the slider itself (not only its label) restores the preset's value.
+    double_click_at(&mut h, rail.center());
+    assert_eq!(lr(&h), 0.5, "double-click on the slider resets it");
+    // An exact value can still be typed, even outside the slider's range.
+    h.get_by_role_and_label(Role::Slider, "lr")
+        .set_value_accesskit(7.5);
+    h.run_steps(3);
+    assert_eq!(lr(&h), 7.5);
+}
+
+// 7. Runs hidden.
+#[test]
+fn every_runs_point_is_drawn_after_all_paths_with_the_selected_run_on_top() {
+    let h = at_the_end("06-saddle-escape.ron");
+    let colors = run_colors(&h);
+    let shapes = painted(&h);
+    let last_path = shapes
+        .iter()
+        .rposition(|(_, s)| {
+            matches!(s, egui::Shape::Path(p) if p.points.len() > 2
+                && colors.iter().any(|c| p.stroke.color == egui_color(*c)))
+        })
+        .expect("the runs' paths");
+    // The legend's swatches are circles too: leave out those beside a legend label.
+    let contour = h.get_by_label("contour plot").rect();
+    let legend: Vec<egui::Rect> = painted_texts(&h)
+        .into_iter()
+        .filter(|(t, r, _)| {
+            contour.contains(r.center())
+                && h.state()
+                    .session()
+                    .scenario()
+                    .runs
+                    .iter()
+                    .any(|run| &run.label == t)
+        })
+        .map(|(_, r, _)| r.expand2(egui::vec2(30.0, 2.0)))
+        .collect();
+    let dots: Vec<(usize, usize, f32)> = shapes
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, s))| match s {
+            egui::Shape::Circle(c) => !legend.iter().any(|r| r.contains(c.center)),
+            _ => false,
+        })
+        .filter_map(|(i, (_, s))| match s {
+            egui::Shape::Circle(c) => colors
+                .iter()
+                .position(|k| c.fill == *k)
+                .map(|run| (i, run, c.radius)),
+            _ => None,
+        })
+        .collect();
+    assert!(dots.len() >= colors.len(), "a dot per run: {dots:?}");
+    assert!(
+        dots.iter().all(|(i, ..)| *i > last_path),
+        "no path is drawn over a dot"
+    );
+    // The slide is about the exact-gradient run (selected, run 0) stuck at the saddle with
+    // Newton: it is drawn last, and Newton's dot under it is a ring around it.
+    let (_, top, top_radius) = *dots.last().unwrap();
+    assert_eq!(top, 0, "the selected run is on top");
+    let newton = dots.iter().find(|(_, run, _)| *run == 2).unwrap();
+    assert!(
+        newton.2 > top_radius + 2.0,
+        "Newton shows as a ring: {newton:?}"
+    );
+}
+
+#[test]
+fn a_run_outside_the_view_is_marked_at_the_edge_with_why() {
+    let h = at_the_end("02-optimal-step-size.ron");
+    let texts = painted_texts(&h);
+    assert!(
+        texts
+            .iter()
+            .any(|(t, ..)| t.starts_with("a = 2.05 (diverges): diverged at step")),
+        "the diverged run is named on the plot: {:?}",
+        texts.iter().map(|t| &t.0).collect::<Vec<_>>()
+    );
+}
+
+// 8. Colours and legends.
+#[test]
+fn no_two_runs_of_a_shipped_preset_are_hard_to_tell_apart_in_any_theme() {
+    let mut checked = 0;
+    for b in scenario::builtin::BUILTIN {
+        let s = scenario::parse(b.text, b.file).unwrap();
+        let colors: Vec<RunColor> = s.enabled_runs().map(|r| r.color).collect();
+        checked += pairs_distinct(b.file, &colors);
+    }
+    for b in scenario::builtin::BUILTIN_MLP {
+        let s = scenario::mlp::parse(b.text, b.file).unwrap();
+        let colors: Vec<RunColor> = s.enabled_runs().map(|r| r.color).collect();
+        checked += pairs_distinct(b.file, &colors);
+    }
+    assert!(checked > 50, "{checked} pairs checked");
+}
+
+fn pairs_distinct(file: &str, colors: &[RunColor]) -> usize {
+    let mut pairs = 0;
+    for theme in Theme::ALL {
+        for (i, a) in colors.iter().enumerate() {
+            for (j, b) in colors.iter().enumerate().skip(i + 1) {
+                let d = distinguishability(a.rgb(theme), b.rgb(theme));
+                assert!(d >= 0.12, "{file}, {theme:?}: runs {i} and {j}: {d:.3}");
+                pairs += 1;
+            }
+        }
+    }
+    pairs
+}
+
+#[test]
+fn legends_list_runs_in_the_runs_order_and_the_loss_legend_covers_no_curve() {
+    let h = at_the_end("06-saddle-escape.ron");
+    let labels: Vec<String> = h
+        .state()
+        .session()
+        .scenario()
+        .runs
+        .iter()
+        .map(|r| r.label.clone())
+        .collect();
+    let texts = painted_texts(&h);
+    let contour = h.get_by_label("contour plot").rect();
+    let loss = h.get_by_label("loss plot").rect();
+    let position = |inside: egui::Rect, label: &str| {
+        texts
+            .iter()
+            .find(|(t, r, _)| t == label && inside.contains(r.center()))
+            .map(|(_, r, _)| r.center())
+    };
+    let in_plot: Vec<egui::Pos2> = labels
+        .iter()
+        .map(|l| position(contour, l).unwrap_or_else(|| panic!("{l} in the plot's legend")))
+        .collect();
+    assert!(
+        in_plot.windows(2).all(|w| w[0].y < w[1].y),
+        "contour legend in run order: {labels:?} at {in_plot:?}"
+    );
+    // The loss plot's legend is a row between the contour view and the loss plot, in run
+    // order: it covers no curve.
+    let row: Vec<egui::Pos2> = labels
+        .iter()
+        .map(|l| {
+            texts
+                .iter()
+                .find(|(t, r, _)| {
+                    t == l && r.center().y < loss.top() && r.center().y > contour.bottom()
+                })
+                .map_or_else(|| panic!("{l} above the loss plot"), |(_, r, _)| r.center())
+        })
+        .collect();
+    assert!(row.windows(2).all(|w| w[0].x < w[1].x), "{row:?}");
+}
+
+#[test]
+fn eigenvector_axes_are_drawn_in_neutral_ink_not_in_a_runs_colour() {
+    let mut h = at_the_end("03-momentum-vs-gd.ron");
+    key(&mut h, egui::Modifiers::NONE, egui::Key::T);
+    h.run_steps(3);
+    let colors = run_colors(&h);
+    let axis_labels: Vec<egui::Color32> = painted(&h)
+        .into_iter()
+        .filter_map(|(_, s)| match s {
+            egui::Shape::Text(t) if t.galley.text().starts_with("v_m") => {
+                Some(t.galley.job.sections[0].format.color)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        axis_labels.len(),
+        2,
+        "v_min and v_max are named on the plot"
+    );
+    for c in axis_labels {
+        assert!(!colors.contains(&c), "{c:?} is a run's colour");
+        assert!(c.r() == c.g() && c.g() == c.b(), "{c:?} is neutral");
+    }
+}
+
+// 9. Playback speed is not honoured.
+#[test]
+fn playback_runs_at_the_speed_set_whatever_the_frame_rate() {
+    // The harness advances the clock a quarter of a second per frame: slow frames.
+    let mut h = app_with_preset(&preset("17-find-the-step-size.ron"));
+    assert_eq!(h.state().session().spec().speed, 15.0);
+    let t0 = h.ctx.input(|i| i.time);
+    h.get_by_label("Play").click();
+    h.run_steps(1);
+    let (s0, t1) = (h.state().session().shown_step(), h.ctx.input(|i| i.time));
+    h.run_steps(16);
+    let elapsed = h.ctx.input(|i| i.time) - t1;
+    let played = h.state().session().shown_step() - s0;
+    #[allow(clippy::cast_precision_loss, reason = "small counts")]
+    let speed = played as f64 / elapsed;
+    assert!(
+        (speed - 15.0).abs() <= 1.0,
+        "{played} steps in {elapsed} s = {speed} steps/s (set: 15; t0 {t0})"
+    );
+    assert!(h.state().session().lagging().is_none(), "it keeps up");
+}
+
+// 10. Smaller things.
+#[test]
+fn a_focus_mode_slides_instruction_is_shown_in_full() {
+    let h = app_with_preset_sized(
+        &preset("17-find-the-step-size.ron"),
+        egui::vec2(1280.0, 720.0),
+    );
+    let description = h.state().session().spec().description.clone();
+    let whole: Vec<egui::Rect> = painted(&h)
+        .into_iter()
+        .filter_map(|(clip, s)| match s {
+            egui::Shape::Text(t) if t.galley.text() == description && !t.galley.elided => {
+                Some(t.visual_bounding_rect().intersect(clip))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(whole.len(), 1, "shown once, not cut");
+    let window = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0));
+    assert!(window.contains_rect(whole[0]), "{:?}", whole[0]);
+}
+
+#[test]
+fn a_presets_theme_holds_only_while_it_is_open() {
+    let mut h = app_with_preset(&preset("17-find-the-step-size.ron"));
+    assert_eq!(h.state().effective_theme(), Theme::Projector);
+    assert!(!h.ctx.global_style().visuals.dark_mode);
+    key(&mut h, egui::Modifiers::NONE, egui::Key::PageUp);
+    assert_eq!(h.state().effective_theme(), Theme::Dark, "the viewer's own");
+    assert!(h.ctx.global_style().visuals.dark_mode);
+}
+
+#[test]
+fn the_wheel_over_the_theory_panel_scrolls_it_and_pans_no_plot() {
+    let mut h = app_with_preset_sized(&preset("03-momentum-vs-gd.ron"), egui::vec2(1600.0, 1200.0));
+    compute_all(&mut h);
+    key(&mut h, egui::Modifiers::NONE, egui::Key::T);
+    h.run_steps(3);
+    let theory = h.get_by_label("measured against predicted").rect();
+    // Tick labels relative to their plot: a pan or zoom would change them, a scroll not.
+    let ticks = |h: &Harness<'_, OptivizApp>, plot: egui::Rect| {
+        let mut t: Vec<(String, i32)> = painted_texts(h)
+            .into_iter()
+            .filter(|(text, r, _)| plot.expand(40.0).contains(r.center()) && text.starts_with("1e"))
+            .map(|(text, r, _)| {
+                #[allow(clippy::cast_possible_truncation, reason = "points on screen")]
+                (text, (r.center().y - plot.top()).round() as i32)
+            })
+            .collect();
+        t.sort();
+        t
+    };
+    let before = ticks(&h, theory);
+    assert!(!before.is_empty(), "the plot has decade labels");
+    h.hover_at(theory.center());
+    h.run_steps(1);
+    push(
+        &mut h,
+        egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -60.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::NONE,
+        },
+    );
+    h.run_steps(4);
+    let after_rect = h.get_by_label("measured against predicted").rect();
+    assert_eq!(
+        ticks(&h, after_rect),
+        before,
+        "the plot did not pan or zoom"
+    );
+}
+
+#[test]
+fn a_truncated_description_shows_one_tooltip() {
+    let mut h = app_with_preset(&preset("mlp/04-bad-scaling.ron"));
+    let description = "x2 is multiplied by 100";
+    let bar = h.get_by_label_contains(description).rect();
+    h.hover_at(bar.center());
+    h.run_steps(8);
+    let full = painted(&h)
+        .into_iter()
+        .filter(|(_, s)| {
+            matches!(s, egui::Shape::Text(t)
+                if t.galley.text().starts_with(description) && !t.galley.elided)
+        })
+        .count();
+    assert_eq!(full, 1, "the whole description is shown once on hover");
+}
+
+#[test]
+fn a_long_step_budget_never_cuts_the_step_counter() {
+    let dir = tempdir();
+    let path = dir.join("long.ron");
+    std::fs::write(
+        &path,
+        "(objective: Rosenbrock(), steps: 10000000, runs: [(optimizer: SGD(lr: 0.001))])",
+    )
+    .unwrap();
+    let h = app_with_preset_sized(&path, egui::vec2(1280.0, 720.0));
+    let (text, rect, clip) = painted_texts(&h)
+        .into_iter()
+        .find(|(t, ..)| t.starts_with("step 0 / 10000000"))
+        .expect("the step counter");
+    assert!(
+        rect.right() <= clip.right() + 0.5 && rect.right() <= 1280.0,
+        "\"{text}\" is cut: {rect:?} in {clip:?}"
+    );
+}
+
+#[test]
+fn changing_only_the_speed_is_not_an_edit() {
+    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, Command::SetSpeed(750.0));
+    h.run_steps(2);
+    assert_eq!(h.state().session().spec().speed, 750.0);
+    assert!(!h.state().modified(), "speed is a viewing choice");
+    key(&mut h, egui::Modifiers::NONE, egui::Key::PageDown);
+    assert!(h.state().leaving().is_none(), "nothing to discard");
+}
+
+#[test]
+fn axis_labels_are_whole_from_the_first_frame_and_plots_have_axis_titles() {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(
+            |ui, app: &mut OptivizApp| app.ui_root(ui),
+            OptivizApp::new(LaunchOptions {
+                preset: Some(preset("01-gd-zigzag.ron")),
+                ..LaunchOptions::default()
+            }),
+        );
+    h.run_steps(1);
+    let texts = painted_texts(&h);
+    let decades: Vec<_> = texts.iter().filter(|(t, ..)| t.starts_with("1e")).collect();
+    assert!(!decades.is_empty(), "the loss plot has decade labels");
+    for (t, rect, clip) in decades {
+        assert!(
+            clip.expand(0.5).contains_rect(*rect),
+            "\"{t}\" is clipped on the first frame: {rect:?} in {clip:?}"
+        );
+    }
+    let contour = h.get_by_label("contour plot").rect().expand(60.0);
+    for title in ["x", "y"] {
+        assert!(
+            texts
+                .iter()
+                .any(|(t, r, _)| t == title && contour.contains(r.center())),
+            "the contour plot's axis is titled {title}"
+        );
+    }
+}
