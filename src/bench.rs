@@ -633,14 +633,16 @@ mod tests {
             .simulation(1024)
             .unwrap_or_else(|e| panic!("builds: {e}"));
         sim.advance_to(10_000);
-        let after_10k: Vec<usize> = sim
-            .runs()
-            .iter()
-            .map(|r| r.trajectory().heap_bytes())
-            .collect();
+        // The recorded samples; the drawn shape has its own bound, its vertex budget.
+        let samples = |r: &crate::numerics::run::Run| {
+            r.trajectory().heap_bytes() - r.trajectory().shape().heap_bytes()
+        };
+        let after_10k: Vec<usize> = sim.runs().iter().map(samples).collect();
         sim.advance_to(200_000);
         for (run, early) in sim.runs().iter().zip(after_10k) {
-            let bytes = run.trajectory().heap_bytes();
+            let shape = run.trajectory().shape().heap_bytes();
+            assert!(shape <= 2 * (1 << 16) * 24, "{shape} bytes of shape");
+            let bytes = samples(run);
             // 4 vectors of points and 3 of scalars, at most 2x the capacity after growth.
             assert!(bytes <= 2 * 1024 * (4 * 16 + 3 * 8), "{bytes} bytes");
             assert!(

@@ -11,6 +11,7 @@ pub mod mlp;
 pub mod noise;
 pub mod objectives;
 pub mod optimizers;
+pub mod path_shape;
 pub mod run;
 pub mod schedule;
 pub mod theory;

@@ -12,6 +12,7 @@
 use super::noise::{Draw, NoiseSampler, NoiseSpec};
 use super::objectives::{AnyObjective, Hessian, Objective, ViewRect};
 use super::optimizers::{Optimizer, OptimizerSpec, Oracle, StepError};
+use super::path_shape::PathShape;
 use super::schedule::Schedule;
 use super::{Mat2, ParamError, Vec2};
 use nalgebra::{DMatrix, DVector};
@@ -188,17 +189,31 @@ pub struct Trajectory {
     velocity: Vec<Vec2>,
     averaged: Vec<Vec2>,
     latest: Option<Sample>,
+    /// Every step's point, simplified for drawing (the samples above are strided).
+    shape: PathShape,
 }
 
+/// Most vertices a run's drawn shape keeps before its tolerance doubles.
+const SHAPE_BUDGET: usize = 1 << 16;
+
 impl Trajectory {
-    /// An empty trajectory keeping at most `capacity` samples (rounded up to even, >= 2).
+    /// An empty trajectory keeping at most `capacity` samples (rounded up to even, >= 2), and
+    /// a shape for drawing that stays within `shape_tolerance` (plot units) of every step.
     #[must_use]
-    pub fn with_capacity(capacity: usize) -> Self {
+    pub fn with_capacity(capacity: usize, shape_tolerance: f64) -> Self {
         Self {
             stride: 1,
             capacity: capacity.max(2).next_multiple_of(2),
+            shape: PathShape::new(shape_tolerance, SHAPE_BUDGET),
             ..Self::default()
         }
+    }
+
+    /// The path for drawing: every step's point went into it, so unlike the strided samples it
+    /// never cuts a corner by more than its tolerance.
+    #[must_use]
+    pub fn shape(&self) -> &PathShape {
+        &self.shape
     }
 
     /// Number of stored samples.
@@ -286,6 +301,7 @@ impl Trajectory {
     fn push(&mut self, s: Sample) {
         self.steps_done = s.step;
         self.latest = Some(s);
+        self.shape.push(s.step, s.point);
         if !s.step.is_multiple_of(self.stride) {
             return;
         }
@@ -346,6 +362,7 @@ impl Trajectory {
             + self.averaged.capacity())
             * v2
             + (self.loss.capacity() + self.grad_norm.capacity() + self.lr.capacity()) * f
+            + self.shape.heap_bytes()
     }
 
     /// True when effective step sizes are recorded.
@@ -477,6 +494,7 @@ impl Run {
         config: RunConfig,
         objective: &AnyObjective,
         capacity: usize,
+        shape_tolerance: f64,
     ) -> Result<Self, ParamError> {
         config
             .schedule
@@ -495,7 +513,7 @@ impl Run {
             x,
             avg_sum: Vec2::zeros(),
             status: RunStatus::Running,
-            trajectory: Trajectory::with_capacity(capacity),
+            trajectory: Trajectory::with_capacity(capacity, shape_tolerance),
             config,
         };
         let start = run.config.start;
@@ -653,11 +671,15 @@ impl Simulation {
         configs: Vec<RunConfig>,
         capacity: usize,
     ) -> Result<Self, ParamError> {
+        // Drawn paths stay within a ten-thousandth of the view's diagonal of every step: well
+        // under a pixel, and about one when zoomed in tenfold.
+        let tolerance = view.size().norm() * 1e-4;
         let runs = configs
             .into_iter()
             .enumerate()
             .map(|(i, c)| {
-                Run::new(c, &objective, capacity).map_err(|e| e.within(&format!("runs[{i}]")))
+                Run::new(c, &objective, capacity, tolerance)
+                    .map_err(|e| e.within(&format!("runs[{i}]")))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {

@@ -1,11 +1,13 @@
 //! The main view: the objective's heat map and iso-lines with every run's path racing across,
 //! as one overlay plot or one synchronised pane per run.
 //!
-//! Interaction: drag with the left button to move the start of all runs (Shift: only the
-//! selected run); drag with the right button to pan; scroll to zoom; hover for f, the gradient
-//! and, on a path, the step. Long paths are decimated in screen space (points closer than about
-//! a pixel to the last kept one are dropped), which keeps zig-zags and drops only what cannot be
-//! seen; the decimated path is cached and extended as playback advances.
+//! Interaction: a left drag (past a few points, so a click never does) moves the start of all
+//! runs (Shift: only the selected run); drag with the right button to pan; scroll to zoom;
+//! double-click to return to the scenario's view; hover for f, the gradient and, on a path, the
+//! step. Paths are drawn from each run's shape (every step went into it, so a long run never
+//! cuts a corner), decimated in screen space and cached as playback advances; all paths come
+//! first, with a dark outline, then every run's point, the selected run on top, coinciding
+//! points as rings, and an arrow at the edge for a run outside the view.
 
 use super::command::Command;
 use super::heatmap::{ContourCache, plot_point, view_of};
@@ -15,61 +17,57 @@ use super::settings::{Layout, Settings};
 use super::widgets::fmt_num;
 use crate::numerics::Vec2;
 use crate::numerics::objectives::{Hessian, Landmarks, Objective, PointKind};
+use crate::numerics::path_shape::PathShape;
 use crate::numerics::run::{RunStatus, Trajectory};
 use egui::{Color32, PointerButton};
 use egui_plot::{Arrows, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Text};
 
-/// A run's decimated path, extended incrementally.
+/// A run's path as drawn: the vertices of its shape (`numerics::path_shape`, which saw every
+/// step), decimated in screen space and extended incrementally as playback advances.
 #[derive(Default)]
 struct PathCache {
-    key: Option<(u64, usize)>,
+    /// (simulation generation, shape generation) the cache was built for.
+    key: Option<(u64, u64)>,
     tolerance: f64,
     points: Vec<PlotPoint>,
-    /// Sample index of each kept point.
-    samples: Vec<usize>,
-    /// Last sample examined.
+    /// Step of each kept point.
+    steps: Vec<usize>,
+    /// Vertices of the shape examined so far.
     upto: usize,
 }
 
 impl PathCache {
-    fn update(&mut self, t: &Trajectory, generation: u64, tolerance: f64, upto: usize) {
-        let key = (generation, t.stride());
+    fn update(&mut self, shape: &PathShape, generation: u64, tolerance: f64, step: usize) {
+        let key = (generation, shape.generation());
         let rescale = !(0.5..=2.0).contains(&(tolerance / self.tolerance.max(f64::MIN_POSITIVE)));
         if self.key != Some(key) || rescale {
             self.key = Some(key);
             self.tolerance = tolerance;
             self.points.clear();
-            self.samples.clear();
+            self.steps.clear();
             self.upto = 0;
-            if let Some(p) = t.points().first() {
-                self.points.push(plot_point(*p));
-                self.samples.push(0);
-            }
         }
-        let pts = t.points();
-        let last = upto.min(pts.len().saturating_sub(1));
+        let vertices = shape.points();
+        let last = shape.vertices_upto(step);
         while self.upto < last {
-            self.upto += 1;
-            let p = pts[self.upto];
+            let p = vertices[self.upto];
             let keep = self.points.last().is_none_or(|q| {
-                let d = Vec2::new(p.x - q.x, p.y - q.y);
-                d.x.abs() >= self.tolerance || d.y.abs() >= self.tolerance
+                (p.x - q.x).abs() >= self.tolerance || (p.y - q.y).abs() >= self.tolerance
             });
             if keep {
                 self.points.push(plot_point(p));
-                self.samples.push(self.upto);
+                self.steps.push(shape.steps()[self.upto]);
             }
+            self.upto += 1;
         }
     }
 
-    /// Kept points up to sample `upto`, ending exactly at that sample's point.
-    fn prefix(&self, t: &Trajectory, upto: usize) -> Vec<PlotPoint> {
-        let n = self.samples.partition_point(|&s| s <= upto);
+    /// Kept points up to `step`, ending exactly at the point shown there.
+    fn prefix(&self, step: usize, current: Vec2) -> Vec<PlotPoint> {
+        let n = self.steps.partition_point(|&s| s <= step);
         let mut v = self.points[..n].to_vec();
-        if let Some(p) = t.points().get(upto)
-            && self.samples.get(n.wrapping_sub(1)) != Some(&upto)
-        {
-            v.push(plot_point(*p));
+        if self.steps.get(n.wrapping_sub(1)) != Some(&step) {
+            v.push(plot_point(current));
         }
         v
     }
@@ -319,35 +317,31 @@ impl ContourView {
                 let Some(current) = t.at_step(step) else {
                     continue;
                 };
-                let upto = current.step / t.stride();
                 let cache = &mut paths[k];
-                cache.update(t, session.generation(), 0.8 * units_per_px, upto);
-                let mut line = cache.prefix(t, upto);
-                if current.step != upto * t.stride() {
-                    line.push(plot_point(current.point));
-                }
+                cache.update(
+                    t.shape(),
+                    session.generation(),
+                    0.8 * units_per_px,
+                    current.step,
+                );
+                let line = cache.prefix(current.step, current.point);
                 // Hover: nearest drawn point within 10 px.
                 if let Some(ptr) = pointer {
                     let pp = plot_ui.transform().position_from_point(&ptr);
-                    for (j, p) in cache
-                        .points
-                        .iter()
-                        .enumerate()
-                        .take(cache.samples.partition_point(|&s| s <= upto))
-                    {
+                    let shown = cache.steps.partition_point(|&s| s <= current.step);
+                    for (p, s) in cache.points[..shown].iter().zip(&cache.steps) {
                         let d = plot_ui.transform().position_from_point(p).distance(pp);
-                        if d < 10.0
-                            && nearest.as_ref().is_none_or(|(best, _)| d < *best)
-                            && let Some(s) = t.sample(cache.samples[j])
-                        {
+                        if d < 10.0 && nearest.as_ref().is_none_or(|(best, _)| d < *best) {
+                            let point = Vec2::new(p.x, p.y);
+                            let (loss, gradient) = objective.value_and_gradient(point);
                             nearest = Some((
                                 d,
                                 Hover::Path {
                                     label: checked.label.clone(),
-                                    step: s.step,
-                                    point: s.point,
-                                    loss: s.loss,
-                                    grad_norm: s.grad_norm,
+                                    step: *s,
+                                    point,
+                                    loss,
+                                    grad_norm: gradient.norm(),
                                 },
                             ));
                         }

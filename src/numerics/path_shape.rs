@@ -1,0 +1,314 @@
+//! A run's path as it should be drawn: every step's point goes in, and out comes a polyline
+//! with few vertices that stays within `tolerance` of every point the run visited.
+//!
+//! The recorded trajectory keeps every stride-th step once a run is long (a bounded memory), and
+//! joining those samples cuts corners: after two million steps a path along a curved valley is
+//! drawn as chords straight across its wall. Here every step is looked at once, online, by the
+//! sleeve method (Zhao and Saalfeld 1997): from the last vertex, the directions that keep all
+//! points since then within `tolerance` of one ray form a wedge; a point that would leave it
+//! (or double back) makes the previous point a vertex. The wedge is two unit vectors, so a step
+//! costs a few multiplications and one square root. If the vertices outgrow their budget, the
+//! tolerance doubles and the vertices are simplified again (no point of the run is ever more
+//! than the current tolerance from the line drawn through the vertices kept before it).
+
+use super::Vec2;
+
+/// The polyline to draw for a path, built one point at a time.
+#[derive(Clone, Debug, Default)]
+pub struct PathShape {
+    tolerance: f64,
+    budget: usize,
+    /// Vertices and the step each one is.
+    points: Vec<Vec2>,
+    steps: Vec<usize>,
+    /// The latest point, not yet a vertex: the end of the current straight piece.
+    pending: Option<(usize, Vec2)>,
+    /// Directions from the last vertex that keep every point since within the tolerance.
+    wedge: Option<(Vec2, Vec2)>,
+    /// Farthest distance from the last vertex so far (a point much closer doubles back).
+    reach: f64,
+    /// Bumped when the vertices are simplified again (a cache key for the picture).
+    generation: u64,
+}
+
+impl PathShape {
+    /// An empty shape: vertices at most `tolerance` (plot units) off the path, at most about
+    /// `budget` of them (at least 16).
+    #[must_use]
+    pub fn new(tolerance: f64, budget: usize) -> Self {
+        Self {
+            tolerance: if tolerance.is_finite() && tolerance > 0.0 {
+                tolerance
+            } else {
+                1e-9
+            },
+            budget: budget.max(16),
+            ..Self::default()
+        }
+    }
+
+    /// The vertices so far (the latest point is [`Self::latest`], not yet among them).
+    #[must_use]
+    pub fn points(&self) -> &[Vec2] {
+        &self.points
+    }
+
+    /// The step of each vertex.
+    #[must_use]
+    pub fn steps(&self) -> &[usize] {
+        &self.steps
+    }
+
+    /// The latest point and its step, if it is not a vertex.
+    #[must_use]
+    pub fn latest(&self) -> Option<(usize, Vec2)> {
+        self.pending
+    }
+
+    /// How far the drawn line may be from the path now.
+    #[must_use]
+    pub fn tolerance(&self) -> f64 {
+        self.tolerance
+    }
+
+    /// Changes whenever the vertices are simplified again.
+    #[must_use]
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Heap memory held by the vertices, in bytes (bounded by the budget).
+    #[must_use]
+    pub fn heap_bytes(&self) -> usize {
+        self.points.capacity() * std::mem::size_of::<Vec2>()
+            + self.steps.capacity() * std::mem::size_of::<usize>()
+    }
+
+    /// Number of vertices at steps up to `step`.
+    #[must_use]
+    pub fn vertices_upto(&self, step: usize) -> usize {
+        self.steps.partition_point(|&s| s <= step)
+    }
+
+    /// Adds the point of `step` (steps come in increasing order). Non-finite points are ignored
+    /// (a run stops at them).
+    pub fn push(&mut self, step: usize, p: Vec2) {
+        if !(p.x.is_finite() && p.y.is_finite()) {
+            return;
+        }
+        self.push_point(step, p);
+        if self.points.len() > self.budget {
+            self.coarsen();
+        }
+    }
+
+    fn push_point(&mut self, step: usize, p: Vec2) {
+        let Some(&anchor) = self.points.last() else {
+            self.points.push(p);
+            self.steps.push(step);
+            return;
+        };
+        if self.pending.is_some() && !self.fits(anchor, p) {
+            // The straight piece ends at the previous point: it becomes a vertex, and the new
+            // point starts the next piece.
+            if let Some((s, q)) = self.pending.take() {
+                self.points.push(q);
+                self.steps.push(s);
+            }
+            self.wedge = None;
+            self.reach = 0.0;
+            return self.push_point(step, p);
+        }
+        self.narrow(anchor, p);
+        self.pending = Some((step, p));
+    }
+
+    /// True when `p` can end the straight piece from `anchor`: its direction is inside the
+    /// wedge and it does not double back.
+    fn fits(&self, anchor: Vec2, p: Vec2) -> bool {
+        let v = p - anchor;
+        let d = v.norm();
+        if d < self.reach - self.tolerance {
+            return false;
+        }
+        match self.wedge {
+            None => true,
+            Some(_) if d <= self.tolerance => self.reach <= self.tolerance,
+            Some((lo, hi)) => {
+                let u = v / d;
+                cross(lo, u) >= 0.0 && cross(u, hi) >= 0.0 && lo.dot(&u) > 0.0
+            }
+        }
+    }
+
+    /// Intersects the wedge with the directions that pass within the tolerance of `p`.
+    fn narrow(&mut self, anchor: Vec2, p: Vec2) {
+        let v = p - anchor;
+        let d = v.norm();
+        self.reach = self.reach.max(d);
+        if d <= self.tolerance {
+            return;
+        }
+        let u = v / d;
+        let sin = self.tolerance / d;
+        let cos = (1.0 - sin * sin).sqrt();
+        let lo = Vec2::new(u.x * cos + u.y * sin, -u.x * sin + u.y * cos);
+        let hi = Vec2::new(u.x * cos - u.y * sin, u.x * sin + u.y * cos);
+        self.wedge = Some(match self.wedge {
+            None => (lo, hi),
+            Some((a, b)) => (
+                if cross(a, lo) > 0.0 { lo } else { a },
+                if cross(hi, b) > 0.0 { hi } else { b },
+            ),
+        });
+    }
+
+    /// Twice the tolerance, and the vertices simplified again with it.
+    fn coarsen(&mut self) {
+        let tolerance = self.tolerance * 2.0;
+        let (points, steps) = (
+            std::mem::take(&mut self.points),
+            std::mem::take(&mut self.steps),
+        );
+        let mut again = Self {
+            tolerance,
+            budget: self.budget,
+            ..Self::default()
+        };
+        for (s, p) in steps.iter().zip(&points) {
+            again.push_point(*s, *p);
+        }
+        // The last vertex is where the current piece starts: it stays a vertex.
+        if let Some((s, q)) = again.pending.take() {
+            again.points.push(q);
+            again.steps.push(s);
+        }
+        self.points = again.points;
+        self.steps = again.steps;
+        self.tolerance = tolerance;
+        self.generation += 1;
+    }
+}
+
+fn cross(a: Vec2, b: Vec2) -> f64 {
+    a.x * b.y - a.y * b.x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Distance from `p` to the segment a-b.
+    fn to_segment(p: Vec2, a: Vec2, b: Vec2) -> f64 {
+        let ab = b - a;
+        let t = if ab.norm_squared() > 0.0 {
+            ((p - a).dot(&ab) / ab.norm_squared()).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        (a + ab * t - p).norm()
+    }
+
+    /// The largest distance from a point of `path` to the polyline drawn up to its step.
+    fn worst_error(shape: &PathShape, path: &[Vec2]) -> f64 {
+        let mut line: Vec<(usize, Vec2)> = shape
+            .steps()
+            .iter()
+            .copied()
+            .zip(shape.points().iter().copied())
+            .collect();
+        if let Some(l) = shape.latest() {
+            line.push(l);
+        }
+        let mut worst: f64 = 0.0;
+        for w in line.windows(2) {
+            let ((s0, a), (s1, b)) = (w[0], w[1]);
+            for p in &path[s0..=s1] {
+                worst = worst.max(to_segment(*p, a, b));
+            }
+        }
+        worst
+    }
+
+    #[test]
+    fn a_curve_is_followed_within_the_tolerance_with_few_vertices() {
+        // Two million steps around a tight bend: chords of every 32nd point would cut it.
+        let n = 2_000_000;
+        let path: Vec<Vec2> = (0..n)
+            .map(|k| {
+                let t = f64::from(k) / f64::from(n) * std::f64::consts::PI;
+                Vec2::new(t.cos(), 0.2 * t.sin())
+            })
+            .collect();
+        let tol = 1e-4;
+        let mut shape = PathShape::new(tol, 1 << 16);
+        for (k, p) in path.iter().enumerate() {
+            shape.push(k, *p);
+        }
+        let err = worst_error(&shape, &path);
+        assert!(err <= tol * 1.000_001, "{err}");
+        assert!(
+            shape.points().len() < 2_000,
+            "{} vertices",
+            shape.points().len()
+        );
+        assert_eq!(shape.generation(), 0, "no coarsening needed");
+    }
+
+    #[test]
+    fn a_zigzag_and_a_path_that_doubles_back_keep_their_turns() {
+        // GD across a valley: every point is a turn.
+        let mut shape = PathShape::new(1e-3, 1000);
+        let path: Vec<Vec2> = (0..50)
+            .map(|k| Vec2::new(f64::from(k) * 0.01, if k % 2 == 0 { 1.0 } else { -1.0 }))
+            .collect();
+        for (k, p) in path.iter().enumerate() {
+            shape.push(k, *p);
+        }
+        assert_eq!(shape.points().len() + 1, path.len(), "every corner kept");
+        assert!(worst_error(&shape, &path) <= 1e-3);
+        // Out along a line and back along it: the far end must stay.
+        let mut back = PathShape::new(1e-3, 1000);
+        let line: Vec<Vec2> = [0.0, 1.0, 2.0, 3.0, 2.0, 1.0]
+            .iter()
+            .map(|&x| Vec2::new(x, 0.0))
+            .collect();
+        for (k, p) in line.iter().enumerate() {
+            back.push(k, *p);
+        }
+        assert!(
+            back.points().iter().any(|p| p.x == 3.0),
+            "{:?}",
+            back.points()
+        );
+        assert!(worst_error(&back, &line) <= 1e-3);
+    }
+
+    #[test]
+    fn a_path_beyond_the_budget_is_coarsened_and_stays_within_the_new_tolerance() {
+        let mut shape = PathShape::new(1e-9, 64);
+        // A spiral: every point would be a vertex at this tolerance.
+        let path: Vec<Vec2> = (0..20_000)
+            .map(|k| {
+                let t = f64::from(k) * 0.01;
+                Vec2::new(t.cos(), t.sin()) * (1.0 + 0.001 * t)
+            })
+            .collect();
+        for (k, p) in path.iter().enumerate() {
+            shape.push(k, *p);
+        }
+        assert!(shape.points().len() <= 65, "{}", shape.points().len());
+        assert!(shape.generation() > 0);
+        // Each coarsening is measured against the vertices it simplified: the errors add up
+        // to at most twice the final tolerance.
+        let err = worst_error(&shape, &path);
+        assert!(
+            err <= 2.0 * shape.tolerance(),
+            "{err} vs {}",
+            shape.tolerance()
+        );
+        // Non-finite points are left out.
+        shape.push(20_000, Vec2::new(f64::NAN, 0.0));
+        assert_eq!(shape.latest().map(|l| l.0), Some(19_999));
+    }
+}
