@@ -10,6 +10,7 @@ use super::history::{Gesture, History, current_gesture};
 use super::pace::Pace;
 use super::params::{LrContext, clip_ui, optimizer_ui, schedule_ui};
 use super::plot_items;
+use super::plot_items::LegendEntry;
 use super::theme::run_color;
 use super::widgets::{fmt_num, integer, slider, toggle};
 use crate::numerics::contour::{Grid, IsoLine, LogScale, log_iso_lines};
@@ -19,7 +20,9 @@ use crate::numerics::run::RunStatus;
 use crate::scenario::mlp::{DatasetKind, MlpScenario, MlpSpec};
 use crate::scenario::{MAX_RUNS, RunColor, RunSpec, format_color};
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
-use egui_plot::{Legend, LineStyle, MarkerShape, Plot, PlotImage, PlotPoint, PlotPoints, Points};
+use egui_plot::{
+    LineStyle, MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, PlotPoints, Points,
+};
 use web_time::{Duration, Instant};
 
 /// Longest time a frame spends training.
@@ -30,6 +33,8 @@ const BOUNDARY_SIDE: usize = 72;
 const BOUNDARY_EVERY: Duration = Duration::from_millis(100);
 /// Most points drawn per metric line (longer histories are thinned evenly).
 const MAX_LINE_POINTS: usize = 600;
+/// Input ranges up to this many times apart share one scale in the decision-boundary panes.
+const MAX_SHARED_SCALE_RATIO: f64 = 3.0;
 /// Nodes per side of the loss-landscape slice.
 const LANDSCAPE_SIDE: usize = 41;
 
@@ -459,10 +464,43 @@ impl MlpView {
         self.boundaries.resize_with(runs, Boundary::default);
         let avail = ui.available_size();
         let gap = ui.spacing().item_spacing;
-        let metrics_h = (avail.y * 0.32).clamp(140.0, 300.0);
-        let top_h = (avail.y - metrics_h - gap.y).max(120.0);
+        let row = ui.text_style_height(&egui::TextStyle::Body);
+        // The metric plots need a legend row, an x axis (ticks and title) and a frame tall
+        // enough for a rotated y title (130 pt): with the projector theme's large text that is
+        // more than a third of a 700 pt window, so the share grows with the text, up to half
+        // the height.
+        let legend_h = row.max(ui.spacing().interact_size.y) + gap.y;
+        let needed = legend_h + 2.25 * row + 130.0 + 4.0;
+        let metrics_h = (avail.y * 0.32)
+            .clamp(140.0, 300.0)
+            .max(needed)
+            .min(avail.y * 0.5);
+        let max_top_h = (avail.y - metrics_h - gap.y).max(120.0);
         let land_w = (avail.x * 0.3).clamp(220.0, 400.0);
         let panes_w = (avail.x - land_w - 3.0 * gap.x).max(120.0);
+        let view = PaneView::new(ui, self.training.dataset().bounds());
+        // A pane is its title, then a square picture with the axes (if any) outside it.
+        let title_h = row + 2.0 * gap.y;
+        let side_for = |c: usize| {
+            let rows = runs.div_ceil(c) as f32;
+            (panes_w / c as f32 - gap.x - view.axes.x).min(max_top_h / rows - title_h - view.axes.y)
+        };
+        // As many columns as give the largest square pictures, or nearly: one row of panes
+        // reads better than a grid with a hole for a few points more.
+        let best = (1..=runs.max(1))
+            .map(side_for)
+            .fold(f32::NEG_INFINITY, f32::max);
+        let cols = (1..=runs.max(1))
+            .rev()
+            .find(|&c| side_for(c) >= 0.9 * best)
+            .unwrap_or(1);
+        let side = side_for(cols).max(60.0);
+        // The top row is as tall as the panes or the landscape's square need, and the metric
+        // plots get what is left, rather than an empty band under the panes.
+        let panes_h = runs.div_ceil(cols) as f32 * (side + view.axes.y + title_h + gap.y);
+        let landscape_h = land_w + 5.0 * (row + gap.y);
+        let top_h = panes_h.max(landscape_h).clamp(120.0, max_top_h);
+        let metrics_h = avail.y - top_h - gap.y;
         let column = egui::Layout::top_down(egui::Align::Min);
         ui.horizontal_top(|ui| {
             ui.allocate_ui_with_layout(egui::vec2(panes_w, top_h), column, |ui| {
@@ -471,18 +509,9 @@ impl MlpView {
                     ui.label("No runs: add one in the side panel.");
                     return;
                 }
-                // As many columns as give the largest square panes.
-                let side_for = |c: usize| {
-                    let rows = runs.div_ceil(c) as f32;
-                    (panes_w / c as f32 - gap.x).min(top_h / rows - 28.0)
-                };
-                let cols = (1..=runs)
-                    .max_by(|&a, &b| side_for(a).total_cmp(&side_for(b)))
-                    .unwrap_or(1);
-                let side = side_for(cols).max(60.0);
                 egui::Grid::new("mlp-boundaries").show(ui, |ui| {
                     for k in 0..runs {
-                        ui.vertical(|ui| self.boundary_ui(ui, k, side));
+                        ui.vertical(|ui| self.boundary_ui(ui, k, side, &view));
                         if (k + 1) % cols == 0 {
                             ui.end_row();
                         }
@@ -505,7 +534,7 @@ impl MlpView {
     }
 
     #[allow(clippy::too_many_lines, reason = "one plot, drawn in layers")]
-    fn boundary_ui(&mut self, ui: &mut egui::Ui, k: usize, side: f32) {
+    fn boundary_ui(&mut self, ui: &mut egui::Ui, k: usize, side: f32, view: &PaneView) {
         let Some(checked) = self.checked_run(k) else {
             return;
         };
@@ -517,14 +546,15 @@ impl MlpView {
             .latest()
             .and_then(|r| {
                 r.train_acc
-                    .map(|a| format!(", train accuracy {:.1}%", a * 100.0))
+                    // The number first: it is what survives truncation in a narrow pane.
+                    .map(|a| format!(", {:.1}% train accuracy", a * 100.0))
             })
             .unwrap_or_default();
         let status = match run.status() {
             RunStatus::Running => String::new(),
             s @ RunStatus::Stopped { .. } => format!(" ({})", s.describe()),
         };
-        ui.set_max_width(side);
+        ui.set_max_width(side + view.axes.x);
         ui.add(
             egui::Label::new(
                 egui::RichText::new(format!("{label}{acc}{status}"))
@@ -533,7 +563,7 @@ impl MlpView {
             )
             .truncate(),
         );
-        let ((x0, x1), (y0, y1)) = self.training.dataset().bounds();
+        let ((x0, x1), (y0, y1)) = (view.x, view.y);
         let key = (self.generation, run.steps_done());
         let task = self.training.dataset().task();
         let cache = &mut self.boundaries[k];
@@ -567,51 +597,65 @@ impl MlpView {
             return;
         };
         let dataset = self.training.dataset();
-        let response = Plot::new(("mlp-boundary", k))
-            .width(side)
-            .height(side)
-            .data_aspect(1.0)
-            .include_x(x0)
-            .include_x(x1)
-            .include_y(y0)
-            .include_y(y1)
+        let mut plot = Plot::new(("mlp-boundary", k))
+            .width(side + view.axes.x)
+            .height(side + view.axes.y)
             .allow_drag(false)
             .allow_zoom(false)
             .allow_scroll(false)
+            .allow_boxed_zoom(false)
+            .allow_double_click_reset(false)
             .show_grid(false)
-            .show_axes(false)
-            .show_background(false)
-            .show(ui, |plot_ui| {
-                plot_ui.image(covering(texture, (x0, x1), (y0, y1)));
-                for (points, filled, name) in [
-                    (dataset.train_points(), true, "train"),
-                    (dataset.test_points(), false, "test"),
-                ] {
-                    for class in [0.0, 1.0] {
-                        let pts: Vec<[f64; 2]> = points
-                            .iter()
-                            .filter(|p| task == Task::Regression || p.y == class)
-                            .map(|p| p.x)
-                            .collect();
-                        let c = match task {
-                            Task::Regression => Color32::BLACK,
-                            Task::Classification => class_color(class),
-                        };
-                        plot_ui.points(
-                            Points::new("", pts)
-                                .shape(MarkerShape::Circle)
-                                .radius(3.0)
-                                .filled(filled)
-                                .color(c)
-                                .allow_hover(false)
-                                .id((name, k, class.to_bits())),
-                        );
-                        if task == Task::Regression {
-                            break;
-                        }
+            .show_axes(!view.one_scale)
+            .show_background(false);
+        if !view.one_scale {
+            // Small plots: a few round ticks, every one labelled (egui_plot's own spacing
+            // would label only 0 here, and the point is to show how far each input reaches).
+            let x_axis = plot_items::titled_x_axis(ui, "x1")
+                .formatter(|mark, _| plot_items::round_label(mark))
+                .label_spacing(20.0..=24.0);
+            plot = plot
+                .custom_x_axes(vec![x_axis])
+                .x_grid_spacer(plot_items::round_marks)
+                .y_grid_spacer(plot_items::round_marks)
+                .y_axis_formatter(|mark, _| plot_items::round_label(mark))
+                .y_axis_label("x2")
+                .y_axis_min_width(view.axes.x);
+        }
+        let response = plot.show(ui, |plot_ui| {
+            // Exactly the picture's region, every frame: no margin around it, and nothing
+            // remembered from another data set.
+            plot_ui.set_plot_bounds(PlotBounds::from_min_max([x0, y0], [x1, y1]));
+            plot_ui.image(covering(texture, (x0, x1), (y0, y1)));
+            for (points, filled, name) in [
+                (dataset.train_points(), true, "train"),
+                (dataset.test_points(), false, "test"),
+            ] {
+                for class in [0.0, 1.0] {
+                    let pts: Vec<[f64; 2]> = points
+                        .iter()
+                        .filter(|p| task == Task::Regression || p.y == class)
+                        .map(|p| p.x)
+                        .collect();
+                    let c = match task {
+                        Task::Regression => Color32::BLACK,
+                        Task::Classification => class_color(class),
+                    };
+                    plot_ui.points(
+                        Points::new("", pts)
+                            .shape(MarkerShape::Circle)
+                            .radius(3.0)
+                            .filled(filled)
+                            .color(c)
+                            .allow_hover(false)
+                            .id((name, k, class.to_bits())),
+                    );
+                    if task == Task::Regression {
+                        break;
                     }
                 }
-            });
+            }
+        });
         response.response.widget_info(|| {
             egui::WidgetInfo::labeled(
                 egui::Role::Canvas,
@@ -621,10 +665,39 @@ impl MlpView {
         });
     }
 
+    /// One legend row (each run once, in the runs' order) above the metric plots: loss,
+    /// accuracy (classification only) and gradient norm against step.
     fn metrics(&self, ui: &mut egui::Ui) {
-        let width = (ui.available_width() - 16.0) / 3.0;
-        let height = ui.available_height() - 4.0;
         let classification = self.training.dataset().task() == Task::Classification;
+        let entries: Vec<LegendEntry> = (0..self.training.runs().len())
+            .filter_map(|k| self.checked_run(k))
+            .map(|c| LegendEntry {
+                label: c.label.clone(),
+                color: run_color(ui.ctx(), c.color),
+                dashed: false,
+            })
+            .collect();
+        // The note only when there are dashed curves to explain (finite test losses).
+        let has_test = self.training.runs().iter().any(|r| {
+            r.history()
+                .records()
+                .iter()
+                .chain(r.history().latest())
+                .any(|rec| rec.test_loss.is_finite())
+        });
+        plot_items::legend_row_with_note(
+            ui,
+            &entries,
+            2.0 * super::theme::line_scale(ui.ctx()),
+            has_test.then_some("solid = train, dashed = test"),
+        );
+        let plots = if classification { 3.0 } else { 2.0 };
+        let gap = ui.spacing().item_spacing.x;
+        // The last step's tick label is centred near the right edge of the last plot: leave
+        // room for its right half, or the panel cuts it.
+        let last_tick = plot_items::axis_width(ui, &self.training.total_steps().to_string());
+        let width = (ui.available_width() - last_tick / 2.0 - (plots - 1.0) * gap) / plots;
+        let height = (ui.available_height() - 4.0).max(60.0);
         ui.horizontal(|ui| {
             self.metric_plot(ui, "mlp-loss", "loss (log)", width, height, true, |r| {
                 [Some(r.train_loss), Some(r.test_loss)]
@@ -637,18 +710,14 @@ impl MlpView {
                     ]
                 });
             }
-            self.metric_plot(
-                ui,
-                "mlp-grad",
-                "|gradient| (log)",
-                width,
-                height,
-                true,
-                |r| [Some(r.grad_norm), None],
-            );
+            self.metric_plot(ui, "mlp-grad", "|grad| (log)", width, height, true, |r| {
+                [Some(r.grad_norm), None]
+            });
         });
     }
 
+    /// One metric against step for every run, train solid and test dashed; `log` plots show
+    /// log10 of the value on whole decades.
     #[allow(clippy::too_many_arguments, reason = "one plot of one metric")]
     fn metric_plot(
         &self,
@@ -663,6 +732,35 @@ impl MlpView {
         let map = |v: f64| {
             if log { v.max(1e-300).log10() } else { v }
         };
+        let line_width = 2.0 * super::theme::line_scale(ui.ctx());
+        // The curves first: a log axis's range is set from them.
+        let mut curves = Vec::new();
+        for (k, run) in self.training.runs().iter().enumerate() {
+            let Some(checked) = self.checked_run(k) else {
+                continue;
+            };
+            let color = run_color(ui.ctx(), checked.color);
+            let records = run.history().records();
+            let latest = run.history().latest();
+            let every = records.len().div_ceil(MAX_LINE_POINTS).max(1);
+            for (which, style, suffix) in [
+                (0, LineStyle::Solid, "train"),
+                (1, LineStyle::dashed_loose(), "test"),
+            ] {
+                #[allow(clippy::cast_precision_loss, reason = "step counts")]
+                let pts: Vec<[f64; 2]> = records
+                    .iter()
+                    .step_by(every)
+                    .chain(records.last().filter(|_| every > 1))
+                    .chain(latest.filter(|l| records.last() != Some(l)))
+                    .filter_map(|r| value(r)[which].map(|v| [r.step as f64, map(v)]))
+                    .filter(|p| p[1].is_finite())
+                    .collect();
+                if !pts.is_empty() {
+                    curves.push((format!("{} {suffix}", checked.label), color, style, pts));
+                }
+            }
+        }
         #[allow(clippy::cast_precision_loss, reason = "step counts")]
         let total = self.training.total_steps() as f64;
         let mut plot = Plot::new(id)
@@ -670,64 +768,59 @@ impl MlpView {
             .height(height)
             .include_x(0.0)
             .include_x(total)
-            .x_axis_label("step")
+            .custom_x_axes(vec![plot_items::titled_x_axis(ui, "step")])
             .y_axis_label(label)
-            .allow_scroll(false);
-        let classification = self.training.dataset().task() == Task::Classification;
-        // One legend for the row, where it hides least: under the accuracy curves (which
-        // climb to the top), else beside the falling losses.
-        let legend = match (classification, id) {
-            (true, "mlp-acc") => Some(egui_plot::Corner::RightBottom),
-            (false, "mlp-loss") => Some(egui_plot::Corner::RightTop),
-            _ => None,
-        };
-        if let Some(corner) = legend {
-            plot = plot.legend(Legend::default().position(corner).background_alpha(0.75));
-        }
+            .allow_scroll(false)
+            .label_formatter(move |pos| match pos {
+                egui_plot::HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } if !plot_name.is_empty() => {
+                    let v = if log {
+                        fmt_num(10f64.powf(position.y))
+                    } else {
+                        format!("{:.1}%", position.y)
+                    };
+                    Some(format!("{plot_name}\nstep {:.0}\n{v}", position.x))
+                }
+                _ => None,
+            });
         if log {
-            plot = plot.y_axis_formatter(|mark, _| format!("1e{}", mark.value.round()));
+            let range = curves.iter().flat_map(|c| c.3.iter().map(|p| p[1])).fold(
+                None,
+                |r: Option<(f64, f64)>, y| match r {
+                    None => Some((y, y)),
+                    Some((lo, hi)) => Some((lo.min(y), hi.max(y))),
+                },
+            );
+            // Whole decades at both ends, so the axis always has labels and never repeats one
+            // (with no curve at all, 1e-1..1e1).
+            let (lo, hi) = plot_items::decade_range(range);
+            // Marks (and so labels) at least a line and a half apart: with projector-sized
+            // text in a short plot, every decade labelled would stack the labels edge to edge.
+            let spacing = 1.5 * ui.text_style_height(&egui::TextStyle::Body);
+            plot = plot
+                .include_y(lo)
+                .include_y(hi)
+                .grid_spacing(spacing..=4.0 * spacing)
+                .y_grid_spacer(plot_items::decade_marks)
+                .y_axis_formatter(|mark, _| plot_items::decade_label(mark))
+                .y_axis_min_width(plot_items::titled_axis_width(ui, "1e-10"));
         } else {
-            plot = plot.include_y(0.0).include_y(100.0);
+            plot = plot
+                .include_y(0.0)
+                .include_y(100.0)
+                .y_axis_min_width(plot_items::titled_axis_width(ui, "100"));
         }
         let response = plot.show(ui, |plot_ui| {
-            for (k, run) in self.training.runs().iter().enumerate() {
-                let Some(checked) = self.checked_run(k) else {
-                    continue;
-                };
-                let color = run_color(plot_ui.ctx(), checked.color);
-                let width = 2.0 * super::theme::line_scale(plot_ui.ctx());
-                let records = run.history().records();
-                let latest = run.history().latest();
-                let has_test = records.iter().chain(latest).any(|r| value(r)[1].is_some());
-                for (which, style, suffix) in [
-                    (0, LineStyle::Solid, "train"),
-                    (1, LineStyle::dashed_loose(), "test"),
-                ] {
-                    #[allow(clippy::cast_precision_loss, reason = "step counts")]
-                    let every = records.len().div_ceil(MAX_LINE_POINTS).max(1);
-                    let pts: Vec<[f64; 2]> = records
-                        .iter()
-                        .step_by(every)
-                        .chain(records.last().filter(|_| every > 1))
-                        .chain(latest.filter(|l| records.last() != Some(l)))
-                        .filter_map(|r| value(r)[which].map(|v| [r.step as f64, map(v)]))
-                        .filter(|p| p[1].is_finite())
-                        .collect();
-                    if pts.is_empty() {
-                        continue;
-                    }
-                    let name = if has_test {
-                        format!("{} {suffix}", checked.label)
-                    } else {
-                        checked.label.clone()
-                    };
-                    plot_ui.line(
-                        plot_items::line(name, PlotPoints::from(pts))
-                            .color(color)
-                            .width(width)
-                            .style(style),
-                    );
-                }
+            for (name, color, style, pts) in curves {
+                plot_ui.line(
+                    plot_items::line(name, PlotPoints::from(pts))
+                        .color(color)
+                        .width(line_width)
+                        .style(style),
+                );
             }
         });
         response
@@ -851,6 +944,46 @@ impl MlpView {
                     );
                 }
             });
+    }
+}
+
+/// How the decision-boundary panes show the plane: the ranges plotted and the room their axes
+/// take outside the square pictures.
+struct PaneView {
+    x: (f64, f64),
+    y: (f64, f64),
+    /// One scale for both inputs (no axes drawn: the picture is the data's shape).
+    one_scale: bool,
+    /// Width of the y axis and height of the x axis (zero with one scale).
+    axes: egui::Vec2,
+}
+
+impl PaneView {
+    /// The view of the data's `bounds` (x1 range, x2 range).
+    fn new(ui: &egui::Ui, (x, y): ((f64, f64), (f64, f64))) -> Self {
+        // The picture covers the whole plot: the data's box, widened to a square when one
+        // scale suits both inputs, else each input on its own scale (the axes say so).
+        let (x, y, one_scale) = plot_items::plane_view(x, y, MAX_SHARED_SCALE_RATIO);
+        let axes = if one_scale {
+            egui::Vec2::ZERO
+        } else {
+            let widest = plot_items::round_labels(y)
+                .into_iter()
+                .max_by(|a, b| {
+                    plot_items::axis_width(ui, a).total_cmp(&plot_items::axis_width(ui, b))
+                })
+                .unwrap_or_default();
+            egui::vec2(
+                plot_items::titled_axis_width(ui, &widest),
+                plot_items::titled_x_axis_height(ui),
+            )
+        };
+        Self {
+            x,
+            y,
+            one_scale,
+            axes,
+        }
     }
 }
 

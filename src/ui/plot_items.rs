@@ -1,9 +1,11 @@
 //! Building blocks every plot of the app is made of, so that each rule is written once:
-//! a line is always drawn as a line, a log axis labels whole decades only, and a legend is a
-//! row of swatches in the runs' order beside the plot, where it never covers a curve.
+//! a line is always drawn as a line, a log axis labels whole decades only, axes have room for
+//! their labels from the first frame, a picture of the plane fills its plot whatever the data's
+//! aspect, and a legend is a row of swatches in the runs' order beside the plot, where it never
+//! covers a curve.
 
 use egui::{Color32, Stroke, Ui};
-use egui_plot::{GridInput, GridMark, Line, PlotPoints};
+use egui_plot::{AxisHints, GridInput, GridMark, Line, PlotPoints};
 
 /// A polyline through `points`. egui_plot merges a dense series whose x never decreases into a
 /// filled band unless told not to, which turns a path or a loss curve into a big polygon; every
@@ -94,6 +96,131 @@ pub fn axis_width(ui: &Ui, widest: &str) -> f32 {
     galley.size().x + 10.0
 }
 
+/// Height of one line of axis text (tick labels and titles are set in the body font).
+fn axis_text_height(ui: &Ui) -> f32 {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    ui.painter()
+        .layout_no_wrap("1e0".to_owned(), font, Color32::WHITE)
+        .size()
+        .y
+}
+
+/// Width for a y axis with a title beside labels no wider than `widest`: [`axis_width`] plus
+/// the title's line (egui_plot sets the title a quarter of a line away from the labels).
+#[must_use]
+pub fn titled_axis_width(ui: &Ui, widest: &str) -> f32 {
+    axis_width(ui, widest) + 1.25 * axis_text_height(ui)
+}
+
+/// The x axis of a plot, titled `title` and tall enough for its tick labels and title from
+/// the first frame on (egui_plot otherwise sizes it from the previous frame, so the first frame
+/// paints the labels below the plot, over whatever lies there).
+#[must_use]
+pub fn titled_x_axis(ui: &Ui, title: &str) -> AxisHints<'static> {
+    AxisHints::new_x()
+        .label(title)
+        .min_thickness(titled_x_axis_height(ui))
+}
+
+/// Height of a [`titled_x_axis`]: a line of tick labels, then the title a quarter of a line
+/// further down.
+#[must_use]
+pub fn titled_x_axis_height(ui: &Ui) -> f32 {
+    2.25 * axis_text_height(ui)
+}
+
+/// The spacing of [`round_marks`] over `span`: the smallest 1, 2 or 5 times a power of ten
+/// that gives at most four intervals.
+fn round_step(span: f64) -> Option<f64> {
+    if !(span.is_finite() && span > 0.0) {
+        return None;
+    }
+    let wanted = span / 4.0;
+    let decade = 10f64.powf(wanted.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * decade)
+        .find(|s| *s >= wanted * (1.0 - 1e-9))
+}
+
+/// Grid marks for a small plot of a linear axis: about four round values (multiples of 1, 2 or
+/// 5 times a power of ten), all of one spacing, so every one can be labelled.
+#[must_use]
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "at most a handful of mark indices"
+)]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "egui_plot's grid spacer signature"
+)]
+pub fn round_marks(input: GridInput) -> Vec<GridMark> {
+    let (lo, hi) = input.bounds;
+    let Some(step) = round_step(hi - lo) else {
+        return Vec::new();
+    };
+    // A bound that is a multiple of the step up to rounding (0.3 / 0.1) gets its mark.
+    let (first, last) = (
+        (lo / step - 1e-9).ceil() as i64,
+        (hi / step + 1e-9).floor() as i64,
+    );
+    (first..=last)
+        .map(|k| GridMark {
+            value: k as f64 * step,
+            step_size: step,
+        })
+        .collect()
+}
+
+/// The label of a [`round_marks`] mark, with as many decimals as its spacing needs: `-500`,
+/// `0.5`, `0.25`.
+#[must_use]
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "a small count of decimals"
+)]
+pub fn round_label(mark: GridMark) -> String {
+    let decimals = (-mark.step_size.log10().floor()).clamp(0.0, 12.0) as usize;
+    // -0 would read "-0": print the zero it is.
+    let value = if mark.value == 0.0 { 0.0 } else { mark.value };
+    format!("{value:.decimals$}")
+}
+
+/// The labels [`round_marks`] gives the range `lo..hi` (for sizing an axis before drawing it).
+#[must_use]
+pub fn round_labels((lo, hi): (f64, f64)) -> Vec<String> {
+    round_marks(GridInput {
+        bounds: (lo, hi),
+        base_step_size: 0.0,
+    })
+    .into_iter()
+    .map(round_label)
+    .collect()
+}
+
+/// The plot ranges of a picture of the plane over `x` by `y`, and whether its axes share one
+/// scale. Ranges within `max_ratio` of each other get one scale, the shorter widened about its
+/// middle to the longer, so a square plot shows true shapes and the picture still fills it;
+/// ranges further apart keep their own scales (the plot must then show both axes), since one
+/// scale would squeeze the picture into a sliver.
+#[must_use]
+pub fn plane_view(x: (f64, f64), y: (f64, f64), max_ratio: f64) -> ((f64, f64), (f64, f64), bool) {
+    let (wx, wy) = (x.1 - x.0, y.1 - y.0);
+    if !(wx > 0.0 && wy > 0.0 && wx.is_finite() && wy.is_finite()) {
+        return (x, y, false);
+    }
+    if wx.max(wy) > max_ratio * wx.min(wy) {
+        return (x, y, false);
+    }
+    let w = wx.max(wy);
+    let widen = |(lo, hi): (f64, f64)| {
+        let mid = f64::midpoint(lo, hi);
+        (mid - w / 2.0, mid + w / 2.0)
+    };
+    (widen(x), widen(y), true)
+}
+
 /// One entry of a legend row.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LegendEntry {
@@ -108,6 +235,16 @@ pub struct LegendEntry {
 /// A legend as a wrapped row of swatches and names, in the order given (the runs' order), for
 /// drawing above a plot instead of over it.
 pub fn legend_row(ui: &mut Ui, entries: &[LegendEntry], line_width: f32) {
+    legend_row_with_note(ui, entries, line_width, None);
+}
+
+/// [`legend_row`] ending with a weak `note` (say, how dashed curves differ from solid ones).
+pub fn legend_row_with_note(
+    ui: &mut Ui,
+    entries: &[LegendEntry],
+    line_width: f32,
+    note: Option<&str>,
+) {
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
         let height = ui.text_style_height(&egui::TextStyle::Body);
@@ -130,6 +267,9 @@ pub fn legend_row(ui: &mut Ui, entries: &[LegendEntry], line_width: f32) {
             }
             ui.label(&entry.label);
             ui.add_space(8.0);
+        }
+        if let Some(note) = note {
+            ui.label(egui::RichText::new(note).weak());
         }
     });
 }
@@ -176,6 +316,53 @@ mod tests {
                 step_size: 1.0
             }),
             "1e0"
+        );
+    }
+
+    #[test]
+    fn round_marks_are_few_round_and_labelled_without_minus_zero() {
+        assert_eq!(round_labels((-660.0, 660.0)), vec!["-500", "0", "500"]);
+        assert_eq!(round_labels((-6.6, 6.6)), vec!["-5", "0", "5"]);
+        assert_eq!(
+            round_labels((-1.0, 1.0)),
+            vec!["-1.0", "-0.5", "0.0", "0.5", "1.0"]
+        );
+        assert_eq!(round_labels((0.0, 0.3)), vec!["0.0", "0.1", "0.2", "0.3"]);
+        assert_eq!(round_labels((-0.13, 0.13)), vec!["-0.1", "0.0", "0.1"]);
+        assert_eq!(round_labels((-123.0, -7.0)), vec!["-100", "-50"]);
+        assert!(round_labels((1.0, 1.0)).is_empty());
+        assert!(round_labels((f64::NAN, 1.0)).is_empty());
+        for (lo, hi) in [(-3.7, 12.1), (-1e-3, 2e-3), (0.0, 1e6), (-123.0, -7.0)] {
+            let labels = round_labels((lo, hi));
+            assert!((2..=5).contains(&labels.len()), "{lo}..{hi}: {labels:?}");
+            assert!(
+                labels
+                    .iter()
+                    .all(|l| !(l.starts_with('-') && l.parse::<f64>() == Ok(0.0))),
+                "no minus zero: {labels:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn plane_views_share_a_scale_only_for_comparable_ranges() {
+        assert_eq!(
+            plane_view((-1.0, 1.0), (0.0, 3.0), 3.0),
+            ((-1.5, 1.5), (0.0, 3.0), true),
+            "the shorter range is widened about its middle"
+        );
+        assert_eq!(
+            plane_view((-1.0, 1.0), (-100.0, 100.0), 3.0),
+            ((-1.0, 1.0), (-100.0, 100.0), false),
+            "100 times longer: each axis keeps its range"
+        );
+        assert_eq!(
+            plane_view((0.0, 0.0), (0.0, 1.0), 3.0),
+            ((0.0, 0.0), (0.0, 1.0), false)
+        );
+        assert_eq!(
+            plane_view((0.0, 2.0), (0.0, 2.0), 3.0),
+            ((0.0, 2.0), (0.0, 2.0), true)
         );
     }
 
