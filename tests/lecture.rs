@@ -681,3 +681,59 @@ fn axis_labels_are_whole_from_the_first_frame_and_plots_have_axis_titles() {
         );
     }
 }
+
+#[test]
+fn the_legend_moves_off_the_runs_starts_and_keeps_their_order() {
+    // Preset 02 in the projector theme: a big legend, and every run starts top left.
+    let text = std::fs::read_to_string(preset("02-optimal-step-size.ron")).unwrap();
+    let end = text.rfind(')').unwrap();
+    let dir = tempdir();
+    let path = dir.join("02-projector.ron");
+    std::fs::write(&path, format!("{}    theme: Projector,\n)\n", &text[..end])).unwrap();
+    let mut h = harness_sized(
+        LaunchOptions {
+            preset: Some(path),
+            at_step: Some(10_000),
+            ..LaunchOptions::default()
+        },
+        egui::vec2(1280.0, 720.0),
+    );
+    compute_all(&mut h);
+    h.run_steps(4);
+    let labels: Vec<String> = h
+        .state()
+        .session()
+        .scenario()
+        .runs
+        .iter()
+        .map(|r| r.label.clone())
+        .collect();
+    let contour = h.get_by_label("contour plot").rect();
+    let texts = painted_texts(&h);
+    let entries: Vec<egui::Rect> = labels
+        .iter()
+        .map(|l| {
+            texts
+                .iter()
+                .find(|(t, r, _)| t == l && contour.contains(r.center()))
+                .map_or_else(|| panic!("{l} in the legend"), |(_, r, _)| *r)
+        })
+        .collect();
+    assert!(
+        entries
+            .windows(2)
+            .all(|w| w[0].center().y < w[1].center().y),
+        "run order, top to bottom: {entries:?}"
+    );
+    let legend = entries
+        .iter()
+        .fold(entries[0], |a, b| a.union(*b))
+        .expand2(egui::vec2(30.0, 4.0));
+    // The view is centred on the minimum (0, 0); every run starts at (-2, 1.5), top left.
+    let start = h.state().session().start_of(0);
+    assert!(start.x < 0.0 && start.y > 0.0, "the starts are top left");
+    assert!(
+        legend.center().x > contour.center().x,
+        "the legend left the top left corner, where the starts are: {legend:?} in {contour:?}"
+    );
+}

@@ -459,7 +459,10 @@ impl OptivizApp {
                 None => self.settings.show_loss_plot,
             };
             if show_loss {
-                let loss_height = (ui.available_height() * 0.27).clamp(120.0, 320.0);
+                // Tall enough for its legend row, two labelled decades and the step axis in
+                // any theme's text size.
+                let line = ui.text_style_height(&egui::TextStyle::Body);
+                let loss_height = (ui.available_height() * 0.27).clamp(8.0 * line, 320.0);
                 egui::Panel::bottom("loss-panel")
                     .resizable(true)
                     .default_size(loss_height)

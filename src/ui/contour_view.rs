@@ -20,7 +20,7 @@ use crate::numerics::objectives::{Hessian, Landmarks, Objective, PointKind};
 use crate::numerics::path_shape::PathShape;
 use crate::numerics::run::{RunStatus, Trajectory};
 use egui::{Color32, PointerButton};
-use egui_plot::{Arrows, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Text};
+use egui_plot::{Arrows, Corner, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Text};
 
 /// A run's path as drawn: the vertices of its shape (`numerics::path_shape`, which saw every
 /// step), decimated in screen space and extended incrementally as playback advances.
@@ -101,6 +101,8 @@ pub struct ContourView {
     view_generation: Option<u64>,
     /// A left drag has gone far enough to move start points (until the button is released).
     moving_starts: bool,
+    /// The corner the legend sits in: the one the paths cover least (see `legend_corner`).
+    legend_corner: Option<Corner>,
 }
 
 /// How far (in points) a left drag must go before it moves start points.
@@ -221,14 +223,33 @@ impl ContourView {
             .x_axis_label("x")
             .y_axis_label("y")
             .show_grid(false);
+        // The legend's size, estimated from its labels, to find the corner it hides least in.
+        let legend_size = {
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            let widest = runs
+                .iter()
+                .map(|&k| {
+                    let label = &scenario.runs[session.spec_index(k)].label;
+                    ui.painter()
+                        .layout_no_wrap(label.clone(), font.clone(), Color32::WHITE)
+                        .size()
+                        .x
+                })
+                .fold(0.0, f32::max);
+            #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
+            let rows = runs.len() as f32;
+            egui::vec2(widest + 36.0, rows * (font.size * 1.25 + 4.0) + 10.0)
+        };
+        let corner = self.legend_corner.unwrap_or(Corner::LeftTop);
         if !self.hide_legend {
             plot = plot.legend(
                 Legend::default()
-                    .position(egui_plot::Corner::LeftTop)
+                    .position(corner)
                     .follow_insertion_order(true)
                     .background_alpha(0.85),
             );
         }
+        let mut covered = [0_usize; CORNERS.len()];
         if linked {
             plot = plot
                 .link_axis(egui::Id::unique("optiviz-panes"), true)
@@ -348,7 +369,7 @@ impl ContourView {
                     }
                 }
                 let width = if k == top { 3.0 } else { 2.5 } * thick;
-                draw_path(plot_ui, &checked.label, line.clone(), color, width, dark);
+                draw_path(plot_ui, &checked.label, line.clone(), color, width);
                 let stopped = match run.status() {
                     RunStatus::Stopped { step: at, .. } if current.step + 1 >= *at => {
                         Some(run.status().describe())
@@ -366,13 +387,32 @@ impl ContourView {
                     stopped,
                 });
             }
+            // How much each corner's legend would hide: path points, and a run's start and
+            // current point ten times as much.
+            let frame = *plot_ui.transform().frame();
+            for d in &drawn {
+                let markers = [plot_point(d.start), plot_point(d.current)];
+                let weighted = d
+                    .line
+                    .iter()
+                    .map(|p| (p, 1))
+                    .chain(markers.iter().map(|p| (p, 10)));
+                for (p, weight) in weighted {
+                    let q = plot_ui.transform().position_from_point(p);
+                    for (i, c) in CORNERS.iter().enumerate() {
+                        if corner_rect(frame, *c, legend_size).contains(q) {
+                            covered[i] += weight;
+                        }
+                    }
+                }
+            }
             // Later paths cover earlier ones: the selected run's path once more on top (same
             // name, so the legend keeps one entry per run, in the runs' order).
             drawn.sort_by_key(|d| d.sim_index == top);
             if drawn.len() > 1
                 && let Some(d) = drawn.last().filter(|d| d.sim_index == top)
             {
-                draw_path(plot_ui, &d.label, d.line.clone(), d.color, d.width, dark);
+                draw_path(plot_ui, &d.label, d.line.clone(), d.color, d.width);
             }
             // Markers after all paths, so no path hides a run's point.
             for (i, d) in drawn.iter().enumerate() {
@@ -394,11 +434,12 @@ impl ContourView {
                 })
                 .collect();
             let radii = ring_radii(&screen, 5.5 * thick);
+            let (_, rim) = outlines(&ctx);
             for (i, d) in drawn.iter().enumerate() {
                 plot_ui.points(
                     Points::new("", PlotPoints::Owned(vec![plot_point(d.current)]))
                         .radius(radii[i] + 2.0 * thick)
-                        .color(Color32::BLACK)
+                        .color(rim)
                         .allow_hover(false)
                         .id(("dot-outline", d.sim_index)),
                 );
@@ -501,6 +542,7 @@ impl ContourView {
                 _ => None,
             }
         });
+        self.legend_corner = Some(legend_corner(corner, covered));
         // Screen readers (and UI tests) find the plot by this name.
         response
             .response
@@ -619,20 +661,62 @@ fn draw_eigen_axes(
     }
 }
 
-/// A run's path with a dark outline under it, so a thin line reads on every heat-map colour.
+/// The legend's possible corners, in order of preference: the top ones only, where egui_plot
+/// lists the entries top down in the runs' order (in a bottom corner it stacks them upwards).
+const CORNERS: [Corner; 2] = [Corner::LeftTop, Corner::RightTop];
+
+/// Where a legend of `size` sits in `frame` when put in `corner`.
+fn corner_rect(frame: egui::Rect, corner: Corner, size: egui::Vec2) -> egui::Rect {
+    let pos = match corner {
+        Corner::LeftTop => frame.left_top(),
+        Corner::RightTop => frame.right_top() - egui::vec2(size.x, 0.0),
+        Corner::LeftBottom => frame.left_bottom() - egui::vec2(0.0, size.y),
+        Corner::RightBottom => frame.right_bottom() - size,
+    };
+    egui::Rect::from_min_size(pos, size)
+}
+
+/// The legend's corner for the next frame: the one covering the fewest path points, but only
+/// when it covers clearly fewer than the current one (a legend that hops about is worse than
+/// one that hides a few points).
+fn legend_corner(current: Corner, covered: [usize; CORNERS.len()]) -> Corner {
+    let index = |c: Corner| CORNERS.iter().position(|k| *k == c).unwrap_or(0);
+    let here = covered[index(current)];
+    let (best, least) = CORNERS
+        .iter()
+        .map(|c| (*c, covered[index(*c)]))
+        .min_by_key(|(_, n)| *n)
+        .unwrap_or((current, here));
+    if 2 * least + 3 < here { best } else { current }
+}
+
+/// The theme's outline under paths and around run points (the figures' halo: dark on the
+/// dark and light themes, white on the projector's, where a black run needs a light rim).
+fn outlines(ctx: &egui::Context) -> (Color32, Color32) {
+    let style = crate::render::style::Style::of(super::theme::current(ctx));
+    let [r, g, b] = style.halo;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "an opacity in 0..=1 scaled to a byte"
+    )]
+    let alpha = (style.halo_alpha.clamp(0.0, 1.0) * 255.0).round() as u8;
+    (
+        Color32::from_rgba_unmultiplied(r, g, b, alpha),
+        super::color32(style.dot_outline),
+    )
+}
+
+/// A run's path with the theme's outline under it, so a thin line reads on every heat-map
+/// colour.
 fn draw_path(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     label: &str,
     line: Vec<PlotPoint>,
     color: Color32,
     width: f32,
-    dark: bool,
 ) {
-    let outline = if dark {
-        Color32::from_black_alpha(170)
-    } else {
-        Color32::from_black_alpha(120)
-    };
+    let (outline, _) = outlines(plot_ui.ctx());
     plot_ui.line(
         plot_items::line("", PlotPoints::Owned(line.clone()))
             .color(outline)
@@ -806,5 +890,49 @@ fn arrows<F: Hessian + Landmarks>(
         && next.step == step + 1
     {
         arrow("next step", next.point, color);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legend_moves_to_a_clearly_emptier_corner_and_stays_put_otherwise() {
+        // The paths fill the top left: the legend goes where nothing is.
+        assert_eq!(legend_corner(Corner::LeftTop, [300, 0]), Corner::RightTop);
+        // A little less elsewhere is not worth a jump.
+        assert_eq!(legend_corner(Corner::LeftTop, [20, 12]), Corner::LeftTop);
+        // Three starts hidden (weight 10 each) against a few points: move.
+        assert_eq!(legend_corner(Corner::LeftTop, [30, 4]), Corner::RightTop);
+        assert_eq!(legend_corner(Corner::RightTop, [3, 40]), Corner::LeftTop);
+        let frame = egui::Rect::from_min_size(egui::pos2(10.0, 20.0), egui::vec2(400.0, 300.0));
+        let size = egui::vec2(100.0, 50.0);
+        let r = corner_rect(frame, Corner::RightBottom, size);
+        assert_eq!(r.max, frame.max);
+        assert_eq!(r.size(), size);
+        assert_eq!(corner_rect(frame, Corner::LeftTop, size).min, frame.min);
+    }
+
+    #[test]
+    fn coinciding_dots_become_rings_around_the_last_one() {
+        let p = egui::pos2(50.0, 50.0);
+        let radii = ring_radii(&[p, p, egui::pos2(200.0, 50.0), p], 5.0);
+        assert!(radii[0] > radii[1] && radii[1] > radii[3], "{radii:?}");
+        assert_eq!(radii[2], 5.0, "a dot alone keeps its size");
+        assert_eq!(radii[3], 5.0, "the top one is the centre");
+    }
+
+    #[test]
+    fn an_off_view_marker_sits_on_the_edge_towards_the_point() {
+        let frame = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(200.0, 100.0));
+        let (at, dir) = edge_anchor(frame, egui::pos2(1000.0, 50.0), 4.0);
+        assert!(
+            (at.x - 196.0).abs() < 1e-3 && (at.y - 50.0).abs() < 1e-3,
+            "{at:?}"
+        );
+        assert!((dir.x - 1.0).abs() < 1e-6);
+        let (at, dir) = edge_anchor(frame, egui::pos2(f32::NAN, 0.0), 4.0);
+        assert_eq!((at.y, dir.y), (4.0, -1.0), "not finite: the top edge");
     }
 }

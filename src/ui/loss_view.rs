@@ -99,19 +99,13 @@ impl LossView {
         let top = ui.cursor().top();
         plot_items::legend_row(ui, &entries, 2.0 * scale);
         let height = (height - (ui.cursor().top() - top)).max(60.0);
-        // Whole decades at both ends, so the axis always has labels and never repeats one.
-        let (lo, hi) = plot_items::decade_range(self.y_range);
-        let response = Plot::new("loss")
+        let plot = Plot::new("loss")
             .height(height)
             .include_x(0.0)
             .include_x(budget)
-            .include_y(lo)
-            .include_y(hi)
             .x_axis_label("step")
-            .y_axis_label(self.label.clone())
-            .y_grid_spacer(plot_items::decade_marks)
-            .y_axis_formatter(|mark, _| plot_items::decade_label(mark))
-            .y_axis_min_width(plot_items::axis_width(ui, "1e-10"))
+            .y_axis_label(self.label.clone());
+        let response = plot_items::log_y_axis(plot, ui, self.y_range)
             .label_formatter(|pos| match pos {
                 HoverPosition::NearDataPoint {
                     plot_name,

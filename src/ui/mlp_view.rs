@@ -794,19 +794,8 @@ impl MlpView {
                     Some((lo, hi)) => Some((lo.min(y), hi.max(y))),
                 },
             );
-            // Whole decades at both ends, so the axis always has labels and never repeats one
-            // (with no curve at all, 1e-1..1e1).
-            let (lo, hi) = plot_items::decade_range(range);
-            // Marks (and so labels) at least a line and a half apart: with projector-sized
-            // text in a short plot, every decade labelled would stack the labels edge to edge.
-            let spacing = 1.5 * ui.text_style_height(&egui::TextStyle::Body);
-            plot = plot
-                .include_y(lo)
-                .include_y(hi)
-                .grid_spacing(spacing..=4.0 * spacing)
-                .y_grid_spacer(plot_items::decade_marks)
-                .y_axis_formatter(|mark, _| plot_items::decade_label(mark))
-                .y_axis_min_width(plot_items::titled_axis_width(ui, "1e-10"));
+            // With no curve at all, 1e-1..1e1.
+            plot = plot_items::log_y_axis(plot, ui, range);
         } else {
             plot = plot
                 .include_y(0.0)

@@ -38,12 +38,23 @@ pub fn decade_marks(input: GridInput) -> Vec<GridMark> {
     let wanted = input.base_step_size.max(1e-9);
     // Never more than about 200 marks, whatever the range.
     let wanted = wanted.max((hi - lo) / 200.0);
-    let step = (0..300)
-        .flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)))
-        .find(|s| *s >= wanted)
-        .unwrap_or(f64::INFINITY);
+    let candidates = || (0..300).flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)));
+    let marks_with = |step: f64| ((lo / step).ceil() as i64, (hi / step).floor() as i64);
+    let mut step = candidates().find(|s| *s >= wanted).unwrap_or(f64::INFINITY);
     if !step.is_finite() {
         return Vec::new();
+    }
+    // An axis with one label does not say its scale: take the next finer spacing when it
+    // gives two marks and is not much denser than asked for.
+    let (first, last) = marks_with(step);
+    if last <= first
+        && let Some(finer) = candidates().take_while(|s| *s < step).last()
+        && finer >= 0.6 * wanted
+    {
+        let (f, l) = marks_with(finer);
+        if l > f {
+            step = finer;
+        }
     }
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
@@ -83,6 +94,26 @@ pub fn decade_range(range: Option<(f64, f64)>) -> (f64, f64) {
         }
         _ => (-1.0, 1.0),
     }
+}
+
+/// A plot's y axis for log10 of a value: whole decades ([`decade_marks`], [`decade_label`]),
+/// the enclosing decades of `range` included ([`decade_range`]: labels from the first step on),
+/// marks at least a line and a half apart (with projector-sized text in a short plot, every
+/// decade labelled would stack the labels edge to edge, and egui_plot would hide them all), and
+/// room for a titled axis of labels like `1e-10` from the first frame.
+pub fn log_y_axis<'a>(
+    plot: egui_plot::Plot<'a>,
+    ui: &Ui,
+    range: Option<(f64, f64)>,
+) -> egui_plot::Plot<'a> {
+    let (lo, hi) = decade_range(range);
+    let spacing = 1.5 * ui.text_style_height(&egui::TextStyle::Body);
+    plot.include_y(lo)
+        .include_y(hi)
+        .grid_spacing(spacing..=4.0 * spacing)
+        .y_grid_spacer(decade_marks)
+        .y_axis_formatter(|mark, _| decade_label(mark))
+        .y_axis_min_width(titled_axis_width(ui, "1e-10"))
 }
 
 /// Width for a y axis whose longest label is `widest`, so the labels are never clipped, not

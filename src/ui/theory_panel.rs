@@ -568,16 +568,12 @@ fn measured_vs_predicted(ui: &mut egui::Ui, session: &Session, s: &Spectrum, x_s
             .small()
             .weak(),
     );
-    let response = Plot::new("measured-vs-predicted")
+    let plot = Plot::new("measured-vs-predicted")
         .height(200.0)
         .x_axis_label("step k")
-        .y_axis_label("|x_k - x*| (log scale)")
-        .y_grid_spacer(plot_items::decade_marks)
-        .y_axis_formatter(|m, _| plot_items::decade_label(m))
-        .y_axis_min_width(plot_items::axis_width(ui, "1e-10"))
-        // At least one whole decade, so the axis has labels from the first step on.
-        .include_y(-1.0)
-        .include_y(1.0)
+        .y_axis_label("|x_k - x*| (log scale)");
+    // At least one whole decade around the start's error, so the axis has labels at once.
+    let response = plot_items::log_y_axis(plot, ui, Some((-1.0, 1.0)))
         // The wheel scrolls the panel: a static figure never pans into an empty range.
         .allow_scroll(false)
         .allow_zoom(false)
