@@ -126,29 +126,32 @@ impl PathShape {
     /// True when `p` can end the straight piece from `anchor`: its direction is inside the
     /// wedge and it does not double back.
     fn fits(&self, anchor: Vec2, p: Vec2) -> bool {
+        // Squared distances and unnormalised directions: signs and comparisons need no root.
         let v = p - anchor;
-        let d = v.norm();
-        if d < self.reach - self.tolerance {
+        let d2 = v.norm_squared();
+        let back = self.reach - self.tolerance;
+        if back > 0.0 && d2 < back * back {
             return false;
         }
         match self.wedge {
             None => true,
-            Some(_) if d <= self.tolerance => self.reach <= self.tolerance,
-            Some((lo, hi)) => {
-                let u = v / d;
-                cross(lo, u) >= 0.0 && cross(u, hi) >= 0.0 && lo.dot(&u) > 0.0
-            }
+            Some(_) if d2 <= self.tolerance * self.tolerance => self.reach <= self.tolerance,
+            Some((lo, hi)) => cross(lo, v) >= 0.0 && cross(v, hi) >= 0.0 && lo.dot(&v) > 0.0,
         }
     }
 
     /// Intersects the wedge with the directions that pass within the tolerance of `p`.
     fn narrow(&mut self, anchor: Vec2, p: Vec2) {
+        // A run that has settled lands within the tolerance of its last vertex step after
+        // step: that costs a multiply-add and a comparison, no root. (`reach` only matters
+        // once it exceeds the tolerance, so it need not follow such points.)
         let v = p - anchor;
-        let d = v.norm();
-        self.reach = self.reach.max(d);
-        if d <= self.tolerance {
+        let d2 = v.norm_squared();
+        if d2 <= self.tolerance * self.tolerance {
             return;
         }
+        let d = d2.sqrt();
+        self.reach = self.reach.max(d);
         let u = v / d;
         let sin = self.tolerance / d;
         let cos = (1.0 - sin * sin).sqrt();

@@ -23,53 +23,99 @@ use egui::{Color32, PointerButton};
 use egui_plot::{Arrows, Corner, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Text};
 
 /// A run's path as drawn: the vertices of its shape (`numerics::path_shape`, which saw every
-/// step), decimated in screen space and extended incrementally as playback advances.
+/// step), thinned in screen space and extended incrementally as playback advances.
+///
+/// Thinning works on a grid of one-pixel cells: a vertex in a cell the path has already drawn
+/// through is left out and the pen is lifted; the next vertex in a new cell starts a new stroke
+/// from the vertex just before it. Every drawn segment is a piece of the path (no chord is ever
+/// drawn), and a run that circles its minimum a million times draws its circle once, not a
+/// million times over (which cost most of a frame).
 #[derive(Default)]
 struct PathCache {
     /// (simulation generation, shape generation) the cache was built for.
     key: Option<(u64, u64)>,
-    tolerance: f64,
+    /// Cell size in plot units (about a pixel).
+    cell: f64,
     points: Vec<PlotPoint>,
     /// Step of each kept point.
     steps: Vec<usize>,
+    /// True where a kept point starts a new stroke.
+    starts: Vec<bool>,
+    visited: std::collections::HashSet<(i64, i64)>,
+    /// The last vertex left out, if the pen is up.
+    lifted: Option<(PlotPoint, usize)>,
     /// Vertices of the shape examined so far.
     upto: usize,
 }
 
 impl PathCache {
-    fn update(&mut self, shape: &PathShape, generation: u64, tolerance: f64, step: usize) {
+    fn update(&mut self, shape: &PathShape, generation: u64, cell: f64, step: usize) {
         let key = (generation, shape.generation());
-        let rescale = !(0.5..=2.0).contains(&(tolerance / self.tolerance.max(f64::MIN_POSITIVE)));
+        let rescale = !(0.5..=2.0).contains(&(cell / self.cell.max(f64::MIN_POSITIVE)));
         if self.key != Some(key) || rescale {
             self.key = Some(key);
-            self.tolerance = tolerance;
+            self.cell = cell;
             self.points.clear();
             self.steps.clear();
+            self.starts.clear();
+            self.visited.clear();
+            self.lifted = None;
             self.upto = 0;
         }
-        let vertices = shape.points();
         let last = shape.vertices_upto(step);
         while self.upto < last {
-            let p = vertices[self.upto];
-            let keep = self.points.last().is_none_or(|q| {
-                (p.x - q.x).abs() >= self.tolerance || (p.y - q.y).abs() >= self.tolerance
-            });
-            if keep {
-                self.points.push(plot_point(p));
-                self.steps.push(shape.steps()[self.upto]);
-            }
+            let p = plot_point(shape.points()[self.upto]);
+            let s = shape.steps()[self.upto];
             self.upto += 1;
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "cells of a plot on screen are far inside i64"
+            )]
+            let cell = (
+                (p.x / self.cell).floor() as i64,
+                (p.y / self.cell).floor() as i64,
+            );
+            if self.visited.insert(cell) || self.points.is_empty() {
+                if let Some((q, qs)) = self.lifted.take() {
+                    self.push(q, qs, true);
+                }
+                let first = self.points.is_empty();
+                self.push(p, s, first);
+            } else {
+                self.lifted = Some((p, s));
+            }
         }
     }
 
-    /// Kept points up to `step`, ending exactly at the point shown there.
-    fn prefix(&self, step: usize, current: Vec2) -> Vec<PlotPoint> {
+    fn push(&mut self, p: PlotPoint, step: usize, start: bool) {
+        self.points.push(p);
+        self.steps.push(step);
+        self.starts.push(start);
+    }
+
+    /// The strokes up to `step`, the last ending at `current`, the point shown there, joined
+    /// to it from `previous` (the shape's vertex before it) when the pen is up.
+    fn strokes(&self, step: usize, current: Vec2, previous: Option<Vec2>) -> Vec<Vec<PlotPoint>> {
         let n = self.steps.partition_point(|&s| s <= step);
-        let mut v = self.points[..n].to_vec();
-        if self.steps.get(n.wrapping_sub(1)) != Some(&step) {
-            v.push(plot_point(current));
+        let mut strokes: Vec<Vec<PlotPoint>> = Vec::new();
+        for (p, start) in self.points[..n].iter().zip(&self.starts) {
+            match strokes.last_mut() {
+                Some(stroke) if !start => stroke.push(*p),
+                _ => strokes.push(vec![*p]),
+            }
         }
-        v
+        let last_kept = self.points[..n].last().map(|p| Vec2::new(p.x, p.y));
+        if self.steps.get(n.wrapping_sub(1)) != Some(&step) {
+            match (previous, strokes.last_mut()) {
+                (Some(q), Some(stroke)) if Some(q) == last_kept => {
+                    stroke.push(plot_point(current));
+                }
+                (Some(q), _) => strokes.push(vec![plot_point(q), plot_point(current)]),
+                (None, Some(stroke)) => stroke.push(plot_point(current)),
+                (None, None) => strokes.push(vec![plot_point(current)]),
+            }
+        }
+        strokes
     }
 }
 
@@ -115,7 +161,7 @@ struct DrawnRun {
     color: Color32,
     start: Vec2,
     current: Vec2,
-    line: Vec<PlotPoint>,
+    line: Vec<Vec<PlotPoint>>,
     width: f32,
     /// "diverged at step k: ..." once the run has stopped (at the step on screen).
     stopped: Option<String>,
@@ -339,13 +385,13 @@ impl ContourView {
                     continue;
                 };
                 let cache = &mut paths[k];
-                cache.update(
-                    t.shape(),
-                    session.generation(),
-                    0.8 * units_per_px,
-                    current.step,
-                );
-                let line = cache.prefix(current.step, current.point);
+                cache.update(t.shape(), session.generation(), units_per_px, current.step);
+                let shape = t.shape();
+                let previous = shape
+                    .vertices_upto(current.step)
+                    .checked_sub(1)
+                    .map(|i| shape.points()[i]);
+                let line = cache.strokes(current.step, current.point, previous);
                 // Hover: nearest drawn point within 10 px.
                 if let Some(ptr) = pointer {
                     let pp = plot_ui.transform().position_from_point(&ptr);
@@ -369,7 +415,7 @@ impl ContourView {
                     }
                 }
                 let width = if k == top { 3.0 } else { 2.5 } * thick;
-                draw_path(plot_ui, &checked.label, line.clone(), color, width);
+                draw_path(plot_ui, &checked.label, &line, color, width);
                 let stopped = match run.status() {
                     RunStatus::Stopped { step: at, .. } if current.step + 1 >= *at => {
                         Some(run.status().describe())
@@ -395,6 +441,7 @@ impl ContourView {
                 let weighted = d
                     .line
                     .iter()
+                    .flatten()
                     .map(|p| (p, 1))
                     .chain(markers.iter().map(|p| (p, 10)));
                 for (p, weight) in weighted {
@@ -412,7 +459,7 @@ impl ContourView {
             if drawn.len() > 1
                 && let Some(d) = drawn.last().filter(|d| d.sim_index == top)
             {
-                draw_path(plot_ui, &d.label, d.line.clone(), d.color, d.width);
+                draw_path(plot_ui, &d.label, &d.line, d.color, d.width);
             }
             // Markers after all paths, so no path hides a run's point.
             for (i, d) in drawn.iter().enumerate() {
@@ -707,28 +754,32 @@ fn outlines(ctx: &egui::Context) -> (Color32, Color32) {
     )
 }
 
-/// A run's path with the theme's outline under it, so a thin line reads on every heat-map
-/// colour.
+/// A run's path (its strokes) with the theme's outline under it, so a thin line reads on every
+/// heat-map colour.
 fn draw_path(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     label: &str,
-    line: Vec<PlotPoint>,
+    strokes: &[Vec<PlotPoint>],
     color: Color32,
     width: f32,
 ) {
     let (outline, _) = outlines(plot_ui.ctx());
-    plot_ui.line(
-        plot_items::line("", PlotPoints::Owned(line.clone()))
-            .color(outline)
-            .width(width + 2.5)
-            .allow_hover(false),
-    );
-    plot_ui.line(
-        plot_items::line(label, PlotPoints::Owned(line))
-            .color(color)
-            .width(width)
-            .allow_hover(false),
-    );
+    for stroke in strokes {
+        plot_ui.line(
+            plot_items::line("", PlotPoints::Owned(stroke.clone()))
+                .color(outline)
+                .width(width + 2.5)
+                .allow_hover(false),
+        );
+    }
+    for stroke in strokes {
+        plot_ui.line(
+            plot_items::line(label, PlotPoints::Owned(stroke.clone()))
+                .color(color)
+                .width(width)
+                .allow_hover(false),
+        );
+    }
 }
 
 /// Radii for run dots at these screen positions, drawn in this order: a dot that later dots
