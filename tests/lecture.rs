@@ -737,3 +737,23 @@ fn the_legend_moves_off_the_runs_starts_and_keeps_their_order() {
         "the legend left the top left corner, where the starts are: {legend:?} in {contour:?}"
     );
 }
+
+#[test]
+fn every_step_axis_has_labelled_ticks_whatever_the_budget() {
+    // 6,000 steps in a small plot: egui_plot's own spacing labelled only "0".
+    let h = app_with_preset_sized(&preset("mlp/03-spiral.ron"), egui::vec2(1280.0, 800.0));
+    let texts = painted_texts(&h);
+    for plot in ["loss (log)", "accuracy (%)", "|grad| (log)"] {
+        let r = h.get_by_label(plot).rect();
+        let below = egui::Rect::from_min_max(
+            egui::pos2(r.left(), r.bottom() - 30.0),
+            egui::pos2(r.right(), r.bottom() + 30.0),
+        );
+        let ticks: Vec<&String> = texts
+            .iter()
+            .filter(|(t, b, _)| below.contains(b.center()) && t.parse::<f64>().is_ok())
+            .map(|(t, ..)| t)
+            .collect();
+        assert!(ticks.len() >= 3, "{plot}: step ticks {ticks:?}");
+    }
+}

@@ -266,7 +266,11 @@ impl ContourView {
             .allow_boxed_zoom(false)
             .allow_scroll(false)
             .allow_double_click_reset(true)
-            .x_axis_label("x")
+            // Short numbers: labels 28 points apart fit (egui_plot asks for 60 on x by
+            // default, which left a narrow pane with only "0").
+            .custom_x_axes(vec![
+                plot_items::titled_x_axis(ui, "x").label_spacing(28.0..=40.0),
+            ])
             .y_axis_label("y")
             .show_grid(false);
         // The legend's size, estimated from its labels, to find the corner it hides least in.

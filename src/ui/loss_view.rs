@@ -103,8 +103,8 @@ impl LossView {
             .height(height)
             .include_x(0.0)
             .include_x(budget)
-            .x_axis_label("step")
             .y_axis_label(self.label.clone());
+        let plot = plot_items::step_x_axis(plot, ui, "step");
         let response = plot_items::log_y_axis(plot, ui, self.y_range)
             .label_formatter(|pos| match pos {
                 HoverPosition::NearDataPoint {

@@ -763,12 +763,12 @@ impl MlpView {
         }
         #[allow(clippy::cast_precision_loss, reason = "step counts")]
         let total = self.training.total_steps() as f64;
-        let mut plot = Plot::new(id)
+        let plot = Plot::new(id)
             .width(width)
             .height(height)
             .include_x(0.0)
-            .include_x(total)
-            .custom_x_axes(vec![plot_items::titled_x_axis(ui, "step")])
+            .include_x(total);
+        let mut plot = plot_items::step_x_axis(plot, ui, "step")
             .y_axis_label(label)
             .allow_scroll(false)
             .label_formatter(move |pos| match pos {

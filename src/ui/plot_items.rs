@@ -153,6 +153,16 @@ pub fn titled_x_axis(ui: &Ui, title: &str) -> AxisHints<'static> {
         .min_thickness(titled_x_axis_height(ui))
 }
 
+/// A step axis (x) of a plot: about four round step counts, every one labelled (egui_plot's
+/// own spacing labels only 0 when the budget is an awkward 6,000 in a small plot), titled
+/// `title` and sized from the first frame.
+pub fn step_x_axis<'a>(plot: egui_plot::Plot<'a>, ui: &Ui, title: &str) -> egui_plot::Plot<'a> {
+    let axis = titled_x_axis(ui, title)
+        .formatter(|mark, _| round_label(mark))
+        .label_spacing(20.0..=24.0);
+    plot.custom_x_axes(vec![axis]).x_grid_spacer(round_marks)
+}
+
 /// Height of a [`titled_x_axis`]: a line of tick labels, then the title a quarter of a line
 /// further down.
 #[must_use]
@@ -279,24 +289,37 @@ pub fn legend_row_with_note(
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
         let height = ui.text_style_height(&egui::TextStyle::Body);
-        for entry in entries {
-            let (rect, _) = ui.allocate_exact_size(egui::vec2(22.0, height), egui::Sense::hover());
-            let y = rect.center().y;
-            let stroke = Stroke::new(line_width.max(2.0), entry.color);
-            if entry.dashed {
-                for k in 0..3 {
-                    #[allow(clippy::cast_precision_loss, reason = "three dashes")]
-                    let x = rect.left() + k as f32 * 8.0;
-                    ui.painter()
-                        .line_segment([egui::pos2(x, y), egui::pos2(x + 5.0, y)], stroke);
-                }
-            } else {
-                ui.painter().line_segment(
-                    [egui::pos2(rect.left(), y), egui::pos2(rect.right(), y)],
-                    stroke,
-                );
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        for (i, entry) in entries.iter().enumerate() {
+            // Swatch and name as one unit that is never split: the row wraps between entries.
+            let name_width = ui
+                .painter()
+                .layout_no_wrap(entry.label.clone(), font.clone(), Color32::WHITE)
+                .size()
+                .x;
+            if i > 0 && ui.available_size_before_wrap().x < 22.0 + 6.0 + name_width {
+                ui.end_row();
             }
-            ui.label(&entry.label);
+            ui.horizontal(|ui| {
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(22.0, height), egui::Sense::hover());
+                let y = rect.center().y;
+                let stroke = Stroke::new(line_width.max(2.0), entry.color);
+                if entry.dashed {
+                    for k in 0..3 {
+                        #[allow(clippy::cast_precision_loss, reason = "three dashes")]
+                        let x = rect.left() + k as f32 * 8.0;
+                        ui.painter()
+                            .line_segment([egui::pos2(x, y), egui::pos2(x + 5.0, y)], stroke);
+                    }
+                } else {
+                    ui.painter().line_segment(
+                        [egui::pos2(rect.left(), y), egui::pos2(rect.right(), y)],
+                        stroke,
+                    );
+                }
+                ui.add(egui::Label::new(&entry.label).wrap_mode(egui::TextWrapMode::Extend));
+            });
             ui.add_space(8.0);
         }
         if let Some(note) = note {

@@ -570,8 +570,8 @@ fn measured_vs_predicted(ui: &mut egui::Ui, session: &Session, s: &Spectrum, x_s
     );
     let plot = Plot::new("measured-vs-predicted")
         .height(200.0)
-        .x_axis_label("step k")
         .y_axis_label("|x_k - x*| (log scale)");
+    let plot = plot_items::step_x_axis(plot, ui, "step k");
     // At least one whole decade around the start's error, so the axis has labels at once.
     let response = plot_items::log_y_axis(plot, ui, Some((-1.0, 1.0)))
         // The wheel scrolls the panel: a static figure never pans into an empty range.
@@ -716,9 +716,8 @@ fn eigen_components(
     // The eigen-directions' own ink (never a run's colour): dashed v_min, dotted v_max, as
     // the axes on the contour plot.
     let ink = neutral_ink(ui);
-    Plot::new("eigen-components")
-        .height(180.0)
-        .x_axis_label("step k")
+    let plot = Plot::new("eigen-components").height(180.0);
+    plot_items::step_x_axis(plot, ui, "step k")
         .y_axis_label("error coordinate")
         .legend(
             Legend::default()
@@ -749,9 +748,8 @@ fn eigen_components(
 fn effective_steps(ui: &mut egui::Ui, session: &Session) {
     let step = session.shown_step();
     let mut any = false;
-    let response = Plot::new("effective-steps")
-        .height(180.0)
-        .x_axis_label("step k")
+    let plot = Plot::new("effective-steps").height(180.0);
+    let response = plot_items::step_x_axis(plot, ui, "step k")
         .y_axis_label("effective step size (log scale)")
         .y_axis_formatter(|m, _| super::widgets::fmt_num(10f64.powf(m.value)))
         .legend(
