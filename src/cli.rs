@@ -13,7 +13,7 @@ mod train;
 
 use crate::io;
 use crate::numerics::run::{RunStatus, Sample, Simulation};
-use crate::scenario::{CheckedRun, Scenario};
+use crate::scenario::{CheckedRun, Document, Scenario};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -210,8 +210,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             steps,
             format,
         }) => {
-            refuse_mlp(&preset, "run")?;
-            let scenario = io::load_preset(&preset)?;
+            let scenario = match load_surface(&preset, "run")? {
+                Ok(s) => s,
+                Err(code) => return Ok(code),
+            };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             run(&scenario, steps, format, &mut out)?;
@@ -219,16 +221,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Analyze { preset, json }) => {
-            refuse_mlp(&preset, "analyze")?;
-            let scenario = match io::load_preset(&preset) {
+            let scenario = match load_surface(&preset, "analyze")? {
                 Ok(s) => s,
-                Err(errors) => {
-                    // Located errors, one per line, as `check` prints them.
-                    for e in &errors.0 {
-                        eprintln!("{e}");
-                    }
-                    return Ok(ExitCode::FAILURE);
-                }
+                Err(code) => return Ok(code),
             };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
@@ -270,16 +265,27 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// An MLP preset given to a 2-D subcommand: say which command it needs.
-fn refuse_mlp(preset: &std::path::Path, command: &str) -> Result<()> {
-    if io::is_mlp_preset(preset) {
-        anyhow::bail!(
+/// The preset at `path` for a 2-D subcommand: located errors are printed one per line, as
+/// `check` prints them (`Ok(Err(exit code))`); a network preset is an error that says which
+/// command it needs.
+fn load_surface(
+    path: &std::path::Path,
+    command: &str,
+) -> Result<std::result::Result<Scenario, ExitCode>> {
+    match io::load_document(path) {
+        Ok(Document::Surface(s)) => Ok(Ok(*s)),
+        Ok(Document::Network(_)) => anyhow::bail!(
             "{} is an MLP preset (it has a `dataset`); `optiviz {command}` takes 2-D presets, use `optiviz train {}`",
-            preset.display(),
-            preset.display()
-        );
+            path.display(),
+            path.display()
+        ),
+        Err(errors) => {
+            for e in &errors.0 {
+                eprintln!("{e}");
+            }
+            Ok(Err(ExitCode::FAILURE))
+        }
     }
-    Ok(())
 }
 
 #[cfg(feature = "gui")]
@@ -341,20 +347,11 @@ fn parse_size(text: &str) -> Result<[f32; 2], String> {
 fn check(presets: &[PathBuf]) -> ExitCode {
     let mut all_ok = true;
     for path in presets {
-        if io::is_mlp_preset(path) {
-            match io::load_mlp_preset(path) {
-                Ok(s) => println!("{}: ok ({}, MLP {s})", path.display(), s.spec.name),
-                Err(errors) => {
-                    all_ok = false;
-                    for e in &errors.0 {
-                        eprintln!("{e}");
-                    }
-                }
+        match io::load_document(path) {
+            Ok(Document::Network(s)) => {
+                println!("{}: ok ({}, MLP {s})", path.display(), s.spec.name);
             }
-            continue;
-        }
-        match io::load_preset(path) {
-            Ok(s) => println!(
+            Ok(Document::Surface(s)) => println!(
                 "{}: ok ({}, {} run{})",
                 path.display(),
                 s.spec.name,

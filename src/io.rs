@@ -4,7 +4,7 @@
 //! for a browser build later.
 
 use crate::scenario::mlp::MlpScenario;
-use crate::scenario::{self, PresetError, PresetErrors, Scenario};
+use crate::scenario::{self, Document, PresetError, PresetErrors, Scenario};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -172,31 +172,10 @@ pub fn create_dir(dir: &Path) -> Result<(), IoError> {
     fs::create_dir_all(dir).map_err(|e| IoError::new("create", dir, e))
 }
 
-/// Reads and validates a preset file; every problem is reported with the file's name.
-pub fn load_preset(path: &Path) -> Result<Scenario, PresetErrors> {
-    let source = path.display().to_string();
-    let text = read_text(path).map_err(|e| {
-        PresetErrors(vec![PresetError {
-            source: source.clone(),
-            line: 1,
-            column: 1,
-            field: String::new(),
-            message: e.source.to_string(),
-        }])
-    })?;
-    scenario::parse(&text, &source)
-}
-
-/// True when the file is an MLP preset (its top-level struct has a `dataset` field); false
-/// when it is a 2-D preset or cannot be read.
-#[must_use]
-pub fn is_mlp_preset(path: &Path) -> bool {
-    read_text(path).is_ok_and(|text| scenario::mlp::is_mlp(&text))
-}
-
-/// Reads and validates an MLP preset. A `Csv(path: ...)` data set is read from that path,
-/// relative to the preset's folder; its errors name the CSV file, line and column.
-pub fn load_mlp_preset(path: &Path) -> Result<MlpScenario, PresetErrors> {
+/// Reads and validates a preset of either kind, reading the file once. A network preset's
+/// `Csv(path: ...)` data set is read from that path, relative to the preset's folder; its
+/// errors name the CSV file, line and column.
+pub fn load_document(path: &Path) -> Result<Document, PresetErrors> {
     let source = path.display().to_string();
     let text = read_text(path).map_err(|e| {
         PresetErrors(vec![PresetError {
@@ -208,12 +187,44 @@ pub fn load_mlp_preset(path: &Path) -> Result<MlpScenario, PresetErrors> {
         }])
     })?;
     let dir = path.parent().unwrap_or_else(|| Path::new("")).to_owned();
-    scenario::mlp::parse_with(&text, &source, &mut |csv| {
+    scenario::parse_document(&text, &source, &mut |csv| {
         let file = dir.join(csv);
         read_text(&file)
             .map(|body| (file.display().to_string(), body))
             .map_err(|e| e.to_string())
     })
+}
+
+/// Reads and validates a 2-D preset; a network preset is an error that says so.
+pub fn load_preset(path: &Path) -> Result<Scenario, PresetErrors> {
+    match load_document(path)? {
+        Document::Surface(s) => Ok(*s),
+        Document::Network(_) => Err(wrong_kind(
+            path,
+            "is a network preset (it has a `dataset`), not a 2-D one",
+        )),
+    }
+}
+
+/// Reads and validates a network preset; a 2-D preset is an error that says so.
+pub fn load_mlp_preset(path: &Path) -> Result<MlpScenario, PresetErrors> {
+    match load_document(path)? {
+        Document::Network(s) => Ok(*s),
+        Document::Surface(_) => Err(wrong_kind(
+            path,
+            "is a 2-D preset (it has no `dataset` field), not a network one",
+        )),
+    }
+}
+
+fn wrong_kind(path: &Path, message: &str) -> PresetErrors {
+    PresetErrors(vec![PresetError {
+        source: path.display().to_string(),
+        line: 1,
+        column: 1,
+        field: String::new(),
+        message: message.to_owned(),
+    }])
 }
 
 #[cfg(test)]

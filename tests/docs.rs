@@ -52,7 +52,7 @@ fn every_ron_example_in_the_docs_is_a_valid_preset() {
 fn the_readme_lists_every_shortcut_of_the_help_overlay() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    for (keys, action) in optiviz::ui::SHORTCUTS {
+    for (keys, action) in optiviz::ui::help_lines() {
         let row = format!("| {keys} | {action} |");
         assert!(readme.contains(&row), "README.md lacks the row {row}");
     }

@@ -432,7 +432,7 @@ fn the_theme_switches_from_the_menu_and_is_stored_in_the_preset() {
 #[test]
 fn the_network_page_trains_live_and_switches_data_sets() {
     use optiviz::scenario::mlp::DatasetKind;
-    use optiviz::ui::Page;
+    use optiviz::ui::PageKind as Page;
     let mut h = app_with_preset(&preset("mlp/01-xor.ron"));
     assert_eq!(
         h.state().page(),

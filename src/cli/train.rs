@@ -10,6 +10,7 @@ use super::{Format, csv_field};
 use crate::io;
 use crate::numerics::mlp::{Record, Training};
 use crate::numerics::run::{RunStatus, Stop};
+use crate::scenario::Document;
 use crate::scenario::mlp::{self, MlpScenario};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
@@ -19,15 +20,13 @@ use std::process::ExitCode;
 
 /// Loads, trains and prints; located preset errors go to stderr one per line (exit 1).
 pub(super) fn main(preset: &Path, steps: Option<usize>, format: Format) -> Result<ExitCode> {
-    if !io::is_mlp_preset(preset) && io::read_text(preset).is_ok() {
-        bail!(
+    let scenario = match io::load_document(preset) {
+        Ok(Document::Network(s)) => *s,
+        Ok(Document::Surface(_)) => bail!(
             "{} is a 2-D preset (it has no `dataset` field); use `optiviz run {}`",
             preset.display(),
             preset.display()
-        );
-    }
-    let scenario = match io::load_mlp_preset(preset) {
-        Ok(s) => s,
+        ),
         Err(errors) => {
             for e in &errors.0 {
                 eprintln!("{e}");

@@ -27,6 +27,10 @@ use std::sync::Arc;
 pub const MAX_RUNS: usize = 16;
 /// Largest step budget.
 pub const MAX_STEPS: usize = 1_000_000;
+/// Fastest training speed, in steps per second.
+pub const MAX_SPEED: f64 = 100_000.0;
+/// Largest minibatch.
+pub const MAX_BATCH: usize = 100_000;
 /// Most generated points.
 pub const MAX_POINTS: usize = 5_000;
 /// Most rows of an imported CSV file.
@@ -201,20 +205,20 @@ impl MlpScenario {
                 format!("must be between 1 and {MAX_STEPS}, got {}", spec.steps),
             );
         }
-        if !(1..=100_000).contains(&spec.batch_size) {
+        if !(1..=MAX_BATCH).contains(&spec.batch_size) {
             err(
                 "batch_size",
-                format!("must be between 1 and 100000, got {}", spec.batch_size),
+                format!("must be between 1 and {MAX_BATCH}, got {}", spec.batch_size),
             );
         }
         if spec.eval_every == Some(0) {
             err("eval_every", "must be >= 1, got 0".to_owned());
         }
-        if !(spec.speed.is_finite() && (1.0..=100_000.0).contains(&spec.speed)) {
+        if !(spec.speed.is_finite() && (1.0..=MAX_SPEED).contains(&spec.speed)) {
             err(
                 "speed",
                 format!(
-                    "must be between 1 and 100000 steps per second, got {}",
+                    "must be between 1 and {MAX_SPEED} steps per second, got {}",
                     spec.speed
                 ),
             );

@@ -529,6 +529,44 @@ pub(crate) fn describe_ron_error(code: &ron::Error) -> String {
 
 /// Parses and validates a preset. `source` names it in errors (usually the file name).
 pub fn parse(text: &str, source: &str) -> Result<Scenario, PresetErrors> {
+    parse_surface(text, source)
+}
+
+/// A validated preset of either kind: optimizers on a 2-D surface, or a network to train.
+#[derive(Clone, Debug)]
+pub enum Document {
+    /// A 2-D scenario.
+    Surface(Box<Scenario>),
+    /// A network scenario (recognised by its top-level `dataset` field).
+    Network(Box<mlp::MlpScenario>),
+}
+
+impl Document {
+    /// The preset's name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Surface(s) => &s.spec.name,
+            Self::Network(s) => &s.spec.name,
+        }
+    }
+}
+
+/// Parses and validates a preset of either kind, reading its text once; `read_csv` gives a
+/// network preset's CSV data set (see [`mlp::parse_with`]).
+pub fn parse_document(
+    text: &str,
+    source: &str,
+    read_csv: &mut mlp::CsvReader<'_>,
+) -> Result<Document, PresetErrors> {
+    if mlp::is_mlp(text) {
+        mlp::parse_with(text, source, read_csv).map(|s| Document::Network(Box::new(s)))
+    } else {
+        parse_surface(text, source).map(|s| Document::Surface(Box::new(s)))
+    }
+}
+
+fn parse_surface(text: &str, source: &str) -> Result<Scenario, PresetErrors> {
     let spec = parse_spec(text, source)?;
     Scenario::from_spec(spec).map_err(|errors| {
         PresetErrors(

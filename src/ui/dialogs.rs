@@ -183,51 +183,15 @@ pub fn help(ctx: &egui::Context, open: &mut bool) {
                 .striped(true)
                 .spacing([24.0, 6.0])
                 .show(ui, |ui| {
-                    for (keys, what) in SHORTCUTS {
-                        ui.strong(*keys);
-                        ui.label(*what);
+                    // The command table's lines (the README's table is the same, a test checks).
+                    for (keys, what) in super::command::help_lines() {
+                        ui.strong(keys);
+                        ui.label(what);
                         ui.end_row();
                     }
                 });
         });
 }
-
-/// Every shortcut, as listed in the help overlay and the README.
-pub const SHORTCUTS: &[(&str, &str)] = &[
-    ("Space", "play / pause"),
-    ("Right arrow", "one step"),
-    ("R", "reset to step 0"),
-    (
-        "PageDown / PageUp",
-        "next / previous preset of the deck (presenter clickers)",
-    ),
-    ("F11", "full screen"),
-    ("F12", "screenshot of the window (PNG, 2x)"),
-    ("F1", "this help"),
-    (
-        "T",
-        "theory panel: eigenvalues, rate curves, measured against predicted",
-    ),
-    ("F", "focus mode on / off (for presets that hide controls)"),
-    ("Ctrl+O", "open a preset"),
-    ("Ctrl+S / Ctrl+Shift+S", "save / save as"),
-    (
-        "Ctrl+Z / Ctrl+Shift+Z",
-        "undo / redo an edit (Edit > Revert to preset: all of them)",
-    ),
-    (
-        "Ctrl + / Ctrl - / Ctrl 0",
-        "larger / smaller / normal interface",
-    ),
-    (
-        "Left drag on the plot",
-        "move the start point of every run (a click never moves it)",
-    ),
-    ("Shift + left drag", "move the selected run's start only"),
-    ("Right drag, wheel", "pan, zoom"),
-    ("Double-click on the plot", "back to the scenario's view"),
-    ("Double-click a slider", "back to its default"),
-];
 
 /// What the user answered when asked whether to discard edits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

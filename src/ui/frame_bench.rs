@@ -136,18 +136,14 @@ pub fn network_frame_times(speed: f64, frames: usize) -> Vec<Duration> {
         &ctx,
         Command::OpenBuiltinMlp(crate::scenario::builtin::DEFAULT_BUILTIN_MLP),
     );
-    if let Some(mlp) = d.app.mlp_mut() {
-        mlp.set_speed(speed);
-        mlp.toggle_play();
-    }
+    d.app.apply(&ctx, Command::SetSpeed(speed));
+    d.app.apply(&ctx, Command::TogglePlay);
     d.frame();
     (0..frames)
         .map(|_| {
-            if let Some(mlp) = d.app.mlp_mut()
-                && !mlp.playing()
-            {
-                mlp.reset();
-                mlp.toggle_play();
+            if d.app.mlp().is_some_and(|m| !m.playing()) {
+                d.app.apply(&ctx, Command::Reset);
+                d.app.apply(&ctx, Command::TogglePlay);
             }
             let t = Instant::now();
             d.frame();

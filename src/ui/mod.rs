@@ -1,41 +1,54 @@
 //! The desktop app (eframe/egui/egui_plot): the only module that uses GUI crates.
 //!
-//! `app` lays out the window and applies commands; `session` owns the scenario, its simulation
-//! and playback; `contour_view` and `loss_view` draw; `panels/` holds the side panel's sections;
-//! `heatmap` caches the objective's picture; `deck`, `dialogs`, `notices`, `screenshot` and
-//! `settings` do what their names say.
+//! Every page is built the same way: a session that owns its document, computation and
+//! playback and knows no egui, views that draw it, and the `page::Page` trait through which
+//! the chrome talks to it. `app` is the frame, the chrome's commands and `apply`, the one place
+//! where state changes; `command` is every command and the table of actions (labels,
+//! tooltips, shortcuts) that menus, keys, help and README come from; `chrome` draws the menu
+//! bar. `surface` is the 2-D page (on `session`, with `contour_view`, `loss_view`, `heatmap`,
+//! `theory_panel` and the side panel's `panels`); `network` is the network page (its
+//! `session` and its `page`). `exports` takes screenshots (`screenshot`) and GIFs
+//! (`gif_export`); `history` is undo/redo, `pace` playback's clock, `settings` what is kept
+//! between sessions; `params`, `widgets`, `plot_items` and `theme` are the building blocks
+//! every view uses; `deck`, `dialogs` and `notices` do what their names say; `frame_bench`
+//! drives the whole app for `optiviz bench`.
 
 mod app;
+mod chrome;
 mod command;
 mod contour_view;
 mod deck;
 mod dialogs;
+mod exports;
 pub mod frame_bench;
 mod gif_export;
 mod heatmap;
 mod history;
 mod loss_view;
-mod mlp_view;
+mod network;
 mod notices;
 mod pace;
+mod page;
 mod panels;
 mod params;
 mod plot_items;
 mod screenshot;
 mod session;
 mod settings;
+mod surface;
 mod theme;
 mod theory_panel;
 mod widgets;
 
-pub use app::{OptivizApp, Page, Source};
-pub use command::Command;
+pub use app::OptivizApp;
+pub use command::{Action, Command, help_lines};
 pub use deck::BUILTIN;
-pub use dialogs::SHORTCUTS;
-pub use mlp_view::MlpView;
+pub use network::NetworkSession;
+pub use page::PageKind;
 pub use screenshot::Region;
 pub use session::Session;
-pub use settings::{Layout, Settings};
+pub use settings::{Layout, Settings, ViewOption};
+pub use surface::Source;
 
 use std::path::PathBuf;
 
@@ -107,7 +120,7 @@ struct Reporter {
 impl eframe::App for Reporter {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         eframe::App::ui(&mut self.app, ui, frame);
-        if let Some(e) = self.app.screenshot_failure.take()
+        if let Some(e) = self.app.take_screenshot_failure()
             && let Ok(mut f) = self.failure.lock()
         {
             *f = Some(e);

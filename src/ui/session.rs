@@ -18,6 +18,9 @@ pub const CAPACITY: usize = 1 << 17;
 /// Fastest playback, in steps per second (the speed slider's end and the presets' limit).
 pub const MAX_SPEED: f64 = crate::scenario::MAX_SPEED;
 
+/// Time per frame spent computing runs ahead, so the interface never stutters.
+pub const COMPUTE_BUDGET: Duration = Duration::from_millis(6);
+
 /// Steps each run takes per slice of computation.
 const CHUNK: usize = 2_000;
 

@@ -15,6 +15,38 @@ pub enum Layout {
     SideBySide,
 }
 
+/// A part of the 2-D view that can be shown or hidden (View menu).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViewOption {
+    /// Heat map under the contour lines.
+    Heatmap,
+    /// Iso-lines.
+    Contours,
+    /// The loss plot.
+    LossPlot,
+    /// The theory panel.
+    Theory,
+    /// Arrow for -lr * gradient.
+    GradientArrow,
+    /// Arrow for the next step.
+    StepArrow,
+    /// Arrow for the previous step.
+    MomentumArrow,
+}
+
+impl ViewOption {
+    /// Every option, in menu order, with its menu text.
+    pub const ALL: [(Self, &'static str); 7] = [
+        (Self::Heatmap, "Heat map"),
+        (Self::Contours, "Contour lines"),
+        (Self::LossPlot, "Loss plot"),
+        (Self::Theory, "Theory panel  (T)"),
+        (Self::GradientArrow, "-lr * gradient"),
+        (Self::StepArrow, "next step"),
+        (Self::MomentumArrow, "previous step (momentum)"),
+    ];
+}
+
 /// Persisted settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -74,6 +106,34 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Whether `option` is shown.
+    #[must_use]
+    pub fn shows(&self, option: ViewOption) -> bool {
+        match option {
+            ViewOption::Heatmap => self.show_heatmap,
+            ViewOption::Contours => self.show_contours,
+            ViewOption::LossPlot => self.show_loss_plot,
+            ViewOption::Theory => self.show_theory,
+            ViewOption::GradientArrow => self.show_gradient_arrow,
+            ViewOption::StepArrow => self.show_step_arrow,
+            ViewOption::MomentumArrow => self.show_momentum_arrow,
+        }
+    }
+
+    /// Shows or hides `option`.
+    pub fn set_shown(&mut self, option: ViewOption, on: bool) {
+        let flag = match option {
+            ViewOption::Heatmap => &mut self.show_heatmap,
+            ViewOption::Contours => &mut self.show_contours,
+            ViewOption::LossPlot => &mut self.show_loss_plot,
+            ViewOption::Theory => &mut self.show_theory,
+            ViewOption::GradientArrow => &mut self.show_gradient_arrow,
+            ViewOption::StepArrow => &mut self.show_step_arrow,
+            ViewOption::MomentumArrow => &mut self.show_momentum_arrow,
+        };
+        *flag = on;
+    }
+
     /// Parses stored settings; missing fields take defaults.
     pub fn from_ron(text: &str) -> Result<Self, ron::error::SpannedError> {
         ron::from_str(text)

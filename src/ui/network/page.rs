@@ -1,32 +1,32 @@
-//! The small-MLP training view: a data set, a network and several optimizer runs training it
-//! live from the same initial weights on the same minibatches, with the decision boundary of
-//! every run, loss / accuracy / gradient-norm plots, and a slice of the loss landscape through
-//! the final weights (the plane of the weight trajectory's two principal directions).
-//!
-//! Training is time-sliced: each frame takes as many steps as the speed asks for, but never
-//! more than fit in [`STEP_BUDGET`], so the interface stays live whatever the network.
+//! The network page: a data set, a network and several optimizer runs training it live from
+//! the same initial weights on the same minibatches. Its session (`session.rs`, no egui) owns
+//! the document, the training and playback; this file holds the page's views (the decision
+//! boundary of every run, loss / accuracy / gradient-norm plots, a slice of the loss landscape
+//! through the current weights) and editors, and its `Page` implementation. Widgets never
+//! change the session: they push commands, which `apply` carries out.
 
-use super::history::{Gesture, History, current_gesture};
-use super::pace::Pace;
-use super::params::{LrContext, clip_ui, optimizer_ui, schedule_ui};
-use super::plot_items;
-use super::plot_items::LegendEntry;
-use super::theme::run_color;
-use super::widgets::{fmt_num, integer, slider, toggle};
+use super::session::NetworkSession;
 use crate::numerics::contour::{Grid, IsoLine, LogScale, log_iso_lines};
-use crate::numerics::mlp::{Activation, Feature, Generator, Init, Regularization, Task, Training};
+use crate::numerics::mlp::{Activation, Feature, Generator, Init, Regularization, Task};
 use crate::numerics::objectives::ViewRect;
 use crate::numerics::run::RunStatus;
 use crate::scenario::mlp::{DatasetKind, MlpScenario, MlpSpec};
-use crate::scenario::{MAX_RUNS, RunColor, RunSpec, format_color};
+use crate::scenario::{MAX_RUNS, RunColor, RunSpec, Theme, format_color};
+use crate::ui::command::Command;
+use crate::ui::history::{Gesture, History, current_gesture};
+use crate::ui::page::{Chrome, Page, Playback};
+use crate::ui::params::{LrContext, clip_ui, optimizer_ui, schedule_ui};
+use crate::ui::plot_items;
+use crate::ui::plot_items::LegendEntry;
+use crate::ui::theme::run_color;
+use crate::ui::widgets::{fmt_num, integer, slider, toggle};
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{
     LineStyle, MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, PlotPoints, Points,
 };
+use std::path::{Path, PathBuf};
 use web_time::{Duration, Instant};
 
-/// Longest time a frame spends training.
-pub const STEP_BUDGET: Duration = Duration::from_millis(8);
 /// Nodes per side of the decision-boundary pictures.
 const BOUNDARY_SIDE: usize = 72;
 /// Time between decision-boundary pictures while training.
@@ -35,8 +35,6 @@ const BOUNDARY_EVERY: Duration = Duration::from_millis(100);
 const MAX_LINE_POINTS: usize = 600;
 /// Input ranges up to this many times apart share one scale in the decision-boundary panes.
 const MAX_SHARED_SCALE_RATIO: f64 = 3.0;
-/// Nodes per side of the loss-landscape slice.
-const LANDSCAPE_SIDE: usize = 41;
 
 /// A run's decision boundary, drawn at a given training step.
 #[derive(Default)]
@@ -47,300 +45,185 @@ struct Boundary {
     values: Vec<f64>,
 }
 
-/// The loss landscape of one run at one step, with its picture and iso-lines.
-struct Landscape {
-    run: usize,
-    key: (u64, usize),
-    slice: crate::numerics::mlp::LandscapeSlice,
+/// The picture of the session's loss-landscape slice, and which slice it shows.
+struct LandscapePicture {
+    /// (generation, run, step) of the slice.
+    key: (u64, usize, usize),
     texture: TextureHandle,
     lines: Vec<IsoLine>,
 }
 
-/// The MLP view's state.
-pub struct MlpView {
-    scenario: MlpScenario,
-    training: Training,
-    /// The document as loaded or saved.
-    saved: MlpSpec,
-    playing: bool,
-    /// Training's clock (simulated time at the set speed).
-    pace: Pace,
-    /// Undo and redo over the network page's document.
+/// The network page: its session, undo history, file, and the views' picture caches.
+pub struct NetworkPage {
+    session: NetworkSession,
     history: History<MlpSpec>,
-    /// Bumped whenever the training is rebuilt.
-    generation: u64,
+    /// The file the document came from or was saved to.
+    file: Option<PathBuf>,
     boundaries: Vec<Boundary>,
-    landscape: Option<Landscape>,
+    landscape: Option<LandscapePicture>,
+    /// The run the landscape controls are about (index among enabled runs).
     landscape_run: usize,
-    /// A message about the last refused edit.
-    error: Option<String>,
-    /// Milliseconds the last frame spent training.
-    last_train_ms: f64,
 }
 
-impl MlpView {
-    /// A view of `scenario` at step 0.
-    pub fn new(scenario: MlpScenario) -> Result<Self, crate::numerics::ParamError> {
-        let training = scenario.training()?;
-        Ok(Self {
-            saved: scenario.spec.clone(),
-            scenario,
-            training,
-            playing: false,
-            pace: Pace::default(),
+impl NetworkPage {
+    /// A page on `session`, from `file` if it came from one.
+    #[must_use]
+    pub fn new(session: NetworkSession, file: Option<PathBuf>) -> Self {
+        Self {
+            session,
             history: History::default(),
-            generation: 0,
+            file,
             boundaries: Vec::new(),
             landscape: None,
             landscape_run: 0,
-            error: None,
-            last_train_ms: 0.0,
-        })
-    }
-
-    /// The validated scenario.
-    #[must_use]
-    pub fn scenario(&self) -> &MlpScenario {
-        &self.scenario
-    }
-
-    /// The training in progress.
-    #[must_use]
-    pub fn training(&self) -> &Training {
-        &self.training
-    }
-
-    /// True while playing.
-    #[must_use]
-    pub fn playing(&self) -> bool {
-        self.playing
-    }
-
-    /// True when the document differs from what was loaded or saved (speed aside: it is a
-    /// viewing choice, not an edit).
-    #[must_use]
-    pub fn modified(&self) -> bool {
-        self.scenario.spec != self.keeping_speed(self.saved.clone())
-    }
-
-    /// Marks the document as saved.
-    pub fn mark_saved(&mut self) {
-        self.saved = self.scenario.spec.clone();
-    }
-
-    /// The step of the loss-landscape slice on screen, if one was computed.
-    #[must_use]
-    pub fn landscape_step(&self) -> Option<usize> {
-        self.landscape.as_ref().map(|l| l.key.1)
-    }
-
-    /// Milliseconds the last frame spent training.
-    #[must_use]
-    pub fn last_train_ms(&self) -> f64 {
-        self.last_train_ms
-    }
-
-    /// Training speed in steps per second (clamped to 1 to 100,000).
-    pub fn set_speed(&mut self, speed: f64) {
-        self.scenario.spec.speed = speed.clamp(1.0, 100_000.0);
-        self.pace.stop();
-    }
-
-    /// The speed training actually reaches, when it falls short of the one set.
-    #[must_use]
-    pub fn lagging(&self) -> Option<f64> {
-        if self.playing {
-            self.pace.lagging(self.scenario.spec.speed)
-        } else {
-            None
         }
     }
 
-    /// Play or pause (at the end, Play starts over).
-    pub fn toggle_play(&mut self) {
-        if !self.playing && self.training.is_done() {
-            self.reset();
-        }
-        self.playing = !self.playing;
-        self.pace.stop();
+    /// The session (document, training, playback).
+    #[must_use]
+    pub fn session(&self) -> &NetworkSession {
+        &self.session
     }
 
-    /// One training step of every run.
-    pub fn step(&mut self) {
-        self.playing = false;
-        self.pace.stop();
-        self.training.advance(1);
-    }
-
-    /// Back to the initial weights.
-    pub fn reset(&mut self) {
-        self.training.reset();
-        self.pace.stop();
-        self.landscape = None;
+    /// Trains towards `step` within the frame's budget (for `--at-step`); true once there.
+    pub fn train_towards(&mut self, step: usize) -> bool {
+        self.session.train_towards(step)
     }
 
     /// Replaces the document after an edit made by `gesture` at `now_secs` (undoable, one step
-    /// per gesture); an invalid one is refused with a message and changes nothing.
-    pub fn edit(&mut self, spec: MlpSpec, gesture: Gesture, now_secs: f64) {
-        let before = self.scenario.spec.clone();
-        if spec != before && self.replace(spec) {
+    /// per gesture).
+    fn edit(&mut self, spec: MlpSpec, gesture: Gesture, now_secs: f64) {
+        let before = self.session.spec().clone();
+        if spec != before && self.session.replace(spec) {
             self.history.record(before, gesture, now_secs);
         }
     }
 
-    /// Undoes the last edit.
-    pub fn undo(&mut self) {
-        if let Some(spec) = self.history.undo(self.scenario.spec.clone()) {
-            self.replace(self.keeping_speed(spec));
-        }
+    fn checked_run(&self, k: usize) -> Option<&crate::scenario::mlp::CheckedMlpRun> {
+        self.session.scenario().enabled_runs().nth(k)
+    }
+}
+
+impl Page for NetworkPage {
+    fn name(&self) -> &str {
+        &self.session.spec().name
     }
 
-    /// Redoes what was undone.
-    pub fn redo(&mut self) {
-        if let Some(spec) = self.history.redo(self.scenario.spec.clone()) {
-            self.replace(self.keeping_speed(spec));
-        }
+    fn description(&self) -> &str {
+        &self.session.spec().description
     }
 
-    /// Back to the document as loaded or saved (undoable).
-    pub fn revert(&mut self, now_secs: f64) {
-        let saved = self.keeping_speed(self.saved.clone());
-        self.edit(saved, Gesture::None, now_secs);
+    fn theme(&self) -> Option<Theme> {
+        self.session.spec().theme
     }
 
-    /// True when there is an edit to undo.
-    #[must_use]
-    pub fn can_undo(&self) -> bool {
+    fn modified(&self) -> bool {
+        self.session.modified()
+    }
+
+    fn can_undo(&self) -> bool {
         self.history.can_undo()
     }
 
-    /// True when there is an edit to redo.
-    #[must_use]
-    pub fn can_redo(&self) -> bool {
+    fn can_redo(&self) -> bool {
         self.history.can_redo()
     }
 
-    fn keeping_speed(&self, mut spec: MlpSpec) -> MlpSpec {
-        spec.speed = self.scenario.spec.speed;
-        spec
+    fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
     }
 
-    /// Replaces the document; false (with a message) when it is invalid.
-    fn replace(&mut self, spec: MlpSpec) -> bool {
-        let csv = match &self.scenario.source {
-            crate::numerics::mlp::DataSource::Imported { points, .. } => Some(points.clone()),
-            crate::numerics::mlp::DataSource::Generated(_) => None,
-        };
-        let result = MlpScenario::from_spec(spec, csv)
-            .map_err(|errors| {
-                errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-            .and_then(|s| s.training().map(|t| (s, t)).map_err(|e| e.to_string()));
-        match result {
-            Ok((scenario, training)) => {
-                self.scenario = scenario;
-                self.training = training;
-                self.generation += 1;
-                self.pace.stop();
+    fn to_ron(&self) -> Result<String, String> {
+        crate::scenario::mlp::to_ron(self.session.spec()).map_err(|e| e.to_string())
+    }
+
+    fn saved_to(&mut self, path: &Path) {
+        self.session.mark_saved();
+        self.file = Some(path.to_path_buf());
+    }
+
+    fn playback(&self) -> Playback {
+        let t = self.session.training();
+        Playback {
+            playing: self.session.playing(),
+            shown: t.steps_done(),
+            total: t.total_steps(),
+            computed: t.steps_done(),
+            speed: self.session.spec().speed,
+            max_speed: super::session::MAX_SPEED,
+            preset_speed: self.session.saved().speed,
+            lagging: self.session.lagging(),
+            seekable: false,
+            work_ms: Some(self.session.last_train_ms()),
+        }
+    }
+
+    fn frame(&mut self, now_secs: f64) -> bool {
+        self.session.tick(now_secs)
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _chrome: &mut Chrome<'_>, out: &mut Vec<Command>) {
+        egui::Panel::left("mlp-controls")
+            .resizable(true)
+            .default_size(380.0)
+            .size_range(300.0..=620.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| self.side_panel(ui, out));
+            });
+        egui::CentralPanel::default().show(ui, |ui| self.central(ui, out));
+    }
+
+    fn apply(&mut self, ctx: &egui::Context, command: Command) -> Option<Command> {
+        let now = ctx.input(|i| i.time);
+        match command {
+            Command::TogglePlay => self.session.toggle_play(),
+            Command::Step => self.session.step(),
+            Command::Reset => {
+                self.session.reset();
                 self.landscape = None;
-                self.error = None;
-                true
             }
-            Err(e) => {
-                self.error = Some(format!("Change not applied: {e}"));
-                false
+            Command::SetSpeed(v) => self.session.set_speed(v),
+            Command::EditNetwork(spec) => self.edit(*spec, current_gesture(ctx), now),
+            Command::SetTheme(theme) => {
+                if self.session.spec().theme != Some(theme) {
+                    let mut spec = self.session.spec().clone();
+                    spec.theme = Some(theme);
+                    self.edit(spec, Gesture::None, now);
+                }
             }
+            Command::Undo => {
+                if let Some(spec) = self.history.undo(self.session.spec().clone()) {
+                    self.session.replace(self.session.keeping_speed(spec));
+                }
+            }
+            Command::Redo => {
+                if let Some(spec) = self.history.redo(self.session.spec().clone()) {
+                    self.session.replace(self.session.keeping_speed(spec));
+                }
+            }
+            Command::Revert => {
+                let saved = self.session.keeping_speed(self.session.saved().clone());
+                self.edit(saved, Gesture::None, now);
+            }
+            Command::ComputeSlice(run) => self.session.compute_slice(run),
+            Command::SelectRun(run) => self.landscape_run = run,
+            other => return Some(other),
         }
+        None
     }
+}
 
-    /// Trains towards `step` within `STEP_BUDGET` (8 ms) (for `--at-step`); true once there.
-    pub fn train_towards(&mut self, step: usize) -> bool {
-        let start = Instant::now();
-        while self.training.steps_done() < step.min(self.training.total_steps())
-            && start.elapsed() < STEP_BUDGET
-        {
-            let want = (step - self.training.steps_done()).min(64);
-            if self.training.advance(want) == 0 {
-                break;
-            }
-        }
-        self.training.steps_done() >= step.min(self.training.total_steps())
-            || self.training.runs().is_empty()
-    }
-
-    /// Trains for this frame up to the step the clock says at `now_secs` (the scenario's speed
-    /// in simulated time), within `STEP_BUDGET` (8 ms); when training cannot keep up it goes on
-    /// from where it is, without bursts. Returns true while there is more to do.
-    pub fn tick(&mut self, now_secs: f64) -> bool {
-        if !self.playing {
-            return false;
-        }
-        let speed = self.scenario.spec.speed;
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "step counts stay far below 2^52"
-        )]
-        let done = self.training.steps_done() as f64;
-        if !self.pace.running() {
-            self.pace.start(now_secs, done);
-        }
-        let mut owed = self.pace.target(now_secs, speed).map_or(0.0, |t| t - done);
-        let start = Instant::now();
-        let mut chunk = 1;
-        let mut taken_total = 0;
-        while owed >= 1.0 && !self.training.is_done() {
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "owed is positive and bounded by the speed"
-            )]
-            let want = (owed as usize).min(chunk);
-            let taken = self.training.advance(want);
-            #[allow(clippy::cast_precision_loss, reason = "small counts")]
-            {
-                owed -= taken as f64;
-            }
-            taken_total += taken;
-            let elapsed = start.elapsed();
-            if taken == 0 || elapsed >= STEP_BUDGET {
-                break;
-            }
-            // The next chunk is what fits in the time left at the rate measured so far.
-            #[allow(clippy::cast_precision_loss, reason = "small counts")]
-            let per_step = elapsed.as_secs_f64() / taken_total as f64;
-            let left = STEP_BUDGET.saturating_sub(elapsed).as_secs_f64();
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "a positive count, clamped"
-            )]
-            let fits = (left / per_step.max(1e-9)) as usize;
-            chunk = fits.clamp(1, 4096);
-        }
-        self.last_train_ms = start.elapsed().as_secs_f64() * 1e3;
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "step counts stay far below 2^52"
-        )]
-        self.pace
-            .shown(now_secs, self.training.steps_done() as f64, speed);
-        if self.training.is_done() {
-            self.playing = false;
-        }
-        self.playing
-    }
-
+impl NetworkPage {
     /// The side panel: data, network, training and runs. Edits the document.
-    pub fn side_panel(&mut self, ui: &mut egui::Ui) {
-        let mut spec = self.scenario.spec.clone();
-        if let Some(e) = &self.error {
+    fn side_panel(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+        let mut spec = self.session.spec().clone();
+        let saved = self.session.saved();
+        if let Some(e) = self.session.error() {
             ui.colored_label(ui.visuals().warn_fg_color, e);
         }
-        ui.label(egui::RichText::new(self.training.describe()).monospace())
+        ui.label(egui::RichText::new(self.session.training().describe()).monospace())
             .on_hover_text("Layer sizes, activation, loss and penalty");
         egui::CollapsingHeader::new(egui::RichText::new("Data").heading())
             .default_open(true)
@@ -356,7 +239,7 @@ impl MlpView {
                     "batch size",
                     &mut spec.batch_size,
                     1..=1024,
-                    self.saved.batch_size,
+                    saved.batch_size,
                     "Minibatch size B; every run sees the same batches",
                 );
                 integer(
@@ -364,7 +247,7 @@ impl MlpView {
                     "steps",
                     &mut spec.steps,
                     1..=1_000_000,
-                    self.saved.steps,
+                    saved.steps,
                     "Step budget of every run",
                 );
                 let mut seed = usize::try_from(spec.seed).unwrap_or(1);
@@ -381,86 +264,18 @@ impl MlpView {
             });
         egui::CollapsingHeader::new(egui::RichText::new("Runs").heading())
             .default_open(true)
-            .show(ui, |ui| runs_ui(ui, &mut spec, &self.scenario, &self.saved));
-        if spec != self.scenario.spec {
-            let now = ui.input(|i| i.time);
-            self.edit(spec, current_gesture(ui.ctx()), now);
+            .show(ui, |ui| {
+                runs_ui(ui, &mut spec, self.session.scenario(), saved);
+            });
+        if &spec != self.session.spec() {
+            out.push(Command::EditNetwork(Box::new(spec)));
         }
-    }
-
-    /// The transport bar: Play/Pause, Step, Reset, speed, progress.
-    pub fn transport(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
-            let label = if self.playing { "Pause" } else { "Play" };
-            if ui
-                .add(egui::Button::new(label).min_size(egui::vec2(92.0, 0.0)))
-                .on_hover_text("Train / pause (Space)")
-                .clicked()
-            {
-                self.toggle_play();
-            }
-            if ui
-                .button("Step")
-                .on_hover_text("One training step of every run (Right arrow)")
-                .clicked()
-            {
-                self.step();
-            }
-            if ui
-                .button("Reset")
-                .on_hover_text("Back to the initial weights (R)")
-                .clicked()
-            {
-                self.reset();
-            }
-            ui.separator();
-            ui.label("speed");
-            let mut speed = self.scenario.spec.speed;
-            let r = ui
-                .add(
-                    egui::Slider::new(&mut speed, 1.0..=100_000.0)
-                        .logarithmic(true)
-                        .suffix(" steps/s")
-                        .custom_formatter(|v, _| fmt_num(v)),
-                )
-                .on_hover_text("Training steps per second. Double-click for the preset's speed.");
-            if r.double_clicked() {
-                self.set_speed(self.saved.speed);
-            } else if r.changed() {
-                self.set_speed(speed);
-            }
-            if let Some(achieved) = self.lagging() {
-                ui.label(
-                    egui::RichText::new(format!("achieved {}/s", fmt_num(achieved.round())))
-                        .color(ui.visuals().warn_fg_color),
-                )
-                .on_hover_text(
-                    "Training cannot keep up with the speed set: this is the speed it reaches",
-                );
-            }
-            ui.separator();
-            let done = self.training.steps_done();
-            let total = self.training.total_steps();
-            #[allow(clippy::cast_precision_loss, reason = "step counts")]
-            let fraction = done as f32 / total.max(1) as f32;
-            ui.add(
-                egui::ProgressBar::new(fraction)
-                    .desired_width((ui.available_width() - 180.0).max(80.0))
-                    .text(format!("step {done} / {total}")),
-            );
-            ui.label(
-                egui::RichText::new(format!("{:.1} ms", self.last_train_ms))
-                    .small()
-                    .weak(),
-            )
-            .on_hover_text("Time the last frame spent training (the budget is 8 ms)");
-        });
     }
 
     /// The central area: decision boundaries, metric plots and the loss landscape.
     #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
-    pub fn central(&mut self, ui: &mut egui::Ui) {
-        let runs = self.training.runs().len();
+    fn central(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+        let runs = self.session.training().runs().len();
         self.boundaries.resize_with(runs, Boundary::default);
         let avail = ui.available_size();
         let gap = ui.spacing().item_spacing;
@@ -478,7 +293,7 @@ impl MlpView {
         let max_top_h = (avail.y - metrics_h - gap.y).max(120.0);
         let land_w = (avail.x * 0.3).clamp(220.0, 400.0);
         let panes_w = (avail.x - land_w - 3.0 * gap.x).max(120.0);
-        let view = PaneView::new(ui, self.training.dataset().bounds());
+        let view = PaneView::new(ui, self.session.training().dataset().bounds());
         // A pane is its title, then a square picture with the axes (if any) outside it.
         let title_h = row + 2.0 * gap.y;
         let side_for = |c: usize| {
@@ -521,16 +336,12 @@ impl MlpView {
             ui.add_space(gap.x);
             ui.allocate_ui_with_layout(egui::vec2(land_w, top_h), column, |ui| {
                 ui.set_min_size(egui::vec2(land_w, top_h));
-                self.landscape_ui(ui);
+                self.landscape_ui(ui, out);
             });
         });
         ui.allocate_ui_with_layout(egui::vec2(avail.x, metrics_h), column, |ui| {
             self.metrics(ui);
         });
-    }
-
-    fn checked_run(&self, k: usize) -> Option<&crate::scenario::mlp::CheckedMlpRun> {
-        self.scenario.enabled_runs().nth(k)
     }
 
     #[allow(clippy::too_many_lines, reason = "one plot, drawn in layers")]
@@ -540,7 +351,7 @@ impl MlpView {
         };
         let label = checked.label.clone();
         let color = run_color(ui.ctx(), checked.color);
-        let run = &self.training.runs()[k];
+        let run = &self.session.training().runs()[k];
         let acc = run
             .history()
             .latest()
@@ -564,16 +375,17 @@ impl MlpView {
             .truncate(),
         );
         let ((x0, x1), (y0, y1)) = (view.x, view.y);
-        let key = (self.generation, run.steps_done());
-        let task = self.training.dataset().task();
+        let key = (self.session.generation(), run.steps_done());
+        let task = self.session.training().dataset().task();
         let cache = &mut self.boundaries[k];
         // While training, a few pictures a second are enough (the network's forward pass on
         // every node costs as much as many training steps); a paused view is always current.
-        let due = cache.drawn.is_none_or(|t| t.elapsed() >= BOUNDARY_EVERY) || !self.playing;
+        let due =
+            cache.drawn.is_none_or(|t| t.elapsed() >= BOUNDARY_EVERY) || !self.session.playing();
         if cache.texture.is_none() || (cache.key != Some(key) && due) {
             cache.key = Some(key);
             cache.drawn = Some(Instant::now());
-            self.training.predict_grid(
+            self.session.training().predict_grid(
                 k,
                 (x0, x1),
                 (y0, y1),
@@ -581,7 +393,7 @@ impl MlpView {
                 BOUNDARY_SIDE,
                 &mut cache.values,
             );
-            let image = boundary_image(&cache.values, task, self.training.dataset());
+            let image = boundary_image(&cache.values, task, self.session.training().dataset());
             match &mut cache.texture {
                 Some(t) => t.set(image, TextureOptions::LINEAR),
                 None => {
@@ -596,7 +408,7 @@ impl MlpView {
         let Some(texture) = &cache.texture else {
             return;
         };
-        let dataset = self.training.dataset();
+        let dataset = self.session.training().dataset();
         let mut plot = Plot::new(("mlp-boundary", k))
             .width(side + view.axes.x)
             .height(side + view.axes.y)
@@ -668,8 +480,8 @@ impl MlpView {
     /// One legend row (each run once, in the runs' order) above the metric plots: loss,
     /// accuracy (classification only) and gradient norm against step.
     fn metrics(&self, ui: &mut egui::Ui) {
-        let classification = self.training.dataset().task() == Task::Classification;
-        let entries: Vec<LegendEntry> = (0..self.training.runs().len())
+        let classification = self.session.training().dataset().task() == Task::Classification;
+        let entries: Vec<LegendEntry> = (0..self.session.training().runs().len())
             .filter_map(|k| self.checked_run(k))
             .map(|c| LegendEntry {
                 label: c.label.clone(),
@@ -678,7 +490,7 @@ impl MlpView {
             })
             .collect();
         // The note only when there are dashed curves to explain (finite test losses).
-        let has_test = self.training.runs().iter().any(|r| {
+        let has_test = self.session.training().runs().iter().any(|r| {
             r.history()
                 .records()
                 .iter()
@@ -688,14 +500,15 @@ impl MlpView {
         plot_items::legend_row_with_note(
             ui,
             &entries,
-            2.0 * super::theme::line_scale(ui.ctx()),
+            2.0 * crate::ui::theme::line_scale(ui.ctx()),
             has_test.then_some("solid = train, dashed = test"),
         );
         let plots = if classification { 3.0 } else { 2.0 };
         let gap = ui.spacing().item_spacing.x;
         // The last step's tick label is centred near the right edge of the last plot: leave
         // room for its right half, or the panel cuts it.
-        let last_tick = plot_items::axis_width(ui, &self.training.total_steps().to_string());
+        let last_tick =
+            plot_items::axis_width(ui, &self.session.training().total_steps().to_string());
         let width = (ui.available_width() - last_tick / 2.0 - (plots - 1.0) * gap) / plots;
         let height = (ui.available_height() - 4.0).max(60.0);
         ui.horizontal(|ui| {
@@ -732,10 +545,10 @@ impl MlpView {
         let map = |v: f64| {
             if log { v.max(1e-300).log10() } else { v }
         };
-        let line_width = 2.0 * super::theme::line_scale(ui.ctx());
+        let line_width = 2.0 * crate::ui::theme::line_scale(ui.ctx());
         // The curves first: a log axis's range is set from them.
         let mut curves = Vec::new();
-        for (k, run) in self.training.runs().iter().enumerate() {
+        for (k, run) in self.session.training().runs().iter().enumerate() {
             let Some(checked) = self.checked_run(k) else {
                 continue;
             };
@@ -762,7 +575,7 @@ impl MlpView {
             }
         }
         #[allow(clippy::cast_precision_loss, reason = "step counts")]
-        let total = self.training.total_steps() as f64;
+        let total = self.session.training().total_steps() as f64;
         let plot = Plot::new(id)
             .width(width)
             .height(height)
@@ -818,32 +631,34 @@ impl MlpView {
     }
 
     #[allow(clippy::too_many_lines, reason = "controls, then one plot in layers")]
-    fn landscape_ui(&mut self, ui: &mut egui::Ui) {
+    fn landscape_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         ui.heading("Loss landscape");
         let runs: Vec<String> = self
-            .scenario
+            .session
+            .scenario()
             .enabled_runs()
             .map(|r| r.label.clone())
             .collect();
         if runs.is_empty() {
             return;
         }
-        self.landscape_run = self.landscape_run.min(runs.len() - 1);
+        let k = self.landscape_run.min(runs.len() - 1);
+        let mut chosen = k;
         egui::ComboBox::from_label("run")
-            .selected_text(runs[self.landscape_run].clone())
+            .selected_text(runs[k].clone())
             .show_ui(ui, |ui| {
-                for (k, name) in runs.iter().enumerate() {
-                    ui.selectable_value(&mut self.landscape_run, k, name);
+                for (i, name) in runs.iter().enumerate() {
+                    ui.selectable_value(&mut chosen, i, name);
                 }
             });
-        let k = self.landscape_run;
-        let key = (self.generation, self.training.runs()[k].steps_done());
-        let fresh = self
-            .landscape
-            .as_ref()
-            .is_some_and(|l| l.run == k && l.key == key);
+        if chosen != k {
+            out.push(Command::SelectRun(chosen));
+        }
         let clicked = ui
-            .add_enabled(!fresh, egui::Button::new("Compute slice"))
+            .add_enabled(
+                !self.session.slice_is_current(k),
+                egui::Button::new("Compute slice"),
+            )
             .on_hover_text(
                 "The training loss on the plane through the run's current weights spanned by \
                  the two principal directions of its weight trajectory, with the path projected \
@@ -851,29 +666,9 @@ impl MlpView {
             )
             .clicked();
         if clicked {
-            match self.training.landscape(k, LANDSCAPE_SIDE) {
-                Some(slice) => {
-                    let (image, lines) = landscape_picture(&slice);
-                    let texture =
-                        ui.ctx()
-                            .load_texture("mlp-landscape", image, TextureOptions::LINEAR);
-                    self.landscape = Some(Landscape {
-                        run: k,
-                        key,
-                        slice,
-                        texture,
-                        lines,
-                    });
-                }
-                None => {
-                    self.error = Some(
-                        "No landscape yet: the run needs a few recorded steps that span a plane."
-                            .to_owned(),
-                    );
-                }
-            }
+            out.push(Command::ComputeSlice(k));
         }
-        let Some(l) = &self.landscape else {
+        let Some(l) = self.session.slice() else {
             ui.label(
                 egui::RichText::new(
                     "Train a while, then compute the slice: the loss around the weights, \
@@ -883,12 +678,28 @@ impl MlpView {
             );
             return;
         };
-        let s = &l.slice;
+        // The picture is a cache of the session's numbers, rebuilt when they change.
+        let key = (l.generation, l.run, l.step);
+        if self.landscape.as_ref().is_none_or(|p| p.key != key) {
+            let (image, lines) = landscape_picture(&l.landscape);
+            let texture = ui
+                .ctx()
+                .load_texture("mlp-landscape", image, TextureOptions::LINEAR);
+            self.landscape = Some(LandscapePicture {
+                key,
+                texture,
+                lines,
+            });
+        }
+        let Some(picture) = &self.landscape else {
+            return;
+        };
+        let s = &l.landscape;
         ui.label(
             egui::RichText::new(format!(
                 "{} at step {}; directions explain {:.0}% and {:.0}% of the path",
                 runs.get(l.run).map_or("", String::as_str),
-                l.key.1,
+                l.step,
                 s.explained[0] * 100.0,
                 s.explained[1] * 100.0
             ))
@@ -909,8 +720,8 @@ impl MlpView {
             .show_grid(false)
             .allow_scroll(false)
             .show(ui, |plot_ui| {
-                plot_ui.image(covering(&l.texture, s.alpha, s.beta));
-                for (i, line) in l.lines.iter().enumerate() {
+                plot_ui.image(covering(&picture.texture, s.alpha, s.beta));
+                for (i, line) in picture.lines.iter().enumerate() {
                     plot_ui.line(
                         plot_items::line("", PlotPoints::from(line.points.clone()))
                             .color(Color32::from_white_alpha(90))
@@ -922,7 +733,7 @@ impl MlpView {
                 plot_ui.line(
                     plot_items::line("path", PlotPoints::from(s.path.clone()))
                         .color(color)
-                        .width(2.5 * super::theme::line_scale(plot_ui.ctx())),
+                        .width(2.5 * crate::ui::theme::line_scale(plot_ui.ctx())),
                 );
                 if let Some(last) = s.path.last() {
                     plot_ui.points(
@@ -1258,7 +1069,7 @@ fn runs_ui(ui: &mut egui::Ui, spec: &mut MlpSpec, scenario: &MlpScenario, saved:
                     .runs
                     .get(i)
                     .map_or_else(|| RunColor::by_position(i), |c| c.color)
-                    .rgb(super::theme::current(ui.ctx()));
+                    .rgb(crate::ui::theme::current(ui.ctx()));
                 if ui.color_edit_button_srgb(&mut rgb).changed() {
                     run.color = Some(format_color(rgb));
                 }

@@ -1,0 +1,517 @@
+//! The application: the frame, the chrome around the page on screen, and `apply`, the one
+//! place where commands are carried out. Files and decks are in `files.rs`, the state kept
+//! between sessions in `persist.rs`.
+
+mod files;
+mod persist;
+
+use super::LaunchOptions;
+use super::chrome::{self, Status};
+use super::command::{self, Command};
+use super::dialogs::{self, FileDialog, Mode};
+use super::exports::{Exports, ScriptedShot};
+use super::network::{NetworkPage, NetworkSession};
+use super::notices::Notices;
+use super::page::{Chrome, Page, PageKind, transport_ui};
+use super::screenshot::Region;
+use super::session::Session;
+use super::settings::Settings;
+use super::surface::{Source, SurfacePage};
+use crate::scenario::{Element, Theme};
+use egui::Key;
+use std::path::PathBuf;
+
+/// The optiviz app.
+pub struct OptivizApp {
+    surfaces: SurfacePage,
+    /// The network page, made when first shown or when a network preset opens.
+    network: Option<NetworkPage>,
+    page: PageKind,
+    settings: Settings,
+    notices: Notices,
+    dialog: Option<FileDialog>,
+    load_errors: Option<(String, Vec<String>)>,
+    /// A command that would discard edits, waiting for the user to confirm it.
+    leaving: Option<Command>,
+    /// The preset a waiting `Open` would show, already loaded.
+    pending: Option<(crate::scenario::Document, PathBuf)>,
+    show_help: bool,
+    exports: Exports,
+    /// A `--screenshot` run.
+    script: Option<ScriptedShot>,
+    /// Show this step (paused) once it is computed (`--at-step`).
+    launch_step: Option<usize>,
+    /// Where the state is kept between sessions (`None`: nothing is stored).
+    state_file: Option<PathBuf>,
+    /// The theme applied to the context (applied on the first frame and on changes).
+    styled: Option<Theme>,
+    frames: u64,
+    last_persist: f64,
+    persisted: Option<String>,
+    title: String,
+}
+
+impl OptivizApp {
+    /// Creates the app: restores the last state (or opens `launch.preset`, or the default).
+    #[must_use]
+    pub fn new(launch: LaunchOptions) -> Self {
+        let mut notices = Notices::default();
+        let (mut settings, restored) = persist::read_settings(&launch, &mut notices);
+        let LaunchOptions {
+            preset,
+            screenshot,
+            screenshot_plot,
+            screenshot_density,
+            at_step,
+            window: _,
+            state_file,
+        } = launch;
+        match screenshot_plot {
+            Some(Region::Theory) => settings.show_theory = true,
+            Some(Region::Loss) => settings.show_loss_plot = true,
+            _ => {}
+        }
+        let mut app = Self {
+            surfaces: files::default_surfaces(),
+            network: None,
+            page: PageKind::Surfaces,
+            settings,
+            notices,
+            dialog: None,
+            load_errors: None,
+            leaving: None,
+            pending: None,
+            show_help: false,
+            exports: Exports::default(),
+            script: screenshot.map(|path| ScriptedShot {
+                path,
+                region: screenshot_plot,
+                density: screenshot_density.unwrap_or(2.0),
+                requested: false,
+            }),
+            launch_step: at_step,
+            state_file,
+            styled: None,
+            frames: 0,
+            last_persist: 0.0,
+            persisted: None,
+            title: String::new(),
+        };
+        if let Some(path) = &preset {
+            app.open_file(path);
+        } else if restored {
+            app.restore();
+        }
+        app
+    }
+
+    /// The 2-D page's session (for tests and the benchmark).
+    #[must_use]
+    pub fn session(&self) -> &Session {
+        self.surfaces.session()
+    }
+
+    /// The network page's session, once it was shown.
+    #[must_use]
+    pub fn mlp(&self) -> Option<&NetworkSession> {
+        self.network.as_ref().map(NetworkPage::session)
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Messages on screen.
+    #[must_use]
+    pub fn notices(&self) -> &Notices {
+        &self.notices
+    }
+
+    /// The errors of the last file that failed to open, if its dialog is still up.
+    #[must_use]
+    pub fn load_errors(&self) -> Option<&[String]> {
+        self.load_errors.as_ref().map(|(_, e)| e.as_slice())
+    }
+
+    /// Where the 2-D scenario came from.
+    #[must_use]
+    pub fn source(&self) -> &Source {
+        self.surfaces.source()
+    }
+
+    /// Which page is on screen.
+    #[must_use]
+    pub fn page(&self) -> PageKind {
+        self.page
+    }
+
+    /// True when the document on screen differs from the file it came from (speed aside).
+    #[must_use]
+    pub fn modified(&self) -> bool {
+        self.current().modified()
+    }
+
+    /// The theme on screen: the open preset's, else the user's.
+    #[must_use]
+    pub fn effective_theme(&self) -> Theme {
+        self.current().theme().unwrap_or(self.settings.theme)
+    }
+
+    /// A command waiting for "discard changes?" to be answered.
+    #[must_use]
+    pub fn leaving(&self) -> Option<&Command> {
+        self.leaving.as_ref()
+    }
+
+    /// The 2-D page's focus mode in effect: the preset's list of elements, unless switched off.
+    #[must_use]
+    pub fn focus(&self) -> Option<&[Element]> {
+        self.surfaces.focus()
+    }
+
+    /// Whether `element` is on screen under the 2-D page's focus mode.
+    #[must_use]
+    pub fn shows(&self, element: Element) -> bool {
+        self.surfaces.shows(element)
+    }
+
+    /// How often the heat map and contour lines were rebuilt (they are cached per view).
+    #[must_use]
+    pub fn contour_rebuilds(&self) -> usize {
+        self.surfaces.contour_rebuilds()
+    }
+
+    /// How often the iso-lines were turned into triangles (reused while the plot stands still).
+    #[must_use]
+    pub fn line_tessellations(&self) -> usize {
+        self.surfaces.line_tessellations()
+    }
+
+    /// How often the loss plot's lines were decimated (cached between simulation changes).
+    #[must_use]
+    pub fn loss_rebuilds(&self) -> usize {
+        self.surfaces.loss_rebuilds()
+    }
+
+    /// Why a `--screenshot` run failed, once (the process then exits non-zero).
+    pub fn take_screenshot_failure(&mut self) -> Option<String> {
+        self.exports.failure.take()
+    }
+
+    fn current(&self) -> &dyn Page {
+        match (&self.network, self.page) {
+            (Some(n), PageKind::Network) => n,
+            _ => &self.surfaces,
+        }
+    }
+
+    fn current_mut(&mut self) -> &mut dyn Page {
+        match (&mut self.network, self.page) {
+            (Some(n), PageKind::Network) => n,
+            _ => &mut self.surfaces,
+        }
+    }
+
+    /// Draws one frame of the whole app into `ui` (the root), then applies what it asked for.
+    pub fn ui_root(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if self.styled.is_none() {
+            ctx.set_zoom_factor(self.settings.zoom.clamp(0.5, 3.0));
+        }
+        let theme = self.effective_theme();
+        if self.styled != Some(theme) {
+            super::theme::apply(&ctx, theme);
+            self.styled = Some(theme);
+        }
+        self.frames += 1;
+        if !self.exports.capturing() {
+            self.settings.zoom = ctx.zoom_factor();
+        }
+        if self.page == PageKind::Network && self.network.is_none() {
+            self.open_builtin_mlp(crate::scenario::builtin::DEFAULT_BUILTIN_MLP);
+        }
+        // Playback follows the clock, not the frames (see pace.rs).
+        let wants_frame = self.current_mut().frame(ui.input(|i| i.time));
+        self.launch_step_frame(&ctx);
+
+        let mut commands = Vec::new();
+        self.exports.begin_frame();
+        self.keyboard(&ctx, &mut commands);
+        for refused in chrome::dropped_files(&ctx, &mut commands) {
+            self.notices.error(refused);
+        }
+        chrome::top_bar(ui, &self.status(), &mut commands);
+        let (settings, exports) = (&self.settings, &mut self.exports);
+        let page: &mut dyn Page = match (&mut self.network, self.page) {
+            (Some(n), PageKind::Network) => n,
+            _ => &mut self.surfaces,
+        };
+        if page.shows_transport() {
+            let playback = page.playback();
+            egui::Panel::bottom("transport").show(ui, |ui| {
+                ui.add_space(4.0);
+                transport_ui(ui, &playback, &mut commands);
+                ui.add_space(2.0);
+            });
+        }
+        let mut chrome = Chrome {
+            settings,
+            regions: &mut exports.regions,
+        };
+        page.ui(ui, &mut chrome, &mut commands);
+        self.dialogs(&ctx, &mut commands);
+        self.exports.gif_frame(&ctx, &mut self.notices);
+        self.notices.ui(&ctx);
+
+        for c in commands {
+            self.apply(&ctx, c);
+        }
+        // --screenshot: after the first frames have settled and any --at-step seek is done.
+        let ready = self.frames >= 8 && self.launch_step.is_none();
+        self.exports
+            .screenshot_frame(&ctx, self.script.as_mut(), ready, &mut self.notices);
+        self.update_title(&ctx);
+        self.persist_now_and_then(&ctx);
+        if wants_frame {
+            ctx.request_repaint();
+        }
+    }
+
+    /// `--at-step`: shows that step once it is computed (trains towards it on the network page).
+    fn launch_step_frame(&mut self, ctx: &egui::Context) {
+        let Some(step) = self.launch_step else {
+            return;
+        };
+        let done = match (&mut self.network, self.page) {
+            (Some(n), PageKind::Network) => n.train_towards(step),
+            _ => self.surfaces.seek_when_computed(step),
+        };
+        if done {
+            self.launch_step = None;
+        } else {
+            ctx.request_repaint();
+        }
+    }
+
+    /// What the chrome shows this frame.
+    fn status(&self) -> Status<'_> {
+        let page = self.current();
+        let surfaces = self.page == PageKind::Surfaces;
+        Status {
+            page: self.page,
+            name: page.name(),
+            description: page.description(),
+            theme: self.effective_theme(),
+            can_undo: page.can_undo(),
+            can_redo: page.can_redo(),
+            modified: page.modified(),
+            deck_label: if surfaces {
+                self.surfaces.deck().position_label()
+            } else {
+                String::new()
+            },
+            focus: (surfaces && self.surfaces.session().spec().focus.is_some())
+                .then(|| self.surfaces.focus().is_some()),
+            settings: &self.settings,
+            regions: &self.exports.shown_regions,
+            gif_busy: self.exports.gif_busy(),
+        }
+    }
+
+    fn keyboard(&self, ctx: &egui::Context, out: &mut Vec<Command>) {
+        // While a text field has the keyboard, or a dialog is open, only the shortcuts that
+        // make sense there count (Ctrl+S, F12; a text field keeps Ctrl+Z for its own text).
+        let modal = self.dialog.is_some() || self.load_errors.is_some() || self.leaving.is_some();
+        let typing = ctx.egui_wants_keyboard_input() || modal;
+        out.extend(
+            command::pressed(ctx, typing)
+                .into_iter()
+                .map(command::Action::command),
+        );
+    }
+
+    /// The file dialog, load errors, "discard changes?" and help, each pushing what it decided.
+    fn dialogs(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
+        if let Some(dialog) = &mut self.dialog {
+            match dialog.ui(ctx) {
+                dialogs::Outcome::Open => {}
+                dialogs::Outcome::Cancelled => self.dialog = None,
+                dialogs::Outcome::Confirmed(command) => {
+                    self.dialog = None;
+                    out.push(command);
+                }
+            }
+        }
+        if let Some((title, errors)) = &self.load_errors
+            && dialogs::load_errors(ctx, title, errors)
+        {
+            self.load_errors = None;
+        }
+        if let Some(next) = &self.leaving {
+            let again = match next {
+                Command::Deck(1) => Some(Key::PageDown),
+                Command::Deck(-1) => Some(Key::PageUp),
+                _ => None,
+            };
+            let name = self.leaving_name(next).to_owned();
+            match dialogs::discard_changes(ctx, &name, again) {
+                dialogs::Leave::Discard => {
+                    out.push(Command::DiscardAndContinue(Box::new(next.clone())));
+                }
+                dialogs::Leave::Stay => {
+                    self.leaving = None;
+                    self.pending = None;
+                }
+                dialogs::Leave::Undecided => {}
+            }
+        }
+        dialogs::help(ctx, &mut self.show_help);
+    }
+
+    /// Carries out one command. This is the only place where state changes. A command that
+    /// would discard unsaved edits (another preset, PageUp/PageDown) asks first.
+    pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        if let Command::Open(path) = &command {
+            // Read once: what the file is decides which page's edits it would discard.
+            let Some(document) = self.load(path) else {
+                return;
+            };
+            if self.document_discards_edits(&document) {
+                self.pending = Some((document, path.clone()));
+                self.leaving = Some(command);
+            } else {
+                self.open_document(document, path);
+            }
+        } else if self.discards_edits(&command) {
+            self.leaving = Some(command);
+        } else {
+            self.apply_now(ctx, command);
+        }
+    }
+
+    fn apply_now(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::SetPage(page) => {
+                if page == PageKind::Network && self.network.is_none() {
+                    self.open_builtin_mlp(crate::scenario::builtin::DEFAULT_BUILTIN_MLP);
+                }
+                self.page = page;
+            }
+            Command::Open(path) => match self.pending.take() {
+                Some((document, p)) if p == path => self.open_document(document, &path),
+                _ => self.open_file(&path),
+            },
+            Command::OpenBuiltin(i) => self.open_builtin(i),
+            Command::OpenBuiltinMlp(i) => self.open_builtin_mlp(i),
+            Command::Deck(delta) => self.deck_step(delta),
+            Command::Save => match self.current().file().map(std::path::Path::to_path_buf) {
+                Some(p) => self.save_to(&p),
+                None => self.apply_now(ctx, Command::ShowSaveDialog),
+            },
+            Command::SaveAs(path) => self.save_to(&path),
+            Command::ShowOpenDialog => {
+                self.dialog = Some(FileDialog::new(Mode::Open, &self.working_dir(), ""));
+            }
+            Command::ShowSaveDialog => {
+                let name = self.proposed_file_name();
+                self.dialog = Some(FileDialog::new(Mode::Save, &self.working_dir(), &name));
+            }
+            Command::ShowFolderDialog => {
+                let dir = self.screenshot_dir();
+                self.dialog = Some(FileDialog::new(Mode::Folder, &dir, ""));
+            }
+            Command::SetScreenshotDir(dir) => {
+                self.notices
+                    .info(format!("Screenshots go to {}", dir.display()));
+                self.settings.screenshot_dir = Some(dir);
+            }
+            Command::Screenshot | Command::ExportPlot(_) => {
+                let region = match command {
+                    Command::ExportPlot(r) => Some(r),
+                    _ => None,
+                };
+                let dir = self.screenshot_dir();
+                let density = self.settings.export_density;
+                self.exports
+                    .capture(ctx, &dir, region, density, &mut self.notices);
+            }
+            Command::SetExportDensity(d) => self.settings.export_density = d.clamp(1.0, 4.0),
+            Command::ExportGif => {
+                let dir = self.screenshot_dir();
+                let theme = self.effective_theme();
+                let scenario = self.surfaces.session().scenario();
+                self.exports
+                    .start_gif(ctx, &dir, scenario, theme, &mut self.notices);
+            }
+            Command::ToggleFullscreen => {
+                let full = ctx.input(|i| i.viewport().fullscreen.unwrap_or(false));
+                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!full));
+            }
+            Command::ToggleHelp => self.show_help = !self.show_help,
+            Command::ToggleTheory => self.settings.show_theory = !self.settings.show_theory,
+            Command::SetViewOption(option, on) => self.settings.set_shown(option, on),
+            Command::SetLayout(l) => self.settings.layout = l,
+            Command::SetTheme(theme) => {
+                // The viewer's choice, and the open document's (saving keeps it).
+                self.settings.theme = theme;
+                let _ = self.current_mut().apply(ctx, command);
+            }
+            Command::DiscardAndContinue(next) => {
+                self.leaving = None;
+                self.apply_now(ctx, *next);
+            }
+            // Everything else belongs to the page on screen (a command the other page would
+            // take, such as Seek on the network page, has no effect).
+            page_command => {
+                let _ = self.current_mut().apply(ctx, page_command);
+                if let Some(refusal) = self.surfaces.take_refusal() {
+                    self.notices.error(refusal);
+                }
+            }
+        }
+    }
+}
+
+impl OptivizApp {
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let star = if self.modified() { " •" } else { "" };
+        let title = format!("optiviz — {}{star}", self.current().name());
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+}
+
+impl eframe::App for OptivizApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.ui_root(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.persist();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::deck::DEFAULT_BUILTIN;
+
+    #[test]
+    fn the_default_scenario_has_runs_and_is_a_quadratic() {
+        let s = files::builtin_scenario(DEFAULT_BUILTIN);
+        assert!(s.runs.len() >= 2);
+        assert!(s.objective.as_quadratic().is_some());
+    }
+
+    #[test]
+    fn the_app_starts_on_the_default_preset_without_a_state_file() {
+        let app = OptivizApp::new(LaunchOptions::default());
+        assert_eq!(app.page(), PageKind::Surfaces);
+        assert_eq!(app.source(), &Source::Builtin(DEFAULT_BUILTIN));
+        assert!(!app.modified());
+    }
+}

@@ -1,0 +1,403 @@
+//! The network on screen: its validated document, the training of its runs and playback, with
+//! no egui in sight, so it is tested like the 2-D page's `Session`.
+//!
+//! Training is time-sliced: each frame trains up to the step the clock says (the speed in
+//! simulated time, see `pace.rs`), but never longer than [`STEP_BUDGET`], so the interface
+//! stays live whatever the network; a frame that cannot keep up goes on from where it is.
+
+use crate::numerics::ParamError;
+use crate::numerics::mlp::{DataSource, LandscapeSlice, MlpRun, Training};
+use crate::scenario::mlp::{MlpScenario, MlpSpec};
+use crate::ui::pace::Pace;
+use web_time::{Duration, Instant};
+
+/// Longest time a frame spends training.
+pub const STEP_BUDGET: Duration = Duration::from_millis(8);
+/// Fastest training speed, in steps per second.
+pub const MAX_SPEED: f64 = crate::scenario::mlp::MAX_SPEED;
+/// Nodes per side of the loss-landscape slice.
+const LANDSCAPE_SIDE: usize = 41;
+
+/// A loss-landscape slice of one run at one step.
+#[derive(Clone, Debug)]
+pub struct Slice {
+    /// Index of the run among the enabled runs.
+    pub run: usize,
+    /// The step it was computed at.
+    pub step: usize,
+    /// Training generation it belongs to.
+    pub generation: u64,
+    /// The numbers.
+    pub landscape: LandscapeSlice,
+}
+
+/// The network scenario, its training and playback.
+pub struct NetworkSession {
+    scenario: MlpScenario,
+    training: Training,
+    /// The document as loaded or saved.
+    saved: MlpSpec,
+    playing: bool,
+    pace: Pace,
+    /// Bumped whenever the training is rebuilt (a cache key for pictures).
+    generation: u64,
+    slice: Option<Slice>,
+    /// A message about the last refused edit or slice.
+    error: Option<String>,
+    /// Milliseconds the last frame spent training.
+    last_train_ms: f64,
+}
+
+impl std::fmt::Debug for NetworkSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetworkSession")
+            .field("scenario", &self.scenario.spec.name)
+            .field("steps", &self.training.steps_done())
+            .field("playing", &self.playing)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NetworkSession {
+    /// A session on `scenario` at step 0, paused.
+    pub fn new(scenario: MlpScenario) -> Result<Self, ParamError> {
+        let training = scenario.training()?;
+        Ok(Self {
+            saved: scenario.spec.clone(),
+            scenario,
+            training,
+            playing: false,
+            pace: Pace::default(),
+            generation: 0,
+            slice: None,
+            error: None,
+            last_train_ms: 0.0,
+        })
+    }
+
+    /// The validated scenario.
+    #[must_use]
+    pub fn scenario(&self) -> &MlpScenario {
+        &self.scenario
+    }
+
+    /// The document.
+    #[must_use]
+    pub fn spec(&self) -> &MlpSpec {
+        &self.scenario.spec
+    }
+
+    /// The document as loaded or last saved.
+    #[must_use]
+    pub fn saved(&self) -> &MlpSpec {
+        &self.saved
+    }
+
+    /// The training in progress.
+    #[must_use]
+    pub fn training(&self) -> &Training {
+        &self.training
+    }
+
+    /// True while playing.
+    #[must_use]
+    pub fn playing(&self) -> bool {
+        self.playing
+    }
+
+    /// Changes whenever the training is rebuilt.
+    #[must_use]
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// True when the document differs from what was loaded or saved (speed aside: it is a
+    /// viewing choice, not an edit).
+    #[must_use]
+    pub fn modified(&self) -> bool {
+        self.scenario.spec != self.keeping_speed(self.saved.clone())
+    }
+
+    /// Marks the document as saved.
+    pub fn mark_saved(&mut self) {
+        self.saved = self.scenario.spec.clone();
+    }
+
+    /// The loss-landscape slice last computed, if any.
+    #[must_use]
+    pub fn slice(&self) -> Option<&Slice> {
+        self.slice.as_ref()
+    }
+
+    /// The step of the loss-landscape slice on screen, if one was computed.
+    #[must_use]
+    pub fn landscape_step(&self) -> Option<usize> {
+        self.slice.as_ref().map(|l| l.step)
+    }
+
+    /// The last refused edit's message.
+    #[must_use]
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// Milliseconds the last frame spent training.
+    #[must_use]
+    pub fn last_train_ms(&self) -> f64 {
+        self.last_train_ms
+    }
+
+    /// Training speed in steps per second (clamped to 1 to [`MAX_SPEED`]).
+    pub fn set_speed(&mut self, speed: f64) {
+        if speed.is_finite() {
+            self.scenario.spec.speed = speed.clamp(1.0, MAX_SPEED);
+        }
+        self.pace.stop();
+    }
+
+    /// The speed training actually reaches, when it falls short of the one set.
+    #[must_use]
+    pub fn lagging(&self) -> Option<f64> {
+        if self.playing {
+            self.pace.lagging(self.scenario.spec.speed)
+        } else {
+            None
+        }
+    }
+
+    /// Play or pause (at the end, Play starts over).
+    pub fn toggle_play(&mut self) {
+        if !self.playing && self.training.is_done() {
+            self.reset();
+        }
+        self.playing = !self.playing;
+        self.pace.stop();
+    }
+
+    /// One training step of every run.
+    pub fn step(&mut self) {
+        self.playing = false;
+        self.pace.stop();
+        self.training.advance(1);
+    }
+
+    /// Back to the initial weights.
+    pub fn reset(&mut self) {
+        self.training.reset();
+        self.pace.stop();
+        self.slice = None;
+    }
+
+    /// Replaces the document; an invalid one is refused (the message is kept for the side
+    /// panel) and changes nothing. Returns whether it was taken.
+    pub fn replace(&mut self, spec: MlpSpec) -> bool {
+        let csv = match &self.scenario.source {
+            DataSource::Imported { points, .. } => Some(points.clone()),
+            DataSource::Generated(_) => None,
+        };
+        let result = MlpScenario::from_spec(spec, csv)
+            .map_err(|errors| {
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .and_then(|s| s.training().map(|t| (s, t)).map_err(|e| e.to_string()));
+        match result {
+            Ok((scenario, training)) => {
+                self.scenario = scenario;
+                self.training = training;
+                self.generation += 1;
+                self.pace.stop();
+                self.slice = None;
+                self.error = None;
+                true
+            }
+            Err(e) => {
+                self.error = Some(format!("Change not applied: {e}"));
+                false
+            }
+        }
+    }
+
+    /// `spec` with the speed on screen (undo and revert keep the viewer's speed).
+    #[must_use]
+    pub fn keeping_speed(&self, mut spec: MlpSpec) -> MlpSpec {
+        spec.speed = self.scenario.spec.speed;
+        spec
+    }
+
+    /// Computes the loss-landscape slice of enabled run `run` at its current step.
+    pub fn compute_slice(&mut self, run: usize) {
+        let Some(steps) = self.training.runs().get(run).map(MlpRun::steps_done) else {
+            return;
+        };
+        match self.training.landscape(run, LANDSCAPE_SIDE) {
+            Some(slice) => {
+                self.slice = Some(Slice {
+                    run,
+                    step: steps,
+                    generation: self.generation,
+                    landscape: slice,
+                });
+            }
+            None => {
+                self.error = Some(
+                    "No landscape yet: the run needs a few recorded steps that span a plane."
+                        .to_owned(),
+                );
+            }
+        }
+    }
+
+    /// True when the slice on screen is of `run` at its current step.
+    #[must_use]
+    pub fn slice_is_current(&self, run: usize) -> bool {
+        let steps = self.training.runs().get(run).map(MlpRun::steps_done);
+        self.slice.as_ref().is_some_and(|l| {
+            l.run == run && l.generation == self.generation && Some(l.step) == steps
+        })
+    }
+
+    /// Trains towards `step` within [`STEP_BUDGET`] (for `--at-step`); true once there.
+    pub fn train_towards(&mut self, step: usize) -> bool {
+        let start = Instant::now();
+        while self.training.steps_done() < step.min(self.training.total_steps())
+            && start.elapsed() < STEP_BUDGET
+        {
+            let want = (step - self.training.steps_done()).min(64);
+            if self.training.advance(want) == 0 {
+                break;
+            }
+        }
+        self.training.steps_done() >= step.min(self.training.total_steps())
+            || self.training.runs().is_empty()
+    }
+
+    /// Trains for this frame up to the step the clock says at `now_secs`, within
+    /// [`STEP_BUDGET`]. Returns true while there is more to do (the caller asks for another
+    /// frame).
+    pub fn tick(&mut self, now_secs: f64) -> bool {
+        if !self.playing {
+            return false;
+        }
+        let speed = self.scenario.spec.speed;
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "step counts stay far below 2^52"
+        )]
+        let done = self.training.steps_done() as f64;
+        if !self.pace.running() {
+            self.pace.start(now_secs, done);
+        }
+        let mut owed = self.pace.target(now_secs, speed).map_or(0.0, |t| t - done);
+        let start = Instant::now();
+        let mut chunk = 1;
+        let mut taken_total = 0;
+        while owed >= 1.0 && !self.training.is_done() {
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "owed is positive and bounded by the speed"
+            )]
+            let want = (owed as usize).min(chunk);
+            let taken = self.training.advance(want);
+            #[allow(clippy::cast_precision_loss, reason = "small counts")]
+            {
+                owed -= taken as f64;
+            }
+            taken_total += taken;
+            let elapsed = start.elapsed();
+            if taken == 0 || elapsed >= STEP_BUDGET {
+                break;
+            }
+            // The next chunk is what fits in the time left at the rate measured so far.
+            #[allow(clippy::cast_precision_loss, reason = "small counts")]
+            let per_step = elapsed.as_secs_f64() / taken_total as f64;
+            let left = STEP_BUDGET.saturating_sub(elapsed).as_secs_f64();
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a positive count, clamped"
+            )]
+            let fits = (left / per_step.max(1e-9)) as usize;
+            chunk = fits.clamp(1, 4096);
+        }
+        self.last_train_ms = start.elapsed().as_secs_f64() * 1e3;
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "step counts stay far below 2^52"
+        )]
+        self.pace
+            .shown(now_secs, self.training.steps_done() as f64, speed);
+        if self.training.is_done() {
+            self.playing = false;
+        }
+        self.playing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::builtin::BUILTIN_MLP;
+
+    fn session() -> NetworkSession {
+        let b = BUILTIN_MLP[0];
+        NetworkSession::new(crate::scenario::mlp::parse(b.text, b.file).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn playback_trains_at_the_speed_in_simulated_time() {
+        let mut s = session();
+        s.set_speed(40.0);
+        s.toggle_play();
+        assert!(s.playing());
+        s.tick(10.0);
+        s.tick(10.5);
+        // 40 steps/s for half a second, unless a slow machine's 8 ms slice ran out first.
+        let done = s.training().steps_done();
+        assert!((1..=20).contains(&done), "{done}");
+        s.toggle_play();
+        assert!(!s.tick(11.0), "paused: nothing to do");
+        s.step();
+        assert_eq!(s.training().steps_done(), done + 1);
+        s.reset();
+        assert_eq!(s.training().steps_done(), 0);
+    }
+
+    #[test]
+    fn edits_rebuild_the_training_and_bad_ones_change_nothing() {
+        let mut s = session();
+        let mut spec = s.spec().clone();
+        spec.batch_size = 7;
+        assert!(s.replace(spec));
+        assert_eq!(s.generation(), 1);
+        assert!(s.modified());
+        let mut bad = s.spec().clone();
+        bad.batch_size = 0;
+        assert!(!s.replace(bad));
+        assert!(s.error().is_some_and(|e| e.contains("batch_size")));
+        assert_eq!(s.spec().batch_size, 7);
+        s.set_speed(123.0);
+        s.mark_saved();
+        s.set_speed(5.0);
+        assert!(!s.modified(), "speed is not an edit");
+    }
+
+    #[test]
+    fn a_slice_needs_a_few_steps_and_is_of_the_current_weights() {
+        let mut s = session();
+        s.compute_slice(0);
+        assert!(s.slice().is_none() && s.error().is_some());
+        for _ in 0..200 {
+            s.step();
+        }
+        s.compute_slice(0);
+        assert_eq!(s.landscape_step(), Some(200));
+        assert!(s.slice_is_current(0));
+        s.step();
+        assert!(!s.slice_is_current(0), "one step later it is not");
+    }
+}
