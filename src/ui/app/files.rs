@@ -8,9 +8,11 @@ use crate::scenario::mlp::MlpScenario;
 use crate::scenario::{self, Document, Scenario, ScenarioSpec};
 use crate::ui::command::Command;
 use crate::ui::deck::{BUILTIN, DEFAULT_BUILTIN, Deck, Entry};
+use crate::ui::dialogs;
 use crate::ui::network::{NetworkPage, NetworkSession};
 use crate::ui::page::{Page, PageKind};
 use crate::ui::surface::{Source, SurfacePage};
+use egui::Key;
 use std::path::{Path, PathBuf};
 
 /// Shipped preset `index` (the default scenario if it were ever invalid: the tests keep the
@@ -222,6 +224,44 @@ impl OptivizApp {
             .screenshot_dir
             .clone()
             .unwrap_or_else(io::pictures_folder)
+    }
+
+    /// The file dialog, load errors, "discard changes?" and help, each pushing what it decided.
+    pub(super) fn dialogs(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
+        if let Some(dialog) = &mut self.dialog {
+            match dialog.ui(ctx) {
+                dialogs::Outcome::Open => {}
+                dialogs::Outcome::Cancelled => self.dialog = None,
+                dialogs::Outcome::Confirmed(command) => {
+                    self.dialog = None;
+                    out.push(command);
+                }
+            }
+        }
+        if let Some((title, errors)) = &self.load_errors
+            && dialogs::load_errors(ctx, title, errors)
+        {
+            self.load_errors = None;
+        }
+        if let Some(next) = &self.leaving {
+            let again = match next {
+                Command::Deck(1) => Some(Key::PageDown),
+                Command::Deck(-1) => Some(Key::PageUp),
+                _ => None,
+            };
+            let name = self.leaving_name(next).to_owned();
+            match dialogs::discard_changes(ctx, &name, again) {
+                dialogs::Leave::Discard => {
+                    out.push(Command::DiscardAndContinue(Box::new(next.clone())));
+                }
+                dialogs::Leave::Stay => {
+                    self.leaving = None;
+                    self.pending = None;
+                }
+                dialogs::Leave::Undecided => {}
+            }
+        }
+        dialogs::help(ctx, &mut self.show_help);
     }
 
     /// True when `command` would replace a document that has unsaved edits (a file to open

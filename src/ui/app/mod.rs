@@ -1,24 +1,24 @@
 //! The application: the frame, the chrome around the page on screen, and `apply`, the one
-//! place where commands are carried out. Files and decks are in `files.rs`, the state kept
-//! between sessions in `persist.rs`.
+//! place where commands are carried out. Files, decks and their dialogs are in `files.rs`,
+//! the state kept between sessions in `persist.rs`, what tests and the bench may read in
+//! `queries.rs`.
 
 mod files;
 mod persist;
+mod queries;
 
 use super::LaunchOptions;
 use super::chrome::{self, Status};
 use super::command::{self, Command};
-use super::dialogs::{self, FileDialog, Mode};
+use super::dialogs::{FileDialog, Mode};
 use super::exports::{Exports, ScriptedShot};
-use super::network::{NetworkPage, NetworkSession};
+use super::network::NetworkPage;
 use super::notices::Notices;
 use super::page::{Chrome, Page, PageKind, transport_ui};
 use super::screenshot::Region;
-use super::session::Session;
 use super::settings::Settings;
-use super::surface::{Source, SurfacePage};
-use crate::scenario::{Element, Theme};
-use egui::Key;
+use super::surface::SurfacePage;
+use crate::scenario::Theme;
 use std::path::PathBuf;
 
 /// The optiviz app.
@@ -103,101 +103,6 @@ impl OptivizApp {
             app.restore();
         }
         app
-    }
-
-    /// The 2-D page's session (for tests and the benchmark).
-    #[must_use]
-    pub fn session(&self) -> &Session {
-        self.surfaces.session()
-    }
-
-    /// The network page's session, once it was shown.
-    #[must_use]
-    pub fn mlp(&self) -> Option<&NetworkSession> {
-        self.network.as_ref().map(NetworkPage::session)
-    }
-
-    /// The settings.
-    #[must_use]
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    /// Messages on screen.
-    #[must_use]
-    pub fn notices(&self) -> &Notices {
-        &self.notices
-    }
-
-    /// The errors of the last file that failed to open, if its dialog is still up.
-    #[must_use]
-    pub fn load_errors(&self) -> Option<&[String]> {
-        self.load_errors.as_ref().map(|(_, e)| e.as_slice())
-    }
-
-    /// Where the 2-D scenario came from.
-    #[must_use]
-    pub fn source(&self) -> &Source {
-        self.surfaces.source()
-    }
-
-    /// Which page is on screen.
-    #[must_use]
-    pub fn page(&self) -> PageKind {
-        self.page
-    }
-
-    /// True when the document on screen differs from the file it came from (speed aside).
-    #[must_use]
-    pub fn modified(&self) -> bool {
-        self.current().modified()
-    }
-
-    /// The theme on screen: the open preset's, else the user's.
-    #[must_use]
-    pub fn effective_theme(&self) -> Theme {
-        self.current().theme().unwrap_or(self.settings.theme)
-    }
-
-    /// A command waiting for "discard changes?" to be answered.
-    #[must_use]
-    pub fn leaving(&self) -> Option<&Command> {
-        self.leaving.as_ref()
-    }
-
-    /// The 2-D page's focus mode in effect: the preset's list of elements, unless switched off.
-    #[must_use]
-    pub fn focus(&self) -> Option<&[Element]> {
-        self.surfaces.focus()
-    }
-
-    /// Whether `element` is on screen under the 2-D page's focus mode.
-    #[must_use]
-    pub fn shows(&self, element: Element) -> bool {
-        self.surfaces.shows(element)
-    }
-
-    /// How often the heat map and contour lines were rebuilt (they are cached per view).
-    #[must_use]
-    pub fn contour_rebuilds(&self) -> usize {
-        self.surfaces.contour_rebuilds()
-    }
-
-    /// How often the iso-lines were turned into triangles (reused while the plot stands still).
-    #[must_use]
-    pub fn line_tessellations(&self) -> usize {
-        self.surfaces.line_tessellations()
-    }
-
-    /// How often the loss plot's lines were decimated (cached between simulation changes).
-    #[must_use]
-    pub fn loss_rebuilds(&self) -> usize {
-        self.surfaces.loss_rebuilds()
-    }
-
-    /// Why a `--screenshot` run failed, once (the process then exits non-zero).
-    pub fn take_screenshot_failure(&mut self) -> Option<String> {
-        self.exports.failure.take()
     }
 
     fn current(&self) -> &dyn Page {
@@ -332,44 +237,6 @@ impl OptivizApp {
         );
     }
 
-    /// The file dialog, load errors, "discard changes?" and help, each pushing what it decided.
-    fn dialogs(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
-        if let Some(dialog) = &mut self.dialog {
-            match dialog.ui(ctx) {
-                dialogs::Outcome::Open => {}
-                dialogs::Outcome::Cancelled => self.dialog = None,
-                dialogs::Outcome::Confirmed(command) => {
-                    self.dialog = None;
-                    out.push(command);
-                }
-            }
-        }
-        if let Some((title, errors)) = &self.load_errors
-            && dialogs::load_errors(ctx, title, errors)
-        {
-            self.load_errors = None;
-        }
-        if let Some(next) = &self.leaving {
-            let again = match next {
-                Command::Deck(1) => Some(Key::PageDown),
-                Command::Deck(-1) => Some(Key::PageUp),
-                _ => None,
-            };
-            let name = self.leaving_name(next).to_owned();
-            match dialogs::discard_changes(ctx, &name, again) {
-                dialogs::Leave::Discard => {
-                    out.push(Command::DiscardAndContinue(Box::new(next.clone())));
-                }
-                dialogs::Leave::Stay => {
-                    self.leaving = None;
-                    self.pending = None;
-                }
-                dialogs::Leave::Undecided => {}
-            }
-        }
-        dialogs::help(ctx, &mut self.show_help);
-    }
-
     /// Carries out one command. This is the only place where state changes. A command that
     /// would discard unsaved edits (another preset, PageUp/PageDown) asks first.
     pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
@@ -492,26 +359,5 @@ impl eframe::App for OptivizApp {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.persist();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ui::deck::DEFAULT_BUILTIN;
-
-    #[test]
-    fn the_default_scenario_has_runs_and_is_a_quadratic() {
-        let s = files::builtin_scenario(DEFAULT_BUILTIN);
-        assert!(s.runs.len() >= 2);
-        assert!(s.objective.as_quadratic().is_some());
-    }
-
-    #[test]
-    fn the_app_starts_on_the_default_preset_without_a_state_file() {
-        let app = OptivizApp::new(LaunchOptions::default());
-        assert_eq!(app.page(), PageKind::Surfaces);
-        assert_eq!(app.source(), &Source::Builtin(DEFAULT_BUILTIN));
-        assert!(!app.modified());
     }
 }

@@ -1,0 +1,658 @@
+//! The network page's pictures: every run's decision boundary over the data, the loss,
+//! accuracy and gradient-norm plots with one legend row, and the loss-landscape slice. The
+//! pictures are caches of the session's numbers, redrawn when those change (and at most ten
+//! times a second while training).
+
+use super::page::NetworkPage;
+use crate::numerics::contour::{Grid, IsoLine, LogScale, log_iso_lines};
+use crate::numerics::mlp::Task;
+use crate::numerics::objectives::ViewRect;
+use crate::numerics::run::RunStatus;
+use crate::ui::command::Command;
+use crate::ui::plot_items;
+use crate::ui::plot_items::LegendEntry;
+use crate::ui::theme::run_color;
+use crate::ui::widgets::fmt_num;
+use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
+use egui_plot::{
+    LineStyle, MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, PlotPoints, Points,
+};
+use web_time::{Duration, Instant};
+
+/// Nodes per side of the decision-boundary pictures.
+const BOUNDARY_SIDE: usize = 72;
+/// Time between decision-boundary pictures while training.
+const BOUNDARY_EVERY: Duration = Duration::from_millis(100);
+/// Most points drawn per metric line (longer histories are thinned evenly).
+const MAX_LINE_POINTS: usize = 600;
+/// Input ranges up to this many times apart share one scale in the decision-boundary panes.
+const MAX_SHARED_SCALE_RATIO: f64 = 3.0;
+
+/// A run's decision boundary, drawn at a given training step.
+#[derive(Default)]
+pub(super) struct Boundary {
+    key: Option<(u64, usize)>,
+    drawn: Option<Instant>,
+    texture: Option<TextureHandle>,
+    values: Vec<f64>,
+}
+
+/// The picture of the session's loss-landscape slice, and which slice it shows.
+pub(super) struct LandscapePicture {
+    /// (generation, run, step) of the slice.
+    key: (u64, usize, usize),
+    texture: TextureHandle,
+    lines: Vec<IsoLine>,
+}
+
+impl NetworkPage {
+    /// The central area: decision boundaries, metric plots and the loss landscape.
+    #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
+    pub(super) fn central(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+        let runs = self.session.training().runs().len();
+        self.boundaries.resize_with(runs, Boundary::default);
+        let avail = ui.available_size();
+        let gap = ui.spacing().item_spacing;
+        let row = ui.text_style_height(&egui::TextStyle::Body);
+        // The metric plots need a legend row, an x axis (ticks and title) and a frame tall
+        // enough for a rotated y title (130 pt): with the projector theme's large text that is
+        // more than a third of a 700 pt window, so the share grows with the text, up to half
+        // the height.
+        let legend_h = row.max(ui.spacing().interact_size.y) + gap.y;
+        let needed = legend_h + 2.25 * row + 130.0 + 4.0;
+        let metrics_h = (avail.y * 0.32)
+            .clamp(140.0, 300.0)
+            .max(needed)
+            .min(avail.y * 0.5);
+        let max_top_h = (avail.y - metrics_h - gap.y).max(120.0);
+        let land_w = (avail.x * 0.3).clamp(220.0, 400.0);
+        let panes_w = (avail.x - land_w - 3.0 * gap.x).max(120.0);
+        let view = PaneView::new(ui, self.session.training().dataset().bounds());
+        // A pane is its title, then a square picture with the axes (if any) outside it.
+        let title_h = row + 2.0 * gap.y;
+        let side_for = |c: usize| {
+            let rows = runs.div_ceil(c) as f32;
+            (panes_w / c as f32 - gap.x - view.axes.x).min(max_top_h / rows - title_h - view.axes.y)
+        };
+        // As many columns as give the largest square pictures, or nearly: one row of panes
+        // reads better than a grid with a hole for a few points more.
+        let best = (1..=runs.max(1))
+            .map(side_for)
+            .fold(f32::NEG_INFINITY, f32::max);
+        let cols = (1..=runs.max(1))
+            .rev()
+            .find(|&c| side_for(c) >= 0.9 * best)
+            .unwrap_or(1);
+        let side = side_for(cols).max(60.0);
+        // The top row is as tall as the panes or the landscape's square need, and the metric
+        // plots get what is left, rather than an empty band under the panes.
+        let panes_h = runs.div_ceil(cols) as f32 * (side + view.axes.y + title_h + gap.y);
+        let landscape_h = land_w + 5.0 * (row + gap.y);
+        let top_h = panes_h.max(landscape_h).clamp(120.0, max_top_h);
+        let metrics_h = avail.y - top_h - gap.y;
+        let column = egui::Layout::top_down(egui::Align::Min);
+        ui.horizontal_top(|ui| {
+            ui.allocate_ui_with_layout(egui::vec2(panes_w, top_h), column, |ui| {
+                ui.set_min_size(egui::vec2(panes_w, top_h));
+                if runs == 0 {
+                    ui.label("No runs: add one in the side panel.");
+                    return;
+                }
+                egui::Grid::new("mlp-boundaries").show(ui, |ui| {
+                    for k in 0..runs {
+                        ui.vertical(|ui| self.boundary_ui(ui, k, side, &view));
+                        if (k + 1) % cols == 0 {
+                            ui.end_row();
+                        }
+                    }
+                });
+            });
+            ui.add_space(gap.x);
+            ui.allocate_ui_with_layout(egui::vec2(land_w, top_h), column, |ui| {
+                ui.set_min_size(egui::vec2(land_w, top_h));
+                self.landscape_ui(ui, out);
+            });
+        });
+        ui.allocate_ui_with_layout(egui::vec2(avail.x, metrics_h), column, |ui| {
+            self.metrics(ui);
+        });
+    }
+
+    #[allow(clippy::too_many_lines, reason = "one plot, drawn in layers")]
+    fn boundary_ui(&mut self, ui: &mut egui::Ui, k: usize, side: f32, view: &PaneView) {
+        let Some(checked) = self.checked_run(k) else {
+            return;
+        };
+        let label = checked.label.clone();
+        let color = run_color(ui.ctx(), checked.color);
+        let run = &self.session.training().runs()[k];
+        let acc = run
+            .history()
+            .latest()
+            .and_then(|r| {
+                r.train_acc
+                    // The number first: it is what survives truncation in a narrow pane.
+                    .map(|a| format!(", {:.1}% train accuracy", a * 100.0))
+            })
+            .unwrap_or_default();
+        let status = match run.status() {
+            RunStatus::Running => String::new(),
+            s @ RunStatus::Stopped { .. } => format!(" ({})", s.describe()),
+        };
+        ui.set_max_width(side + view.axes.x);
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(format!("{label}{acc}{status}"))
+                    .strong()
+                    .color(color),
+            )
+            .truncate(),
+        );
+        let ((x0, x1), (y0, y1)) = (view.x, view.y);
+        let key = (self.session.generation(), run.steps_done());
+        let task = self.session.training().dataset().task();
+        let cache = &mut self.boundaries[k];
+        // While training, a few pictures a second are enough (the network's forward pass on
+        // every node costs as much as many training steps); a paused view is always current.
+        let due =
+            cache.drawn.is_none_or(|t| t.elapsed() >= BOUNDARY_EVERY) || !self.session.playing();
+        if cache.texture.is_none() || (cache.key != Some(key) && due) {
+            cache.key = Some(key);
+            cache.drawn = Some(Instant::now());
+            self.session.training().predict_grid(
+                k,
+                (x0, x1),
+                (y0, y1),
+                BOUNDARY_SIDE,
+                BOUNDARY_SIDE,
+                &mut cache.values,
+            );
+            let image = boundary_image(&cache.values, task, self.session.training().dataset());
+            match &mut cache.texture {
+                Some(t) => t.set(image, TextureOptions::LINEAR),
+                None => {
+                    cache.texture = Some(ui.ctx().load_texture(
+                        format!("mlp-boundary-{k}"),
+                        image,
+                        TextureOptions::LINEAR,
+                    ));
+                }
+            }
+        }
+        let Some(texture) = &cache.texture else {
+            return;
+        };
+        let dataset = self.session.training().dataset();
+        let mut plot = Plot::new(("mlp-boundary", k))
+            .width(side + view.axes.x)
+            .height(side + view.axes.y)
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .allow_boxed_zoom(false)
+            .allow_double_click_reset(false)
+            .show_grid(false)
+            .show_axes(!view.one_scale)
+            .show_background(false);
+        if !view.one_scale {
+            // Small plots: a few round ticks, every one labelled (egui_plot's own spacing
+            // would label only 0 here, and the point is to show how far each input reaches).
+            let x_axis = plot_items::titled_x_axis(ui, "x1")
+                .formatter(|mark, _| plot_items::round_label(mark))
+                .label_spacing(20.0..=24.0);
+            plot = plot
+                .custom_x_axes(vec![x_axis])
+                .x_grid_spacer(plot_items::round_marks)
+                .y_grid_spacer(plot_items::round_marks)
+                .y_axis_formatter(|mark, _| plot_items::round_label(mark))
+                .y_axis_label("x2")
+                .y_axis_min_width(view.axes.x);
+        }
+        let response = plot.show(ui, |plot_ui| {
+            // Exactly the picture's region, every frame: no margin around it, and nothing
+            // remembered from another data set.
+            plot_ui.set_plot_bounds(PlotBounds::from_min_max([x0, y0], [x1, y1]));
+            plot_ui.image(covering(texture, (x0, x1), (y0, y1)));
+            for (points, filled, name) in [
+                (dataset.train_points(), true, "train"),
+                (dataset.test_points(), false, "test"),
+            ] {
+                for class in [0.0, 1.0] {
+                    let pts: Vec<[f64; 2]> = points
+                        .iter()
+                        .filter(|p| task == Task::Regression || p.y == class)
+                        .map(|p| p.x)
+                        .collect();
+                    let c = match task {
+                        Task::Regression => Color32::BLACK,
+                        Task::Classification => class_color(class),
+                    };
+                    plot_ui.points(
+                        Points::new("", pts)
+                            .shape(MarkerShape::Circle)
+                            .radius(3.0)
+                            .filled(filled)
+                            .color(c)
+                            .allow_hover(false)
+                            .id((name, k, class.to_bits())),
+                    );
+                    if task == Task::Regression {
+                        break;
+                    }
+                }
+            }
+        });
+        response.response.widget_info(|| {
+            egui::WidgetInfo::labeled(
+                egui::Role::Canvas,
+                true,
+                format!("decision boundary {label}"),
+            )
+        });
+    }
+
+    /// One legend row (each run once, in the runs' order) above the metric plots: loss,
+    /// accuracy (classification only) and gradient norm against step.
+    fn metrics(&self, ui: &mut egui::Ui) {
+        let classification = self.session.training().dataset().task() == Task::Classification;
+        let entries: Vec<LegendEntry> = (0..self.session.training().runs().len())
+            .filter_map(|k| self.checked_run(k))
+            .map(|c| LegendEntry {
+                label: c.label.clone(),
+                color: run_color(ui.ctx(), c.color),
+                dashed: false,
+            })
+            .collect();
+        // The note only when there are dashed curves to explain (finite test losses).
+        let has_test = self.session.training().runs().iter().any(|r| {
+            r.history()
+                .records()
+                .iter()
+                .chain(r.history().latest())
+                .any(|rec| rec.test_loss.is_finite())
+        });
+        plot_items::legend_row_with_note(
+            ui,
+            &entries,
+            2.0 * crate::ui::theme::line_scale(ui.ctx()),
+            has_test.then_some("solid = train, dashed = test"),
+        );
+        let plots = if classification { 3.0 } else { 2.0 };
+        let gap = ui.spacing().item_spacing.x;
+        // The last step's tick label is centred near the right edge of the last plot: leave
+        // room for its right half, or the panel cuts it.
+        let last_tick =
+            plot_items::axis_width(ui, &self.session.training().total_steps().to_string());
+        let width = (ui.available_width() - last_tick / 2.0 - (plots - 1.0) * gap) / plots;
+        let height = (ui.available_height() - 4.0).max(60.0);
+        ui.horizontal(|ui| {
+            self.metric_plot(ui, "mlp-loss", "loss (log)", width, height, true, |r| {
+                [Some(r.train_loss), Some(r.test_loss)]
+            });
+            if classification {
+                self.metric_plot(ui, "mlp-acc", "accuracy (%)", width, height, false, |r| {
+                    [
+                        r.train_acc.map(|a| a * 100.0),
+                        r.test_acc.map(|a| a * 100.0),
+                    ]
+                });
+            }
+            self.metric_plot(ui, "mlp-grad", "|grad| (log)", width, height, true, |r| {
+                [Some(r.grad_norm), None]
+            });
+        });
+    }
+
+    /// One metric against step for every run, train solid and test dashed; `log` plots show
+    /// log10 of the value on whole decades.
+    #[allow(clippy::too_many_arguments, reason = "one plot of one metric")]
+    fn metric_plot(
+        &self,
+        ui: &mut egui::Ui,
+        id: &str,
+        label: &str,
+        width: f32,
+        height: f32,
+        log: bool,
+        value: impl Fn(&crate::numerics::mlp::Record) -> [Option<f64>; 2],
+    ) {
+        let map = |v: f64| {
+            if log { v.max(1e-300).log10() } else { v }
+        };
+        let line_width = 2.0 * crate::ui::theme::line_scale(ui.ctx());
+        // The curves first: a log axis's range is set from them.
+        let mut curves = Vec::new();
+        for (k, run) in self.session.training().runs().iter().enumerate() {
+            let Some(checked) = self.checked_run(k) else {
+                continue;
+            };
+            let color = run_color(ui.ctx(), checked.color);
+            let records = run.history().records();
+            let latest = run.history().latest();
+            let every = records.len().div_ceil(MAX_LINE_POINTS).max(1);
+            for (which, style, suffix) in [
+                (0, LineStyle::Solid, "train"),
+                (1, LineStyle::dashed_loose(), "test"),
+            ] {
+                #[allow(clippy::cast_precision_loss, reason = "step counts")]
+                let pts: Vec<[f64; 2]> = records
+                    .iter()
+                    .step_by(every)
+                    .chain(records.last().filter(|_| every > 1))
+                    .chain(latest.filter(|l| records.last() != Some(l)))
+                    .filter_map(|r| value(r)[which].map(|v| [r.step as f64, map(v)]))
+                    .filter(|p| p[1].is_finite())
+                    .collect();
+                if !pts.is_empty() {
+                    curves.push((format!("{} {suffix}", checked.label), color, style, pts));
+                }
+            }
+        }
+        #[allow(clippy::cast_precision_loss, reason = "step counts")]
+        let total = self.session.training().total_steps() as f64;
+        let plot = Plot::new(id)
+            .width(width)
+            .height(height)
+            .include_x(0.0)
+            .include_x(total);
+        let mut plot = plot_items::step_x_axis(plot, ui, "step")
+            .y_axis_label(label)
+            .allow_scroll(false)
+            .label_formatter(move |pos| match pos {
+                egui_plot::HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } if !plot_name.is_empty() => {
+                    let v = if log {
+                        fmt_num(10f64.powf(position.y))
+                    } else {
+                        format!("{:.1}%", position.y)
+                    };
+                    Some(format!("{plot_name}\nstep {:.0}\n{v}", position.x))
+                }
+                _ => None,
+            });
+        if log {
+            let range = curves.iter().flat_map(|c| c.3.iter().map(|p| p[1])).fold(
+                None,
+                |r: Option<(f64, f64)>, y| match r {
+                    None => Some((y, y)),
+                    Some((lo, hi)) => Some((lo.min(y), hi.max(y))),
+                },
+            );
+            // With no curve at all, 1e-1..1e1.
+            plot = plot_items::log_y_axis(plot, ui, range);
+        } else {
+            plot = plot
+                .include_y(0.0)
+                .include_y(100.0)
+                .y_axis_min_width(plot_items::titled_axis_width(ui, "100"));
+        }
+        let response = plot.show(ui, |plot_ui| {
+            for (name, color, style, pts) in curves {
+                plot_ui.line(
+                    plot_items::line(name, PlotPoints::from(pts))
+                        .color(color)
+                        .width(line_width)
+                        .style(style),
+                );
+            }
+        });
+        response
+            .response
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, label));
+    }
+
+    #[allow(clippy::too_many_lines, reason = "controls, then one plot in layers")]
+    fn landscape_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+        ui.heading("Loss landscape");
+        let runs: Vec<String> = self
+            .session
+            .scenario()
+            .enabled_runs()
+            .map(|r| r.label.clone())
+            .collect();
+        if runs.is_empty() {
+            return;
+        }
+        let k = self.landscape_run.min(runs.len() - 1);
+        let mut chosen = k;
+        egui::ComboBox::from_label("run")
+            .selected_text(runs[k].clone())
+            .show_ui(ui, |ui| {
+                for (i, name) in runs.iter().enumerate() {
+                    ui.selectable_value(&mut chosen, i, name);
+                }
+            });
+        if chosen != k {
+            out.push(Command::SelectRun(chosen));
+        }
+        let clicked = ui
+            .add_enabled(
+                !self.session.slice_is_current(k),
+                egui::Button::new("Compute slice"),
+            )
+            .on_hover_text(
+                "The training loss on the plane through the run's current weights spanned by \
+                 the two principal directions of its weight trajectory, with the path projected \
+                 onto it (a 41 x 41 grid of full-batch losses).",
+            )
+            .clicked();
+        if clicked {
+            out.push(Command::ComputeSlice(k));
+        }
+        let Some(l) = self.session.slice() else {
+            ui.label(
+                egui::RichText::new(
+                    "Train a while, then compute the slice: the loss around the weights, \
+                     as contours with the path that led there.",
+                )
+                .weak(),
+            );
+            return;
+        };
+        // The picture is a cache of the session's numbers, rebuilt when they change.
+        let key = (l.generation, l.run, l.step);
+        if self.landscape.as_ref().is_none_or(|p| p.key != key) {
+            let (image, lines) = landscape_picture(&l.landscape);
+            let texture = ui
+                .ctx()
+                .load_texture("mlp-landscape", image, TextureOptions::LINEAR);
+            self.landscape = Some(LandscapePicture {
+                key,
+                texture,
+                lines,
+            });
+        }
+        let Some(picture) = &self.landscape else {
+            return;
+        };
+        let s = &l.landscape;
+        ui.label(
+            egui::RichText::new(format!(
+                "{} at step {}; directions explain {:.0}% and {:.0}% of the path",
+                runs.get(l.run).map_or("", String::as_str),
+                l.step,
+                s.explained[0] * 100.0,
+                s.explained[1] * 100.0
+            ))
+            .small(),
+        );
+        let color = self
+            .checked_run(l.run)
+            .map_or(Color32::WHITE, |c| run_color(ui.ctx(), c.color));
+        let size = ui
+            .available_width()
+            .min(ui.available_height() - 8.0)
+            .max(120.0);
+        Plot::new("mlp-landscape-plot")
+            .width(size)
+            .height(size)
+            .x_axis_label("direction 1")
+            .y_axis_label("direction 2")
+            .show_grid(false)
+            .allow_scroll(false)
+            .show(ui, |plot_ui| {
+                plot_ui.image(covering(&picture.texture, s.alpha, s.beta));
+                for (i, line) in picture.lines.iter().enumerate() {
+                    plot_ui.line(
+                        plot_items::line("", PlotPoints::from(line.points.clone()))
+                            .color(Color32::from_white_alpha(90))
+                            .width(1.0)
+                            .allow_hover(false)
+                            .id(("iso", i)),
+                    );
+                }
+                plot_ui.line(
+                    plot_items::line("path", PlotPoints::from(s.path.clone()))
+                        .color(color)
+                        .width(2.5 * crate::ui::theme::line_scale(plot_ui.ctx())),
+                );
+                if let Some(last) = s.path.last() {
+                    plot_ui.points(
+                        Points::new("", vec![*last])
+                            .radius(5.0)
+                            .color(color)
+                            .allow_hover(false),
+                    );
+                }
+            });
+    }
+}
+
+/// How the decision-boundary panes show the plane: the ranges plotted and the room their axes
+/// take outside the square pictures.
+struct PaneView {
+    x: (f64, f64),
+    y: (f64, f64),
+    /// One scale for both inputs (no axes drawn: the picture is the data's shape).
+    one_scale: bool,
+    /// Width of the y axis and height of the x axis (zero with one scale).
+    axes: egui::Vec2,
+}
+
+impl PaneView {
+    /// The view of the data's `bounds` (x1 range, x2 range).
+    fn new(ui: &egui::Ui, (x, y): ((f64, f64), (f64, f64))) -> Self {
+        // The picture covers the whole plot: the data's box, widened to a square when one
+        // scale suits both inputs, else each input on its own scale (the axes say so).
+        let (x, y, one_scale) = plot_items::plane_view(x, y, MAX_SHARED_SCALE_RATIO);
+        let axes = if one_scale {
+            egui::Vec2::ZERO
+        } else {
+            let widest = plot_items::round_labels(y)
+                .into_iter()
+                .max_by(|a, b| {
+                    plot_items::axis_width(ui, a).total_cmp(&plot_items::axis_width(ui, b))
+                })
+                .unwrap_or_default();
+            egui::vec2(
+                plot_items::titled_axis_width(ui, &widest),
+                plot_items::titled_x_axis_height(ui),
+            )
+        };
+        Self {
+            x,
+            y,
+            one_scale,
+            axes,
+        }
+    }
+}
+
+/// A picture covering the rectangle x by y of the plot.
+fn covering(texture: &TextureHandle, x: (f64, f64), y: (f64, f64)) -> PlotImage {
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "plot sizes are far inside f32's range"
+    )]
+    let size = [(x.1 - x.0) as f32, (y.1 - y.0) as f32];
+    PlotImage::new(
+        "",
+        texture.id(),
+        PlotPoint::new(f64::midpoint(x.0, x.1), f64::midpoint(y.0, y.1)),
+        size,
+    )
+    .allow_hover(false)
+}
+
+/// Class 0 orange, class 1 blue (Okabe-Ito: safe for colour-blind viewers).
+fn class_color(class: f64) -> Color32 {
+    if class >= 0.5 {
+        Color32::from_rgb(0x00, 0x72, 0xB2)
+    } else {
+        Color32::from_rgb(0xD5, 0x5E, 0x00)
+    }
+}
+
+/// The network's output on the grid as a picture: for classification a blend from the class-0
+/// colour through white (p = 0.5, the boundary) to the class-1 colour; for regression viridis
+/// over the targets' range.
+fn boundary_image(values: &[f64], task: Task, data: &crate::numerics::mlp::Dataset) -> ColorImage {
+    let n = BOUNDARY_SIDE;
+    let mut image = ColorImage::filled([n, n], Color32::WHITE);
+    let (lo, hi) = data
+        .train_points()
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+            (lo.min(p.y), hi.max(p.y))
+        });
+    for (idx, &v) in values.iter().enumerate().take(n * n) {
+        // Grid rows start at the bottom; image rows at the top.
+        let (ix, iy) = (idx % n, idx / n);
+        let c = match task {
+            Task::Classification => {
+                let t = (v.clamp(0.0, 1.0) - 0.5) * 2.0;
+                let target = class_color(if t >= 0.0 { 1.0 } else { 0.0 });
+                #[allow(clippy::cast_possible_truncation, reason = "t in [-1, 1]")]
+                let w = (t.abs() as f32 * 0.75).clamp(0.0, 1.0);
+                lerp(Color32::WHITE, target, w)
+            }
+            Task::Regression => {
+                let u = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+                let c = colorous::VIRIDIS.eval_continuous(u.clamp(0.0, 1.0));
+                Color32::from_rgb(c.r, c.g, c.b)
+            }
+        };
+        image.pixels[(n - 1 - iy) * n + ix] = c;
+    }
+    image
+}
+
+fn lerp(a: Color32, b: Color32, t: f32) -> Color32 {
+    let mix = |x: u8, y: u8| {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a blend of two bytes"
+        )]
+        let v = (f32::from(x) * (1.0 - t) + f32::from(y) * t).round() as u8;
+        v
+    };
+    Color32::from_rgb(mix(a.r(), b.r()), mix(a.g(), b.g()), mix(a.b(), b.b()))
+}
+
+/// The slice as a log-scaled viridis picture and its iso-lines.
+fn landscape_picture(s: &crate::numerics::mlp::LandscapeSlice) -> (ColorImage, Vec<IsoLine>) {
+    let grid = Grid {
+        view: ViewRect {
+            x: s.alpha,
+            y: s.beta,
+        },
+        nx: s.n,
+        ny: s.n,
+        values: s.loss.clone(),
+    };
+    let (lo, hi) = grid.finite_range().unwrap_or((0.0, 1.0));
+    let scale = LogScale::new(lo, hi);
+    let mut image = ColorImage::filled([s.n, s.n], Color32::BLACK);
+    for j in 0..s.n {
+        for i in 0..s.n {
+            let c = colorous::VIRIDIS.eval_continuous(scale.unit(grid.values[j * s.n + i]));
+            image.pixels[(s.n - 1 - j) * s.n + i] = Color32::from_rgb(c.r, c.g, c.b);
+        }
+    }
+    let lines = log_iso_lines(&grid, Some((lo, hi)), 14);
+    (image, lines)
+}
