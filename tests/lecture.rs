@@ -321,9 +321,18 @@ fn the_focus_mode_lr_slider_spans_the_lesson_and_double_click_resets_it() {
         (0.5..=2.05).contains(&third) && (0.5..=2.05).contains(&two_thirds),
         "{third}, {two_thirds}"
     );
-    // Double-click on the slider itself (not only its label) restores the preset's value.
+    // Double-click on the slider itself (not only its label) restores the default, torch's
+    // as everywhere; Edit > Revert to preset brings back the slide's value.
     double_click_at(&mut h, rail.center());
-    assert_eq!(lr(&h), 0.5, "double-click on the slider resets it");
+    assert_eq!(
+        lr(&h),
+        1e-3,
+        "double-click on the slider resets it to torch's default"
+    );
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, Command::Revert);
+    h.run_steps(2);
+    assert_eq!(lr(&h), 0.5, "revert: the preset's value");
     // An exact value can still be typed, even outside the slider's range.
     h.get_by_role_and_label(Role::Slider, "lr")
         .set_value_accesskit(7.5);

@@ -549,3 +549,59 @@ fn a_race_gif_is_encoded_with_progress_and_can_be_cancelled() {
     assert!(bytes.starts_with(b"GIF89a"), "{}", file.display());
     assert!(notice_texts(&h).iter().any(|t| t.contains("Saved")));
 }
+
+#[test]
+fn the_app_and_the_figures_colour_every_run_alike_in_the_projector_theme() {
+    use optiviz::render::{Figure, FigureOptions, simulate};
+    use optiviz::scenario::Theme;
+    // Palette colours by position, and one given explicitly that happens to be a palette
+    // colour of the dark theme (the copies of the rule used to disagree about it).
+    let dir = tempdir();
+    let path = dir.join("projector.ron");
+    std::fs::write(
+        &path,
+        "(theme: Projector, steps: 100, runs: [\
+           (optimizer: GD(lr: 0.5)), (optimizer: GD(lr: 1.0)), \
+           (optimizer: GD(lr: 1.5), color: \"#e69f00\"), (optimizer: GD(lr: 0.2))])",
+    )
+    .unwrap();
+    let mut h = harness(LaunchOptions {
+        preset: Some(path),
+        at_step: Some(1_000),
+        ..LaunchOptions::default()
+    });
+    common::compute_all(&mut h);
+    h.run_steps(3);
+    assert_eq!(h.state().effective_theme(), Theme::Projector);
+    let drawn: Vec<egui::Color32> = common::painted(&h)
+        .into_iter()
+        .filter_map(|(_, s)| match s {
+            egui::Shape::Path(p) if p.points.len() > 2 => match p.stroke.color {
+                egui::epaint::ColorMode::Solid(c) if c.a() == 255 => Some(c),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let scenario = h.state().session().scenario().clone();
+    let sim = simulate(&scenario, scenario.spec.steps).unwrap();
+    let options = FigureOptions {
+        theme: Theme::Projector,
+        ..FigureOptions::for_scenario(&scenario)
+    };
+    let svg = Figure::new(&scenario, &sim, options).unwrap().to_svg();
+    for run in scenario.enabled_runs() {
+        let [r, g, b] = run.color.rgb(Theme::Projector);
+        assert!(
+            drawn.contains(&egui::Color32::from_rgb(r, g, b)),
+            "{}: the app draws #{r:02x}{g:02x}{b:02x}",
+            run.label
+        );
+        let hex = format!("#{r:02x}{g:02x}{b:02x}");
+        assert!(
+            svg.contains(&format!("stroke=\"{hex}\"")),
+            "{}: the figure draws {hex}",
+            run.label
+        );
+    }
+}

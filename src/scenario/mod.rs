@@ -307,6 +307,25 @@ impl Scenario {
     pub fn enabled_runs(&self) -> impl Iterator<Item = &CheckedRun> {
         self.runs.iter().filter(|r| r.enabled)
     }
+
+    /// The one map between the runs of the document (spec index) and of the simulation (only
+    /// the enabled ones, in order): the spec index of simulated run `sim`.
+    #[must_use]
+    pub fn spec_index(&self, sim: usize) -> Option<usize> {
+        self.runs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.enabled)
+            .nth(sim)
+            .map(|(i, _)| i)
+    }
+
+    /// The simulation index of document run `spec`, if it is enabled.
+    #[must_use]
+    pub fn sim_index(&self, spec: usize) -> Option<usize> {
+        self.runs.get(spec).filter(|r| r.enabled)?;
+        Some(self.runs[..spec].iter().filter(|r| r.enabled).count())
+    }
 }
 
 /// A run's colour (its own, else a palette slot by position) and its unique legend label (its

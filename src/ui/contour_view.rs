@@ -312,9 +312,7 @@ impl ContourView {
         let cache = &mut self.cache;
         let paths = &mut self.paths;
         let moving_starts = &mut self.moving_starts;
-        let selected_sim = (0..session.sim().runs().len())
-            .find(|&k| session.spec_index(k) == selected)
-            .unwrap_or(0);
+        let selected_sim = session.sim_index(selected).unwrap_or(0);
         let ctx = ui.ctx().clone();
         let shift = ui.input(|i| i.modifiers.shift);
         let thick = super::theme::line_scale(&ctx);

@@ -1,6 +1,7 @@
 //! Editors for every hyperparameter of every optimizer, and for schedules, clipping and
 //! averaging. Ranges follow what each parameter allows (and include absurd values students will
-//! try); tooltips say what the parameter does; double-click restores torch's default.
+//! try); tooltips say what the parameter does; double-click restores torch's default (Edit >
+//! Revert to preset brings back the preset's values).
 
 use super::widgets::{integer, slider, toggle};
 use crate::numerics::optimizers::{
@@ -111,6 +112,16 @@ pub fn lr_slider_range(
     (clamp(lo)..=clamp(hi), log)
 }
 
+/// torch's default momentum of `spec`'s optimizer (0 for SGD and RMSprop).
+#[must_use]
+pub fn torch_default_momentum(spec: &OptimizerSpec) -> f64 {
+    let mut d = OptimizerSpec::all_defaults()
+        .into_iter()
+        .find(|d| d.name() == spec.name())
+        .unwrap_or_else(|| spec.clone());
+    momentum_mut(&mut d).map_or(0.0, |m| *m)
+}
+
 /// torch's default learning rate of `spec`'s optimizer.
 fn torch_default_lr(spec: &OptimizerSpec) -> f64 {
     OptimizerSpec::all_defaults()
@@ -119,18 +130,12 @@ fn torch_default_lr(spec: &OptimizerSpec) -> f64 {
         .map_or(0.01, |d| d.lr())
 }
 
-/// The learning-rate slider: its range from [`lr_slider_range`]; double-click restores the
-/// preset's value (torch's default when the preset has none).
+/// The learning-rate slider: its range from [`lr_slider_range`] (around the preset's value);
+/// double-click restores torch's default, as every hyperparameter's slider does.
 pub fn lr_ui(ui: &mut Ui, spec: &mut OptimizerSpec, cx: LrContext) -> bool {
     let (range, log) = lr_slider_range(spec, cx);
-    let (default, whose) = match cx.preset {
-        Some(v) => (v, "the preset's value"),
-        None => (torch_default_lr(spec), "torch's default"),
-    };
-    let tooltip = format!(
-        "{} Double-click: {whose}. Type any value into the box.",
-        tip("lr")
-    );
+    let default = torch_default_lr(spec);
+    let tooltip = format!("{}\nType any value into the box.", tip("lr"));
     let mut v = spec.lr();
     let changed = crate::ui::widgets::slider_typed(ui, "lr", &mut v, range, default, log, &tooltip);
     if changed {
@@ -146,8 +151,9 @@ fn eps(ui: &mut Ui, v: &mut f64, default: f64) -> bool {
 fn weight_decay(ui: &mut Ui, v: &mut f64, default: f64) -> bool {
     let mut x = *v;
     let help = format!(
-        "{}\nDefault: {default}. Double-click to reset.",
-        tip("weight_decay")
+        "{}\n{}",
+        tip("weight_decay"),
+        crate::ui::widgets::default_text(&default.to_string())
     );
     let changed = ui
         .horizontal(|ui| {

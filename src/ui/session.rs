@@ -28,8 +28,6 @@ const CHUNK: usize = 2_000;
 pub struct Session {
     scenario: Scenario,
     sim: Simulation,
-    /// For each simulated run, its index in `spec.runs`.
-    run_map: Vec<usize>,
     /// Displayed step; fractional while playing.
     cursor: f64,
     playing: bool,
@@ -55,12 +53,10 @@ impl Session {
     /// Starts a session on a validated scenario, at step 0, paused.
     pub fn new(scenario: Scenario) -> Result<Self, ParamError> {
         let sim = scenario.simulation(CAPACITY)?;
-        let run_map = enabled_indices(&scenario);
         let f_star = known_minimum(&scenario);
         Ok(Self {
             scenario,
             sim,
-            run_map,
             cursor: 0.0,
             playing: false,
             pace: Pace::default(),
@@ -83,7 +79,6 @@ impl Session {
         let sim = scenario.simulation(CAPACITY).map_err(|e| vec![e])?;
         let objective_changed = scenario.spec.objective != self.scenario.spec.objective;
         let view_changed = objective_changed || scenario.spec.view != self.scenario.spec.view;
-        self.run_map = enabled_indices(&scenario);
         self.f_star = known_minimum(&scenario);
         self.scenario = scenario;
         self.sim = sim;
@@ -126,10 +121,16 @@ impl Session {
         &self.sim
     }
 
-    /// Index in `spec.runs` of simulated run `i`.
+    /// Index in `spec.runs` of simulated run `i` (`Scenario::spec_index`, the one map).
     #[must_use]
     pub fn spec_index(&self, i: usize) -> usize {
-        self.run_map.get(i).copied().unwrap_or(i)
+        self.scenario.spec_index(i).unwrap_or(i)
+    }
+
+    /// The simulated run of spec run `spec`, if it is enabled.
+    #[must_use]
+    pub fn sim_index(&self, spec: usize) -> Option<usize> {
+        self.scenario.sim_index(spec)
     }
 
     /// Changes whenever the runs are re-simulated (a cache key).
@@ -304,15 +305,6 @@ fn same_simulation(a: &ScenarioSpec, b: &ScenarioSpec) -> bool {
         ..s.clone()
     };
     a.speed.is_finite() && (1.0..=MAX_SPEED).contains(&a.speed) && cosmetic(a) == cosmetic(b)
-}
-
-fn enabled_indices(s: &Scenario) -> Vec<usize> {
-    s.runs
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.enabled)
-        .map(|(i, _)| i)
-        .collect()
 }
 
 fn known_minimum(s: &Scenario) -> Option<f64> {

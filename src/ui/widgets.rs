@@ -54,6 +54,14 @@ pub fn row(
     .inner
 }
 
+/// The one wording of what double-click does, in every tooltip: the default (torch's for an
+/// optimizer's hyperparameters, the objective's own for its parameters), with the preset's
+/// values one command away.
+#[must_use]
+pub fn default_text(default: &str) -> String {
+    format!("Double-click: the default, {default}. Edit > Revert to preset: the preset's values.")
+}
+
 /// A number slider; double-clicking it or its label restores `default`. Returns true on change.
 #[allow(
     clippy::too_many_arguments,
@@ -68,10 +76,7 @@ pub fn slider(
     logarithmic: bool,
     tooltip: &str,
 ) -> bool {
-    let help = format!(
-        "{tooltip}\nDefault: {}. Double-click to reset.",
-        fmt_num(default)
-    );
+    let help = format!("{tooltip}\n{}", default_text(&fmt_num(default)));
     slider_with(
         ui,
         label,
@@ -85,8 +90,7 @@ pub fn slider(
 }
 
 /// A slider whose range is only where dragging goes: a value typed into its box may lie
-/// outside it (the caller validates). Double-clicking it or its label restores `default`;
-/// `tooltip` is shown as it is.
+/// outside it (the caller validates). Double-clicking it or its label restores `default`.
 pub fn slider_typed(
     ui: &mut Ui,
     label: &str,
@@ -96,6 +100,7 @@ pub fn slider_typed(
     logarithmic: bool,
     tooltip: &str,
 ) -> bool {
+    let help = format!("{tooltip}\n{}", default_text(&fmt_num(default)));
     slider_with(
         ui,
         label,
@@ -103,7 +108,7 @@ pub fn slider_typed(
         range,
         default,
         logarithmic,
-        tooltip,
+        &help,
         SliderClamping::Never,
     )
 }
@@ -153,7 +158,7 @@ pub fn integer(
     default: usize,
     tooltip: &str,
 ) -> bool {
-    let help = format!("{tooltip}\nDefault: {default}. Double-click the label to reset.");
+    let help = format!("{tooltip}\n{}", default_text(&default.to_string()));
     let mut v = *value;
     let (label_response, _) = row(ui, label, &help, |ui, _| {
         ui.add(egui::DragValue::new(&mut v).range(range).speed(0.2))
@@ -171,7 +176,7 @@ pub fn integer(
 
 /// A checkbox; double-clicking its label restores `default`.
 pub fn toggle(ui: &mut Ui, label: &str, value: &mut bool, default: bool, tooltip: &str) -> bool {
-    let help = format!("{tooltip}\nDefault: {default}.");
+    let help = format!("{tooltip}\n{}", default_text(&default.to_string()));
     let mut v = *value;
     let (label_response, _) = row(ui, label, &help, |ui, _| ui.checkbox(&mut v, ""));
     if label_response.double_clicked() {

@@ -5,7 +5,7 @@ use super::{Panel, PanelCtx};
 use crate::numerics::optimizers::OptimizerSpec;
 use crate::scenario::{Element, ScenarioSpec};
 use crate::ui::command::Command;
-use crate::ui::params::{LrContext, lr_ui, momentum_mut};
+use crate::ui::params::{LrContext, lr_ui, momentum_mut, torch_default_momentum};
 use crate::ui::widgets::slider;
 
 /// The learning-rate and momentum sliders of every enabled run.
@@ -65,17 +65,18 @@ impl Panel for FocusSliders {
                     lr_ui(ui, &mut run.optimizer, lr);
                 }
                 if self.momentum {
-                    let default = saved.cloned().as_mut().and_then(momentum_mut).map(|m| *m);
+                    // The same slider, default and tooltip as in the Runs section.
+                    let default = torch_default_momentum(&run.optimizer);
                     if let Some(m) = momentum_mut(&mut run.optimizer) {
                         slider(
                             ui,
                             "momentum",
                             m,
                             0.0..=0.999,
-                            default.unwrap_or(*m),
+                            default,
                             false,
-                            "Momentum: the share of the previous step carried forward. \
-                             Double-click for the preset's value.",
+                            "Momentum factor: the share of the previous update carried into \
+                             the next (heavy ball).",
                         );
                     }
                 }

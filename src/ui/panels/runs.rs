@@ -63,8 +63,7 @@ impl Panel for RunsPanel {
                     Some(Action::Remove) => remove = Some(i),
                     None => {}
                 }
-                if let Some(sim_index) =
-                    (0..sim.runs().len()).find(|&k| cx.session.spec_index(k) == i)
+                if let Some(sim_index) = cx.session.sim_index(i)
                     && let RunStatus::Stopped { .. } = sim.runs()[sim_index].status()
                 {
                     ui.colored_label(
