@@ -5,7 +5,6 @@
 use super::FigureOptions;
 use super::canvas::{Align, Canvas, Color, Image, P, Rect, Stroke, TextStyle};
 use super::caption;
-use super::colormap::mix;
 use super::geometry::{Mapping, Thinned, clip_polyline, tick_label, ticks};
 use super::style::Style;
 use super::text::Font;
@@ -990,22 +989,10 @@ fn heat_image(grid: &Grid, mapping: &Mapping, style: &Style) -> Option<(Rect, Im
     let (nx, ny) = (grid.nx, grid.ny);
     let (lo, hi) = grid.finite_range()?;
     let scale = LogScale::new(lo, hi);
-    let mut rgba = Vec::with_capacity(nx * ny * 4);
-    for j in (0..ny).rev() {
-        for i in 0..nx {
-            let v = grid.values[j * nx + i];
-            if v.is_nan() {
-                rgba.extend_from_slice(&[0, 0, 0, 0]);
-            } else {
-                let c = mix(
-                    style.heatmap.eval(scale.unit(v)),
-                    style.background,
-                    style.heatmap_wash,
-                );
-                rgba.extend_from_slice(&[c[0], c[1], c[2], 255]);
-            }
-        }
-    }
+    let rgba: Vec<u8> = super::colormap::heat_rgba(grid, scale, style)
+        .into_iter()
+        .flatten()
+        .collect();
     #[allow(clippy::cast_precision_loss, reason = "grid sides are small")]
     let (sx, sy) = (rect.w / (nx - 1) as f32, rect.h / (ny - 1) as f32);
     #[allow(clippy::cast_precision_loss, reason = "grid sides are small")]

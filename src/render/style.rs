@@ -148,6 +148,13 @@ impl Style {
         }
     }
 
+    /// The heat map's colour at `t` in [0, 1] (the colour map, washed towards the background
+    /// as the theme says).
+    #[must_use]
+    pub fn heat(&self, t: f64) -> Rgb {
+        super::colormap::mix(self.heatmap.eval(t), self.background, self.heatmap_wash)
+    }
+
     /// Width of a run's path, in points.
     #[must_use]
     pub fn path_width(&self) -> f32 {

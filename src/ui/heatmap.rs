@@ -4,7 +4,6 @@
 use crate::numerics::Vec2;
 use crate::numerics::contour::{Grid, IsoLine, LogScale, log_iso_lines, on_pool};
 use crate::numerics::objectives::{AnyObjective, ViewRect};
-use crate::render::colormap::ColorMap;
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotPoint, PlotTransform};
 use std::ops::RangeInclusive;
@@ -21,6 +20,8 @@ const MARGIN: f64 = 1.5;
 #[derive(Default)]
 pub struct ContourCache {
     generation: Option<u64>,
+    /// The theme the picture was coloured in.
+    theme: Option<crate::scenario::Theme>,
     region: Option<ViewRect>,
     texture: Option<TextureHandle>,
     lines: Arc<Vec<IsoLine>>,
@@ -65,7 +66,9 @@ impl ContourCache {
         visible: ViewRect,
         plot_pixels: egui::Vec2,
     ) {
+        let theme = super::theme::current(ctx);
         let fresh = self.generation == Some(generation)
+            && self.theme == Some(theme)
             && self.region.is_some_and(|r| {
                 let (rs, vs) = (r.size(), visible.size());
                 covers(&r, &visible) && vs.x > 0.45 * rs.x && vs.y > 0.45 * rs.y
@@ -92,7 +95,7 @@ impl ContourCache {
             let (grid, range) = Grid::sample_with_range(f, region, nx, ny);
             let image = range.map_or_else(
                 || ColorImage::new([1, 1], vec![Color32::TRANSPARENT]),
-                |(lo, hi)| colour_image(&grid, LogScale::new(lo, hi)),
+                |(lo, hi)| colour_image(&grid, LogScale::new(lo, hi), theme),
             );
             (range, log_iso_lines(&grid, range, LEVELS), image)
         });
@@ -107,6 +110,7 @@ impl ContourCache {
         }
         self.region = Some(region);
         self.generation = Some(generation);
+        self.theme = Some(theme);
         self.rebuilds += 1;
     }
 
@@ -153,21 +157,14 @@ fn covers(outer: &ViewRect, inner: &ViewRect) -> bool {
         && outer.y.1 >= inner.y.1
 }
 
-/// Viridis on the log scale (the colour map exported figures share); NaN (outside the function's domain) is transparent. Image row 0
-/// is the top of the plot.
-fn colour_image(grid: &Grid, scale: LogScale) -> ColorImage {
-    let mut pixels = Vec::with_capacity(grid.nx * grid.ny);
-    for j in (0..grid.ny).rev() {
-        for i in 0..grid.nx {
-            let v = grid.values[j * grid.nx + i];
-            pixels.push(if v.is_nan() {
-                Color32::TRANSPARENT
-            } else {
-                let [r, g, b] = ColorMap::Viridis.eval(scale.unit(v));
-                Color32::from_rgb(r, g, b)
-            });
-        }
-    }
+/// The heat map's pixels in `theme`: the one grid-to-pixels mapping the figures use too
+/// (`render::colormap::heat_rgba`).
+fn colour_image(grid: &Grid, scale: LogScale, theme: crate::scenario::Theme) -> ColorImage {
+    let style = crate::render::style::Style::of(theme);
+    let pixels = crate::render::colormap::heat_rgba(grid, scale, &style)
+        .into_iter()
+        .map(|[r, g, b, a]| Color32::from_rgba_unmultiplied(r, g, b, a))
+        .collect();
     ColorImage::new([grid.nx, grid.ny], pixels)
 }
 

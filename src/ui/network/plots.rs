@@ -167,7 +167,13 @@ impl NetworkPage {
                 BOUNDARY_SIDE,
                 &mut cache.values,
             );
-            let image = boundary_image(&cache.values, task, self.session.training().dataset());
+            let style = crate::render::style::Style::of(crate::ui::theme::current(ui.ctx()));
+            let image = boundary_image(
+                &cache.values,
+                task,
+                self.session.training().dataset(),
+                &style,
+            );
             match &mut cache.texture {
                 Some(t) => t.set(image, TextureOptions::LINEAR),
                 None => {
@@ -455,7 +461,8 @@ impl NetworkPage {
         // The picture is a cache of the session's numbers, rebuilt when they change.
         let key = (l.generation, l.run, l.step);
         if self.landscape.as_ref().is_none_or(|p| p.key != key) {
-            let (image, lines) = landscape_picture(&l.landscape);
+            let style = crate::render::style::Style::of(crate::ui::theme::current(ui.ctx()));
+            let (image, lines) = landscape_picture(&l.landscape, &style);
             let texture = ui
                 .ctx()
                 .load_texture("mlp-landscape", image, TextureOptions::LINEAR);
@@ -589,7 +596,12 @@ fn class_color(class: f64) -> Color32 {
 /// The network's output on the grid as a picture: for classification a blend from the class-0
 /// colour through white (p = 0.5, the boundary) to the class-1 colour; for regression viridis
 /// over the targets' range.
-fn boundary_image(values: &[f64], task: Task, data: &crate::numerics::mlp::Dataset) -> ColorImage {
+fn boundary_image(
+    values: &[f64],
+    task: Task,
+    data: &crate::numerics::mlp::Dataset,
+    style: &crate::render::style::Style,
+) -> ColorImage {
     let n = BOUNDARY_SIDE;
     let mut image = ColorImage::filled([n, n], Color32::WHITE);
     let (lo, hi) = data
@@ -611,8 +623,8 @@ fn boundary_image(values: &[f64], task: Task, data: &crate::numerics::mlp::Datas
             }
             Task::Regression => {
                 let u = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
-                let c = colorous::VIRIDIS.eval_continuous(u.clamp(0.0, 1.0));
-                Color32::from_rgb(c.r, c.g, c.b)
+                let [r, g, b] = style.heat(u);
+                Color32::from_rgb(r, g, b)
             }
         };
         image.pixels[(n - 1 - iy) * n + ix] = c;
@@ -633,8 +645,11 @@ fn lerp(a: Color32, b: Color32, t: f32) -> Color32 {
     Color32::from_rgb(mix(a.r(), b.r()), mix(a.g(), b.g()), mix(a.b(), b.b()))
 }
 
-/// The slice as a log-scaled viridis picture and its iso-lines.
-fn landscape_picture(s: &crate::numerics::mlp::LandscapeSlice) -> (ColorImage, Vec<IsoLine>) {
+/// The slice as a log-scaled heat map in the theme's colours, and its iso-lines.
+fn landscape_picture(
+    s: &crate::numerics::mlp::LandscapeSlice,
+    style: &crate::render::style::Style,
+) -> (ColorImage, Vec<IsoLine>) {
     let grid = Grid {
         view: ViewRect {
             x: s.alpha,
@@ -646,13 +661,11 @@ fn landscape_picture(s: &crate::numerics::mlp::LandscapeSlice) -> (ColorImage, V
     };
     let (lo, hi) = grid.finite_range().unwrap_or((0.0, 1.0));
     let scale = LogScale::new(lo, hi);
-    let mut image = ColorImage::filled([s.n, s.n], Color32::BLACK);
-    for j in 0..s.n {
-        for i in 0..s.n {
-            let c = colorous::VIRIDIS.eval_continuous(scale.unit(grid.values[j * s.n + i]));
-            image.pixels[(s.n - 1 - j) * s.n + i] = Color32::from_rgb(c.r, c.g, c.b);
-        }
-    }
+    let pixels = crate::render::colormap::heat_rgba(&grid, scale, style)
+        .into_iter()
+        .map(|[r, g, b, a]| Color32::from_rgba_unmultiplied(r, g, b, a))
+        .collect();
+    let image = ColorImage::new([s.n, s.n], pixels);
     let lines = log_iso_lines(&grid, Some((lo, hi)), 14);
     (image, lines)
 }
