@@ -93,6 +93,21 @@ pub enum Command {
     Revert,
     /// Go on with a command that leaves a modified document, discarding its edits.
     DiscardAndContinue(Box<Command>),
+    /// Close a dialog (cancelled, answered or dismissed).
+    CloseDialog(Dialog),
+}
+
+/// The app's dialogs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialog {
+    /// Open, save or pick a folder.
+    File,
+    /// The errors of a file that could not be opened.
+    LoadErrors,
+    /// "Discard changes?" (closing it keeps editing).
+    Leaving,
+    /// The keyboard and mouse help.
+    Help,
 }
 
 /// The commands a user can name: each has a row in [`TABLE`].

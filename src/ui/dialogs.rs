@@ -171,10 +171,11 @@ impl FileDialog {
     }
 }
 
-/// The keyboard and mouse reference (F1).
-pub fn help(ctx: &egui::Context, open: &mut bool) {
+/// The keyboard and mouse reference (F1); false once its close button was pressed.
+pub fn help(ctx: &egui::Context) -> bool {
+    let mut open = true;
     egui::Window::new("Keyboard and mouse")
-        .open(open)
+        .open(&mut open)
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
@@ -191,6 +192,7 @@ pub fn help(ctx: &egui::Context, open: &mut bool) {
                     }
                 });
         });
+    open
 }
 
 /// What the user answered when asked whether to discard edits.

@@ -6,7 +6,7 @@ use crate::io;
 use crate::scenario::builtin::BUILTIN_MLP;
 use crate::scenario::mlp::MlpScenario;
 use crate::scenario::{self, Document, Scenario, ScenarioSpec};
-use crate::ui::command::Command;
+use crate::ui::command::{Command, Dialog};
 use crate::ui::deck::{BUILTIN, DEFAULT_BUILTIN, Deck, Entry};
 use crate::ui::dialogs;
 use crate::ui::network::{NetworkPage, NetworkSession};
@@ -231,9 +231,9 @@ impl OptivizApp {
         if let Some(dialog) = &mut self.dialog {
             match dialog.ui(ctx) {
                 dialogs::Outcome::Open => {}
-                dialogs::Outcome::Cancelled => self.dialog = None,
+                dialogs::Outcome::Cancelled => out.push(Command::CloseDialog(Dialog::File)),
                 dialogs::Outcome::Confirmed(command) => {
-                    self.dialog = None;
+                    out.push(Command::CloseDialog(Dialog::File));
                     out.push(command);
                 }
             }
@@ -241,7 +241,7 @@ impl OptivizApp {
         if let Some((title, errors)) = &self.load_errors
             && dialogs::load_errors(ctx, title, errors)
         {
-            self.load_errors = None;
+            out.push(Command::CloseDialog(Dialog::LoadErrors));
         }
         if let Some(next) = &self.leaving {
             let again = match next {
@@ -254,14 +254,13 @@ impl OptivizApp {
                 dialogs::Leave::Discard => {
                     out.push(Command::DiscardAndContinue(Box::new(next.clone())));
                 }
-                dialogs::Leave::Stay => {
-                    self.leaving = None;
-                    self.pending = None;
-                }
+                dialogs::Leave::Stay => out.push(Command::CloseDialog(Dialog::Leaving)),
                 dialogs::Leave::Undecided => {}
             }
         }
-        dialogs::help(ctx, &mut self.show_help);
+        if self.show_help && !dialogs::help(ctx) {
+            out.push(Command::CloseDialog(Dialog::Help));
+        }
     }
 
     /// True when `command` would replace a document that has unsaved edits (a file to open

@@ -9,7 +9,7 @@ mod queries;
 
 use super::LaunchOptions;
 use super::chrome::{self, Status};
-use super::command::{self, Command};
+use super::command::{self, Command, Dialog};
 use super::dialogs::{FileDialog, Mode};
 use super::exports::{Exports, ScriptedShot};
 use super::network::NetworkPage;
@@ -329,6 +329,15 @@ impl OptivizApp {
                 self.leaving = None;
                 self.apply_now(ctx, *next);
             }
+            Command::CloseDialog(dialog) => match dialog {
+                Dialog::File => self.dialog = None,
+                Dialog::LoadErrors => self.load_errors = None,
+                Dialog::Leaving => {
+                    self.leaving = None;
+                    self.pending = None;
+                }
+                Dialog::Help => self.show_help = false,
+            },
             // Everything else belongs to the page on screen (a command the other page would
             // take, such as Seek on the network page, has no effect).
             page_command => {
