@@ -2,8 +2,6 @@
 //! two always agree: f goes through [`LogScale`](crate::numerics::contour::LogScale) to [0, 1],
 //! then through a perceptual, colour-blind-safe map (viridis).
 
-use super::style::Style;
-use crate::numerics::contour::{Grid, LogScale};
 use crate::scenario::Rgb;
 
 /// A continuous colour map from [0, 1] to sRGB.
@@ -24,27 +22,6 @@ impl ColorMap {
         };
         [c.r, c.g, c.b]
     }
-}
-
-/// The one grid-to-pixels mapping of every heat map (the app's, the figures', the network
-/// page's landscape): `grid`'s values through `scale` and the theme's colours
-/// ([`Style::heat`]), as RGBA rows from the top of the plot down; a NaN node (outside the
-/// function's domain) is transparent.
-#[must_use]
-pub fn heat_rgba(grid: &Grid, scale: LogScale, style: &Style) -> Vec<[u8; 4]> {
-    let mut rgba = Vec::with_capacity(grid.nx * grid.ny);
-    for j in (0..grid.ny).rev() {
-        for i in 0..grid.nx {
-            let v = grid.values[j * grid.nx + i];
-            rgba.push(if v.is_nan() {
-                [0, 0, 0, 0]
-            } else {
-                let [r, g, b] = style.heat(scale.unit(v));
-                [r, g, b, 255]
-            });
-        }
-    }
-    rgba
 }
 
 /// Mixes `c` towards `to` by `amount` (0: `c`, 1: `to`).

@@ -989,10 +989,7 @@ fn heat_image(grid: &Grid, mapping: &Mapping, style: &Style) -> Option<(Rect, Im
     let (nx, ny) = (grid.nx, grid.ny);
     let (lo, hi) = grid.finite_range()?;
     let scale = LogScale::new(lo, hi);
-    let rgba: Vec<u8> = super::colormap::heat_rgba(grid, scale, style)
-        .into_iter()
-        .flatten()
-        .collect();
+    let rgba: Vec<u8> = style.heat_rgba(grid, scale).into_iter().flatten().collect();
     #[allow(clippy::cast_precision_loss, reason = "grid sides are small")]
     let (sx, sy) = (rect.w / (nx - 1) as f32, rect.h / (ny - 1) as f32);
     #[allow(clippy::cast_precision_loss, reason = "grid sides are small")]

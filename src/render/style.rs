@@ -5,6 +5,7 @@
 //! Sizes are in points; a figure drawn at `scale` pixels per point multiplies them.
 
 use super::colormap::ColorMap;
+use crate::numerics::contour::{Grid, LogScale};
 use crate::scenario::palette::palette;
 use crate::scenario::{Rgb, Theme};
 
@@ -153,6 +154,27 @@ impl Style {
     #[must_use]
     pub fn heat(&self, t: f64) -> Rgb {
         super::colormap::mix(self.heatmap.eval(t), self.background, self.heatmap_wash)
+    }
+
+    /// The one grid-to-pixels mapping of every heat map (the app's, the figures', the network
+    /// page's landscape): `grid`'s values through `scale` and the theme's colours
+    /// ([`Self::heat`]), as RGBA rows from the top of the plot down; a NaN node (outside the
+    /// function's domain) is transparent.
+    #[must_use]
+    pub fn heat_rgba(&self, grid: &Grid, scale: LogScale) -> Vec<[u8; 4]> {
+        let mut rgba = Vec::with_capacity(grid.nx * grid.ny);
+        for j in (0..grid.ny).rev() {
+            for i in 0..grid.nx {
+                let v = grid.values[j * grid.nx + i];
+                rgba.push(if v.is_nan() {
+                    [0, 0, 0, 0]
+                } else {
+                    let [r, g, b] = self.heat(scale.unit(v));
+                    [r, g, b, 255]
+                });
+            }
+        }
+        rgba
     }
 
     /// Width of a run's path, in points.

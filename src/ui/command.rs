@@ -82,7 +82,7 @@ pub enum Command {
     /// Switch the theme (and store it in the scenario, so saving keeps it).
     SetTheme(Theme),
     /// Show the 2-D page or the network page.
-    SetPage(crate::ui::page::PageKind),
+    SetPage(PageKind),
     /// Focus mode off (show everything) or back on, for a preset that has one.
     ToggleFocus,
     /// Undo the last edit of the page's document.
@@ -108,6 +108,15 @@ pub enum Dialog {
     Leaving,
     /// The keyboard and mouse help.
     Help,
+}
+
+/// The two pages of the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageKind {
+    /// Optimizers on 2-D surfaces.
+    Surfaces,
+    /// A small network trained by the same optimizers.
+    Network,
 }
 
 /// The commands a user can name: each has a row in [`TABLE`].

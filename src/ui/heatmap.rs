@@ -161,7 +161,8 @@ fn covers(outer: &ViewRect, inner: &ViewRect) -> bool {
 /// (`render::colormap::heat_rgba`).
 fn colour_image(grid: &Grid, scale: LogScale, theme: crate::scenario::Theme) -> ColorImage {
     let style = crate::render::style::Style::of(theme);
-    let pixels = crate::render::colormap::heat_rgba(grid, scale, &style)
+    let pixels = style
+        .heat_rgba(grid, scale)
         .into_iter()
         .map(|[r, g, b, a]| Color32::from_rgba_unmultiplied(r, g, b, a))
         .collect();

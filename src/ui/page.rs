@@ -5,20 +5,12 @@
 //! change a page's widgets ask for is a `Command` that comes back to the page's `apply`.
 
 use super::command::Command;
+pub use super::command::PageKind;
 use super::screenshot::Regions;
 use super::settings::Settings;
 use super::widgets::fmt_num;
 use crate::scenario::Theme;
 use std::path::Path;
-
-/// The two pages of the app.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PageKind {
-    /// Optimizers on 2-D surfaces.
-    Surfaces,
-    /// A small network trained by the same optimizers.
-    Network,
-}
 
 /// Where playback stands, for the transport bar both pages share.
 #[derive(Clone, Debug, PartialEq)]

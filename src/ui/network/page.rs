@@ -6,7 +6,7 @@
 //! change the session: they push commands, which `apply` carries out.
 
 use super::editors::{data_ui, network_ui, runs_ui};
-use super::plots::{Boundary, LandscapePicture};
+use super::plots::Pictures;
 use super::session::NetworkSession;
 use crate::scenario::Theme;
 use crate::scenario::mlp::MlpSpec;
@@ -18,14 +18,13 @@ use std::path::{Path, PathBuf};
 
 /// The network page: its session, undo history, file, and the views' picture caches.
 pub struct NetworkPage {
-    pub(super) session: NetworkSession,
+    session: NetworkSession,
     history: History<MlpSpec>,
     /// The file the document came from or was saved to.
     file: Option<PathBuf>,
-    pub(super) boundaries: Vec<Boundary>,
-    pub(super) landscape: Option<LandscapePicture>,
+    pictures: Pictures,
     /// The run the landscape controls are about (index among enabled runs).
-    pub(super) landscape_run: usize,
+    landscape_run: usize,
 }
 
 impl NetworkPage {
@@ -36,8 +35,7 @@ impl NetworkPage {
             session,
             history: History::default(),
             file,
-            boundaries: Vec::new(),
-            landscape: None,
+            pictures: Pictures::default(),
             landscape_run: 0,
         }
     }
@@ -60,10 +58,6 @@ impl NetworkPage {
         if spec != before && self.session.replace(spec) {
             self.history.record(before, gesture, now_secs);
         }
-    }
-
-    pub(super) fn checked_run(&self, k: usize) -> Option<&crate::scenario::mlp::CheckedMlpRun> {
-        self.session.scenario().enabled_runs().nth(k)
     }
 }
 
@@ -135,7 +129,10 @@ impl Page for NetworkPage {
                     .auto_shrink([false, false])
                     .show(ui, |ui| self.side_panel(ui, out));
             });
-        egui::CentralPanel::default().show(ui, |ui| self.central(ui, out));
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.pictures
+                .central(ui, &self.session, self.landscape_run, out);
+        });
     }
 
     fn apply(&mut self, ctx: &egui::Context, command: Command) -> Option<Command> {
@@ -145,7 +142,7 @@ impl Page for NetworkPage {
             Command::Step => self.session.step(),
             Command::Reset => {
                 self.session.reset();
-                self.landscape = None;
+                self.pictures.forget_landscape();
             }
             Command::SetSpeed(v) => self.session.set_speed(v),
             Command::EditNetwork(spec) => self.edit(*spec, current_gesture(ctx), now),

@@ -3,7 +3,7 @@
 //! pictures are caches of the session's numbers, redrawn when those change (and at most ten
 //! times a second while training).
 
-use super::page::NetworkPage;
+use super::session::NetworkSession;
 use crate::numerics::contour::{Grid, IsoLine, LogScale, log_iso_lines};
 use crate::numerics::mlp::Task;
 use crate::numerics::objectives::ViewRect;
@@ -30,26 +30,46 @@ const MAX_SHARED_SCALE_RATIO: f64 = 3.0;
 
 /// A run's decision boundary, drawn at a given training step.
 #[derive(Default)]
-pub(super) struct Boundary {
+struct Boundary {
     key: Option<(u64, usize)>,
     drawn: Option<Instant>,
     texture: Option<TextureHandle>,
     values: Vec<f64>,
 }
 
+/// The network page's pictures: caches of the session's numbers.
+#[derive(Default)]
+pub(super) struct Pictures {
+    boundaries: Vec<Boundary>,
+    landscape: Option<LandscapePicture>,
+}
+
+impl Pictures {
+    /// Forgets the landscape's picture (the training restarted).
+    pub(super) fn forget_landscape(&mut self) {
+        self.landscape = None;
+    }
+}
+
 /// The picture of the session's loss-landscape slice, and which slice it shows.
-pub(super) struct LandscapePicture {
+struct LandscapePicture {
     /// (generation, run, step) of the slice.
     key: (u64, usize, usize),
     texture: TextureHandle,
     lines: Vec<IsoLine>,
 }
 
-impl NetworkPage {
+impl Pictures {
     /// The central area: decision boundaries, metric plots and the loss landscape.
     #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
-    pub(super) fn central(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
-        let runs = self.session.training().runs().len();
+    pub(super) fn central(
+        &mut self,
+        ui: &mut egui::Ui,
+        session: &NetworkSession,
+        landscape_run: usize,
+        out: &mut Vec<Command>,
+    ) {
+        let runs = session.training().runs().len();
         self.boundaries.resize_with(runs, Boundary::default);
         let avail = ui.available_size();
         let gap = ui.spacing().item_spacing;
@@ -67,7 +87,7 @@ impl NetworkPage {
         let max_top_h = (avail.y - metrics_h - gap.y).max(120.0);
         let land_w = (avail.x * 0.3).clamp(220.0, 400.0);
         let panes_w = (avail.x - land_w - 3.0 * gap.x).max(120.0);
-        let view = PaneView::new(ui, self.session.training().dataset().bounds());
+        let view = PaneView::new(ui, session.training().dataset().bounds());
         // A pane is its title, then a square picture with the axes (if any) outside it.
         let title_h = row + 2.0 * gap.y;
         let side_for = |c: usize| {
@@ -100,7 +120,7 @@ impl NetworkPage {
                 }
                 egui::Grid::new("mlp-boundaries").show(ui, |ui| {
                     for k in 0..runs {
-                        ui.vertical(|ui| self.boundary_ui(ui, k, side, &view));
+                        ui.vertical(|ui| self.boundary_ui(ui, session, k, side, &view));
                         if (k + 1) % cols == 0 {
                             ui.end_row();
                         }
@@ -110,22 +130,29 @@ impl NetworkPage {
             ui.add_space(gap.x);
             ui.allocate_ui_with_layout(egui::vec2(land_w, top_h), column, |ui| {
                 ui.set_min_size(egui::vec2(land_w, top_h));
-                self.landscape_ui(ui, out);
+                self.landscape_ui(ui, session, landscape_run, out);
             });
         });
         ui.allocate_ui_with_layout(egui::vec2(avail.x, metrics_h), column, |ui| {
-            self.metrics(ui);
+            Self::metrics(ui, session);
         });
     }
 
     #[allow(clippy::too_many_lines, reason = "one plot, drawn in layers")]
-    fn boundary_ui(&mut self, ui: &mut egui::Ui, k: usize, side: f32, view: &PaneView) {
-        let Some(checked) = self.checked_run(k) else {
+    fn boundary_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        session: &NetworkSession,
+        k: usize,
+        side: f32,
+        view: &PaneView,
+    ) {
+        let Some(checked) = session.scenario().enabled_runs().nth(k) else {
             return;
         };
         let label = checked.label.clone();
         let color = run_color(ui.ctx(), checked.color);
-        let run = &self.session.training().runs()[k];
+        let run = &session.training().runs()[k];
         let acc = run
             .history()
             .latest()
@@ -149,17 +176,16 @@ impl NetworkPage {
             .truncate(),
         );
         let ((x0, x1), (y0, y1)) = (view.x, view.y);
-        let key = (self.session.generation(), run.steps_done());
-        let task = self.session.training().dataset().task();
+        let key = (session.generation(), run.steps_done());
+        let task = session.training().dataset().task();
         let cache = &mut self.boundaries[k];
         // While training, a few pictures a second are enough (the network's forward pass on
         // every node costs as much as many training steps); a paused view is always current.
-        let due =
-            cache.drawn.is_none_or(|t| t.elapsed() >= BOUNDARY_EVERY) || !self.session.playing();
+        let due = cache.drawn.is_none_or(|t| t.elapsed() >= BOUNDARY_EVERY) || !session.playing();
         if cache.texture.is_none() || (cache.key != Some(key) && due) {
             cache.key = Some(key);
             cache.drawn = Some(Instant::now());
-            self.session.training().predict_grid(
+            session.training().predict_grid(
                 k,
                 (x0, x1),
                 (y0, y1),
@@ -168,12 +194,7 @@ impl NetworkPage {
                 &mut cache.values,
             );
             let style = crate::render::style::Style::of(crate::ui::theme::current(ui.ctx()));
-            let image = boundary_image(
-                &cache.values,
-                task,
-                self.session.training().dataset(),
-                &style,
-            );
+            let image = boundary_image(&cache.values, task, session.training().dataset(), &style);
             match &mut cache.texture {
                 Some(t) => t.set(image, TextureOptions::LINEAR),
                 None => {
@@ -188,7 +209,7 @@ impl NetworkPage {
         let Some(texture) = &cache.texture else {
             return;
         };
-        let dataset = self.session.training().dataset();
+        let dataset = session.training().dataset();
         let mut plot = Plot::new(("mlp-boundary", k))
             .width(side + view.axes.x)
             .height(side + view.axes.y)
@@ -259,10 +280,10 @@ impl NetworkPage {
 
     /// One legend row (each run once, in the runs' order) above the metric plots: loss,
     /// accuracy (classification only) and gradient norm against step.
-    fn metrics(&self, ui: &mut egui::Ui) {
-        let classification = self.session.training().dataset().task() == Task::Classification;
-        let entries: Vec<LegendEntry> = (0..self.session.training().runs().len())
-            .filter_map(|k| self.checked_run(k))
+    fn metrics(ui: &mut egui::Ui, session: &NetworkSession) {
+        let classification = session.training().dataset().task() == Task::Classification;
+        let entries: Vec<LegendEntry> = (0..session.training().runs().len())
+            .filter_map(|k| session.scenario().enabled_runs().nth(k))
             .map(|c| LegendEntry {
                 label: c.label.clone(),
                 color: run_color(ui.ctx(), c.color),
@@ -270,7 +291,7 @@ impl NetworkPage {
             })
             .collect();
         // The note only when there are dashed curves to explain (finite test losses).
-        let has_test = self.session.training().runs().iter().any(|r| {
+        let has_test = session.training().runs().iter().any(|r| {
             r.history()
                 .records()
                 .iter()
@@ -287,25 +308,47 @@ impl NetworkPage {
         let gap = ui.spacing().item_spacing.x;
         // The last step's tick label is centred near the right edge of the last plot: leave
         // room for its right half, or the panel cuts it.
-        let last_tick =
-            plot_items::axis_width(ui, &self.session.training().total_steps().to_string());
+        let last_tick = plot_items::axis_width(ui, &session.training().total_steps().to_string());
         let width = (ui.available_width() - last_tick / 2.0 - (plots - 1.0) * gap) / plots;
         let height = (ui.available_height() - 4.0).max(60.0);
         ui.horizontal(|ui| {
-            self.metric_plot(ui, "mlp-loss", "loss (log)", width, height, true, |r| {
-                [Some(r.train_loss), Some(r.test_loss)]
-            });
+            Self::metric_plot(
+                ui,
+                session,
+                "mlp-loss",
+                "loss (log)",
+                width,
+                height,
+                true,
+                |r| [Some(r.train_loss), Some(r.test_loss)],
+            );
             if classification {
-                self.metric_plot(ui, "mlp-acc", "accuracy (%)", width, height, false, |r| {
-                    [
-                        r.train_acc.map(|a| a * 100.0),
-                        r.test_acc.map(|a| a * 100.0),
-                    ]
-                });
+                Self::metric_plot(
+                    ui,
+                    session,
+                    "mlp-acc",
+                    "accuracy (%)",
+                    width,
+                    height,
+                    false,
+                    |r| {
+                        [
+                            r.train_acc.map(|a| a * 100.0),
+                            r.test_acc.map(|a| a * 100.0),
+                        ]
+                    },
+                );
             }
-            self.metric_plot(ui, "mlp-grad", "|grad| (log)", width, height, true, |r| {
-                [Some(r.grad_norm), None]
-            });
+            Self::metric_plot(
+                ui,
+                session,
+                "mlp-grad",
+                "|grad| (log)",
+                width,
+                height,
+                true,
+                |r| [Some(r.grad_norm), None],
+            );
         });
     }
 
@@ -313,8 +356,8 @@ impl NetworkPage {
     /// log10 of the value on whole decades.
     #[allow(clippy::too_many_arguments, reason = "one plot of one metric")]
     fn metric_plot(
-        &self,
         ui: &mut egui::Ui,
+        session: &NetworkSession,
         id: &str,
         label: &str,
         width: f32,
@@ -328,8 +371,8 @@ impl NetworkPage {
         let line_width = 2.0 * crate::ui::theme::line_scale(ui.ctx());
         // The curves first: a log axis's range is set from them.
         let mut curves = Vec::new();
-        for (k, run) in self.session.training().runs().iter().enumerate() {
-            let Some(checked) = self.checked_run(k) else {
+        for (k, run) in session.training().runs().iter().enumerate() {
+            let Some(checked) = session.scenario().enabled_runs().nth(k) else {
                 continue;
             };
             let color = run_color(ui.ctx(), checked.color);
@@ -355,7 +398,7 @@ impl NetworkPage {
             }
         }
         #[allow(clippy::cast_precision_loss, reason = "step counts")]
-        let total = self.session.training().total_steps() as f64;
+        let total = session.training().total_steps() as f64;
         let plot = Plot::new(id)
             .width(width)
             .height(height)
@@ -411,10 +454,15 @@ impl NetworkPage {
     }
 
     #[allow(clippy::too_many_lines, reason = "controls, then one plot in layers")]
-    fn landscape_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    fn landscape_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        session: &NetworkSession,
+        landscape_run: usize,
+        out: &mut Vec<Command>,
+    ) {
         ui.heading("Loss landscape");
-        let runs: Vec<String> = self
-            .session
+        let runs: Vec<String> = session
             .scenario()
             .enabled_runs()
             .map(|r| r.label.clone())
@@ -422,7 +470,7 @@ impl NetworkPage {
         if runs.is_empty() {
             return;
         }
-        let k = self.landscape_run.min(runs.len() - 1);
+        let k = landscape_run.min(runs.len() - 1);
         let mut chosen = k;
         egui::ComboBox::from_label("run")
             .selected_text(runs[k].clone())
@@ -436,7 +484,7 @@ impl NetworkPage {
         }
         let clicked = ui
             .add_enabled(
-                !self.session.slice_is_current(k),
+                !session.slice_is_current(k),
                 egui::Button::new("Compute slice"),
             )
             .on_hover_text(
@@ -448,7 +496,7 @@ impl NetworkPage {
         if clicked {
             out.push(Command::ComputeSlice(k));
         }
-        let Some(l) = self.session.slice() else {
+        let Some(l) = session.slice() else {
             ui.label(
                 egui::RichText::new(
                     "Train a while, then compute the slice: the loss around the weights, \
@@ -486,8 +534,10 @@ impl NetworkPage {
             ))
             .small(),
         );
-        let color = self
-            .checked_run(l.run)
+        let color = session
+            .scenario()
+            .enabled_runs()
+            .nth(l.run)
             .map_or(Color32::WHITE, |c| run_color(ui.ctx(), c.color));
         let size = ui
             .available_width()
@@ -661,7 +711,8 @@ fn landscape_picture(
     };
     let (lo, hi) = grid.finite_range().unwrap_or((0.0, 1.0));
     let scale = LogScale::new(lo, hi);
-    let pixels = crate::render::colormap::heat_rgba(&grid, scale, style)
+    let pixels = style
+        .heat_rgba(&grid, scale)
         .into_iter()
         .map(|[r, g, b, a]| Color32::from_rgba_unmultiplied(r, g, b, a))
         .collect();
