@@ -193,6 +193,118 @@ impl PathShape {
     }
 }
 
+/// A path thinned on a grid of square cells for drawing, the one rule the app and the figures
+/// share. A vertex in a cell the path has already drawn through is left out and the pen is
+/// lifted; the next vertex in a new cell starts a new stroke from the vertex just before it.
+/// Every drawn segment is a piece of the path (no chord is ever drawn), and a run that circles
+/// its minimum a million times draws its circle once.
+#[derive(Clone, Debug, Default)]
+pub struct Thinning {
+    cell: f64,
+    points: Vec<Vec2>,
+    steps: Vec<usize>,
+    starts: Vec<bool>,
+    visited: std::collections::HashSet<(i64, i64)>,
+    lifted: Option<(Vec2, usize)>,
+}
+
+impl Thinning {
+    /// An empty thinning on cells of side `cell` (plane units; about a pixel).
+    #[must_use]
+    pub fn new(cell: f64) -> Self {
+        Self {
+            cell: if cell.is_finite() && cell > 0.0 {
+                cell
+            } else {
+                f64::MIN_POSITIVE
+            },
+            ..Self::default()
+        }
+    }
+
+    /// The thinning of all of `shape`'s vertices.
+    #[must_use]
+    pub fn of(shape: &PathShape, cell: f64) -> Self {
+        let mut t = Self::new(cell);
+        for (p, s) in shape.points().iter().zip(shape.steps()) {
+            t.push(*p, *s);
+        }
+        t
+    }
+
+    /// The cell side.
+    #[must_use]
+    pub fn cell(&self) -> f64 {
+        self.cell
+    }
+
+    /// Kept points.
+    #[must_use]
+    pub fn points(&self) -> &[Vec2] {
+        &self.points
+    }
+
+    /// The step of each kept point.
+    #[must_use]
+    pub fn steps(&self) -> &[usize] {
+        &self.steps
+    }
+
+    /// Adds the next vertex (steps in increasing order).
+    pub fn push(&mut self, p: Vec2, step: usize) {
+        if !(p.x.is_finite() && p.y.is_finite()) {
+            return;
+        }
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "a drawn plane's cells are far inside i64"
+        )]
+        let cell = (
+            (p.x / self.cell).floor() as i64,
+            (p.y / self.cell).floor() as i64,
+        );
+        if self.visited.insert(cell) || self.points.is_empty() {
+            if let Some((q, qs)) = self.lifted.take() {
+                self.keep(q, qs, true);
+            }
+            let first = self.points.is_empty();
+            self.keep(p, step, first);
+        } else {
+            self.lifted = Some((p, step));
+        }
+    }
+
+    fn keep(&mut self, p: Vec2, step: usize, start: bool) {
+        self.points.push(p);
+        self.steps.push(step);
+        self.starts.push(start);
+    }
+
+    /// The strokes up to `step`, the last ending at `current` (the point shown there), joined
+    /// to it from `previous` (the path's vertex before it) when the pen is up there.
+    #[must_use]
+    pub fn strokes(&self, step: usize, current: Vec2, previous: Option<Vec2>) -> Vec<Vec<Vec2>> {
+        let n = self.steps.partition_point(|&s| s <= step);
+        let mut strokes: Vec<Vec<Vec2>> = Vec::new();
+        for (p, start) in self.points[..n].iter().zip(&self.starts) {
+            match strokes.last_mut() {
+                Some(stroke) if !start => stroke.push(*p),
+                _ => strokes.push(vec![*p]),
+            }
+        }
+        let last_kept = self.points[..n].last().copied();
+        if self.steps.get(n.wrapping_sub(1)) != Some(&step) {
+            match (previous, strokes.last_mut()) {
+                (Some(q), Some(stroke)) if Some(q) == last_kept => stroke.push(current),
+                (Some(q), _) => strokes.push(vec![q, current]),
+                (None, Some(stroke)) => stroke.push(current),
+                (None, None) => strokes.push(vec![current]),
+            }
+        }
+        strokes
+    }
+}
+
 fn cross(a: Vec2, b: Vec2) -> f64 {
     a.x * b.y - a.y * b.x
 }
@@ -285,6 +397,38 @@ mod tests {
             back.points()
         );
         assert!(worst_error(&back, &line) <= 1e-3);
+    }
+
+    #[test]
+    fn thinning_draws_a_circle_once_and_never_a_chord() {
+        // Ten turns of the same circle: the first is drawn, the others add nothing.
+        let path: Vec<Vec2> = (0..10_000)
+            .map(|k| {
+                let t = f64::from(k) * std::f64::consts::TAU / 1000.0;
+                Vec2::new(t.cos(), t.sin())
+            })
+            .collect();
+        let mut t = Thinning::new(0.01);
+        for (k, p) in path.iter().enumerate() {
+            t.push(*p, k);
+        }
+        assert!(t.points().len() <= 1_100, "{}", t.points().len());
+        let strokes = t.strokes(9_999, path[9_999], Some(path[9_998]));
+        // Every segment joins points at most one step of the circle apart, or the last
+        // vertex to the point shown: no chord across the circle.
+        for stroke in &strokes {
+            for w in stroke.windows(2) {
+                assert!((w[0] - w[1]).norm() < 0.05, "{w:?}");
+            }
+        }
+        // A path that leaves a visited cell and enters a new one starts a new stroke there.
+        let mut back = Thinning::new(1.0);
+        for (k, x) in [0.0, 5.0, 0.2, 10.0].iter().enumerate() {
+            back.push(Vec2::new(*x, 0.0), k);
+        }
+        let s = back.strokes(3, Vec2::new(10.0, 0.0), Some(Vec2::new(0.2, 0.0)));
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[1], vec![Vec2::new(0.2, 0.0), Vec2::new(10.0, 0.0)]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::style::Style;
 use super::text::Font;
 use crate::numerics::contour::{Grid, LogScale, log_iso_lines};
 use crate::numerics::objectives::{Landmarks, PointKind};
+use crate::numerics::path_shape::{PathShape, Thinning};
 use crate::numerics::run::{RunStatus, Simulation, Stop};
 use crate::scenario::{Rgb, Scenario};
 
@@ -63,8 +64,11 @@ struct RunDraw {
     color: Rgb,
     /// Index into the simulation's runs.
     sim_index: usize,
-    /// The whole recorded path in pixels, thinned (prefixes give earlier steps).
-    path: Thinned,
+    /// The whole path thinned for drawing, in the plane (`path_shape::Thinning`, the app's
+    /// rule too); strokes up to any step give the animation's frames.
+    path: Thinning,
+    /// Its kept points in pixels (where the legend may go, whether it left the view).
+    path_px: Vec<P>,
     start: P,
     /// "diverged" or "stopped", for runs that end early.
     stop_word: &'static str,
@@ -156,17 +160,14 @@ impl Scene {
             .into_iter()
             .filter_map(|(sim_index, _, label, color)| {
                 let run = sim.runs().get(sim_index)?;
-                let pts: Vec<P> = run
-                    .trajectory()
-                    .points()
-                    .iter()
-                    .map(|p| mapping.px(*p))
-                    .collect();
+                let path = thinned_path(run.trajectory().shape(), &mapping, detail);
+                let path_px = path.points().iter().map(|p| mapping.px(*p)).collect();
                 Some(RunDraw {
                     label,
                     color,
                     sim_index,
-                    path: Thinned::at_most(&pts, detail.tolerance, detail.max_path_points),
+                    path,
+                    path_px,
                     start: mapping.px(run.config().start),
                     stop_word: match run.status() {
                         RunStatus::Stopped {
@@ -368,9 +369,20 @@ impl Scene {
                 continue;
             };
             let here = self.mapping.px(current.point);
-            let upto = current.step / t.stride().max(1);
-            let line = r.path.prefix(upto, here);
-            let pieces = clip_polyline(&line, guard);
+            let shape = t.shape();
+            let previous = shape
+                .vertices_upto(current.step)
+                .checked_sub(1)
+                .map(|i| shape.points()[i]);
+            let pieces: Vec<Vec<P>> = r
+                .path
+                .strokes(current.step, current.point, previous)
+                .iter()
+                .flat_map(|stroke| {
+                    let px: Vec<P> = stroke.iter().map(|p| self.mapping.px(*p)).collect();
+                    clip_polyline(&px, guard)
+                })
+                .collect();
             if !pieces.is_empty() {
                 c.stroke_lines(
                     &pieces,
@@ -592,7 +604,7 @@ fn legend_box(
                 });
             let note = match stopped {
                 Some(at) => format!("{} at step {at}", r.stop_word),
-                None if r.path.points.iter().any(|p| !rect.contains(*p)) => {
+                None if r.path_px.iter().any(|p| !rect.contains(*p)) => {
                     "outside the view".to_owned()
                 }
                 None => String::new(),
@@ -623,7 +635,7 @@ fn legend_box(
         let r = r.expand(4.0 * u);
         let path: usize = runs
             .iter()
-            .map(|run| run.path.points.iter().filter(|p| r.contains(**p)).count())
+            .map(|run| run.path_px.iter().filter(|p| r.contains(**p)).count())
             .sum();
         let marks = runs.iter().filter(|run| r.contains(run.start)).count()
             + landmarks.iter().filter(|(p, _)| r.contains(*p)).count();
@@ -1007,6 +1019,21 @@ fn heat_image(grid: &Grid, mapping: &Mapping, style: &Style) -> Option<(Rect, Im
             rgba,
         },
     ))
+}
+
+/// A run's path thinned on cells of `detail.tolerance` pixels, coarser until it has at most
+/// `detail.max_path_points` points (SVG size).
+fn thinned_path(shape: &PathShape, mapping: &Mapping, detail: Detail) -> Thinning {
+    let units_per_px =
+        (mapping.bounds.x.1 - mapping.bounds.x.0) / f64::from(mapping.rect.w.max(1.0));
+    let mut cell = f64::from(detail.tolerance) * units_per_px;
+    loop {
+        let t = Thinning::of(shape, cell);
+        if t.points().len() <= detail.max_path_points.max(2) || cell > 1e4 * units_per_px {
+            return t;
+        }
+        cell *= 1.5;
+    }
 }
 
 /// Iso-lines at the app's log-spaced levels, in pixels, thinned.

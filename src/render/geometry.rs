@@ -46,8 +46,9 @@ impl Mapping {
     }
 }
 
-/// A path thinned for drawing: kept points and the index of the sample each came from, so a
-/// prefix up to any sample is available (for animation frames).
+/// A polyline thinned for drawing (the figures' iso-lines; runs' paths are thinned by
+/// `numerics::path_shape::Thinning`, the app's rule): kept points and the index of the point
+/// each came from.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Thinned {
     /// Kept points, in pixels.
@@ -75,30 +76,6 @@ impl Thinned {
             }
         }
         out
-    }
-
-    /// Thins with a growing tolerance until at most `max_points` remain (for SVG size).
-    #[must_use]
-    pub fn at_most(points: &[P], tolerance: f32, max_points: usize) -> Self {
-        let mut tol = tolerance;
-        loop {
-            let t = Self::new(points, tol);
-            if t.points.len() <= max_points.max(2) || tol > 1e4 {
-                return t;
-            }
-            tol *= 1.5;
-        }
-    }
-
-    /// The kept points up to sample `upto`, ending exactly at `last` (that sample's point).
-    #[must_use]
-    pub fn prefix(&self, upto: usize, last: P) -> Vec<P> {
-        let n = self.samples.partition_point(|&s| s <= upto);
-        let mut v = self.points[..n].to_vec();
-        if v.last() != Some(&last) {
-            v.push(last);
-        }
-        v
     }
 }
 
@@ -251,15 +228,11 @@ mod tests {
     }
 
     #[test]
-    fn thinning_keeps_prefixes_and_ends() {
+    fn thinning_keeps_the_first_point_and_drops_what_cannot_be_seen() {
         let pts: Vec<P> = (0..100).map(|i| [i as f32 * 0.1, 0.0]).collect();
         let t = Thinned::new(&pts, 1.0);
         assert!(t.points.len() < 15);
         assert_eq!(t.samples[0], 0);
-        let p = t.prefix(55, pts[55]);
-        assert_eq!(p.last(), Some(&pts[55]));
-        let t = Thinned::at_most(&pts, 0.01, 10);
-        assert!(t.points.len() <= 10);
     }
 
     #[test]

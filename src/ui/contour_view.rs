@@ -17,33 +17,19 @@ use super::settings::{Layout, Settings};
 use super::widgets::fmt_num;
 use crate::numerics::Vec2;
 use crate::numerics::objectives::{Hessian, Landmarks, Objective, PointKind};
-use crate::numerics::path_shape::PathShape;
+use crate::numerics::path_shape::{PathShape, Thinning};
 use crate::numerics::run::{RunStatus, Trajectory};
 use egui::{Color32, PointerButton};
 use egui_plot::{Arrows, Corner, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Text};
 
 /// A run's path as drawn: the vertices of its shape (`numerics::path_shape`, which saw every
-/// step), thinned in screen space and extended incrementally as playback advances.
-///
-/// Thinning works on a grid of one-pixel cells: a vertex in a cell the path has already drawn
-/// through is left out and the pen is lifted; the next vertex in a new cell starts a new stroke
-/// from the vertex just before it. Every drawn segment is a piece of the path (no chord is ever
-/// drawn), and a run that circles its minimum a million times draws its circle once, not a
-/// million times over (which cost most of a frame).
+/// step), thinned on one-pixel cells (`path_shape::Thinning`, the rule the figures use too) and
+/// extended incrementally as playback advances.
 #[derive(Default)]
 struct PathCache {
     /// (simulation generation, shape generation) the cache was built for.
     key: Option<(u64, u64)>,
-    /// Cell size in plot units (about a pixel).
-    cell: f64,
-    points: Vec<PlotPoint>,
-    /// Step of each kept point.
-    steps: Vec<usize>,
-    /// True where a kept point starts a new stroke.
-    starts: Vec<bool>,
-    visited: std::collections::HashSet<(i64, i64)>,
-    /// The last vertex left out, if the pen is up.
-    lifted: Option<(PlotPoint, usize)>,
+    thinning: Thinning,
     /// Vertices of the shape examined so far.
     upto: usize,
 }
@@ -51,71 +37,27 @@ struct PathCache {
 impl PathCache {
     fn update(&mut self, shape: &PathShape, generation: u64, cell: f64, step: usize) {
         let key = (generation, shape.generation());
-        let rescale = !(0.5..=2.0).contains(&(cell / self.cell.max(f64::MIN_POSITIVE)));
+        let rescale = !(0.5..=2.0).contains(&(cell / self.thinning.cell().max(f64::MIN_POSITIVE)));
         if self.key != Some(key) || rescale {
             self.key = Some(key);
-            self.cell = cell;
-            self.points.clear();
-            self.steps.clear();
-            self.starts.clear();
-            self.visited.clear();
-            self.lifted = None;
+            self.thinning = Thinning::new(cell);
             self.upto = 0;
         }
         let last = shape.vertices_upto(step);
         while self.upto < last {
-            let p = plot_point(shape.points()[self.upto]);
-            let s = shape.steps()[self.upto];
+            self.thinning
+                .push(shape.points()[self.upto], shape.steps()[self.upto]);
             self.upto += 1;
-            #[allow(
-                clippy::cast_possible_truncation,
-                reason = "cells of a plot on screen are far inside i64"
-            )]
-            let cell = (
-                (p.x / self.cell).floor() as i64,
-                (p.y / self.cell).floor() as i64,
-            );
-            if self.visited.insert(cell) || self.points.is_empty() {
-                if let Some((q, qs)) = self.lifted.take() {
-                    self.push(q, qs, true);
-                }
-                let first = self.points.is_empty();
-                self.push(p, s, first);
-            } else {
-                self.lifted = Some((p, s));
-            }
         }
     }
 
-    fn push(&mut self, p: PlotPoint, step: usize, start: bool) {
-        self.points.push(p);
-        self.steps.push(step);
-        self.starts.push(start);
-    }
-
-    /// The strokes up to `step`, the last ending at `current`, the point shown there, joined
-    /// to it from `previous` (the shape's vertex before it) when the pen is up.
+    /// The strokes up to `step`, ending at `current` (see `Thinning::strokes`), as plot points.
     fn strokes(&self, step: usize, current: Vec2, previous: Option<Vec2>) -> Vec<Vec<PlotPoint>> {
-        let n = self.steps.partition_point(|&s| s <= step);
-        let mut strokes: Vec<Vec<PlotPoint>> = Vec::new();
-        for (p, start) in self.points[..n].iter().zip(&self.starts) {
-            match strokes.last_mut() {
-                Some(stroke) if !start => stroke.push(*p),
-                _ => strokes.push(vec![*p]),
-            }
-        }
-        let last_kept = self.points[..n].last().map(|p| Vec2::new(p.x, p.y));
-        if self.steps.get(n.wrapping_sub(1)) != Some(&step) {
-            match (previous, strokes.last_mut()) {
-                (Some(q), Some(stroke)) if Some(q) == last_kept => {
-                    stroke.push(plot_point(current));
-                }
-                (Some(q), _) => strokes.push(vec![plot_point(q), plot_point(current)]),
-                (None, Some(stroke)) => stroke.push(plot_point(current)),
-                (None, None) => strokes.push(vec![plot_point(current)]),
-            }
-        }
-        strokes
+        self.thinning
+            .strokes(step, current, previous)
+            .into_iter()
+            .map(|stroke| stroke.into_iter().map(plot_point).collect())
+            .collect()
     }
 }
 
@@ -397,11 +339,13 @@ impl ContourView {
                 // Hover: nearest drawn point within 10 px.
                 if let Some(ptr) = pointer {
                     let pp = plot_ui.transform().position_from_point(&ptr);
-                    let shown = cache.steps.partition_point(|&s| s <= current.step);
-                    for (p, s) in cache.points[..shown].iter().zip(&cache.steps) {
-                        let d = plot_ui.transform().position_from_point(p).distance(pp);
+                    let kept = &cache.thinning;
+                    let shown = kept.steps().partition_point(|&s| s <= current.step);
+                    for (point, s) in kept.points()[..shown].iter().zip(kept.steps()) {
+                        let p = plot_point(*point);
+                        let d = plot_ui.transform().position_from_point(&p).distance(pp);
                         if d < 10.0 && nearest.as_ref().is_none_or(|(best, _)| d < *best) {
-                            let point = Vec2::new(p.x, p.y);
+                            let point = *point;
                             let (loss, gradient) = objective.value_and_gradient(point);
                             nearest = Some((
                                 d,
