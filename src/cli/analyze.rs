@@ -1,19 +1,21 @@
 //! `optiviz analyze`: the convergence theory of a preset and each run's predicted and measured
 //! rate.
 //!
-//! For a quadratic the Hessian is the exact one at its minimum (from the parameters). For any
-//! other objective each run gets the Hessian at its start point and, when the objective knows
-//! its minima, at the known minimum the run ends nearest to (the one it converges to); the local
-//! theory there predicts the asymptotic rate. The measured rate is a least-squares fit of
-//! log |x_k - x*| over the last half of the run before the error falls below 1e-12 of its
-//! start (past that, rounding of x_k rather than the method sets the error).
+//! The numbers come from the `numerics::theory` functions the theory panel draws. The
+//! Hessian is taken where [`theory::point_of_analysis`] says: for a quadratic the exact one at
+//! its minimum (from the parameters); for any other objective at each run's start point (what
+//! the panel shows for that run at step 0) and, when the objective knows its minima, at the
+//! known minimum the run ends nearest to (the one it converges to), where the local theory
+//! predicts the asymptotic rate. The measured rate is [`theory::RunFit`]'s: a least-squares
+//! fit of log |x_k - x*| over the last half of the run before the error falls below 1e-12 of
+//! its start (past that, rounding of x_k rather than the method sets the error).
 
 use crate::numerics::Vec2;
 use crate::numerics::noise::NoiseKind;
-use crate::numerics::objectives::{Hessian, Landmarks, PointKind};
+use crate::numerics::objectives::{Landmarks, PointKind};
 use crate::numerics::optimizers::OptimizerSpec;
 use crate::numerics::run::{Run, RunStatus, Stop};
-use crate::numerics::theory::{self, Prediction, Spectrum};
+use crate::numerics::theory::{self, PointOfAnalysis, Prediction, RunFit};
 use crate::scenario::{CheckedRun, Scenario};
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -21,10 +23,12 @@ use serde_json::Value;
 use std::fmt::Write as _;
 use std::io::Write;
 
-/// Samples kept per run: longer runs are thinned, and the fit converts back to steps.
-const CAPACITY: usize = 1 << 16;
-/// Errors below this fraction of their scale are rounding, not the method.
-const FLOOR: f64 = 1e-12;
+/// Samples kept per run: longer runs are thinned, and the fit converts back to steps. The
+/// app's capacity (`ui::session::CAPACITY`), so that a long run is thinned, and fitted, as the
+/// theory panel sees it.
+const CAPACITY: usize = 1 << 17;
+/// Points of the measured curves, which are for drawing: analyze prints only the numbers.
+const CURVE_POINTS: usize = 1;
 
 /// Everything `analyze` reports (the JSON document).
 #[derive(Debug, Serialize)]
@@ -117,7 +121,6 @@ pub fn write(scenario: &Scenario, json: bool, out: &mut dyn Write) -> Result<()>
 /// Simulates every enabled run for the scenario's steps and compares it with the theory.
 pub fn analyze(scenario: &Scenario) -> Result<Report> {
     let f = &scenario.objective;
-    let quadratic = f.as_quadratic();
     let steps = scenario.spec.steps;
     let mut sim = scenario
         .simulation(CAPACITY.min(steps.saturating_add(1)))
@@ -129,6 +132,8 @@ pub fn analyze(scenario: &Scenario) -> Result<Report> {
         .filter(|c| c.kind == PointKind::Minimum)
         .map(|c| c.p)
         .collect();
+    // Without a run's point the rule gives a quadratic's exact minimum, and nothing otherwise.
+    let exact = theory::point_of_analysis(f, None);
     let runs = scenario
         .enabled_runs()
         .zip(sim.runs())
@@ -138,24 +143,26 @@ pub fn analyze(scenario: &Scenario) -> Result<Report> {
                 .latest()
                 .map_or(checked.config.start, |s| s.point);
             // A quadratic's minimum is exact; otherwise the known minimum the run ends at.
-            let (x_star, spectrum) = if let Some(q) = quadratic {
-                (Some(q.minimizer()), Some(Spectrum::of_quadratic(q)))
+            let (x_star, at_minimum) = if let Some(p) = &exact {
+                (p.minimum(), Some(*p))
             } else {
                 let x = minima
                     .iter()
                     .min_by(|a, b| (*a - last).norm().total_cmp(&(*b - last).norm()))
                     .copied();
-                (x, x.and_then(|x| Spectrum::of(&f.hessian(x))))
+                (x, x.and_then(|x| PointOfAnalysis::local(f, x)))
             };
-            let start_hessian = if quadratic.is_some() {
+            let spectrum = at_minimum.map(|p| p.spectrum);
+            // What the panel shows for this run at step 0 (a quadratic's is the one above).
+            let start_hessian = if exact.is_some() {
                 None
             } else {
-                let (s, h) = (checked.config.start, f.hessian(checked.config.start));
-                Spectrum::of(&h).map(|sp| hessian_report(s, &h, &sp))
+                theory::point_of_analysis(f, Some(checked.config.start)).map(|p| hessian_report(&p))
             };
-            let minimum_hessian = match (quadratic, x_star, &spectrum) {
-                (None, Some(x), Some(sp)) => Some(hessian_report(x, &f.hessian(x), sp)),
-                _ => None,
+            let minimum_hessian = if exact.is_some() {
+                None
+            } else {
+                at_minimum.map(|p| hessian_report(&p))
             };
             let prediction = match (&spectrum, x_star) {
                 (Some(sp), Some(_)) if sp.kind == PointKind::Minimum => {
@@ -170,21 +177,19 @@ pub fn analyze(scenario: &Scenario) -> Result<Report> {
             run_report(
                 checked,
                 run,
+                steps,
                 x_star,
-                &prediction,
+                prediction,
                 start_hessian,
                 minimum_hessian,
             )
         })
         .collect();
-    let hessian = quadratic.map(|q| {
-        let x = q.minimizer();
-        hessian_report(x, &q.matrix(), &Spectrum::of_quadratic(q))
-    });
+    let hessian = exact.as_ref().map(hessian_report);
     Ok(Report {
         scenario: scenario.spec.name.clone(),
         objective: f.formula(),
-        quadratic: quadratic.is_some(),
+        quadratic: exact.is_some(),
         steps,
         hessian,
         runs,
@@ -200,7 +205,8 @@ fn kind_name(kind: PointKind) -> &'static str {
     }
 }
 
-fn hessian_report(at: Vec2, h: &crate::numerics::Mat2, s: &Spectrum) -> HessianReport {
+fn hessian_report(p: &PointOfAnalysis) -> HessianReport {
+    let (at, h, s) = (p.at, &p.hessian, &p.spectrum);
     let theory = s.theory();
     HessianReport {
         at: [at.x, at.y],
@@ -235,12 +241,13 @@ fn params_value(spec: &OptimizerSpec) -> Value {
 fn run_report(
     checked: &CheckedRun,
     run: &Run,
+    steps: usize,
     x_star: Option<Vec2>,
-    prediction: &Prediction,
+    prediction: Prediction,
     start_hessian: Option<HessianReport>,
     minimum_hessian: Option<HessianReport>,
 ) -> RunReport {
-    let (theory, predicted_rate, double_root) = match prediction {
+    let (theory, predicted_rate, double_root) = match &prediction {
         Prediction::Rate {
             rate,
             formula,
@@ -251,38 +258,20 @@ fn run_report(
     let t = run.trajectory();
     // |x_k - x*| when the minimum is known, else |grad f(x_k)| (same asymptotic rate near a
     // non-degenerate minimum).
-    let (errors, scale, error): (Vec<f64>, f64, &'static str) = match x_star {
+    let (fit, error) = match x_star {
         Some(x) => (
-            t.points().iter().map(|p| (p - x).norm()).collect(),
-            x.norm(),
+            RunFit::new(t, x, prediction, steps, CURVE_POINTS),
             if double_root {
                 "|x_k - x*| / k"
             } else {
                 "|x_k - x*|"
             },
         ),
-        None => (t.grad_norms().to_vec(), 0.0, "|grad f(x_k)|"),
+        None => (
+            RunFit::of_errors(t.grad_norms(), t.stride(), prediction, steps, CURVE_POINTS),
+            "|grad f(x_k)|",
+        ),
     };
-    let floor = FLOOR * errors.first().copied().unwrap_or(0.0).max(scale);
-    let usable = theory::until_floor(&errors, floor);
-    let window = usable.len() / 2;
-    let fit = if double_root {
-        theory::measured_rate_double_root(usable, window)
-    } else {
-        theory::measured_rate(usable, window)
-    };
-    let stride = t.stride();
-    #[allow(
-        clippy::cast_precision_loss,
-        reason = "the stride is a small power of two"
-    )]
-    let measured_rate = fit.map(|r| r.powf(1.0 / stride as f64));
-    let fitted_steps = measured_rate.map(|_| {
-        [
-            (usable.len() - window) * stride,
-            (usable.len() - 1) * stride,
-        ]
-    });
     let status = match run.status() {
         RunStatus::Running => "ok",
         RunStatus::Stopped {
@@ -306,9 +295,9 @@ fn run_report(
         predicted_rate,
         double_root,
         error,
-        measured_rate,
-        fitted_steps,
-        final_error: errors.last().copied(),
+        measured_rate: fit.measured_rate(),
+        fitted_steps: fit.fit.map(|f| f.steps),
+        final_error: fit.final_error,
     }
 }
 

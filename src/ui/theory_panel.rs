@@ -1,16 +1,19 @@
 //! The eigenvalue panel: the Hessian's spectrum, gradient descent's rate curve, heavy-ball
 //! momentum's rate map, measured against predicted rates, the error in the eigenbasis and the
-//! effective step sizes of adaptive optimizers. The mathematics is numerics/theory.rs; this
-//! file only draws it and turns clicks into commands.
+//! effective step sizes of adaptive optimizers. Every number comes from numerics/theory (the
+//! point of analysis, the curves, the map, the fits), the functions `optiviz analyze` prints
+//! from; this file only draws them and turns clicks into commands.
 
 use super::command::Command;
 use super::plot_items;
 use super::session::Session;
-use crate::numerics::contour::{Grid, extract};
-use crate::numerics::objectives::{Hessian, PointKind, ViewRect};
+use crate::numerics::Vec2;
+use crate::numerics::objectives::PointKind;
 use crate::numerics::optimizers::{OptimizerSpec, SgdParams};
-use crate::numerics::theory::{Prediction, Spectrum, gd_factor, gd_rate, heavy_ball_rate, predict};
-use crate::numerics::{Vec2, theory};
+use crate::numerics::theory::{
+    self, EffectiveSteps, EigenErrors, GdRateCurve, GdRateSample, HeavyBallMap, Prediction, RunFit,
+    Site, Spectrum, predict,
+};
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{
     Legend, LineStyle, Plot, PlotImage, PlotPoint, PlotPoints, Points, Polygon, VLine,
@@ -35,31 +38,35 @@ pub struct Analysis {
     pub origin: Vec2,
 }
 
-/// Spectrum of the objective: exact at a quadratic's minimum, else at the selected run's point.
+/// Spectrum of the objective where [`theory::point_of_analysis`] takes it: exact at a
+/// quadratic's minimum, else at the selected run's point on screen.
 #[must_use]
 pub fn analysis(session: &Session, selected_run: usize) -> Option<Analysis> {
-    let f = &session.scenario().objective;
-    if let Some(q) = f.as_quadratic() {
-        let (cx, cy) = q.params().center;
-        let c = Vec2::new(cx, cy);
-        return Some(Analysis {
-            spectrum: Spectrum::of_quadratic(q),
-            at: "at the minimum (exact: a quadratic)".to_owned(),
-            minimum: Some(c),
-            origin: c,
-        });
-    }
-    let k = sim_index(session, selected_run)?;
-    let p = session.sim().runs()[k]
-        .trajectory()
-        .at_step(session.shown_step())?
-        .point;
-    let label = &session.scenario().runs[session.spec_index(k)].label;
+    let run = sim_index(session, selected_run);
+    let run_point = run
+        .and_then(|k| {
+            session.sim().runs()[k]
+                .trajectory()
+                .at_step(session.shown_step())
+        })
+        .map(|sample| sample.point);
+    let point = theory::point_of_analysis(&session.scenario().objective, run_point)?;
+    let at = match point.site {
+        Site::QuadraticMinimum => "at the minimum (exact: a quadratic)".to_owned(),
+        Site::Local => {
+            let label = run.map_or("", |k| {
+                session.scenario().runs[session.spec_index(k)]
+                    .label
+                    .as_str()
+            });
+            format!("at {label}'s current point")
+        }
+    };
     Some(Analysis {
-        spectrum: Spectrum::of(&f.hessian(p))?,
-        at: format!("at {label}'s current point"),
-        minimum: None,
-        origin: p,
+        spectrum: point.spectrum,
+        at,
+        minimum: point.minimum(),
+        origin: point.at,
     })
 }
 
@@ -74,11 +81,11 @@ pub struct TheoryPanel {
     map: Option<MomentumMap>,
 }
 
+/// The map's numbers and their picture, for the eigenvalues in `key`.
 struct MomentumMap {
     key: [u64; 2],
     texture: TextureHandle,
-    a_max: f64,
-    lines: Vec<(f64, Vec<[f64; 2]>)>,
+    map: HeavyBallMap,
 }
 
 impl TheoryPanel {
@@ -97,29 +104,25 @@ impl TheoryPanel {
         };
         spectrum_ui(ui, &an);
         let s = &an.spectrum;
-        let positive = s.l_min() > 0.0 && s.l_max().is_finite();
         egui::CollapsingHeader::new("Gradient descent: rate against step size")
             .default_open(true)
-            .show(ui, |ui| {
-                if positive {
-                    gd_curve(ui, session, s, selected_run, out);
-                } else {
+            .show(ui, |ui| match GdRateCurve::new(s, CURVE_SAMPLES) {
+                Some(curve) => gd_curve_ui(ui, session, &curve, selected_run, out),
+                None => {
                     ui.label("The rate curve needs a minimum (all eigenvalues > 0).");
                 }
             });
         egui::CollapsingHeader::new("Heavy-ball momentum: rate over (a, b)")
             .default_open(true)
             .show(ui, |ui| {
-                if positive {
-                    self.momentum_map(ui, session, s, selected_run, out);
-                } else {
+                if !self.momentum_map_ui(ui, session, s, selected_run, out) {
                     ui.label("The momentum map needs a minimum (all eigenvalues > 0).");
                 }
             });
         egui::CollapsingHeader::new("Measured against predicted")
             .default_open(true)
             .show(ui, |ui| match an.minimum {
-                Some(x_star) => measured_vs_predicted(ui, session, s, x_star),
+                Some(x_star) => measured_vs_predicted_ui(ui, session, s, x_star),
                 None => {
                     ui.label(
                         "Rates are predicted for quadratics; on this objective the spectrum \
@@ -130,31 +133,38 @@ impl TheoryPanel {
         egui::CollapsingHeader::new("Error in the eigenbasis (selected run)")
             .default_open(false)
             .show(ui, |ui| match an.minimum {
-                Some(x_star) => eigen_components(ui, session, s, x_star, selected_run),
+                Some(x_star) => eigen_errors_ui(ui, session, s, x_star, selected_run),
                 None => {
                     ui.label("Shown for quadratics, whose eigenbasis is the same everywhere.");
                 }
             });
         egui::CollapsingHeader::new("Effective step sizes (adaptive optimizers)")
             .default_open(false)
-            .show(ui, |ui| effective_steps(ui, session));
+            .show(ui, |ui| effective_steps_ui(ui, session));
     }
 
-    fn momentum_map(
+    /// Draws the rate map (cached per spectrum); false when there is none (not a minimum).
+    fn momentum_map_ui(
         &mut self,
         ui: &mut egui::Ui,
         session: &Session,
         s: &Spectrum,
         selected_run: usize,
         out: &mut Vec<Command>,
-    ) {
+    ) -> bool {
         let eigs = s.eigenvalues;
         let key = [eigs[0].to_bits(), eigs[1].to_bits()];
         if self.map.as_ref().is_none_or(|m| m.key != key) {
-            self.map = Some(build_map(ui.ctx(), s, key));
+            self.map = HeavyBallMap::new(s, MAP_SIZE).map(|map| MomentumMap {
+                key,
+                texture: map_texture(ui.ctx(), &map),
+                map,
+            });
         }
-        let Some(map) = &self.map else { return };
-        let (a_star, b_star) = theory::heavy_ball_optimal(s.l_min(), s.l_max());
+        let Some(MomentumMap { texture, map, .. }) = &self.map else {
+            return false;
+        };
+        let (a_star, b_star) = map.optimum;
         let response = Plot::new("momentum-map")
             .height(220.0)
             .x_axis_label("step size a (lr)")
@@ -170,7 +180,7 @@ impl TheoryPanel {
                 plot_ui.image(
                     PlotImage::new(
                         "rate",
-                        map.texture.id(),
+                        texture.id(),
                         PlotPoint::new(map.a_max / 2.0, 0.5),
                         #[allow(
                             clippy::cast_possible_truncation,
@@ -180,11 +190,11 @@ impl TheoryPanel {
                     )
                     .allow_hover(false),
                 );
-                for (level, pts) in &map.lines {
+                for line in &map.iso_rates {
                     plot_ui.line(
                         plot_items::line(
-                            format!("rate {}", super::widgets::fmt_num(*level)),
-                            PlotPoints::from(pts.clone()),
+                            format!("rate {}", super::widgets::fmt_num(line.rate)),
+                            PlotPoints::from(line.points.clone()),
                         )
                         .color(Color32::from_white_alpha(150))
                         .width(1.0)
@@ -206,7 +216,7 @@ impl TheoryPanel {
                 );
                 let runs = session.scenario().runs.iter().zip(&session.spec().runs);
                 for (k, (r, spec)) in runs.enumerate() {
-                    if let Some((a, b)) = heavy_ball_params(&spec.optimizer) {
+                    if let Some((a, b)) = theory::heavy_ball_params(&spec.optimizer) {
                         plot_ui.points(
                             Points::new(r.label.clone(), vec![[a, b]])
                                 .radius(if k == selected_run { 6.0 } else { 4.5 })
@@ -222,7 +232,7 @@ impl TheoryPanel {
         if response.response.clicked()
             && let Some(p) = response.inner
         {
-            let (a, b) = (p.x.clamp(1e-9, map.a_max), p.y.clamp(0.0, 0.999));
+            let (a, b) = (p.x.clamp(1e-9, map.a_max), p.y.clamp(0.0, map.b_max));
             out.extend(set_params(session, selected_run, a, Some(b)));
         }
         ui.label(
@@ -233,6 +243,7 @@ impl TheoryPanel {
             )
             .small(),
         );
+        true
     }
 }
 
@@ -277,15 +288,6 @@ fn spectrum_ui(ui: &mut egui::Ui, an: &Analysis) {
     });
 }
 
-/// (lr, momentum) of a run that is plain GD or the heavy ball.
-fn heavy_ball_params(o: &OptimizerSpec) -> Option<(f64, f64)> {
-    match o {
-        OptimizerSpec::GD(p) => Some((p.lr, 0.0)),
-        OptimizerSpec::SGD(p) if p.dampening == 0.0 && !p.nesterov => Some((p.lr, p.momentum)),
-        _ => None,
-    }
-}
-
 /// An edit that sets the selected run's lr (and momentum, turning GD into SGD if needed).
 fn set_params(session: &Session, run: usize, lr: f64, momentum: Option<f64>) -> Option<Command> {
     let mut spec = session.spec().clone();
@@ -313,32 +315,25 @@ fn set_params(session: &Session, run: usize, lr: f64, momentum: Option<f64>) -> 
     clippy::too_many_lines,
     reason = "one plot: its items are listed in drawing order"
 )]
-fn gd_curve(
+fn gd_curve_ui(
     ui: &mut egui::Ui,
     session: &Session,
-    s: &Spectrum,
+    curve: &GdRateCurve,
     selected_run: usize,
     out: &mut Vec<Command>,
 ) {
-    let (l_min, l_max) = (s.l_min(), s.l_max());
-    let lo = (0.01 / l_max).log10();
-    let hi = (3.0 / l_max).log10();
-    let xs = (0..CURVE_SAMPLES).map(|i| {
-        #[allow(clippy::cast_precision_loss, reason = "a few hundred samples")]
-        let t = i as f64 / (CURVE_SAMPLES - 1) as f64;
-        lo + (hi - lo) * t
-    });
-    let curve = |l: f64| -> Vec<[f64; 2]> {
-        xs.clone()
-            .map(|x| [x, gd_factor(10f64.powf(x), l).min(2.0)])
+    let (lo, hi) = curve.log10_a_range;
+    // The y axis ends at 2, the rate at the right end a = 3 / l_max: rounding must not
+    // stretch it.
+    let points = |value: fn(&GdRateSample) -> f64| -> Vec<[f64; 2]> {
+        curve
+            .samples
+            .iter()
+            .map(|p| [p.log10_a, value(p).min(2.0)])
             .collect()
     };
-    let worst: Vec<[f64; 2]> = xs
-        .clone()
-        .map(|x| [x, gd_rate(10f64.powf(x), &s.eigenvalues).min(2.0)])
-        .collect();
-    let edge1 = (1.0 / l_max).log10();
-    let edge2 = (2.0 / l_max).log10();
+    let edge1 = curve.one_over_l_step.log10();
+    let edge2 = curve.divergence_step.log10();
     let region = |name: &str, x0: f64, x1: f64, c: Color32| {
         Polygon::new(
             name,
@@ -348,7 +343,7 @@ fn gd_curve(
         .stroke(egui::Stroke::NONE)
         .allow_hover(false)
     };
-    let a_star = theory::gd_optimal_step(l_min, l_max);
+    let a_star = curve.optimal_step;
     let ink = neutral_ink(ui);
     let response = Plot::new("gd-rate")
         .height(220.0)
@@ -384,21 +379,30 @@ fn gd_curve(
             // The eigen-directions' ink, as everywhere: dashed l_min, dotted l_max; the
             // rate, their maximum, solid and thick. Run colours are only for runs.
             plot_ui.line(
-                plot_items::line("|1 - a l_min|", PlotPoints::from(curve(l_min)))
-                    .color(ink)
-                    .style(LineStyle::dashed_loose())
-                    .width(1.5),
+                plot_items::line(
+                    "|1 - a l_min|",
+                    PlotPoints::from(points(|p| p.factor_l_min)),
+                )
+                .color(ink)
+                .style(LineStyle::dashed_loose())
+                .width(1.5),
             );
             plot_ui.line(
-                plot_items::line("|1 - a l_max|", PlotPoints::from(curve(l_max)))
-                    .color(ink)
-                    .style(LineStyle::dotted_dense())
-                    .width(1.5),
+                plot_items::line(
+                    "|1 - a l_max|",
+                    PlotPoints::from(points(|p| p.factor_l_max)),
+                )
+                .color(ink)
+                .style(LineStyle::dotted_dense())
+                .width(1.5),
             );
             plot_ui.line(
-                plot_items::line("rate = max_i |1 - a l_i|", PlotPoints::from(worst))
-                    .color(ink)
-                    .width(2.5),
+                plot_items::line(
+                    "rate = max_i |1 - a l_i|",
+                    PlotPoints::from(points(|p| p.rate)),
+                )
+                .color(ink)
+                .width(2.5),
             );
             for (name, a, style) in [
                 (
@@ -410,13 +414,16 @@ fn gd_curve(
                     LineStyle::Solid,
                 ),
                 (
-                    format!("1/L = {}", super::widgets::fmt_num(1.0 / l_max)),
-                    1.0 / l_max,
+                    format!("1/L = {}", super::widgets::fmt_num(curve.one_over_l_step)),
+                    curve.one_over_l_step,
                     LineStyle::dashed_loose(),
                 ),
                 (
-                    format!("edge 2/l_max = {}", super::widgets::fmt_num(2.0 / l_max)),
-                    2.0 / l_max,
+                    format!(
+                        "edge 2/l_max = {}",
+                        super::widgets::fmt_num(curve.divergence_step)
+                    ),
+                    curve.divergence_step,
                     LineStyle::dotted_dense(),
                 ),
             ] {
@@ -428,11 +435,11 @@ fn gd_curve(
             }
             let runs = session.scenario().runs.iter().zip(&session.spec().runs);
             for (k, (r, spec)) in runs.enumerate() {
-                if let Some((a, 0.0)) = heavy_ball_params(&spec.optimizer) {
+                if let Some((a, 0.0)) = theory::heavy_ball_params(&spec.optimizer) {
                     plot_ui.points(
                         Points::new(
                             r.label.clone(),
-                            vec![[a.log10(), gd_rate(a, &s.eigenvalues).min(2.0)]],
+                            vec![[a.log10(), curve.rate_at(a).min(2.0)]],
                         )
                         .radius(if k == selected_run { 6.0 } else { 4.5 })
                         .color(super::theme::run_color(plot_ui.ctx(), r.color)),
@@ -474,33 +481,16 @@ fn neutral_ink(ui: &egui::Ui) -> Color32 {
     }
 }
 
-/// The rate over (a, b) as a picture with iso-rate lines.
-fn build_map(ctx: &egui::Context, s: &Spectrum, key: [u64; 2]) -> MomentumMap {
-    let a_max = 4.0 / s.l_max();
-    let r_opt = theory::heavy_ball_optimal_rate(s.l_min(), s.l_max()).min(0.999_999);
-    let [nx, ny] = MAP_SIZE;
-    let view = ViewRect {
-        x: (0.0, a_max),
-        y: (0.0, 0.999),
-    };
-    let mut values = Vec::with_capacity(nx * ny);
-    for j in 0..ny {
-        for i in 0..nx {
-            #[allow(clippy::cast_precision_loss, reason = "a small grid")]
-            let (a, b) = (
-                a_max * i as f64 / (nx - 1) as f64,
-                0.999 * j as f64 / (ny - 1) as f64,
-            );
-            values.push(heavy_ball_rate(a, b, &s.eigenvalues));
-        }
-    }
-    let mut pixels = Vec::with_capacity(nx * ny);
-    for j in (0..ny).rev() {
-        for i in 0..nx {
-            let r = values[j * nx + i];
+/// The rate map as a picture: viridis by speed on a log scale, grey where it diverges.
+fn map_texture(ctx: &egui::Context, map: &HeavyBallMap) -> TextureHandle {
+    let mut pixels = Vec::with_capacity(map.nx * map.ny);
+    // Image rows run top down, the map's rows from b = 0 up.
+    for j in (0..map.ny).rev() {
+        for i in 0..map.nx {
+            let r = map.rate(i, j);
             pixels.push(if r.is_finite() && r < 1.0 {
                 // Steps per decade on a log scale: 1 at the optimum (dark), 0 as r -> 1.
-                let u = ((1.0 - r_opt).ln() / (1.0 - r).ln()).clamp(0.0, 1.0);
+                let u = ((1.0 - map.optimal_rate).ln() / (1.0 - r).ln()).clamp(0.0, 1.0);
                 let c = colorous::VIRIDIS.eval_continuous(1.0 - u);
                 Color32::from_rgb(c.r, c.g, c.b)
             } else {
@@ -508,47 +498,15 @@ fn build_map(ctx: &egui::Context, s: &Spectrum, key: [u64; 2]) -> MomentumMap {
             });
         }
     }
-    let texture = ctx.load_texture(
+    ctx.load_texture(
         "momentum-map",
-        ColorImage::new([nx, ny], pixels),
+        ColorImage::new([map.nx, map.ny], pixels),
         TextureOptions::LINEAR,
-    );
-    // Iso-rate lines at 1 - (1 - r*) c: each slower than the optimum by a fixed factor.
-    let levels: Vec<f64> = [0.9, 0.7, 0.5, 0.3, 0.15, 0.05]
-        .iter()
-        .map(|c| 1.0 - (1.0 - r_opt) * c)
-        .collect();
-    let grid = Grid {
-        view,
-        nx,
-        ny,
-        values,
-    };
-    let lines = extract(&grid, &levels)
-        .into_iter()
-        .map(|l| (levels[l.level], l.points))
-        .collect();
-    MomentumMap {
-        key,
-        texture,
-        a_max,
-        lines,
-    }
-}
-
-/// Evenly spaced sample indices of a trajectory up to `upto` (inclusive), at most `max`.
-fn sample_indices(len: usize, upto: usize, max: usize) -> impl Iterator<Item = usize> {
-    let n = upto.min(len.saturating_sub(1)) + 1;
-    let stride = n.div_ceil(max).max(1);
-    (0..n).step_by(stride)
+    )
 }
 
 /// log10 |x_k - x*| for every run with the predicted rate^k dashed beside it, and the numbers.
-#[allow(
-    clippy::too_many_lines,
-    reason = "one plot and its table of numbers, sharing the per-run figures"
-)]
-fn measured_vs_predicted(ui: &mut egui::Ui, session: &Session, s: &Spectrum, x_star: Vec2) {
+fn measured_vs_predicted_ui(ui: &mut egui::Ui, session: &Session, s: &Spectrum, x_star: Vec2) {
     let step = session.shown_step();
     let mut rows = Vec::new();
     // A legend row above the plot: six entries over the curves would hide them.
@@ -581,73 +539,37 @@ fn measured_vs_predicted(ui: &mut egui::Ui, session: &Session, s: &Spectrum, x_s
         .show(ui, |plot_ui| {
             for (k, run) in session.sim().runs().iter().enumerate() {
                 let checked = &session.scenario().runs[session.spec_index(k)];
-                let t = run.trajectory();
-                let stride = t.stride();
-                let upto = step / stride;
-                let mut measured = Vec::new();
-                for i in sample_indices(t.len(), upto, TIME_POINTS) {
-                    let e = (t.points()[i] - x_star).norm();
-                    if e > 0.0 && e.is_finite() {
-                        #[allow(
-                            clippy::cast_precision_loss,
-                            reason = "step counts stay far below 2^52"
-                        )]
-                        measured.push([(i * stride) as f64, e.log10()]);
-                    }
-                }
+                let RunFit {
+                    measured,
+                    predicted,
+                    prediction,
+                    fit,
+                    ..
+                } = RunFit::new(
+                    run.trajectory(),
+                    x_star,
+                    predict(&checked.config, &s.eigenvalues),
+                    step,
+                    TIME_POINTS,
+                );
                 let color = super::theme::run_color(plot_ui.ctx(), checked.color);
                 plot_ui.line(
                     plot_items::line(checked.label.clone(), PlotPoints::from(measured))
                         .color(color)
                         .width(2.0),
                 );
-                let errors: Vec<f64> = t.points()[..(upto + 1).min(t.len())]
-                    .iter()
-                    .map(|p| (p - x_star).norm())
-                    .collect();
-                let prediction = predict(&checked.config, &s.eigenvalues);
-                let measured_rate =
-                    theory::until_floor(&errors, errors.first().copied().unwrap_or(0.0) * 1e-12)
-                        .len()
-                        .checked_sub(1)
-                        .and_then(|n| {
-                            let tail = &errors[..=n];
-                            let window = (tail.len() / 2).max(2);
-                            match prediction {
-                                Prediction::Rate {
-                                    double_root: true, ..
-                                } => theory::measured_rate_double_root(tail, window),
-                                _ => theory::measured_rate(tail, window),
-                            }
-                        })
-                        .map(|r| r.powf(1.0 / stride_f(stride)));
-                if let Prediction::Rate { rate, .. } = prediction
-                    && rate > 0.0
-                    && let Some(e0) = errors.first()
-                    && *e0 > 0.0
-                {
-                    let n = step.max(1);
-                    let line: Vec<[f64; 2]> = (0..=n)
-                        .step_by(n.div_ceil(200).max(1))
-                        .map(|j| {
-                            #[allow(
-                                clippy::cast_precision_loss,
-                                reason = "step counts stay far below 2^52"
-                            )]
-                            let jf = j as f64;
-                            [jf, e0.log10() + jf * rate.log10()]
-                        })
-                        .collect();
+                if !predicted.is_empty() {
                     plot_ui.line(
                         plot_items::line(
                             format!("{} predicted", checked.label),
-                            PlotPoints::from(line),
+                            PlotPoints::from(predicted),
                         )
                         .color(color)
                         .style(LineStyle::dashed_dense())
                         .width(1.2),
                     );
                 }
+                let measured_rate = fit.map(|f| f.rate);
                 rows.push((checked.label.clone(), prediction, measured_rate));
             }
         });
@@ -679,14 +601,8 @@ fn measured_vs_predicted(ui: &mut egui::Ui, session: &Session, s: &Spectrum, x_s
         });
 }
 
-fn stride_f(stride: usize) -> f64 {
-    #[allow(clippy::cast_precision_loss, reason = "strides are powers of two")]
-    let s = stride as f64;
-    s
-}
-
 /// The selected run's error in the eigenbasis: one coordinate per eigenvector, over k.
-fn eigen_components(
+fn eigen_errors_ui(
     ui: &mut egui::Ui,
     session: &Session,
     s: &Spectrum,
@@ -697,22 +613,16 @@ fn eigen_components(
         ui.label("The selected run is disabled.");
         return;
     };
-    let t = session.sim().runs()[k].trajectory();
-    let stride = t.stride();
-    let upto = session.shown_step() / stride;
-    let mut comps = [Vec::new(), Vec::new()];
-    for i in sample_indices(t.len(), upto, TIME_POINTS) {
-        let e = t.points()[i] - x_star;
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "step counts stay far below 2^52"
-        )]
-        let x = (i * stride) as f64;
-        for (c, v) in comps.iter_mut().zip(s.eigenvectors) {
-            c.push([x, e.dot(&v)]);
-        }
-    }
-    let [c_min, c_max] = comps;
+    let EigenErrors {
+        along_min,
+        along_max,
+    } = EigenErrors::new(
+        session.sim().runs()[k].trajectory(),
+        x_star,
+        s.eigenvectors,
+        session.shown_step(),
+        TIME_POINTS,
+    );
     // The eigen-directions' own ink (never a run's colour): dashed v_min, dotted v_max, as
     // the axes on the contour plot.
     let ink = neutral_ink(ui);
@@ -730,13 +640,13 @@ fn eigen_components(
         .allow_drag(false)
         .show(ui, |plot_ui| {
             plot_ui.line(
-                plot_items::line("along v_min (slow, l_min)", PlotPoints::from(c_min))
+                plot_items::line("along v_min (slow, l_min)", PlotPoints::from(along_min))
                     .color(ink)
                     .style(LineStyle::dashed_loose())
                     .width(2.0),
             );
             plot_ui.line(
-                plot_items::line("along v_max (steep, l_max)", PlotPoints::from(c_max))
+                plot_items::line("along v_max (steep, l_max)", PlotPoints::from(along_max))
                     .color(ink)
                     .style(LineStyle::dotted_dense())
                     .width(2.0),
@@ -745,7 +655,7 @@ fn eigen_components(
 }
 
 /// Per-coordinate effective step sizes of runs that have them, over k.
-fn effective_steps(ui: &mut egui::Ui, session: &Session) {
+fn effective_steps_ui(ui: &mut egui::Ui, session: &Session) {
     let step = session.shown_step();
     let mut any = false;
     let plot = Plot::new("effective-steps").height(180.0);
@@ -763,30 +673,14 @@ fn effective_steps(ui: &mut egui::Ui, session: &Session) {
         .allow_drag(false)
         .show(ui, |plot_ui| {
             for (k, run) in session.sim().runs().iter().enumerate() {
-                let t = run.trajectory();
-                if !t.has_effective_lr() {
+                let Some(EffectiveSteps { x: ex, y: ey }) =
+                    EffectiveSteps::new(run.trajectory(), step, TIME_POINTS)
+                else {
                     continue;
-                }
+                };
                 any = true;
                 let checked = &session.scenario().runs[session.spec_index(k)];
-                let stride = t.stride();
-                let mut xs = [Vec::new(), Vec::new()];
-                for i in sample_indices(t.len(), step / stride, TIME_POINTS).skip(1) {
-                    if let Some(e) = t.sample(i).and_then(|s| s.effective_lr) {
-                        #[allow(
-                            clippy::cast_precision_loss,
-                            reason = "step counts stay far below 2^52"
-                        )]
-                        let x = (i * stride) as f64;
-                        for (c, v) in xs.iter_mut().zip([e.x, e.y]) {
-                            if v > 0.0 && v.is_finite() {
-                                c.push([x, v.log10()]);
-                            }
-                        }
-                    }
-                }
                 let color = super::theme::run_color(plot_ui.ctx(), checked.color);
-                let [ex, ey] = xs;
                 plot_ui.line(
                     plot_items::line(format!("{}: x", checked.label), PlotPoints::from(ex))
                         .color(color)

@@ -1,0 +1,68 @@
+//! Convergence theory on quadratics: what the slides predict, in closed form.
+//!
+//! On f(x) = 1/2 (x - x*)' A (x - x*) with Hessian eigenvalues 0 < l_min <= l_max,
+//! kappa = l_max / l_min, every eigen-direction of A evolves on its own:
+//!
+//! - Gradient descent x_{k+1} = x_k - a grad f(x_k) multiplies the error along eigenvalue l by
+//!   (1 - a l) per step, so |x_k - x*| shrinks like rate(a)^k with
+//!   rate(a) = max_i |1 - a l_i|.
+//!   The best step is a* = 2 / (l_min + l_max), with rate (kappa - 1) / (kappa + 1); the safe
+//!   step a = 1/L = 1 / l_max gives 1 - 1/kappa; beyond the edge a = 2 / l_max, GD diverges.
+//! - Heavy-ball momentum x_{k+1} = x_k - a grad f(x_k) + b (x_k - x_{k-1}), which is exactly
+//!   torch.optim.SGD with lr = a, momentum = b, dampening = 0, nesterov = false, runs per
+//!   eigenvalue l the linear recursion
+//!   [e_{k+1}; e_k] = [[1 + b - a l, -b], [1, 0]] [e_k; e_{k-1}],
+//!   whose eigenvalues are the roots of z^2 - (1 + b - a l) z + b = 0. The rate is the largest
+//!   root modulus over all eigenvalues. Complex roots all have modulus sqrt(b).
+//!   The best parameters are a* = (2 / (sqrt(l_max) + sqrt(l_min)))^2 and
+//!   b* = ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2, with
+//!   rate (sqrt(kappa) - 1) / (sqrt(kappa) + 1): it depends on sqrt(kappa) instead of kappa.
+//!   At (a*, b*) the extreme eigenvalues have double roots, so the error there behaves like
+//!   k rho^k rather than rho^k.
+//!
+//! The files: `rates.rs` holds these closed forms; `spectrum.rs` the [`Spectrum`] of a 2x2
+//! Hessian and [`point_of_analysis`], the one rule for where it is taken; `fit.rs` the
+//! prediction for a run's configuration ([`predict`]) and the fit of a measured rate
+//! ([`measured_rate`], [`RunFit`]); `curves.rs` what the theory panel plots, as plain numbers
+//! (the GD rate curve, the heavy-ball rate map, the error in the eigenbasis, effective step
+//! sizes). Everything here is data and pure functions: the theory panel only draws it and
+//! `optiviz analyze` only prints it, and tests/theory_agreement.rs checks that the two show the
+//! same numbers.
+//!
+//! References: the course's "SGD on a quadric" and "SGD + momentum on quadric" slides;
+//! G. Goh, "Why Momentum Really Works", Distill 2017; B. T. Polyak, "Some methods of speeding
+//! up the convergence of iteration methods", 1964.
+
+mod curves;
+mod fit;
+mod rates;
+mod spectrum;
+
+pub use curves::{
+    EffectiveSteps, EigenErrors, GdRateCurve, GdRateSample, HeavyBallMap, IsoRate,
+    heavy_ball_params,
+};
+pub use fit::{
+    FIT_FLOOR, GD_RATE_FORMULA, HEAVY_BALL_RATE_FORMULA, Prediction, RateFit, RunFit, fit_rate,
+    measured_rate, measured_rate_double_root, predict, predicted_errors, until_floor,
+};
+pub use rates::{
+    QuadraticTheory, Roots, divergence_edge, gd_divergence_step, gd_factor, gd_one_over_l_step,
+    gd_optimal_rate, gd_optimal_step, gd_rate, heavy_ball_divergence_step, heavy_ball_factor,
+    heavy_ball_matrix, heavy_ball_optimal, heavy_ball_optimal_rate, heavy_ball_rate,
+    heavy_ball_roots,
+};
+pub use spectrum::{PointOfAnalysis, Site, Spectrum, point_of_analysis};
+
+#[cfg(test)]
+mod test_support {
+    /// |x - y| <= tol * max(1, |y|).
+    pub fn close(x: f64, y: f64, tol: f64) -> bool {
+        x == y || (x - y).abs() <= tol * y.abs().max(1.0)
+    }
+
+    #[track_caller]
+    pub fn assert_close(x: f64, y: f64, tol: f64) {
+        assert!(close(x, y, tol), "got {x:.17e}, expected {y:.17e}");
+    }
+}
