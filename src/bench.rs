@@ -203,48 +203,31 @@ pub fn resimulate(scenario: &Scenario) -> (Simulation, Vec<IsoLine>, Vec<Option<
     (sim, lines, rates)
 }
 
-/// What the theory panel computes from a fresh simulation: for each run, the predicted rate
-/// (or the measured one where theory makes no prediction).
+/// What the theory panel computes from a fresh simulation, by the same functions: the point
+/// of analysis (here the first run's last point away from a quadratic), and for each run its
+/// fit against the prediction; returns the predicted rate, or the measured one where theory
+/// makes no prediction.
 fn theory_curves(scenario: &Scenario, sim: &Simulation) -> Vec<Option<f64>> {
-    use crate::numerics::theory::{self, Prediction, Spectrum};
-    let f = &scenario.objective;
-    let (spectrum, minimum) = if let Some(q) = f.as_quadratic() {
-        let (cx, cy) = q.params().center;
-        (
-            Some(Spectrum::of_quadratic(q)),
-            crate::numerics::Vec2::new(cx, cy),
-        )
-    } else {
-        // As the panel does away from a quadratic: the Hessian at the first run's point.
-        let p = sim
-            .runs()
-            .first()
-            .and_then(|r| r.trajectory().points().last().copied())
-            .unwrap_or_default();
-        (
-            Spectrum::of(&crate::numerics::objectives::Hessian::hessian(f, p)),
-            p,
-        )
-    };
-    let Some(spectrum) = spectrum else {
+    use crate::numerics::theory::{self, RunFit};
+    let run_point = sim
+        .runs()
+        .first()
+        .and_then(|r| r.trajectory().points().last().copied());
+    let Some(point) = theory::point_of_analysis(&scenario.objective, run_point) else {
         return Vec::new();
     };
+    let x_star = point.minimum().unwrap_or(point.at);
     sim.runs()
         .iter()
         .map(|run| {
-            let errors: Vec<f64> = run
-                .trajectory()
-                .points()
-                .iter()
-                .map(|p| (p - minimum).norm())
-                .collect();
-            let floor = errors.first().copied().unwrap_or(0.0) * 1e-12;
-            let tail = theory::until_floor(&errors, floor);
-            let measured = theory::measured_rate(tail, (tail.len() / 2).max(2));
-            match theory::predict(run.config(), &spectrum.eigenvalues) {
-                Prediction::Rate { rate, .. } => Some(rate),
-                Prediction::NoClosedForm(_) => measured,
-            }
+            let fit = RunFit::new(
+                run.trajectory(),
+                x_star,
+                theory::predict(run.config(), &point.spectrum.eigenvalues),
+                scenario.spec.steps,
+                theory::PANEL_CURVE_POINTS,
+            );
+            fit.predicted_rate().or_else(|| fit.measured_rate())
         })
         .collect()
 }

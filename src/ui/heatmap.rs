@@ -158,7 +158,7 @@ fn covers(outer: &ViewRect, inner: &ViewRect) -> bool {
 }
 
 /// The heat map's pixels in `theme`: the one grid-to-pixels mapping the figures use too
-/// (`render::colormap::heat_rgba`).
+/// (`render::style::Style::heat_rgba`).
 fn colour_image(grid: &Grid, scale: LogScale, theme: crate::scenario::Theme) -> ColorImage {
     let style = crate::render::style::Style::of(theme);
     let pixels = style

@@ -14,6 +14,7 @@ use crate::numerics::theory::{
     self, EffectiveSteps, EigenErrors, GdRateCurve, GdRateSample, HeavyBallMap, Prediction, RunFit,
     Site, Spectrum, predict,
 };
+use crate::render::colormap::ColorMap;
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{
     Legend, LineStyle, Plot, PlotImage, PlotPoint, PlotPoints, Points, Polygon, VLine,
@@ -24,7 +25,7 @@ const CURVE_SAMPLES: usize = 400;
 /// Momentum map resolution (a by b).
 const MAP_SIZE: [usize; 2] = [160, 120];
 /// Most points per run in the time plots.
-const TIME_POINTS: usize = 1500;
+const TIME_POINTS: usize = theory::PANEL_CURVE_POINTS;
 
 /// Where the spectrum was taken and what it is.
 pub struct Analysis {
@@ -42,7 +43,7 @@ pub struct Analysis {
 /// quadratic's minimum, else at the selected run's point on screen.
 #[must_use]
 pub fn analysis(session: &Session, selected_run: usize) -> Option<Analysis> {
-    let run = sim_index(session, selected_run);
+    let run = session.sim_index(selected_run);
     let run_point = run
         .and_then(|k| {
             session.sim().runs()[k]
@@ -68,11 +69,6 @@ pub fn analysis(session: &Session, selected_run: usize) -> Option<Analysis> {
         minimum: point.minimum(),
         origin: point.at,
     })
-}
-
-/// The simulation index of spec run `spec`, if it is simulated.
-fn sim_index(session: &Session, spec: usize) -> Option<usize> {
-    (0..session.sim().runs().len()).find(|&k| session.spec_index(k) == spec)
 }
 
 /// The panel's cached momentum map.
@@ -481,7 +477,8 @@ fn neutral_ink(ui: &egui::Ui) -> Color32 {
     }
 }
 
-/// The rate map as a picture: viridis by speed on a log scale, grey where it diverges.
+/// The rate map as a picture: the heat maps' colour map (not the theme's wash: these are
+/// rates, not heights) by speed on a log scale, grey where it diverges.
 fn map_texture(ctx: &egui::Context, map: &HeavyBallMap) -> TextureHandle {
     let mut pixels = Vec::with_capacity(map.nx * map.ny);
     // Image rows run top down, the map's rows from b = 0 up.
@@ -491,8 +488,8 @@ fn map_texture(ctx: &egui::Context, map: &HeavyBallMap) -> TextureHandle {
             pixels.push(if r.is_finite() && r < 1.0 {
                 // Steps per decade on a log scale: 1 at the optimum (dark), 0 as r -> 1.
                 let u = ((1.0 - map.optimal_rate).ln() / (1.0 - r).ln()).clamp(0.0, 1.0);
-                let c = colorous::VIRIDIS.eval_continuous(1.0 - u);
-                Color32::from_rgb(c.r, c.g, c.b)
+                let [r, g, b] = ColorMap::Viridis.eval(1.0 - u);
+                Color32::from_rgb(r, g, b)
             } else {
                 Color32::from_gray(70)
             });
@@ -609,7 +606,7 @@ fn eigen_errors_ui(
     x_star: Vec2,
     selected_run: usize,
 ) {
-    let Some(k) = sim_index(session, selected_run) else {
+    let Some(k) = session.sim_index(selected_run) else {
         ui.label("The selected run is disabled.");
         return;
     };

@@ -26,6 +26,10 @@ pub enum Prediction {
     NoClosedForm(String),
 }
 
+/// Most measured samples per run in the theory panel's time plots (and in the benchmark of
+/// what the panel computes).
+pub const PANEL_CURVE_POINTS: usize = 1500;
+
 /// Slide text of GD's rate.
 pub const GD_RATE_FORMULA: &str = "max_i |1 - lr l_i|";
 /// Slide text of the heavy ball's rate.

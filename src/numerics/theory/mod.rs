@@ -43,8 +43,9 @@ pub use curves::{
     heavy_ball_params,
 };
 pub use fit::{
-    FIT_FLOOR, GD_RATE_FORMULA, HEAVY_BALL_RATE_FORMULA, Prediction, RateFit, RunFit, fit_rate,
-    measured_rate, measured_rate_double_root, predict, predicted_errors, until_floor,
+    FIT_FLOOR, GD_RATE_FORMULA, HEAVY_BALL_RATE_FORMULA, PANEL_CURVE_POINTS, Prediction, RateFit,
+    RunFit, fit_rate, measured_rate, measured_rate_double_root, predict, predicted_errors,
+    until_floor,
 };
 pub use rates::{
     QuadraticTheory, Roots, divergence_edge, gd_divergence_step, gd_factor, gd_one_over_l_step,
