@@ -46,14 +46,20 @@
 //!
 //! Layer by layer from the input: W_l (n_l x n_{l-1}, column-major), then b_l (n_l).
 //!
-//! The rest: [`data`] (data sets, split, seeded batches), [`features`] (x1, x2, x1^2, ...,
-//! standardisation), [`training`] (runs in lockstep on common batches, bounded history,
-//! divergence), [`landscape`] (the loss on the plane of a trajectory's principal directions).
+//! The rest: [`network`] (these formulas over a whole minibatch), [`data`] (data sets, split,
+//! seeded batches), [`features`] (x1, x2, x1^2, ..., standardisation), [`training`] (runs in
+//! lockstep on common batches, bounded history, divergence), [`landscape`] (the loss on the
+//! plane of a trajectory's principal directions). The speed of a step lives apart from these
+//! meanings: `kernels.rs` holds the matrix products, specialised for every layer width, and
+//! `fast_tanh.rs` a tanh whose exponential vectorises, each tested against a plain reference
+//! (straightforward loops; libm's `tanh` and `exp`).
 //!
 //! [`Oracle`]: crate::numerics::optimizers::Oracle
 
 pub mod data;
+mod fast_tanh;
 pub mod features;
+mod kernels;
 pub mod landscape;
 pub mod network;
 pub mod training;
