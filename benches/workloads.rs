@@ -102,7 +102,7 @@ criterion_group! {
     name = benches;
     // As the binary does: the bench thread works in rayon's pool (src/main.rs).
     config = {
-        optiviz::numerics::contour::enlist_in_pool();
+        optiviz::numerics::parallel::enlist_in_pool();
         Criterion::default().sample_size(20)
     };
     targets = contour, resimulation, stepping, mlp_training, figures, ui_frame

@@ -16,11 +16,12 @@
 //! 6. Headless figures of the default preset: a 1920x1080 PNG (drawing and encoding), the same
 //!    as SVG, and a 960x600 animated GIF of 180 frames.
 
-use crate::numerics::contour::{Grid, IsoLine, log_iso_lines, on_pool};
+use crate::numerics::contour::{Grid, IsoLine, log_iso_lines};
 use crate::numerics::objectives::{
     Landmarks, Objective, ObjectiveSpec, RosenbrockParams, ViewRect,
 };
 use crate::numerics::optimizers::{AdamParams, OptimizerSpec, SgdParams};
+use crate::numerics::parallel::on_pool;
 use crate::numerics::run::Simulation;
 use crate::scenario::builtin::{BUILTIN, DEFAULT_BUILTIN};
 use crate::scenario::{self, RunSpec, Scenario, ScenarioSpec};

@@ -8,6 +8,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     // The UI thread works in rayon's pool rather than handing work to it (see the function).
-    optiviz::numerics::contour::enlist_in_pool();
+    optiviz::numerics::parallel::enlist_in_pool();
     optiviz::cli::main_with_args(std::env::args_os())
 }

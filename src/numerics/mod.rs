@@ -1,9 +1,11 @@
 //! The numerical core: objectives, optimizers, learning-rate schedules, noise, runs and the
 //! convergence theory that predicts them on quadratics.
 //!
-//! Depends on nalgebra and rand only (plus serde derives on plain parameter structs, so presets
-//! can embed them without a parallel type hierarchy). Nothing here knows about windows, files or
-//! text formats.
+//! Depends on nalgebra, rand (with rand_pcg for portable seeded streams and rand_distr for
+//! normal draws) and rayon (runs and contours in parallel; the policy is in [`parallel`]), plus
+//! derives: serde on plain parameter structs, so presets can embed them without a parallel type
+//! hierarchy, and thiserror on the error types. Nothing here knows about windows, files or text
+//! formats.
 
 mod checks;
 pub mod contour;
@@ -11,6 +13,7 @@ pub mod mlp;
 pub mod noise;
 pub mod objectives;
 pub mod optimizers;
+pub mod parallel;
 pub mod path_shape;
 pub mod run;
 pub mod schedule;

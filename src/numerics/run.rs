@@ -12,6 +12,7 @@
 use super::noise::{Draw, NoiseSampler, NoiseSpec};
 use super::objectives::{AnyObjective, Hessian, Objective, ViewRect};
 use super::optimizers::{Optimizer, OptimizerSpec, Oracle, StepError};
+use super::parallel::STEPS_WORTH_SHARING;
 use super::path_shape::PathShape;
 use super::schedule::Schedule;
 use super::{Mat2, ParamError, Vec2};
@@ -651,10 +652,6 @@ impl Run {
     }
 }
 
-/// Steps to share among threads before the runs step in parallel: handing work to rayon's pool
-/// costs tens of microseconds, about a thousand steps.
-const PARALLEL_STEPS: usize = 2_000;
-
 /// All runs of a scenario on one objective, stepped together.
 #[derive(Debug)]
 pub struct Simulation {
@@ -725,7 +722,7 @@ impl Simulation {
             .filter(|r| r.status().is_running())
             .map(|r| target.saturating_sub(r.steps_done()).min(max_steps))
             .sum();
-        if self.runs.len() > 1 && work >= PARALLEL_STEPS {
+        if self.runs.len() > 1 && work >= STEPS_WORTH_SHARING {
             self.runs
                 .par_iter_mut()
                 .map(advance)

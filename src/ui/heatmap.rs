@@ -2,8 +2,9 @@
 //! changes or the view leaves (or zooms far inside) the region last sampled.
 
 use crate::numerics::Vec2;
-use crate::numerics::contour::{Grid, IsoLine, LogScale, log_iso_lines, on_pool};
+use crate::numerics::contour::{Grid, IsoLine, LogScale, log_iso_lines};
 use crate::numerics::objectives::{AnyObjective, ViewRect};
+use crate::numerics::parallel::on_pool;
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotPoint, PlotTransform};
 use std::ops::RangeInclusive;

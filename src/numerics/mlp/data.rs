@@ -26,22 +26,13 @@
 
 use super::features::{Feature, FeatureMap};
 use super::network::Task;
-use super::rng;
+use super::{LabeledPoint, rng};
 use nalgebra::DMatrix;
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 use std::sync::Arc;
-
-/// A point of a data set: inputs (x1, x2) and the label (0 / 1) or regression target.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LabeledPoint {
-    /// (x1, x2), after the input scale.
-    pub x: [f64; 2],
-    /// Class 0 or 1, or the target value.
-    pub y: f64,
-}
 
 /// The built-in data sets.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

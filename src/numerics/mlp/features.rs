@@ -5,7 +5,7 @@
 //! standard deviation taken over the training points only (the test set must not leak into
 //! training); a constant feature keeps std 1.
 
-use super::data::LabeledPoint;
+use super::LabeledPoint;
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 

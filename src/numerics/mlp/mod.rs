@@ -46,19 +46,25 @@
 //!
 //! Layer by layer from the input: W_l (n_l x n_{l-1}, column-major), then b_l (n_l).
 //!
-//! The rest: [`data`] (data sets, split, seeded batches), [`features`] (x1, x2, x1^2, ...,
-//! standardisation), [`training`] (runs in lockstep on common batches, bounded history,
-//! divergence), [`landscape`] (the loss on the plane of a trajectory's principal directions).
+//! The rest: [`network`] (these formulas over a whole minibatch), [`data`] (data sets, split,
+//! seeded batches), [`features`] (x1, x2, x1^2, ..., standardisation), [`training`] (runs in
+//! lockstep on common batches, bounded history, divergence), [`landscape`] (the loss on the
+//! plane of a trajectory's principal directions). The speed of a step lives apart from these
+//! meanings: `kernels.rs` holds the matrix products, specialised for every layer width, and
+//! `fast_tanh.rs` a tanh whose exponential vectorises, each tested against a plain reference
+//! (straightforward loops; libm's `tanh` and `exp`).
 //!
 //! [`Oracle`]: crate::numerics::optimizers::Oracle
 
 pub mod data;
+mod fast_tanh;
 pub mod features;
+mod kernels;
 pub mod landscape;
 pub mod network;
 pub mod training;
 
-pub use data::{BatchSampler, DataConfig, DataSource, Dataset, Generator, LabeledPoint};
+pub use data::{BatchSampler, DataConfig, DataSource, Dataset, Generator};
 pub use features::{Feature, FeatureMap};
 pub use landscape::LandscapeSlice;
 pub use network::{Activation, Init, Network, NetworkSpec, Regularization, Task, Workspace};
@@ -66,11 +72,23 @@ pub use training::{History, MlpRun, MlpRunConfig, Record, Training, TrainingConf
 
 use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
+use serde::{Deserialize, Serialize};
 
 /// Most hidden layers.
 pub const MAX_HIDDEN_LAYERS: usize = 6;
 /// Most units in a hidden layer.
 pub const MAX_UNITS: usize = 16;
+
+/// A point of a data set: inputs (x1, x2) and the label (0 / 1) or regression target. Data
+/// sets are made of them and features are computed from them, so both modules take it from
+/// here.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabeledPoint {
+    /// (x1, x2), after the input scale.
+    pub x: [f64; 2],
+    /// Class 0 or 1, or the target value.
+    pub y: f64,
+}
 
 /// SplitMix64's finaliser: decorrelates seeds and stream numbers.
 fn mix(mut z: u64) -> u64 {
