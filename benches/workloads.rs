@@ -2,13 +2,13 @@
 //! Run: `cargo bench` (add `-- contour` to pick one).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use optiviz::bench::{
+use optiviz::cli::bench::{
     BUILTIN_STEPS, CONTOUR_GRID, CONTOUR_LEVELS, RESIM_STEPS, contour_pipeline, contour_setup,
-    default_scenario, extract_levels, mlp_training_rate, render_figure, render_gif, resimulate,
-    stepping_rate,
+    extract_levels, mlp_training_rate, render_figure, render_gif, resimulate, stepping_rate,
 };
 use optiviz::numerics::contour::Grid;
 use optiviz::numerics::optimizers::{AdamParams, OptimizerSpec, SgdParams};
+use optiviz::scenario::workloads::default_scenario;
 use std::hint::black_box;
 
 /// The allocator the `optiviz` binary uses (src/main.rs), so that these figures match its own.

@@ -148,7 +148,7 @@ fn options_out_of_range_are_errors_not_panics() {
     };
     assert!(Figure::new(&s, &sim, far).unwrap().to_png().is_ok());
     // Sixteen runs: the caption keeps to its share and says how many it left out.
-    let many = Scenario::from_spec(optiviz::bench::long_scenario(16, 50)).unwrap();
+    let many = Scenario::from_spec(optiviz::scenario::workloads::long_scenario(16, 50)).unwrap();
     let sim = simulate(&many, 50).unwrap();
     let svg = Figure::new(&many, &sim, sized(&many, 800, 500))
         .unwrap()

@@ -10,6 +10,7 @@ pub mod builtin;
 pub mod locate;
 pub mod mlp;
 pub mod palette;
+pub mod workloads;
 
 use crate::numerics::noise::{NoiseKind, NoiseSpec};
 use crate::numerics::objectives::{AnyObjective, Landmarks, ObjectiveSpec, ViewRect};

@@ -4,7 +4,7 @@
 
 use super::command::Command;
 use super::{LaunchOptions, OptivizApp};
-use crate::bench::long_scenario;
+use crate::scenario::workloads::long_scenario;
 use std::time::{Duration, Instant};
 
 /// The window size the app is measured at.

@@ -23,8 +23,8 @@ use crate::numerics::objectives::{
 use crate::numerics::optimizers::{AdamParams, OptimizerSpec, SgdParams};
 use crate::numerics::parallel::on_pool;
 use crate::numerics::run::Simulation;
-use crate::scenario::builtin::{BUILTIN, DEFAULT_BUILTIN};
-use crate::scenario::{self, RunSpec, Scenario, ScenarioSpec};
+use crate::scenario::workloads::default_scenario;
+use crate::scenario::{RunSpec, Scenario, ScenarioSpec};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -180,16 +180,6 @@ pub fn extract_levels(grid: &Grid, levels: usize) -> Vec<IsoLine> {
     log_iso_lines(grid, grid.finite_range(), levels)
 }
 
-/// The default scenario with its step budget set to `steps`.
-#[must_use]
-pub fn default_scenario(steps: usize) -> Scenario {
-    let text = BUILTIN[DEFAULT_BUILTIN].text;
-    let mut spec = scenario::parse_spec(text, BUILTIN[DEFAULT_BUILTIN].file)
-        .unwrap_or_else(|_| unreachable!("the shipped default preset is valid (tested)"));
-    spec.steps = steps;
-    Scenario::from_spec(spec).unwrap_or_else(|_| unreachable!("still valid with 1,000 steps"))
-}
-
 /// Re-simulation after a slider change: a fresh simulation of every run to the step budget,
 /// the contours for the view at the app's largest grid, and the theory curves: the spectrum,
 /// each run's predicted rate and the rate measured from its errors.
@@ -260,45 +250,6 @@ pub fn render_gif(scenario: &Scenario) -> usize {
     crate::render::GifJob::new(scenario, options)
         .and_then(crate::render::GifJob::finish)
         .map_or(0, |gif| gif.len())
-}
-
-/// A scenario with `runs` runs of `steps` steps on a kappa = 100 quadratic: a spread of
-/// optimizers (the UI-frame and long-run workloads).
-#[must_use]
-pub fn long_scenario(runs: usize, steps: usize) -> ScenarioSpec {
-    let optimizers = [
-        OptimizerSpec::SGD(SgdParams {
-            lr: 0.5,
-            ..SgdParams::default()
-        }),
-        OptimizerSpec::SGD(SgdParams {
-            lr: 0.5,
-            momentum: 0.9,
-            ..SgdParams::default()
-        }),
-        OptimizerSpec::Adam(AdamParams {
-            lr: 0.05,
-            ..AdamParams::default()
-        }),
-    ];
-    let mut spec = ScenarioSpec {
-        name: format!("{runs} runs of {steps} steps"),
-        objective: ObjectiveSpec::default(),
-        steps,
-        speed: 10_000.0,
-        ..ScenarioSpec::default()
-    };
-    for k in 0..runs {
-        #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
-        let angle = k as f64 * 0.7;
-        spec.runs.push(RunSpec {
-            label: format!("run {}", k + 1),
-            optimizer: optimizers[k % optimizers.len()].clone(),
-            start: Some((2.0 * angle.cos(), 1.5 * angle.sin())),
-            ..RunSpec::default()
-        });
-    }
-    spec
 }
 
 /// Steps per second of one optimizer on the default quadratic, as the app steps it.
@@ -600,6 +551,7 @@ pub fn to_text(results: &[Measurement]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::workloads::long_scenario;
 
     #[test]
     fn summary_is_median_min_max() {
