@@ -24,6 +24,7 @@ cargo test --locked
 
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --no-default-features
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
 
 step "windowed smoke test under Xvfb (the debug binary cargo test built)"
 scripts/smoke-gui.sh target/debug/optiviz

@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 pub const CONTOUR_GRID: usize = 512;
 /// Iso-levels of the contour workload (the app draws as many).
 pub const CONTOUR_LEVELS: usize = 24;
-/// The app's largest heat-map grid side (ui/heatmap.rs samples at most this many nodes).
+/// The app's largest heat-map grid side (ui/surface/heatmap.rs samples at most this many nodes).
 pub const APP_GRID: usize = 480;
 /// Steps of the re-simulation workload.
 pub const RESIM_STEPS: usize = 1_000;

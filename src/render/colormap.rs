@@ -1,4 +1,4 @@
-//! The heat map's colour mapping, shared by the app (ui/heatmap.rs) and exported figures so the
+//! The heat map's colour mapping, shared by the app (ui/surface/heatmap.rs) and exported figures so the
 //! two always agree: f goes through [`LogScale`](crate::numerics::contour::LogScale) to [0, 1],
 //! then through a perceptual, colour-blind-safe map (viridis).
 

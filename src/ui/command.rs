@@ -64,7 +64,7 @@ pub enum Command {
     /// Encode the race as an animated GIF (progress bar, Cancel).
     ExportGif,
     /// Save one plot alone as PNG, at the chosen pixel density.
-    ExportPlot(crate::ui::screenshot::Region),
+    ExportPlot(crate::ui::region::Region),
     /// Pixel density of plot exports (1 to 4).
     SetExportDensity(f32),
     /// Change the screenshot folder.
@@ -119,7 +119,7 @@ pub enum PageKind {
     Network,
 }
 
-/// The commands a user can name: each has a row in [`TABLE`].
+/// The commands a user can name: each has a row in the command table (`TABLE`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Play / pause.
@@ -185,7 +185,7 @@ impl Action {
         }
     }
 
-    /// This action's row of [`TABLE`].
+    /// This action's row of the command table.
     #[must_use]
     pub fn row(self) -> &'static Row {
         TABLE.iter().find(|r| r.action == self).unwrap_or(&TABLE[0])

@@ -6,6 +6,12 @@ use std::path::{Path, PathBuf};
 
 pub use crate::scenario::builtin::{BUILTIN, DEFAULT_BUILTIN};
 
+/// A preset's title from its file name: "03 momentum vs gd" from "03-momentum-vs-gd.ron".
+#[must_use]
+pub fn preset_title(file: &str) -> String {
+    file.trim_end_matches(".ron").replace('-', " ")
+}
+
 /// One slide of a deck.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {

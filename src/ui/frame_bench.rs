@@ -2,8 +2,8 @@
 //! panels) and tessellates its shapes into triangles, as eframe does before handing them to the
 //! GPU. What is not measured: uploading and drawing those triangles.
 
+use super::app::{LaunchOptions, OptivizApp};
 use super::command::Command;
-use super::{LaunchOptions, OptivizApp};
 use crate::scenario::workloads::long_scenario;
 use std::time::{Duration, Instant};
 

@@ -6,10 +6,10 @@
 
 use super::command::Command;
 pub use super::command::PageKind;
-use super::screenshot::Regions;
 use super::settings::Settings;
 use super::widgets::fmt_num;
 use crate::scenario::Theme;
+use crate::ui::region::Regions;
 use std::path::Path;
 
 /// Where playback stands, for the transport bar both pages share.

@@ -96,7 +96,13 @@ pub fn line_scale(ctx: &egui::Context) -> f32 {
 /// too: `scenario::RunColor::rgb`).
 #[must_use]
 pub fn run_color(ctx: &egui::Context, color: RunColor) -> Color32 {
-    super::color32(color.rgb(current(ctx)))
+    color32(color.rgb(current(ctx)))
+}
+
+/// An sRGB triple as an egui colour.
+#[must_use]
+pub fn color32(c: [u8; 3]) -> egui::Color32 {
+    egui::Color32::from_rgb(c[0], c[1], c[2])
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@
 //! Reference: Zeiler, "ADADELTA: an adaptive learning rate method", 2012;
 //! <https://pytorch.org/docs/stable/generated/torch.optim.Adadelta.html>.
 
-use super::{FirstOrder, Tunable, ensure_len, fma, non_negative, positive};
+use super::knobs::{self, Knobs, Real, Scale};
+use super::{FirstOrder, Method, Optimizer, Tunable, ensure_len, fma, non_negative, positive};
 use crate::numerics::ParamError;
 use nalgebra::DVector;
 use serde::{Deserialize, Serialize};
@@ -125,6 +126,45 @@ impl FirstOrder for Adadelta {
     }
     fn grad_buffer(&mut self) -> &mut DVector<f64> {
         &mut self.grad
+    }
+}
+
+impl Method for AdadeltaParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        RULE
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(Adadelta::new(self))
+    }
+
+    fn knobs(&mut self, k: &mut dyn Knobs) {
+        let d = Self::default();
+        k.real(
+            Real {
+                name: "rho",
+                range: 0.0..=1.0,
+                scale: Scale::Linear,
+                default: d.rho,
+                help: "Decay rate of Adadelta's running averages.",
+            },
+            &mut self.rho,
+        );
+        knobs::eps(k, &mut self.eps, d.eps);
+        knobs::weight_decay(k, &mut self.weight_decay, d.weight_decay);
+        knobs::maximize(k, &mut self.maximize);
     }
 }
 

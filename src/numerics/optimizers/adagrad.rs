@@ -8,7 +8,8 @@
 //! eps = 1e-10. Reference: Duchi, Hazan, Singer, JMLR 2011;
 //! <https://pytorch.org/docs/stable/generated/torch.optim.Adagrad.html>.
 
-use super::{FirstOrder, Tunable, ensure_len, fma, non_negative, positive};
+use super::knobs::{self, Knobs, Real, Scale};
+use super::{FirstOrder, Method, Optimizer, Tunable, ensure_len, fma, non_negative, positive};
 use crate::numerics::ParamError;
 use nalgebra::DVector;
 use serde::{Deserialize, Serialize};
@@ -115,6 +116,55 @@ impl FirstOrder for Adagrad {
     }
     fn grad_buffer(&mut self) -> &mut DVector<f64> {
         &mut self.grad
+    }
+}
+
+impl Method for AdagradParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        RULE
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(Adagrad::new(self))
+    }
+
+    fn knobs(&mut self, k: &mut dyn Knobs) {
+        let d = Self::default();
+        k.real(
+            Real {
+                name: "lr_decay",
+                range: 0.0..=1.0,
+                scale: Scale::Linear,
+                default: d.lr_decay,
+                help: "Adagrad's learning-rate decay: lr / (1 + (t - 1) * lr_decay).",
+            },
+            &mut self.lr_decay,
+        );
+        knobs::weight_decay(k, &mut self.weight_decay, d.weight_decay);
+        k.real(
+            Real {
+                name: "initial_accum.",
+                range: 0.0..=10.0,
+                scale: Scale::Linear,
+                default: d.initial_accumulator_value,
+                help: "Starting value of Adagrad's sum of squared gradients.",
+            },
+            &mut self.initial_accumulator_value,
+        );
+        knobs::eps(k, &mut self.eps, d.eps);
+        knobs::maximize(k, &mut self.maximize);
     }
 }
 

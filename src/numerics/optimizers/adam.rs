@@ -12,7 +12,10 @@
 //! Loshchilov & Hutter, ICLR 2019; Reddi et al. (AMSGrad), ICLR 2018;
 //! <https://pytorch.org/docs/stable/generated/torch.optim.Adam.html>.
 
-use super::{FirstOrder, Tunable, beta, ensure_len, fma, lerp, non_negative, positive};
+use super::knobs::{self, Knobs};
+use super::{
+    FirstOrder, Method, Optimizer, Tunable, beta, ensure_len, fma, lerp, non_negative, positive,
+};
 use crate::numerics::ParamError;
 use nalgebra::DVector;
 use serde::{Deserialize, Serialize};
@@ -256,6 +259,84 @@ impl FirstOrder for Adam {
     }
     fn grad_buffer(&mut self) -> &mut DVector<f64> {
         &mut self.grad
+    }
+}
+
+impl Method for AdamParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        if self.bias_correction {
+            RULE
+        } else {
+            RULE_STEADY_STATE
+        }
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(Adam::new(self, false))
+    }
+
+    fn knobs(&mut self, k: &mut dyn Knobs) {
+        let d = Self::default();
+        knobs::betas(k, &mut self.betas, d.betas);
+        knobs::eps(k, &mut self.eps, d.eps);
+        knobs::weight_decay(k, &mut self.weight_decay, d.weight_decay);
+        k.flag(
+            "decoupled wd",
+            &mut self.decoupled_weight_decay,
+            d.decoupled_weight_decay,
+            knobs::DECOUPLED_HELP,
+        );
+        k.flag("amsgrad", &mut self.amsgrad, d.amsgrad, knobs::AMSGRAD_HELP);
+        k.flag(
+            "bias_correction",
+            &mut self.bias_correction,
+            d.bias_correction,
+            "Bias correction of the moment estimates. Off gives the 'steady state' Adam of the slides.",
+        );
+        knobs::maximize(k, &mut self.maximize);
+    }
+}
+
+impl Method for AdamWParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        RULE_ADAMW
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(Adam::new(&self.as_adam(), true))
+    }
+
+    fn knobs(&mut self, k: &mut dyn Knobs) {
+        let d = Self::default();
+        knobs::betas(k, &mut self.betas, d.betas);
+        knobs::eps(k, &mut self.eps, d.eps);
+        knobs::weight_decay(k, &mut self.weight_decay, d.weight_decay);
+        k.flag("amsgrad", &mut self.amsgrad, d.amsgrad, knobs::AMSGRAD_HELP);
+        knobs::maximize(k, &mut self.maximize);
     }
 }
 

@@ -7,7 +7,10 @@
 //! Reference: Kingma & Ba, ICLR 2015, section 7.1;
 //! <https://pytorch.org/docs/stable/generated/torch.optim.Adamax.html>.
 
-use super::{FirstOrder, Tunable, beta, ensure_len, fma, lerp, non_negative, positive};
+use super::knobs::{self, Knobs};
+use super::{
+    FirstOrder, Method, Optimizer, Tunable, beta, ensure_len, fma, lerp, non_negative, positive,
+};
 use crate::numerics::ParamError;
 use nalgebra::DVector;
 use serde::{Deserialize, Serialize};
@@ -129,6 +132,36 @@ impl FirstOrder for Adamax {
     }
     fn grad_buffer(&mut self) -> &mut DVector<f64> {
         &mut self.grad
+    }
+}
+
+impl Method for AdamaxParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        RULE
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(Adamax::new(self))
+    }
+
+    fn knobs(&mut self, k: &mut dyn Knobs) {
+        let d = Self::default();
+        knobs::betas(k, &mut self.betas, d.betas);
+        knobs::eps(k, &mut self.eps, d.eps);
+        knobs::weight_decay(k, &mut self.weight_decay, d.weight_decay);
+        knobs::maximize(k, &mut self.maximize);
     }
 }
 

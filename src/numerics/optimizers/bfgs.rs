@@ -9,10 +9,11 @@
 //! Defaults: lr = 1, tolerance_grad = 1e-7, tolerance_change = 1e-9, line search strong Wolfe.
 //! Reference: Nocedal & Wright, "Numerical Optimization", 2nd ed., algorithm 6.1.
 
+use super::knobs::{self, Knobs};
 use super::line_search::{MAX_LS, Ray, Work, strong_wolfe};
 use super::{
-    LineSearch, Optimizer, Oracle, StepError, StepInfo, Tunable, dot, ensure_len, max_abs,
-    non_negative, positive,
+    LineSearch, Method, Needs, Optimizer, Oracle, StepError, StepInfo, Tunable, dot, ensure_len,
+    max_abs, non_negative, positive,
 };
 use crate::numerics::ParamError;
 use nalgebra::{DMatrix, DVector};
@@ -217,6 +218,54 @@ impl Optimizer for Bfgs {
         }
         self.has_prev = true;
         Ok(StepInfo { loss, evaluations })
+    }
+}
+
+impl Method for BfgsParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        RULE
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(Bfgs::new(self))
+    }
+
+    fn needs(&self) -> Needs {
+        Needs::GradientElsewhere
+    }
+
+    fn knobs(&mut self, k: &mut dyn Knobs) {
+        let d = Self::default();
+        knobs::tolerances(
+            k,
+            &mut self.tolerance_grad,
+            &mut self.tolerance_change,
+            (d.tolerance_grad, d.tolerance_change),
+        );
+        let mut search = usize::from(self.line_search_fn == LineSearch::StrongWolfe);
+        k.choice(
+            "line_search_fn",
+            &mut search,
+            &["None", "StrongWolfe"],
+            "Strong-Wolfe line search, or a fixed step of length lr.",
+        );
+        self.line_search_fn = if search == 1 {
+            LineSearch::StrongWolfe
+        } else {
+            LineSearch::None
+        };
     }
 }
 

@@ -15,10 +15,11 @@
 //! References: Liu & Nocedal, Math. Programming 45, 1989;
 //! <https://pytorch.org/docs/stable/generated/torch.optim.LBFGS.html>.
 
+use super::knobs::{self, Knobs};
 use super::line_search::{Ray, Work, strong_wolfe};
 use super::{
-    LineSearch, Optimizer, Oracle, StepError, StepInfo, Tunable, at_least, dot, ensure_len, fma,
-    max_abs, non_negative, positive,
+    LineSearch, Method, Needs, Optimizer, Oracle, StepError, StepInfo, Tunable, at_least, dot,
+    ensure_len, fma, max_abs, non_negative, positive,
 };
 use crate::numerics::ParamError;
 use nalgebra::DVector;
@@ -322,6 +323,76 @@ fn max_abs_scaled(d: &DVector<f64>, t: f64) -> f64 {
         let a = (v * t).abs();
         if a > m || a.is_nan() { a } else { m }
     })
+}
+
+impl Method for LbfgsParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        RULE
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(Lbfgs::new(self))
+    }
+
+    fn needs(&self) -> Needs {
+        Needs::GradientElsewhere
+    }
+
+    fn knobs(&mut self, k: &mut dyn Knobs) {
+        let d = Self::default();
+        k.count(
+            "max_iter",
+            &mut self.max_iter,
+            1..=100,
+            d.max_iter,
+            "L-BFGS iterations per step (torch's semantics); 1 shows every iteration.",
+        );
+        k.optional_count(
+            "max_eval",
+            &mut self.max_eval,
+            "max_iter * 5/4",
+            1..=1000,
+            25,
+            "Function evaluations per step; the line search gets what is left.",
+        );
+        knobs::tolerances(
+            k,
+            &mut self.tolerance_grad,
+            &mut self.tolerance_change,
+            (d.tolerance_grad, d.tolerance_change),
+        );
+        k.count(
+            "history_size",
+            &mut self.history_size,
+            1..=200,
+            d.history_size,
+            "Number of (s, y) pairs kept (m).",
+        );
+        let mut search = usize::from(self.line_search_fn == LineSearch::StrongWolfe);
+        k.choice(
+            "line_search_fn",
+            &mut search,
+            &["None", "StrongWolfe"],
+            "Strong-Wolfe line search, or a fixed step of length lr.",
+        );
+        self.line_search_fn = if search == 1 {
+            LineSearch::StrongWolfe
+        } else {
+            LineSearch::None
+        };
+    }
 }
 
 #[cfg(test)]

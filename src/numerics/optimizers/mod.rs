@@ -13,12 +13,19 @@
 //! gradient elsewhere (a look-ahead point, a line search) or need the Hessian.
 //!
 //! A step allocates nothing: buffers are sized on the first step and reused.
+//!
+//! Adding an optimizer: one file with its update rule on top, its parameter struct (torch's
+//! names and defaults, `validate`), the optimizer, and `impl Method` (rule, build and the
+//! knobs the app's editor shows, see [`knobs`]); then `mod` it below and give it one line in
+//! the `registry!` list. Presets, the menus, the editors, the tooltips and `optiviz check`
+//! pick it up from there.
 
 mod adadelta;
 mod adagrad;
 mod adam;
 mod adamax;
 mod bfgs;
+pub mod knobs;
 mod lbfgs;
 mod line_search;
 mod nadam;
@@ -43,6 +50,7 @@ pub use rmsprop::{RmsProp, RmsPropParams};
 pub use sgd::{GdParams, Sgd, SgdParams};
 
 use super::ParamError;
+use knobs::Knobs;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
@@ -131,14 +139,101 @@ impl<T: FirstOrder + Send> Optimizer for T {
     }
 }
 
-/// Every optimizer with its hyperparameters, as written in a preset. Variant names follow
-/// torch.optim's class names.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[allow(
-    clippy::upper_case_acronyms,
-    reason = "names match torch.optim's classes"
-)]
-pub enum OptimizerSpec {
+/// What an optimizer's parameter struct tells the rest of optiviz: its learning rate, its
+/// update rule as on a slide, what it needs of the objective, its checks, the optimizer it
+/// builds and its knobs for the editor. Each optimizer implements it in its own file; the
+/// registry below makes it a variant of [`OptimizerSpec`].
+pub trait Method {
+    /// The base learning rate.
+    fn lr(&self) -> f64;
+    /// Sets the base learning rate.
+    fn set_lr(&mut self, lr: f64);
+    /// The update rule, as on the slide (shown in the app's tooltip).
+    fn rule(&self) -> &'static str;
+    /// What the optimizer evaluates.
+    fn needs(&self) -> Needs {
+        Needs::Gradient
+    }
+    /// Checks ranges (torch's checks, plus finiteness); errors name the field.
+    fn validate(&self) -> Result<(), ParamError>;
+    /// A fresh optimizer with these (validated) hyperparameters.
+    fn build(&self) -> Box<dyn Optimizer>;
+    /// Lists every hyperparameter but the learning rate to an editor, in display order.
+    fn knobs(&mut self, k: &mut dyn Knobs);
+    /// After an edit (`before` is the value it started from), puts combinations torch would
+    /// reject right again (SGD: nesterov needs momentum and no dampening).
+    fn edited(&mut self, before: &Self)
+    where
+        Self: Sized,
+    {
+        let _ = before;
+    }
+    /// The plain momentum parameter, if the optimizer has one (torch's SGD and RMSprop).
+    fn momentum_mut(&mut self) -> Option<&mut f64> {
+        None
+    }
+}
+
+/// The registry: one line per optimizer makes its parameter struct a variant of
+/// [`OptimizerSpec`] (the name in presets is the variant's) and puts it in the menus.
+macro_rules! registry {
+    ($($(#[$doc:meta])* $variant:ident($params:ty),)*) => {
+        /// Every optimizer with its hyperparameters, as written in a preset. Variant names
+        /// follow torch.optim's class names.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[allow(
+            clippy::upper_case_acronyms,
+            reason = "names match torch.optim's classes"
+        )]
+        pub enum OptimizerSpec {
+            $($(#[$doc])* $variant($params),)*
+        }
+
+        impl OptimizerSpec {
+            /// Every kind with default hyperparameters, in menu order.
+            #[must_use]
+            pub fn all_defaults() -> Vec<Self> {
+                vec![$(Self::$variant(<$params>::default()),)*]
+            }
+
+            /// The name as written in presets (torch's class name where there is one).
+            #[must_use]
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Self::$variant(_) => stringify!($variant),)*
+                }
+            }
+
+            /// The parameters behind the common interface.
+            fn method(&self) -> &dyn Method {
+                match self {
+                    $(Self::$variant(p) => p,)*
+                }
+            }
+
+            /// The same, mutable.
+            fn method_mut(&mut self) -> &mut dyn Method {
+                match self {
+                    $(Self::$variant(p) => p,)*
+                }
+            }
+
+            /// Edits the hyperparameters through `k` (all but the learning rate), then puts
+            /// combinations torch would reject right again.
+            pub fn knobs(&mut self, k: &mut dyn Knobs) {
+                match self {
+                    $(Self::$variant(p) => {
+                        let before = p.clone();
+                        p.knobs(k);
+                        p.edited(&before);
+                    })*
+                }
+            }
+        }
+    };
+}
+
+registry! {
     /// Plain gradient descent: SGD without momentum.
     GD(GdParams),
     /// torch.optim.SGD (momentum, dampening, nesterov, weight decay).
@@ -187,161 +282,44 @@ pub enum Needs {
 }
 
 impl OptimizerSpec {
-    /// Every kind with default hyperparameters, in menu order.
-    #[must_use]
-    pub fn all_defaults() -> Vec<Self> {
-        vec![
-            Self::GD(GdParams::default()),
-            Self::SGD(SgdParams::default()),
-            Self::NAG(NagParams::default()),
-            Self::Adagrad(AdagradParams::default()),
-            Self::RMSprop(RmsPropParams::default()),
-            Self::Adam(AdamParams::default()),
-            Self::AdamW(AdamWParams::default()),
-            Self::NAdam(NAdamParams::default()),
-            Self::RAdam(RAdamParams::default()),
-            Self::Adadelta(AdadeltaParams::default()),
-            Self::Adamax(AdamaxParams::default()),
-            Self::Newton(NewtonParams::default()),
-            Self::BFGS(BfgsParams::default()),
-            Self::LBFGS(LbfgsParams::default()),
-        ]
-    }
-
-    /// The name as written in presets (torch's class name where there is one).
-    #[must_use]
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::GD(_) => "GD",
-            Self::SGD(_) => "SGD",
-            Self::NAG(_) => "NAG",
-            Self::Adagrad(_) => "Adagrad",
-            Self::RMSprop(_) => "RMSprop",
-            Self::Adam(_) => "Adam",
-            Self::AdamW(_) => "AdamW",
-            Self::NAdam(_) => "NAdam",
-            Self::RAdam(_) => "RAdam",
-            Self::Adadelta(_) => "Adadelta",
-            Self::Adamax(_) => "Adamax",
-            Self::Newton(_) => "Newton",
-            Self::BFGS(_) => "BFGS",
-            Self::LBFGS(_) => "LBFGS",
-        }
-    }
-
     /// The base learning rate.
     #[must_use]
     pub fn lr(&self) -> f64 {
-        match self {
-            Self::GD(p) => p.lr,
-            Self::SGD(p) => p.lr,
-            Self::NAG(p) => p.lr,
-            Self::Adagrad(p) => p.lr,
-            Self::RMSprop(p) => p.lr,
-            Self::Adam(p) => p.lr,
-            Self::AdamW(p) => p.lr,
-            Self::NAdam(p) => p.lr,
-            Self::RAdam(p) => p.lr,
-            Self::Adadelta(p) => p.lr,
-            Self::Adamax(p) => p.lr,
-            Self::Newton(p) => p.lr,
-            Self::BFGS(p) => p.lr,
-            Self::LBFGS(p) => p.lr,
-        }
+        self.method().lr()
     }
 
     /// Sets the base learning rate.
     pub fn set_lr(&mut self, lr: f64) {
-        match self {
-            Self::GD(p) => p.lr = lr,
-            Self::SGD(p) => p.lr = lr,
-            Self::NAG(p) => p.lr = lr,
-            Self::Adagrad(p) => p.lr = lr,
-            Self::RMSprop(p) => p.lr = lr,
-            Self::Adam(p) => p.lr = lr,
-            Self::AdamW(p) => p.lr = lr,
-            Self::NAdam(p) => p.lr = lr,
-            Self::RAdam(p) => p.lr = lr,
-            Self::Adadelta(p) => p.lr = lr,
-            Self::Adamax(p) => p.lr = lr,
-            Self::Newton(p) => p.lr = lr,
-            Self::BFGS(p) => p.lr = lr,
-            Self::LBFGS(p) => p.lr = lr,
-        }
+        self.method_mut().set_lr(lr);
     }
 
-    /// What the method needs from the objective.
+    /// What the optimizer evaluates.
     #[must_use]
     pub fn needs(&self) -> Needs {
-        match self {
-            Self::Newton(_) => Needs::Hessian,
-            Self::NAG(_) | Self::BFGS(_) | Self::LBFGS(_) => Needs::GradientElsewhere,
-            _ => Needs::Gradient,
-        }
+        self.method().needs()
     }
 
-    /// The update rule as it would be written on a slide.
+    /// The update rule, as on the slide.
     #[must_use]
     pub fn update_rule(&self) -> &'static str {
-        match self {
-            Self::GD(_) => sgd::GD_RULE,
-            Self::SGD(_) => sgd::SGD_RULE,
-            Self::NAG(_) => nag::RULE,
-            Self::Adagrad(_) => adagrad::RULE,
-            Self::RMSprop(p) if p.eps_inside_sqrt => rmsprop::RULE_EPS_INSIDE,
-            Self::RMSprop(_) => rmsprop::RULE,
-            Self::Adam(p) if !p.bias_correction => adam::RULE_STEADY_STATE,
-            Self::Adam(_) => adam::RULE,
-            Self::AdamW(_) => adam::RULE_ADAMW,
-            Self::NAdam(_) => nadam::RULE,
-            Self::RAdam(_) => radam::RULE,
-            Self::Adadelta(_) => adadelta::RULE,
-            Self::Adamax(_) => adamax::RULE,
-            Self::Newton(_) => newton::RULE,
-            Self::BFGS(_) => bfgs::RULE,
-            Self::LBFGS(_) => lbfgs::RULE,
-        }
+        self.method().rule()
     }
 
-    /// Checks every hyperparameter; the error names the field.
+    /// Checks ranges as torch does (plus finiteness); errors name the field.
     pub fn validate(&self) -> Result<(), ParamError> {
-        match self {
-            Self::GD(p) => p.validate(),
-            Self::SGD(p) => p.validate(),
-            Self::NAG(p) => p.validate(),
-            Self::Adagrad(p) => p.validate(),
-            Self::RMSprop(p) => p.validate(),
-            Self::Adam(p) => p.validate(),
-            Self::AdamW(p) => p.validate(),
-            Self::NAdam(p) => p.validate(),
-            Self::RAdam(p) => p.validate(),
-            Self::Adadelta(p) => p.validate(),
-            Self::Adamax(p) => p.validate(),
-            Self::Newton(p) => p.validate(),
-            Self::BFGS(p) => p.validate(),
-            Self::LBFGS(p) => p.validate(),
-        }
+        self.method().validate()
     }
 
-    /// Validates and builds a fresh optimizer (state zeroed).
+    /// A fresh optimizer, after validation.
     pub fn build(&self) -> Result<Box<dyn Optimizer>, ParamError> {
-        self.validate()?;
-        Ok(match self {
-            Self::GD(p) => Box::new(Sgd::new(&p.as_sgd())),
-            Self::SGD(p) => Box::new(Sgd::new(p)),
-            Self::NAG(p) => Box::new(Nag::new(p)),
-            Self::Adagrad(p) => Box::new(Adagrad::new(p)),
-            Self::RMSprop(p) => Box::new(RmsProp::new(p)),
-            Self::Adam(p) => Box::new(Adam::new(p, false)),
-            Self::AdamW(p) => Box::new(Adam::new(&p.as_adam(), true)),
-            Self::NAdam(p) => Box::new(NAdam::new(p)),
-            Self::RAdam(p) => Box::new(RAdam::new(p)),
-            Self::Adadelta(p) => Box::new(Adadelta::new(p)),
-            Self::Adamax(p) => Box::new(Adamax::new(p)),
-            Self::Newton(p) => Box::new(Newton::new(p)),
-            Self::BFGS(p) => Box::new(Bfgs::new(p)),
-            Self::LBFGS(p) => Box::new(Lbfgs::new(p)),
-        })
+        let m = self.method();
+        m.validate()?;
+        Ok(m.build())
+    }
+
+    /// The plain momentum parameter, if the optimizer has one (torch's SGD and RMSprop).
+    pub fn momentum_mut(&mut self) -> Option<&mut f64> {
+        self.method_mut().momentum_mut()
     }
 }
 

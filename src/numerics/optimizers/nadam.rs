@@ -10,7 +10,10 @@
 //! Nesterov momentum into Adam", ICLR workshop 2016;
 //! <https://pytorch.org/docs/stable/generated/torch.optim.NAdam.html>.
 
-use super::{FirstOrder, Tunable, beta, ensure_len, fma, lerp, non_negative, positive};
+use super::knobs::{self, Knobs, Real, Scale};
+use super::{
+    FirstOrder, Method, Optimizer, Tunable, beta, ensure_len, fma, lerp, non_negative, positive,
+};
 use crate::numerics::ParamError;
 use nalgebra::DVector;
 use serde::{Deserialize, Serialize};
@@ -147,6 +150,52 @@ impl FirstOrder for NAdam {
     }
     fn grad_buffer(&mut self) -> &mut DVector<f64> {
         &mut self.grad
+    }
+}
+
+impl Method for NAdamParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        RULE
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(NAdam::new(self))
+    }
+
+    fn knobs(&mut self, k: &mut dyn Knobs) {
+        let d = Self::default();
+        knobs::betas(k, &mut self.betas, d.betas);
+        knobs::eps(k, &mut self.eps, d.eps);
+        knobs::weight_decay(k, &mut self.weight_decay, d.weight_decay);
+        k.real(
+            Real {
+                name: "momentum_decay",
+                range: 0.0..=0.1,
+                scale: Scale::Linear,
+                default: d.momentum_decay,
+                help: "NAdam's momentum decay psi in mu_t = beta1 (1 - 0.5 * 0.96^(t psi)).",
+            },
+            &mut self.momentum_decay,
+        );
+        k.flag(
+            "decoupled wd",
+            &mut self.decoupled_weight_decay,
+            d.decoupled_weight_decay,
+            knobs::DECOUPLED_HELP,
+        );
+        knobs::maximize(k, &mut self.maximize);
     }
 }
 

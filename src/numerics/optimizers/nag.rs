@@ -9,7 +9,10 @@
 //! References: Nesterov, "A method for solving the convex programming problem with convergence
 //! rate O(1/k^2)", 1983; Su, Boyd, Candes, JMLR 2016 (the n/(n+3) form).
 
-use super::{Optimizer, Oracle, StepError, StepInfo, Tunable, beta, ensure_len, positive};
+use super::knobs::{Knobs, Real, Scale};
+use super::{
+    Method, Needs, Optimizer, Oracle, StepError, StepInfo, Tunable, beta, ensure_len, positive,
+};
 use crate::numerics::ParamError;
 use nalgebra::DVector;
 use serde::{Deserialize, Serialize};
@@ -135,6 +138,61 @@ impl Optimizer for Nag {
             loss,
             evaluations: 1,
         })
+    }
+}
+
+/// What NAG's extrapolation weight does.
+const NAG_HELP: &str =
+    "Extrapolation weight: n/(n+3) (accelerated for convex problems) or a constant.";
+
+impl Method for NagParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        RULE
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(Nag::new(self))
+    }
+
+    fn needs(&self) -> Needs {
+        Needs::GradientElsewhere
+    }
+
+    fn knobs(&mut self, k: &mut dyn Knobs) {
+        let mut constant = usize::from(matches!(self.momentum, NagMomentum::Constant(_)));
+        k.choice(
+            "momentum",
+            &mut constant,
+            &["n/(n+3)", "constant"],
+            NAG_HELP,
+        );
+        match (&mut self.momentum, constant == 1) {
+            (NagMomentum::Constant(mu), true) => k.real(
+                Real {
+                    name: "mu",
+                    range: 0.0..=0.999,
+                    scale: Scale::Linear,
+                    default: 0.9,
+                    help: NAG_HELP,
+                },
+                mu,
+            ),
+            (m @ NagMomentum::Accelerated, true) => *m = NagMomentum::Constant(0.9),
+            (m @ NagMomentum::Constant(_), false) => *m = NagMomentum::Accelerated,
+            (NagMomentum::Accelerated, false) => {}
+        }
     }
 }
 

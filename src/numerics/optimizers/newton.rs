@@ -7,7 +7,11 @@
 //! Needs the Hessian. Defaults: lr = 1, damping = 0.
 //! Reference: Nocedal & Wright, "Numerical Optimization", 2nd ed., chapter 3.3.
 
-use super::{Optimizer, Oracle, StepError, StepInfo, Tunable, ensure_len, non_negative, positive};
+use super::knobs::{Knobs, Real, Scale};
+use super::{
+    Method, Needs, Optimizer, Oracle, StepError, StepInfo, Tunable, ensure_len, non_negative,
+    positive,
+};
 use crate::numerics::ParamError;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
@@ -140,6 +144,46 @@ pub(crate) fn solve_in_place(a: &mut DMatrix<f64>, b: &mut DVector<f64>) -> Resu
         b[k] = s / a[(k, k)];
     }
     Ok(())
+}
+
+impl Method for NewtonParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        RULE
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(Newton::new(self))
+    }
+
+    fn needs(&self) -> Needs {
+        Needs::Hessian
+    }
+
+    fn knobs(&mut self, k: &mut dyn Knobs) {
+        let d = Self::default();
+        k.real(
+            Real {
+                name: "damping",
+                range: 0.0..=100.0,
+                scale: Scale::Linear,
+                default: d.damping,
+                help: "Levenberg-Marquardt damping added to the Hessian's diagonal.",
+            },
+            &mut self.damping,
+        );
+    }
 }
 
 #[cfg(test)]

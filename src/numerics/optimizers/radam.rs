@@ -10,7 +10,10 @@
 //! decoupled_weight_decay = false. Reference: Liu et al., "On the variance of the adaptive
 //! learning rate and beyond", ICLR 2020; <https://pytorch.org/docs/stable/generated/torch.optim.RAdam.html>.
 
-use super::{FirstOrder, Tunable, beta, ensure_len, fma, lerp, non_negative, positive};
+use super::knobs::{self, Knobs};
+use super::{
+    FirstOrder, Method, Optimizer, Tunable, beta, ensure_len, fma, lerp, non_negative, positive,
+};
 use crate::numerics::ParamError;
 use nalgebra::DVector;
 use serde::{Deserialize, Serialize};
@@ -150,6 +153,42 @@ impl FirstOrder for RAdam {
     }
     fn grad_buffer(&mut self) -> &mut DVector<f64> {
         &mut self.grad
+    }
+}
+
+impl Method for RAdamParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        RULE
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(RAdam::new(self))
+    }
+
+    fn knobs(&mut self, k: &mut dyn Knobs) {
+        let d = Self::default();
+        knobs::betas(k, &mut self.betas, d.betas);
+        knobs::eps(k, &mut self.eps, d.eps);
+        knobs::weight_decay(k, &mut self.weight_decay, d.weight_decay);
+        k.flag(
+            "decoupled wd",
+            &mut self.decoupled_weight_decay,
+            d.decoupled_weight_decay,
+            knobs::DECOUPLED_HELP,
+        );
+        knobs::maximize(k, &mut self.maximize);
     }
 }
 

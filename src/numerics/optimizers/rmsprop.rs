@@ -9,7 +9,10 @@
 //! centered = false; eps_inside_sqrt = false. Reference: Hinton, Coursera lecture 6e, 2012;
 //! <https://pytorch.org/docs/stable/generated/torch.optim.RMSprop.html>.
 
-use super::{FirstOrder, Tunable, ensure_len, fma, lerp, non_negative, positive};
+use super::knobs::{self, Knobs, Real, Scale};
+use super::{
+    FirstOrder, Method, Optimizer, Tunable, ensure_len, fma, lerp, non_negative, positive,
+};
 use crate::numerics::ParamError;
 use nalgebra::DVector;
 use serde::{Deserialize, Serialize};
@@ -157,6 +160,66 @@ impl FirstOrder for RmsProp {
     }
     fn grad_buffer(&mut self) -> &mut DVector<f64> {
         &mut self.grad
+    }
+}
+
+impl Method for RmsPropParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        if self.eps_inside_sqrt {
+            RULE_EPS_INSIDE
+        } else {
+            RULE
+        }
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(RmsProp::new(self))
+    }
+
+    fn knobs(&mut self, k: &mut dyn Knobs) {
+        let d = Self::default();
+        k.real(
+            Real {
+                name: "alpha",
+                range: 0.0..=0.9999,
+                scale: Scale::Linear,
+                default: d.alpha,
+                help: "Smoothing constant of the running average of squared gradients.",
+            },
+            &mut self.alpha,
+        );
+        knobs::eps(k, &mut self.eps, d.eps);
+        knobs::weight_decay(k, &mut self.weight_decay, d.weight_decay);
+        knobs::momentum(k, &mut self.momentum, d.momentum);
+        k.flag(
+            "centered",
+            &mut self.centered,
+            d.centered,
+            "Normalise by the estimated variance of the gradient instead of its second moment.",
+        );
+        k.flag(
+            "eps inside sqrt",
+            &mut self.eps_inside_sqrt,
+            d.eps_inside_sqrt,
+            "The course's form: divide by sqrt(v + eps) instead of sqrt(v) + eps.",
+        );
+        knobs::maximize(k, &mut self.maximize);
+    }
+
+    fn momentum_mut(&mut self) -> Option<&mut f64> {
+        Some(&mut self.momentum)
     }
 }
 

@@ -8,7 +8,10 @@
 //! maximize = false. With dampening 0 this is Polyak's heavy ball: x_{k+1} = x_k - lr grad +
 //! momentum (x_k - x_{k-1}). Reference: <https://pytorch.org/docs/stable/generated/torch.optim.SGD.html>.
 
-use super::{FirstOrder, Tunable, ensure_len, finite, fma, non_negative, positive};
+use super::knobs::{self, Knobs, Real, Scale};
+use super::{
+    FirstOrder, Method, Optimizer, Tunable, ensure_len, finite, fma, non_negative, positive,
+};
 use crate::numerics::ParamError;
 use nalgebra::DVector;
 use serde::{Deserialize, Serialize};
@@ -164,11 +167,117 @@ impl FirstOrder for Sgd {
     }
 }
 
+impl Method for GdParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        GD_RULE
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(Sgd::new(&self.as_sgd()))
+    }
+
+    fn knobs(&mut self, _: &mut dyn Knobs) {}
+}
+
+impl Method for SgdParams {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn rule(&self) -> &'static str {
+        SGD_RULE
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        Self::validate(self)
+    }
+
+    fn build(&self) -> Box<dyn Optimizer> {
+        Box::new(Sgd::new(self))
+    }
+
+    fn knobs(&mut self, k: &mut dyn Knobs) {
+        let d = Self::default();
+        knobs::momentum(k, &mut self.momentum, d.momentum);
+        k.real(
+            Real {
+                name: "dampening",
+                range: 0.0..=1.0,
+                scale: Scale::Linear,
+                default: d.dampening,
+                help: "Dampening: scales the new gradient's share of the momentum buffer by (1 - dampening).",
+            },
+            &mut self.dampening,
+        );
+        knobs::weight_decay(k, &mut self.weight_decay, d.weight_decay);
+        k.flag(
+            "nesterov",
+            &mut self.nesterov,
+            d.nesterov,
+            "Nesterov momentum: evaluate the update at the look-ahead point (needs momentum > 0, dampening 0).",
+        );
+        knobs::maximize(k, &mut self.maximize);
+    }
+
+    fn edited(&mut self, before: &Self) {
+        if self.nesterov && !before.nesterov {
+            // torch requires momentum > 0 and no dampening.
+            self.dampening = 0.0;
+            if self.momentum == 0.0 {
+                self.momentum = 0.9;
+            }
+        }
+        if self.nesterov && (self.momentum == 0.0 || self.dampening != 0.0) {
+            self.nesterov = false;
+        }
+    }
+
+    fn momentum_mut(&mut self) -> Option<&mut f64> {
+        Some(&mut self.momentum)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::{QuadraticOracle, assert_close, v};
     use super::super::{Optimizer, OptimizerSpec};
     use super::*;
+
+    #[test]
+    fn an_edit_keeps_nesterov_valid_as_torch_requires() {
+        // Turning nesterov on gives it momentum and removes dampening...
+        let before = SgdParams::default();
+        let mut p = SgdParams {
+            nesterov: true,
+            dampening: 0.3,
+            ..before.clone()
+        };
+        p.edited(&before);
+        assert_eq!((p.momentum, p.dampening, p.nesterov), (0.9, 0.0, true));
+        assert!(p.validate().is_ok());
+        // ... and taking away its momentum (or adding dampening) turns it off.
+        let before = p.clone();
+        p.momentum = 0.0;
+        p.edited(&before);
+        assert!(!p.nesterov);
+        assert!(p.validate().is_ok());
+    }
 
     fn run(p: &SgdParams, steps: usize) -> DVector<f64> {
         let mut o = Sgd::new(p);

@@ -1,24 +1,26 @@
 //! The application: the frame, the chrome around the page on screen, and `apply`, the one
 //! place where commands are carried out. Files, decks and their dialogs are in `files.rs`,
 //! the state kept between sessions in `persist.rs`, what tests and the bench may read in
-//! `queries.rs`.
+//! `queries.rs`, the window and the launch options in `window.rs`.
 
 mod files;
 mod persist;
 mod queries;
+mod window;
 
-use super::LaunchOptions;
+pub use window::{LaunchOptions, run_app};
+
 use super::chrome::{self, Status};
 use super::command::{self, Command, Dialog};
-use super::dialogs::{FileDialog, Mode};
-use super::exports::{Exports, ScriptedShot};
 use super::network::NetworkPage;
 use super::notices::Notices;
 use super::page::{Chrome, Page, PageKind, transport_ui};
-use super::screenshot::Region;
 use super::settings::Settings;
 use super::surface::SurfacePage;
 use crate::scenario::Theme;
+use crate::ui::chrome::dialogs::{FileDialog, Mode};
+use crate::ui::export::{Exports, ScriptedShot};
+use crate::ui::region::Region;
 use std::path::PathBuf;
 
 /// The optiviz app.

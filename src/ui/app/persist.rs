@@ -2,10 +2,10 @@
 //! atomically every 20 seconds when something changed, and on exit; a state file that cannot
 //! be read falls back to the defaults with a notice.
 
+use super::LaunchOptions;
 use super::OptivizApp;
 use crate::io;
 use crate::scenario;
-use crate::ui::LaunchOptions;
 use crate::ui::deck::{BUILTIN, DEFAULT_BUILTIN, Deck};
 use crate::ui::notices::Notices;
 use crate::ui::page::Page;

@@ -7,9 +7,9 @@ use crate::ui::command::Command;
 use crate::ui::network::{NetworkPage, NetworkSession};
 use crate::ui::notices::Notices;
 use crate::ui::page::PageKind;
-use crate::ui::session::Session;
 use crate::ui::settings::Settings;
 use crate::ui::surface::Source;
+use crate::ui::surface::session::Session;
 
 impl OptivizApp {
     /// The 2-D page's session (for tests and the benchmark).
@@ -111,7 +111,7 @@ impl OptivizApp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::LaunchOptions;
+    use crate::ui::app::LaunchOptions;
     use crate::ui::deck::DEFAULT_BUILTIN;
     use crate::ui::surface::Source;
 

@@ -5,7 +5,7 @@
 use crate::numerics::mlp::{Activation, Feature, Generator, Init, Regularization};
 use crate::scenario::mlp::{DatasetKind, MlpScenario, MlpSpec};
 use crate::scenario::{MAX_RUNS, RunColor, RunSpec, format_color};
-use crate::ui::params::{LrContext, clip_ui, optimizer_ui, schedule_ui};
+use crate::ui::widgets::params::{LrContext, clip_ui, optimizer_ui, schedule_ui};
 use crate::ui::widgets::{integer, slider, toggle};
 
 pub(super) fn data_ui(ui: &mut egui::Ui, spec: &mut MlpSpec) {

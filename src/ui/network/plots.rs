@@ -9,10 +9,10 @@ use crate::numerics::mlp::Task;
 use crate::numerics::objectives::ViewRect;
 use crate::numerics::run::RunStatus;
 use crate::ui::command::Command;
-use crate::ui::plot_items;
-use crate::ui::plot_items::LegendEntry;
 use crate::ui::theme::run_color;
 use crate::ui::widgets::fmt_num;
+use crate::ui::widgets::plot_items;
+use crate::ui::widgets::plot_items::LegendEntry;
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{
     LineStyle, MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, PlotPoints, Points,

@@ -2,7 +2,7 @@
 //! no egui in sight, so it is tested like the 2-D page's `Session`.
 //!
 //! Training is time-sliced: each frame trains up to the step the clock says (the speed in
-//! simulated time, see `pace.rs`), but never longer than [`STEP_BUDGET`], so the interface
+//! simulated time, see `pace.rs`), but never longer than `STEP_BUDGET`, so the interface
 //! stays live whatever the network; a frame that cannot keep up goes on from where it is.
 
 use crate::numerics::ParamError;
@@ -147,7 +147,7 @@ impl NetworkSession {
         self.last_train_ms
     }
 
-    /// Training speed in steps per second (clamped to 1 to [`MAX_SPEED`]).
+    /// Training speed in steps per second (clamped to 1 to `MAX_SPEED`).
     pub fn set_speed(&mut self, speed: f64) {
         if speed.is_finite() {
             self.scenario.spec.speed = speed.clamp(1.0, MAX_SPEED);
@@ -260,7 +260,7 @@ impl NetworkSession {
         })
     }
 
-    /// Trains towards `step` within [`STEP_BUDGET`] (for `--at-step`); true once there.
+    /// Trains towards `step` within `STEP_BUDGET` (for `--at-step`); true once there.
     pub fn train_towards(&mut self, step: usize) -> bool {
         let start = Instant::now();
         while self.training.steps_done() < step.min(self.training.total_steps())
@@ -276,7 +276,7 @@ impl NetworkSession {
     }
 
     /// Trains for this frame up to the step the clock says at `now_secs`, within
-    /// [`STEP_BUDGET`]. Returns true while there is more to do (the caller asks for another
+    /// `STEP_BUDGET`. Returns true while there is more to do (the caller asks for another
     /// frame).
     pub fn tick(&mut self, now_secs: f64) -> bool {
         if !self.playing {

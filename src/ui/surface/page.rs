@@ -7,15 +7,15 @@
 use crate::numerics::ParamError;
 use crate::scenario::{Element, Scenario, ScenarioSpec, Theme};
 use crate::ui::command::Command;
-use crate::ui::contour_view::ContourView;
 use crate::ui::deck::{BUILTIN, Deck};
 use crate::ui::history::{Gesture, History, current_gesture};
-use crate::ui::loss_view::LossView;
 use crate::ui::page::{Chrome, Page, Playback};
-use crate::ui::panels::{self, FocusSliders, Panel, PanelCtx};
-use crate::ui::screenshot::Region;
-use crate::ui::session::{MAX_SPEED, Session};
-use crate::ui::theory_panel::{self, TheoryPanel};
+use crate::ui::region::Region;
+use crate::ui::surface::contour_view::ContourView;
+use crate::ui::surface::loss_view::LossView;
+use crate::ui::surface::panels::{self, FocusSliders, Panel, PanelCtx};
+use crate::ui::surface::session::{MAX_SPEED, Session};
+use crate::ui::surface::theory_panel::{self, TheoryPanel};
 use std::path::{Path, PathBuf};
 
 /// Where the scenario on screen came from.
@@ -485,7 +485,8 @@ impl Page for SurfacePage {
     }
 
     fn frame(&mut self, now_secs: f64) -> bool {
-        self.session.compute(crate::ui::session::COMPUTE_BUDGET);
+        self.session
+            .compute(crate::ui::surface::session::COMPUTE_BUDGET);
         self.session.tick(now_secs);
         self.session.playing() || self.session.computing()
     }

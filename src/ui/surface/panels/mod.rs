@@ -8,11 +8,10 @@ mod runs;
 mod scenario;
 
 pub use focus::FocusSliders;
-pub use scenario::preset_title;
 
-use super::command::Command;
-use super::session::Session;
 use crate::scenario::{Element, ScenarioSpec};
+use crate::ui::command::Command;
+use crate::ui::surface::session::Session;
 
 /// What a section can see besides the document it edits.
 pub struct PanelCtx<'a> {

@@ -1,8 +1,8 @@
 //! Dialogs drawn by the app itself (they work everywhere, including a bare X server without a
 //! desktop portal): open/save a preset, pick a folder, keyboard help, load errors.
 
-use super::command::Command;
 use crate::io;
+use crate::ui::command::Command;
 use std::path::{Path, PathBuf};
 
 /// What the file dialog is for.
@@ -185,7 +185,7 @@ pub fn help(ctx: &egui::Context) -> bool {
                 .spacing([24.0, 6.0])
                 .show(ui, |ui| {
                     // The command table's lines (the README's table is the same, a test checks).
-                    for (keys, what) in super::command::help_lines() {
+                    for (keys, what) in crate::ui::command::help_lines() {
                         ui.strong(keys);
                         ui.label(what);
                         ui.end_row();

@@ -1,9 +1,9 @@
 //! Loss against step for every run, on a log scale: log10(f(x_k) - f*), with f* the known
 //! minimum (or the lowest loss any run reached). A vertical line marks the step on screen.
 
-use super::plot_items;
-use super::plot_items::LegendEntry;
-use super::session::Session;
+use crate::ui::surface::session::Session;
+use crate::ui::widgets::plot_items;
+use crate::ui::widgets::plot_items::LegendEntry;
 use egui::Color32;
 use egui_plot::{HoverPosition, Plot, PlotPoint, PlotPoints, VLine};
 
@@ -85,13 +85,13 @@ impl LossView {
             reason = "step counts stay far below 2^52"
         )]
         let (step, budget) = (session.shown_step() as f64, session.steps() as f64);
-        let scale = super::theme::line_scale(ui.ctx());
+        let scale = crate::ui::theme::line_scale(ui.ctx());
         let entries: Vec<LegendEntry> = (0..self.lines.len())
             .map(|k| {
                 let checked = &session.scenario().runs[session.spec_index(k)];
                 LegendEntry {
                     label: checked.label.clone(),
-                    color: super::theme::run_color(ui.ctx(), checked.color),
+                    color: crate::ui::theme::run_color(ui.ctx(), checked.color),
                     dashed: false,
                 }
             })
@@ -114,7 +114,7 @@ impl LossView {
                 } if !plot_name.is_empty() => Some(format!(
                     "{plot_name}\nstep {:.0}\n{}",
                     position.x,
-                    super::widgets::fmt_num(10f64.powf(position.y))
+                    crate::ui::widgets::fmt_num(10f64.powf(position.y))
                 )),
                 _ => None,
             })
@@ -181,14 +181,14 @@ fn decimate(losses: &[f64], stride: usize, reference: f64, floor: f64) -> Vec<Pl
 
 #[cfg(test)]
 mod tests {
-    use super::decimate;
+    use crate::ui::surface::loss_view::decimate;
 
     #[test]
     fn decimation_keeps_spikes_and_bounds_the_count() {
         let mut losses: Vec<f64> = (0..100_000).map(|k| 1.0 / (1.0 + f64::from(k))).collect();
         losses[54_321] = 1e6;
         let pts = decimate(&losses, 1, 0.0, 1e-16);
-        assert!(pts.len() <= super::MAX_POINTS + 2);
+        assert!(pts.len() <= crate::ui::surface::loss_view::MAX_POINTS + 2);
         assert!(
             pts.iter().any(|p| (p.y - 6.0).abs() < 1e-9),
             "the spike survives"

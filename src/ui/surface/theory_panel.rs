@@ -4,9 +4,6 @@
 //! point of analysis, the curves, the map, the fits), the functions `optiviz analyze` prints
 //! from; this file only draws them and turns clicks into commands.
 
-use super::command::Command;
-use super::plot_items;
-use super::session::Session;
 use crate::numerics::Vec2;
 use crate::numerics::objectives::PointKind;
 use crate::numerics::optimizers::{OptimizerSpec, SgdParams};
@@ -15,6 +12,9 @@ use crate::numerics::theory::{
     Site, Spectrum, predict,
 };
 use crate::render::colormap::ColorMap;
+use crate::ui::command::Command;
+use crate::ui::surface::session::Session;
+use crate::ui::widgets::plot_items;
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{
     Legend, LineStyle, Plot, PlotImage, PlotPoint, PlotPoints, Points, Polygon, VLine,
@@ -189,7 +189,7 @@ impl TheoryPanel {
                 for line in &map.iso_rates {
                     plot_ui.line(
                         plot_items::line(
-                            format!("rate {}", super::widgets::fmt_num(line.rate)),
+                            format!("rate {}", crate::ui::widgets::fmt_num(line.rate)),
                             PlotPoints::from(line.points.clone()),
                         )
                         .color(Color32::from_white_alpha(150))
@@ -201,8 +201,8 @@ impl TheoryPanel {
                     Points::new(
                         format!(
                             "optimal a* = {}, b* = {}",
-                            super::widgets::fmt_num(a_star),
-                            super::widgets::fmt_num(b_star)
+                            crate::ui::widgets::fmt_num(a_star),
+                            crate::ui::widgets::fmt_num(b_star)
                         ),
                         vec![[a_star, b_star]],
                     )
@@ -216,7 +216,7 @@ impl TheoryPanel {
                         plot_ui.points(
                             Points::new(r.label.clone(), vec![[a, b]])
                                 .radius(if k == selected_run { 6.0 } else { 4.5 })
-                                .color(super::theme::run_color(plot_ui.ctx(), r.color)),
+                                .color(crate::ui::theme::run_color(plot_ui.ctx(), r.color)),
                         );
                     }
                 }
@@ -246,7 +246,7 @@ impl TheoryPanel {
 /// Eigenvalues, eigenvectors, kappa and the kind of point.
 fn spectrum_ui(ui: &mut egui::Ui, an: &Analysis) {
     let s = &an.spectrum;
-    let n = super::widgets::fmt_num;
+    let n = crate::ui::widgets::fmt_num;
     egui::Grid::new("spectrum").num_columns(2).show(ui, |ui| {
         ui.label("Hessian");
         ui.label(&an.at);
@@ -345,7 +345,7 @@ fn gd_curve_ui(
         .height(220.0)
         .x_axis_label("step size a (log scale)")
         .y_axis_label("rate per step")
-        .x_axis_formatter(|m, _| super::widgets::fmt_num(10f64.powf(m.value)))
+        .x_axis_formatter(|m, _| crate::ui::widgets::fmt_num(10f64.powf(m.value)))
         .include_x(lo)
         .include_x(hi)
         .include_y(0.0)
@@ -404,20 +404,23 @@ fn gd_curve_ui(
                 (
                     format!(
                         "a* = 2/(l_min + l_max) = {}",
-                        super::widgets::fmt_num(a_star)
+                        crate::ui::widgets::fmt_num(a_star)
                     ),
                     a_star,
                     LineStyle::Solid,
                 ),
                 (
-                    format!("1/L = {}", super::widgets::fmt_num(curve.one_over_l_step)),
+                    format!(
+                        "1/L = {}",
+                        crate::ui::widgets::fmt_num(curve.one_over_l_step)
+                    ),
                     curve.one_over_l_step,
                     LineStyle::dashed_loose(),
                 ),
                 (
                     format!(
                         "edge 2/l_max = {}",
-                        super::widgets::fmt_num(curve.divergence_step)
+                        crate::ui::widgets::fmt_num(curve.divergence_step)
                     ),
                     curve.divergence_step,
                     LineStyle::dotted_dense(),
@@ -438,7 +441,7 @@ fn gd_curve_ui(
                             vec![[a.log10(), curve.rate_at(a).min(2.0)]],
                         )
                         .radius(if k == selected_run { 6.0 } else { 4.5 })
-                        .color(super::theme::run_color(plot_ui.ctx(), r.color)),
+                        .color(crate::ui::theme::run_color(plot_ui.ctx(), r.color)),
                     );
                 }
             }
@@ -512,7 +515,7 @@ fn measured_vs_predicted_ui(ui: &mut egui::Ui, session: &Session, s: &Spectrum, 
             let checked = &session.scenario().runs[session.spec_index(k)];
             plot_items::LegendEntry {
                 label: checked.label.clone(),
-                color: super::theme::run_color(ui.ctx(), checked.color),
+                color: crate::ui::theme::run_color(ui.ctx(), checked.color),
                 dashed: false,
             }
         })
@@ -549,7 +552,7 @@ fn measured_vs_predicted_ui(ui: &mut egui::Ui, session: &Session, s: &Spectrum, 
                     step,
                     TIME_POINTS,
                 );
-                let color = super::theme::run_color(plot_ui.ctx(), checked.color);
+                let color = crate::ui::theme::run_color(plot_ui.ctx(), checked.color);
                 plot_ui.line(
                     plot_items::line(checked.label.clone(), PlotPoints::from(measured))
                         .color(color)
@@ -573,7 +576,7 @@ fn measured_vs_predicted_ui(ui: &mut egui::Ui, session: &Session, s: &Spectrum, 
     response.response.widget_info(|| {
         egui::WidgetInfo::labeled(egui::Role::Canvas, true, "measured against predicted")
     });
-    let n = super::widgets::fmt_num;
+    let n = crate::ui::widgets::fmt_num;
     egui::Grid::new("rates")
         .num_columns(3)
         .striped(true)
@@ -658,7 +661,7 @@ fn effective_steps_ui(ui: &mut egui::Ui, session: &Session) {
     let plot = Plot::new("effective-steps").height(180.0);
     let response = plot_items::step_x_axis(plot, ui, "step k")
         .y_axis_label("effective step size (log scale)")
-        .y_axis_formatter(|m, _| super::widgets::fmt_num(10f64.powf(m.value)))
+        .y_axis_formatter(|m, _| crate::ui::widgets::fmt_num(10f64.powf(m.value)))
         .legend(
             Legend::default()
                 .position(egui_plot::Corner::RightTop)
@@ -677,7 +680,7 @@ fn effective_steps_ui(ui: &mut egui::Ui, session: &Session) {
                 };
                 any = true;
                 let checked = &session.scenario().runs[session.spec_index(k)];
-                let color = super::theme::run_color(plot_ui.ctx(), checked.color);
+                let color = crate::ui::theme::run_color(plot_ui.ctx(), checked.color);
                 plot_ui.line(
                     plot_items::line(format!("{}: x", checked.label), PlotPoints::from(ex))
                         .color(color)

@@ -8,7 +8,7 @@ use crate::numerics::run::RunStatus;
 use crate::scenario::Element;
 use crate::scenario::{MAX_RUNS, RunColor, RunSpec, ScenarioSpec, format_color, parse_color};
 use crate::ui::command::Command;
-use crate::ui::params::{LrContext, averaging_ui, clip_ui, optimizer_ui, schedule_ui};
+use crate::ui::widgets::params::{LrContext, averaging_ui, clip_ui, optimizer_ui, schedule_ui};
 use crate::ui::widgets::toggle;
 
 /// Runs section.

@@ -67,7 +67,7 @@ impl ContourCache {
         visible: ViewRect,
         plot_pixels: egui::Vec2,
     ) {
-        let theme = super::theme::current(ctx);
+        let theme = crate::ui::theme::current(ctx);
         let fresh = self.generation == Some(generation)
             && self.theme == Some(theme)
             && self.region.is_some_and(|r| {

@@ -9,16 +9,16 @@
 //! first, with a dark outline, then every run's point, the selected run on top, coinciding
 //! points as rings, and an arrow at the edge for a run outside the view.
 
-use super::command::Command;
-use super::heatmap::{ContourCache, plot_point, view_of};
-use super::plot_items;
-use super::session::Session;
-use super::settings::{Layout, Settings};
-use super::widgets::fmt_num;
 use crate::numerics::Vec2;
 use crate::numerics::objectives::{Hessian, Landmarks, Objective, PointKind};
 use crate::numerics::path_shape::{PathShape, Thinning};
 use crate::numerics::run::{RunStatus, Trajectory};
+use crate::ui::command::Command;
+use crate::ui::settings::{Layout, Settings};
+use crate::ui::surface::heatmap::{ContourCache, plot_point, view_of};
+use crate::ui::surface::session::Session;
+use crate::ui::widgets::fmt_num;
+use crate::ui::widgets::plot_items;
 use egui::{Color32, PointerButton};
 use egui_plot::{Arrows, Corner, Legend, MarkerShape, Plot, PlotPoint, PlotPoints, Points, Text};
 
@@ -257,7 +257,7 @@ impl ContourView {
         let selected_sim = session.sim_index(selected).unwrap_or(0);
         let ctx = ui.ctx().clone();
         let shift = ui.input(|i| i.modifiers.shift);
-        let thick = super::theme::line_scale(&ctx);
+        let thick = crate::ui::theme::line_scale(&ctx);
         let scroll = ui.input(|i| i.smooth_scroll_delta.y);
         let response = plot.show(ui, |plot_ui| {
             // Plain wheel zooms around the pointer (panning is the right button).
@@ -323,7 +323,7 @@ impl ContourView {
                 let run = &session.sim().runs()[k];
                 let spec_index = session.spec_index(k);
                 let checked = &scenario.runs[spec_index];
-                let color = super::theme::run_color(&ctx, checked.color);
+                let color = crate::ui::theme::run_color(&ctx, checked.color);
                 let t = run.trajectory();
                 let Some(current) = t.at_step(step) else {
                     continue;
@@ -686,7 +686,7 @@ fn legend_corner(current: Corner, covered: [usize; CORNERS.len()]) -> Corner {
 /// The theme's outline under paths and around run points (the figures' halo: dark on the
 /// dark and light themes, white on the projector's, where a black run needs a light rim).
 fn outlines(ctx: &egui::Context) -> (Color32, Color32) {
-    let style = crate::render::style::Style::of(super::theme::current(ctx));
+    let style = crate::render::style::Style::of(crate::ui::theme::current(ctx));
     let [r, g, b] = style.halo;
     #[allow(
         clippy::cast_possible_truncation,
@@ -696,7 +696,7 @@ fn outlines(ctx: &egui::Context) -> (Color32, Color32) {
     let alpha = (style.halo_alpha.clamp(0.0, 1.0) * 255.0).round() as u8;
     (
         Color32::from_rgba_unmultiplied(r, g, b, alpha),
-        super::color32(style.dot_outline),
+        crate::ui::theme::color32(style.dot_outline),
     )
 }
 

@@ -16,65 +16,13 @@
 //! means no frame is laid out in fewer points than the window had (panels never get squeezed).
 
 use crate::io;
+use crate::ui::region::{Region, Regions};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 /// Frames to wait for the window or the zoom to take a new value before giving up on it.
 const MAX_WAIT_FRAMES: u32 = 20;
-
-/// A part of the window that can be exported alone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Region {
-    /// The contour view (all panes).
-    Contour,
-    /// The loss plot.
-    Loss,
-    /// The theory panel (its visible part).
-    Theory,
-}
-
-impl Region {
-    /// Every region, in menu order.
-    pub const ALL: [Self; 3] = [Self::Contour, Self::Loss, Self::Theory];
-
-    /// Menu text.
-    #[must_use]
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Contour => "Contour view",
-            Self::Loss => "Loss plot",
-            Self::Theory => "Theory panel",
-        }
-    }
-
-    /// File name part.
-    #[must_use]
-    pub fn slug(self) -> &'static str {
-        match self {
-            Self::Contour => "contour",
-            Self::Loss => "loss",
-            Self::Theory => "theory",
-        }
-    }
-}
-
-/// Where each exportable region was drawn this frame, in points.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Regions(pub [Option<egui::Rect>; 3]);
-
-impl Regions {
-    /// The rectangle of `region`, if it is on screen.
-    #[must_use]
-    pub fn get(&self, region: Region) -> Option<egui::Rect> {
-        self.0[region as usize]
-    }
-
-    /// Records where `region` was drawn.
-    pub fn set(&mut self, region: Region, rect: egui::Rect) {
-        self.0[region as usize] = Some(rect);
-    }
-}
 
 /// What to capture.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,14 +3,15 @@
 //! app ([`Status`]) and only pushes commands; menu items and their shortcuts come from the
 //! command table.
 
-use super::command::{Action, Command};
-use super::deck::BUILTIN;
-use super::page::PageKind;
-use super::panels::preset_title;
-use super::screenshot::{Region, Regions};
-use super::settings::{Layout, Settings, ViewOption};
+pub mod dialogs;
+
 use crate::scenario::Theme;
 use crate::scenario::builtin::BUILTIN_MLP;
+use crate::ui::command::{Action, Command};
+use crate::ui::deck::{BUILTIN, preset_title};
+use crate::ui::page::PageKind;
+use crate::ui::region::{Region, Regions};
+use crate::ui::settings::{Layout, Settings, ViewOption};
 use std::path::PathBuf;
 
 /// What the chrome shows of the app this frame.

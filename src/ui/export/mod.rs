@@ -1,12 +1,16 @@
 //! Pictures out of the app: screenshots of the window or of one plot (`screenshot.rs` does the
 //! capture), the `--screenshot` run of a script, and race GIFs encoded a slice per frame
-//! (`gif_export.rs`). Files go to the screenshot folder; every outcome becomes a notice.
+//! (`gif.rs`). Files go to the screenshot folder; every outcome becomes a notice.
 
-use super::gif_export::{GifExport, Status};
-use super::notices::Notices;
-use super::screenshot::{Region, Regions, Request, Saved, Screenshots};
+pub mod gif;
+pub mod screenshot;
+
 use crate::io;
 use crate::scenario::{Scenario, Theme};
+use crate::ui::export::gif::{GifExport, Status};
+use crate::ui::export::screenshot::{Request, Saved, Screenshots};
+use crate::ui::notices::Notices;
+use crate::ui::region::{Region, Regions};
 use std::path::{Path, PathBuf};
 
 /// A `--screenshot` run: take one picture after the first frames, print its path, quit.

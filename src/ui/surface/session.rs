@@ -4,11 +4,11 @@
 //! blocks the interface. Playback reveals the computed steps at the scenario's speed; the
 //! timeline can scrub anywhere in what has been computed.
 
-use super::pace::Pace;
 use crate::numerics::objectives::{Landmarks, PointKind};
 use crate::numerics::run::Simulation;
 use crate::numerics::{ParamError, Vec2};
 use crate::scenario::{Scenario, ScenarioSpec};
+use crate::ui::pace::Pace;
 use web_time::{Duration, Instant};
 
 /// Samples kept per run in the app; beyond this, trajectories are thinned (memory stays

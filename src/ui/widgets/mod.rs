@@ -1,5 +1,8 @@
 //! Small widgets shared by the panels: labelled sliders with a tooltip, double-click to reset.
 
+pub mod params;
+pub mod plot_items;
+
 use egui::{Response, Slider, SliderClamping, Ui};
 use std::ops::RangeInclusive;
 
@@ -221,7 +224,7 @@ fn set_if_changed(value: &mut f64, v: f64) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::fmt_num;
+    use crate::ui::widgets::fmt_num;
 
     #[test]
     fn compact_numbers() {

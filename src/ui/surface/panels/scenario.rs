@@ -4,16 +4,11 @@ use super::{Panel, PanelCtx};
 use crate::scenario::Element;
 use crate::scenario::ScenarioSpec;
 use crate::ui::command::Command;
-use crate::ui::deck::BUILTIN;
+use crate::ui::deck::{BUILTIN, preset_title};
 use crate::ui::widgets::integer;
 
 /// Scenario section.
 pub struct ScenarioPanel;
-
-/// "03 momentum vs gd" from "03-momentum-vs-gd.ron".
-pub fn preset_title(file: &str) -> String {
-    file.trim_end_matches(".ron").replace('-', " ")
-}
 
 impl Panel for ScenarioPanel {
     fn title(&self) -> &'static str {

@@ -5,7 +5,7 @@ use super::{Panel, PanelCtx};
 use crate::numerics::optimizers::OptimizerSpec;
 use crate::scenario::{Element, ScenarioSpec};
 use crate::ui::command::Command;
-use crate::ui::params::{LrContext, lr_ui, momentum_mut, torch_default_momentum};
+use crate::ui::widgets::params::{LrContext, lr_ui, torch_default_momentum};
 use crate::ui::widgets::slider;
 
 /// The learning-rate and momentum sliders of every enabled run.
@@ -60,14 +60,14 @@ impl Panel for FocusSliders {
                 if self.lr {
                     let lr = LrContext {
                         preset: saved.map(OptimizerSpec::lr),
-                        l_max: super::runs::quadratic_l_max(cx),
+                        l_max: crate::ui::surface::panels::runs::quadratic_l_max(cx),
                     };
                     lr_ui(ui, &mut run.optimizer, lr);
                 }
                 if self.momentum {
                     // The same slider, default and tooltip as in the Runs section.
                     let default = torch_default_momentum(&run.optimizer);
-                    if let Some(m) = momentum_mut(&mut run.optimizer) {
+                    if let Some(m) = run.optimizer.momentum_mut() {
                         slider(
                             ui,
                             "momentum",
