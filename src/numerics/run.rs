@@ -562,7 +562,12 @@ impl Run {
     }
 
     fn record(&mut self, step: usize, p: Vec2, loss: f64, grad_norm: f64) {
+        let to2 = |v: &DVector<f64>| Vec2::new(v[0], v[1]);
+        // An optimizer's own averaged point (ASGD, Schedule-Free) is the run's averaged point;
+        // Polyak averaging, when asked for, averages the iterates of the others.
+        let own = self.optimizer.averaged().map(to2);
         let averaged = match self.config.averaging {
+            _ if own.is_some() => own,
             Averaging::Off => None,
             Averaging::Polyak { start } => {
                 if step < start {
@@ -578,7 +583,6 @@ impl Run {
                 }
             }
         };
-        let to2 = |v: &DVector<f64>| Vec2::new(v[0], v[1]);
         let finite2 = |v: Vec2| v.x.is_finite() && v.y.is_finite();
         let sample = Sample {
             step,

@@ -78,6 +78,11 @@ pub trait Tunable {
     fn velocity(&self) -> Option<&DVector<f64>> {
         None
     }
+    /// The point the optimizer itself reports as its answer when that is not the iterate
+    /// (ASGD's averaged `ax`, Schedule-Free's x); the run records it as its averaged point.
+    fn averaged(&self) -> Option<&DVector<f64>> {
+        None
+    }
 }
 
 /// A method whose update needs only the gradient at the current point (the torch.optim form).
