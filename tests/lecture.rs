@@ -526,7 +526,6 @@ fn playback_runs_at_the_speed_set_whatever_the_frame_rate() {
     h.run_steps(16);
     let elapsed = h.ctx.input(|i| i.time) - t1;
     let played = h.state().session().shown_step() - s0;
-    #[allow(clippy::cast_precision_loss, reason = "small counts")]
     let speed = played as f64 / elapsed;
     assert!(
         (speed - 15.0).abs() <= 1.0,

@@ -311,7 +311,6 @@ fn predict_grid_agrees_with_the_recorded_accuracy() {
         right += usize::from((out[0] >= 0.5) == (p.y == 1.0));
     }
     let acc = t.runs()[0].history().latest().unwrap().train_acc.unwrap();
-    #[allow(clippy::cast_precision_loss, reason = "a few hundred points")]
     let measured = right as f64 / points.len() as f64;
     assert_eq!(measured, acc);
     assert!(acc > 0.9, "the circle is learned: {acc}");

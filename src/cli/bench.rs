@@ -278,12 +278,8 @@ pub fn stepping_rate(optimizer: &OptimizerSpec, steps: usize) -> f64 {
         .first()
         .map_or(0, crate::numerics::run::Run::steps_done);
     black_box(&sim);
-    #[allow(
-        clippy::cast_precision_loss,
-        reason = "step counts stay far below 2^52"
-    )]
-    let rate = done as f64 / t.elapsed().as_secs_f64();
-    rate
+
+    done as f64 / t.elapsed().as_secs_f64()
 }
 
 /// Steps per second of MLP training: a 2-16-16-1 tanh network, batch 32, Adam on the circle
@@ -330,12 +326,8 @@ pub fn mlp_training_rate(steps: usize, evaluate: bool) -> f64 {
     let t = Instant::now();
     let done = training.advance(steps);
     black_box(&training);
-    #[allow(
-        clippy::cast_precision_loss,
-        reason = "step counts stay far below 2^52"
-    )]
-    let rate = done as f64 / t.elapsed().as_secs_f64();
-    rate
+
+    done as f64 / t.elapsed().as_secs_f64()
 }
 
 /// The app's frames and startup (GUI builds only).
@@ -351,7 +343,6 @@ fn ui_workloads(quick: bool, out: &mut Vec<Measurement>) {
     if !quick {
         let mut long = crate::ui::frame_bench::FrameBench::new(8, 1_000_000);
         let times: Vec<Duration> = (0..frames).map(|_| long.frame()).collect();
-        #[allow(clippy::cast_precision_loss, reason = "a byte count far below 2^52")]
         let mb = long.trajectory_bytes() as f64 / 1e6;
         out.push(Measurement::from_durations(
             &format!("UI frame: 8 runs x 1,000,000 steps playing (trajectories hold {mb:.0} MB)"),

@@ -173,7 +173,6 @@ impl NoiseSampler {
                 .map(|_| spread * rng.sample::<f64, _>(StandardNormal))
                 .collect();
             for c in 0..dim {
-                #[allow(clippy::cast_precision_loss, reason = "n <= 100000")]
                 let mean = (0..n).map(|i| shifts[i * dim + c]).sum::<f64>() / n as f64;
                 for i in 0..n {
                     shifts[i * dim + c] -= mean;

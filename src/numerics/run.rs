@@ -427,7 +427,6 @@ impl PlaneOracle<'_> {
                     v += vi;
                     g += gi;
                 }
-                #[allow(clippy::cast_precision_loss, reason = "batch sizes are small")]
                 let b = batch.len() as f64;
                 (v / b, g / b)
             }
@@ -443,7 +442,6 @@ impl PlaneOracle<'_> {
                         .f
                         .hessian(p - Vec2::new(shifts[2 * i], shifts[2 * i + 1]));
                 }
-                #[allow(clippy::cast_precision_loss, reason = "batch sizes are small")]
                 let b = batch.len() as f64;
                 h / b
             }
@@ -574,10 +572,6 @@ impl Run {
                     Some(p)
                 } else {
                     self.avg_sum += p;
-                    #[allow(
-                        clippy::cast_precision_loss,
-                        reason = "step counts stay far below 2^52"
-                    )]
                     let count = (step - start + 1) as f64;
                     Some(self.avg_sum / count)
                 }

@@ -55,7 +55,6 @@ impl Schedule {
     /// The learning rate for step k given the base rate.
     #[must_use]
     #[allow(
-        clippy::cast_precision_loss,
         clippy::cast_possible_wrap,
         clippy::cast_possible_truncation,
         reason = "step counts stay far below 2^31"

@@ -119,7 +119,6 @@ impl Scene {
     ) -> Self {
         let style = Style::of(options.theme);
         let u = options.scale;
-        #[allow(clippy::cast_precision_loss, reason = "figure sides are small")]
         let (w, h) = (options.width as f32, options.height as f32);
         let margin = 14.0 * u;
         let runs = run_colors(scenario, &style);
@@ -490,7 +489,6 @@ impl Scene {
         let rect = self.mapping.rect;
         panel(c, b.rect, s, u);
         for (i, r) in self.runs.iter().enumerate() {
-            #[allow(clippy::cast_precision_loss, reason = "at most 16 rows and columns")]
             let (x0, base) = (
                 b.rect.x + pad + b.col_w * (i / b.rows) as f32,
                 b.rect.y + pad + row * (i % b.rows) as f32 + font.cap_height(fs),
@@ -590,7 +588,6 @@ fn legend_box(
     let max_rows = ((rect.h - 2.0 * pad - 20.0 * u) / row).floor().max(1.0) as usize;
     let cols = n.div_ceil(max_rows);
     let rows = n.div_ceil(cols);
-    #[allow(clippy::cast_precision_loss, reason = "at most 16 columns")]
     let max_w = (0.6 * rect.w / cols as f32 - sw - col_gap).max(4.0 * fs);
     let text_w = runs
         .iter()
@@ -619,7 +616,6 @@ fn legend_box(
         .fold(0.0_f32, f32::max)
         .min(max_w);
     let col_w = sw + 8.0 * u + text_w + col_gap;
-    #[allow(clippy::cast_precision_loss, reason = "at most 16 rows and columns")]
     let (w, h) = (
         2.0 * pad + col_w * cols as f32 - col_gap,
         2.0 * pad + row * rows as f32 - 0.25 * row,
@@ -795,7 +791,6 @@ type Ticks = Vec<(f32, String)>;
 /// ticks.
 fn layout_plot(options: &FigureOptions, style: &Style, bottom: f32) -> (Mapping, Ticks, Ticks) {
     let u = options.scale;
-    #[allow(clippy::cast_precision_loss, reason = "figure sides are small")]
     let w = options.width as f32;
     let font = Font::get();
     let fs = style.font_size() * u;
@@ -987,7 +982,6 @@ fn nodes(pixels: f32, spacing: f32, max: usize) -> usize {
 /// side would need more than `max` nodes).
 fn sample(scenario: &Scenario, mapping: &Mapping, spacing: f32, max: usize) -> Grid {
     let rect = mapping.rect;
-    #[allow(clippy::cast_precision_loss, reason = "grid sides are small")]
     let spacing = spacing.max(rect.w.max(rect.h) / max.max(2) as f32);
     let nx = nodes(rect.w, spacing, max);
     let ny = nodes(rect.h, spacing, max);
@@ -1002,9 +996,7 @@ fn heat_image(grid: &Grid, mapping: &Mapping, style: &Style) -> Option<(Rect, Im
     let (lo, hi) = grid.finite_range()?;
     let scale = LogScale::new(lo, hi);
     let rgba: Vec<u8> = style.heat_rgba(grid, scale).into_iter().flatten().collect();
-    #[allow(clippy::cast_precision_loss, reason = "grid sides are small")]
     let (sx, sy) = (rect.w / (nx - 1) as f32, rect.h / (ny - 1) as f32);
-    #[allow(clippy::cast_precision_loss, reason = "grid sides are small")]
     let placed = Rect {
         x: rect.x - 0.5 * sx,
         y: rect.y - 0.5 * sy,

@@ -151,7 +151,6 @@ pub fn ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, f64) {
     if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
         return (Vec::new(), 1.0);
     }
-    #[allow(clippy::cast_precision_loss, reason = "a handful of ticks")]
     let raw = (hi - lo) / target.max(1) as f64;
     let power = 10_f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0]

@@ -119,7 +119,6 @@ impl GifOptions {
         #[allow(
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss,
-            clippy::cast_precision_loss,
             reason = "steps and frames are far below 2^52"
         )]
         let s = (k.min(n - 1) as f64 * self.steps as f64 / (n - 1) as f64).round() as usize;
@@ -146,7 +145,6 @@ impl Progress {
     /// Done so far, 0 to 1.
     #[must_use]
     pub fn fraction(&self) -> f32 {
-        #[allow(clippy::cast_precision_loss, reason = "frame counts are small")]
         let f = self.frames_done as f32 / self.frames_total.max(1) as f32;
         f.min(1.0)
     }

@@ -243,7 +243,6 @@ impl Canvas for Raster {
             let c = tiny_skia::ColorU8::from_rgba(src[0], src[1], src[2], src[3]);
             *dst = c.premultiply();
         }
-        #[allow(clippy::cast_precision_loss, reason = "image sides are small")]
         let (sx, sy) = (rect.w / image.width as f32, rect.h / image.height as f32);
         let transform = Transform::from_row(sx, 0.0, 0.0, sy, rect.x, rect.y);
         let p = Paint {

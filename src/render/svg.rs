@@ -28,7 +28,6 @@ impl Svg {
             clips: 0,
             open_groups: 0,
         };
-        #[allow(clippy::cast_precision_loss, reason = "figure sides are small")]
         s.fill_rect(
             Rect {
                 x: 0.0,

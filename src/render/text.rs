@@ -67,7 +67,6 @@ impl Font {
     #[must_use]
     pub fn layout(&self, text: &str) -> (Vec<Placed>, f32) {
         let Some(face) = &self.face else {
-            #[allow(clippy::cast_precision_loss, reason = "short strings")]
             let w = text.chars().count() as f32 * FALLBACK_ADVANCE * 1000.0;
             return (Vec::new(), w);
         };

@@ -43,7 +43,6 @@ pub fn long_scenario(runs: usize, steps: usize) -> ScenarioSpec {
         ..ScenarioSpec::default()
     };
     for k in 0..runs {
-        #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
         let angle = k as f64 * 0.7;
         spec.runs.push(RunSpec {
             label: format!("run {}", k + 1),

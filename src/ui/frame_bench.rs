@@ -74,10 +74,6 @@ impl FrameBench {
             .apply(&ctx, Command::Edit(Box::new(long_scenario(runs, steps))));
         d.settle();
         // Start in the middle, so that long paths are on screen, and play.
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "step counts stay far below 2^52"
-        )]
         d.app.apply(&ctx, Command::Seek(steps as f64 / 2.0));
         d.app.apply(&ctx, Command::TogglePlay);
         for _ in 0..5 {
@@ -103,10 +99,6 @@ impl FrameBench {
     pub fn frame(&mut self) -> Duration {
         if !self.driver.app.session().playing() {
             let ctx = self.driver.ctx.clone();
-            #[allow(
-                clippy::cast_precision_loss,
-                reason = "step counts stay far below 2^52"
-            )]
             let middle = self.driver.app.session().steps() as f64 / 2.0;
             self.driver.app.apply(&ctx, Command::Seek(middle));
             self.driver.app.apply(&ctx, Command::TogglePlay);

@@ -164,10 +164,6 @@ fn timeline_ui(ui: &mut egui::Ui, p: &Playback, out: &mut Vec<Command>) {
             .map_or(0.0, |w| measure(w, egui::TextStyle::Small));
     let gaps = 4.0 * ui.spacing().item_spacing.x;
     let width = (ui.available_width() - counter_width - gaps).max(80.0);
-    #[allow(
-        clippy::cast_precision_loss,
-        reason = "step counts stay far below 2^52"
-    )]
     let (shown, total, computed) = (p.shown as f64, p.total as f64, p.computed as f64);
     if p.seekable {
         ui.spacing_mut().slider_width = width;

@@ -193,7 +193,6 @@ impl Lanes {
 }
 
 /// Coordinate of node i of n spread over [lo, hi].
-#[allow(clippy::cast_precision_loss, reason = "grid sizes are small")]
 fn node((lo, hi): (f64, f64), i: usize, n: usize) -> f64 {
     lo + (hi - lo) * i as f64 / (n - 1) as f64
 }

@@ -29,11 +29,9 @@ pub fn log_levels(lo: f64, hi: f64, count: usize) -> Vec<f64> {
     }
     let delta = log_offset(lo, hi);
     let ratio = (hi - lo + delta) / delta;
-    #[allow(clippy::cast_precision_loss, reason = "a few dozen levels")]
     let step = ratio.ln() / count as f64;
     (1..=count)
         .map(|k| {
-            #[allow(clippy::cast_precision_loss, reason = "a few dozen levels")]
             let t = k as f64 - 0.5;
             lo + delta * (step * t).exp() - delta
         })

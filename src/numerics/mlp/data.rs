@@ -87,7 +87,6 @@ impl Generator {
 
     /// `n` points with Gaussian jitter of standard deviation `noise`, from `seed`.
     #[must_use]
-    #[allow(clippy::cast_precision_loss, reason = "point counts are small")]
     pub fn generate(self, n: usize, noise: f64, seed: u64) -> Vec<LabeledPoint> {
         let mut rng = rng(seed, 0xDA7A);
         let half = n / 2;
@@ -240,7 +239,6 @@ impl Dataset {
         }
         let n = points.len();
         #[allow(
-            clippy::cast_precision_loss,
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss,
             reason = "a fraction of a small count"

@@ -88,7 +88,6 @@ impl FeatureMap {
         let mut mean = vec![0.0; f];
         let mut inv_std = vec![1.0; f];
         if normalize && !train.is_empty() {
-            #[allow(clippy::cast_precision_loss, reason = "data sets are small")]
             let n = train.len() as f64;
             for (j, feature) in features.iter().enumerate() {
                 let m = train.iter().map(|p| feature.value(p.x)).sum::<f64>() / n;

@@ -98,7 +98,6 @@ pub fn slice(
     let mut ws = Workspace::new(net, 256);
     let mut theta = vec![0.0; p];
     let mut loss = Vec::with_capacity(n * n);
-    #[allow(clippy::cast_precision_loss, reason = "grid sides are small")]
     let at = |r: (f64, f64), k: usize| r.0 + (r.1 - r.0) * k as f64 / (n - 1) as f64;
     for i in 0..n {
         let b = at(beta, i);

@@ -360,7 +360,6 @@ impl Network {
         let mut p = vec![0.0; self.params];
         for l in 0..self.layers() {
             let (off, rows, cols) = self.layer(l);
-            #[allow(clippy::cast_precision_loss, reason = "layer widths are at most 16")]
             let (fan_in, fan_out) = (cols as f64, rows as f64);
             let hidden_relu = l + 1 < self.layers() && self.activation == Activation::ReLU;
             let he = match self.init {
@@ -521,7 +520,6 @@ impl Network {
         grad: &mut [f64],
     ) -> f64 {
         grad.fill(0.0);
-        #[allow(clippy::cast_precision_loss, reason = "batch sizes are small")]
         let scale = 1.0 / y.len().max(1) as f64;
         let (loss, _) = self.accumulate(params, x, y, scale, ws, Some(grad));
         self.add_penalty_gradient(params, grad);
@@ -547,7 +545,6 @@ impl Network {
         if let Some(g) = grad.as_deref_mut() {
             g.fill(0.0);
         }
-        #[allow(clippy::cast_precision_loss, reason = "data sets are small")]
         let scale = 1.0 / n as f64;
         let (mut loss, mut correct) = (0.0, 0);
         let f = self.inputs();
@@ -570,7 +567,6 @@ impl Network {
         if let Some(g) = grad {
             self.add_penalty_gradient(params, g);
         }
-        #[allow(clippy::cast_precision_loss, reason = "data sets are small")]
         let acc = correct as f64 / n as f64;
         (loss, acc)
     }
@@ -789,7 +785,6 @@ mod tests {
         }
         let mut p = Vec::new();
         net.predict(&params, x.as_slice(), &mut small, &mut p);
-        #[allow(clippy::cast_precision_loss, reason = "23 points")]
         let right = p
             .iter()
             .zip(&y)

@@ -553,7 +553,6 @@ impl Training {
         let mut ws = Workspace::new(&self.network, EVAL_CHUNK);
         let mut chunk = DMatrix::zeros(map.len(), EVAL_CHUNK);
         let mut values = Vec::with_capacity(EVAL_CHUNK);
-        #[allow(clippy::cast_precision_loss, reason = "grid sides are small")]
         let at = |r: (f64, f64), k: usize, n: usize| {
             if n <= 1 {
                 r.0

@@ -86,10 +86,6 @@ impl Nag {
     }
 
     /// The extrapolation weight of step n.
-    #[allow(
-        clippy::cast_precision_loss,
-        reason = "step counts stay far below 2^52"
-    )]
     fn weight(&self) -> f64 {
         match self.p.momentum {
             NagMomentum::Accelerated => self.n as f64 / (self.n as f64 + 3.0),

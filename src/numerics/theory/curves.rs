@@ -95,7 +95,6 @@ impl GdRateCurve {
         let samples = samples.max(2);
         let samples = (0..samples)
             .map(|i| {
-                #[allow(clippy::cast_precision_loss, reason = "a few hundred samples")]
                 let t = i as f64 / (samples - 1) as f64;
                 let log10_a = lo + (hi - lo) * t;
                 let a = 10f64.powf(log10_a);
@@ -170,7 +169,6 @@ impl HeavyBallMap {
         let mut rates = Vec::with_capacity(nx * ny);
         for j in 0..ny {
             for i in 0..nx {
-                #[allow(clippy::cast_precision_loss, reason = "a small grid")]
                 let (a, b) = (
                     a_max * i as f64 / (nx - 1) as f64,
                     MAP_B_MAX * j as f64 / (ny - 1) as f64,
@@ -242,10 +240,6 @@ impl EigenErrors {
         let mut components = [Vec::new(), Vec::new()];
         for i in evenly_spaced(count, max_points) {
             let e = trajectory.points()[i] - x_star;
-            #[allow(
-                clippy::cast_precision_loss,
-                reason = "step counts stay far below 2^52"
-            )]
             let k = (i * stride) as f64;
             for (c, v) in components.iter_mut().zip(eigenvectors) {
                 c.push([k, e.dot(&v)]);
@@ -282,10 +276,6 @@ impl EffectiveSteps {
         let mut series = [Vec::new(), Vec::new()];
         for i in evenly_spaced(count, max_points).skip(1) {
             if let Some(e) = trajectory.sample(i).and_then(|s| s.effective_lr) {
-                #[allow(
-                    clippy::cast_precision_loss,
-                    reason = "step counts stay far below 2^52"
-                )]
                 let k = (i * stride) as f64;
                 for (c, v) in series.iter_mut().zip([e.x, e.y]) {
                     if v > 0.0 && v.is_finite() {

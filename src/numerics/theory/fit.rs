@@ -106,10 +106,6 @@ pub fn measured_rate_double_root(errors: &[f64], window: usize) -> Option<f64> {
 
 /// Least-squares slope of log(errors[k]) - power log(k) against k over the last `window`
 /// entries, exponentiated.
-#[allow(
-    clippy::cast_precision_loss,
-    reason = "indices and counts stay far below 2^52"
-)]
 fn fit_log_slope(errors: &[f64], window: usize, power: f64) -> Option<f64> {
     let first = errors.len().saturating_sub(window);
     let points = || {
@@ -160,10 +156,6 @@ pub fn until_floor(errors: &[f64], floor: f64) -> &[f64] {
 
 /// The predicted error curve e0 * rate^j for j = 0, ..., k.
 #[must_use]
-#[allow(
-    clippy::cast_precision_loss,
-    reason = "step counts stay far below 2^52"
-)]
 pub fn predicted_errors(e0: f64, rate: f64, k: usize) -> Vec<f64> {
     (0..=k).map(|j| e0 * rate.powf(j as f64)).collect()
 }
@@ -199,10 +191,6 @@ pub fn fit_rate(errors: &[f64], stride: usize, double_root: bool) -> Option<Rate
     } else {
         measured_rate(usable, window)
     }?;
-    #[allow(
-        clippy::cast_precision_loss,
-        reason = "the stride is a small power of two"
-    )]
     let rate = per_sample.powf(1.0 / stride as f64);
     Some(RateFit {
         rate,
@@ -261,10 +249,6 @@ impl RunFit {
         step: usize,
         max_points: usize,
     ) -> Self {
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "step counts stay far below 2^52"
-        )]
         let measured = evenly_spaced(errors.len(), max_points)
             .map(|i| ((i * stride) as f64, errors[i]))
             .filter(|&(_, e)| e > 0.0 && e.is_finite())
@@ -316,10 +300,6 @@ fn predicted_line(e0: f64, rate: f64, step: usize) -> Vec<[f64; 2]> {
     (0..=n)
         .step_by(n.div_ceil(PREDICTED_SEGMENTS).max(1))
         .map(|j| {
-            #[allow(
-                clippy::cast_precision_loss,
-                reason = "step counts stay far below 2^52"
-            )]
             let jf = j as f64;
             [jf, e0.log10() + jf * rate.log10()]
         })

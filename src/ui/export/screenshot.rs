@@ -641,7 +641,6 @@ mod tests {
             let zoom_now = window.ctx.zoom_factor();
             let png = region.map_or(points, |_| plot.size()) * taken * zoom * native_ppp;
             let written = image::image_dimensions(&path).expect("a PNG was written");
-            #[allow(clippy::cast_precision_loss, reason = "small whole numbers")]
             let written = egui::vec2(written.0 as f32, written.1 as f32);
             failures.extend(
                 [

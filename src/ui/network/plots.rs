@@ -61,7 +61,6 @@ struct LandscapePicture {
 
 impl Pictures {
     /// The central area: decision boundaries, metric plots and the loss landscape.
-    #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
     pub(super) fn central(
         &mut self,
         ui: &mut egui::Ui,
@@ -383,7 +382,6 @@ impl Pictures {
                 (0, LineStyle::Solid, "train"),
                 (1, LineStyle::dashed_loose(), "test"),
             ] {
-                #[allow(clippy::cast_precision_loss, reason = "step counts")]
                 let pts: Vec<[f64; 2]> = records
                     .iter()
                     .step_by(every)
@@ -397,7 +395,6 @@ impl Pictures {
                 }
             }
         }
-        #[allow(clippy::cast_precision_loss, reason = "step counts")]
         let total = session.training().total_steps() as f64;
         let plot = Plot::new(id)
             .width(width)

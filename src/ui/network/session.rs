@@ -283,10 +283,6 @@ impl NetworkSession {
             return false;
         }
         let speed = self.scenario.spec.speed;
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "step counts stay far below 2^52"
-        )]
         let done = self.training.steps_done() as f64;
         if !self.pace.running() {
             self.pace.start(now_secs, done);
@@ -303,7 +299,6 @@ impl NetworkSession {
             )]
             let want = (owed as usize).min(chunk);
             let taken = self.training.advance(want);
-            #[allow(clippy::cast_precision_loss, reason = "small counts")]
             {
                 owed -= taken as f64;
             }
@@ -313,7 +308,6 @@ impl NetworkSession {
                 break;
             }
             // The next chunk is what fits in the time left at the rate measured so far.
-            #[allow(clippy::cast_precision_loss, reason = "small counts")]
             let per_step = elapsed.as_secs_f64() / taken_total as f64;
             let left = STEP_BUDGET.saturating_sub(elapsed).as_secs_f64();
             #[allow(
@@ -325,10 +319,6 @@ impl NetworkSession {
             chunk = fits.clamp(1, 4096);
         }
         self.last_train_ms = start.elapsed().as_secs_f64() * 1e3;
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "step counts stay far below 2^52"
-        )]
         self.pace
             .shown(now_secs, self.training.steps_done() as f64, speed);
         if self.training.is_done() {

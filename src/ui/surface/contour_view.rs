@@ -228,7 +228,6 @@ impl ContourView {
                         .x
                 })
                 .fold(0.0, f32::max);
-            #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
             let rows = runs.len() as f32;
             egui::vec2(widest + 36.0, rows * (font.size * 1.25 + 4.0) + 10.0)
         };
@@ -740,7 +739,6 @@ fn ring_radii(positions: &[egui::Pos2], radius: f32) -> Vec<f32> {
                 .iter()
                 .filter(|q| q.distance(*p) < radius)
                 .count();
-            #[allow(clippy::cast_precision_loss, reason = "a handful of runs")]
             let grow = covered as f32;
             // Each ring is wider than the outline drawn around the dot above it.
             radius + grow * (0.5 * radius + 4.0)

@@ -80,10 +80,6 @@ impl LossView {
     /// computed history.
     pub fn ui(&mut self, ui: &mut egui::Ui, session: &Session, selected: usize, height: f32) {
         self.refresh(session);
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "step counts stay far below 2^52"
-        )]
         let (step, budget) = (session.shown_step() as f64, session.steps() as f64);
         let scale = crate::ui::theme::line_scale(ui.ctx());
         let entries: Vec<LegendEntry> = (0..self.lines.len())
@@ -149,10 +145,6 @@ impl LossView {
 
 /// log10(loss - reference) per sample, at most MAX_POINTS of them, keeping each bucket's
 /// smallest and largest value.
-#[allow(
-    clippy::cast_precision_loss,
-    reason = "step counts stay far below 2^52"
-)]
 fn decimate(losses: &[f64], stride: usize, reference: f64, floor: f64) -> Vec<PlotPoint> {
     let y = |v: f64| (v - reference).max(floor).log10();
     let bucket = losses.len().div_ceil(MAX_POINTS / 2).max(1);

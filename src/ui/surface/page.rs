@@ -119,10 +119,6 @@ impl SurfacePage {
         if self.session.computing() {
             return false;
         }
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "step counts stay far below 2^52"
-        )]
         self.session.seek(step as f64);
         true
     }

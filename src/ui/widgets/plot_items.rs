@@ -307,7 +307,6 @@ pub fn legend_row_with_note(
                 let stroke = Stroke::new(line_width.max(2.0), entry.color);
                 if entry.dashed {
                     for k in 0..3 {
-                        #[allow(clippy::cast_precision_loss, reason = "three dashes")]
                         let x = rect.left() + k as f32 * 8.0;
                         ui.painter()
                             .line_segment([egui::pos2(x, y), egui::pos2(x + 5.0, y)], stroke);
