@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{app_with_preset, drag_along, harness, notice_texts, preset, tempdir};
+use common::{app_with_preset, compute_all, drag_along, harness, notice_texts, preset, tempdir};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use optiviz::numerics::Vec2;
@@ -427,6 +427,58 @@ fn the_theme_switches_from_the_menu_and_is_stored_in_the_preset() {
     );
     let reopened = optiviz::io::load_preset(&path).unwrap();
     assert_eq!(reopened.spec.theme, Some(Theme::Projector));
+}
+
+/// Both pages go through one `Page`: the same keys and the same transport bar do the same
+/// things on each, and an edit on either is undone by the same shortcut.
+#[test]
+fn both_pages_answer_the_same_keys_and_transport_through_one_page() {
+    use egui::{Key, Modifiers};
+    for (file, edit) in [
+        ("05-rosenbrock.ron", "steps"),
+        ("mlp/01-xor.ron", "hidden layers"),
+    ] {
+        let mut h = app_with_preset(&preset(file));
+        if h.state().page() == optiviz::ui::PageKind::Surfaces {
+            compute_all(&mut h);
+        }
+        let key = |h: &mut Harness<'_, OptivizApp>, m: Modifiers, k: Key| {
+            h.key_press_modifiers(m, k);
+            h.run_steps(3);
+        };
+        let p = h.state().playback();
+        assert!(!p.playing && p.shown == 0, "{file}: opens paused at step 0");
+
+        key(&mut h, Modifiers::NONE, Key::ArrowRight);
+        assert_eq!(h.state().playback().shown, 1, "{file}: Right steps once");
+        key(&mut h, Modifiers::NONE, Key::Space);
+        assert!(h.state().playback().playing, "{file}: Space plays");
+        h.run_steps(20);
+        key(&mut h, Modifiers::NONE, Key::Space);
+        let paused = h.state().playback();
+        assert!(!paused.playing && paused.shown > 1, "{file}: Space pauses");
+        key(&mut h, Modifiers::NONE, Key::R);
+        assert_eq!(h.state().playback().shown, 0, "{file}: R resets");
+
+        // The transport bar's buttons are the same widgets on both pages.
+        h.get_by_label("Step").click();
+        h.run_steps(3);
+        assert_eq!(h.state().playback().shown, 1, "{file}: Step");
+        h.get_by_label("Reset").click();
+        h.run_steps(3);
+        assert_eq!(h.state().playback().shown, 0, "{file}: Reset");
+
+        // An edit through the side panel, then Ctrl+Z: back to the file as opened.
+        assert!(!h.state().modified());
+        // A click on a number turns it into a text box; a digit typed after it changes it.
+        h.get_by_label(edit).click();
+        h.run_steps(2);
+        h.get_by_label(edit).type_text("1");
+        key(&mut h, Modifiers::NONE, Key::Enter);
+        assert!(h.state().modified(), "{file}: {edit} was edited");
+        key(&mut h, Modifiers::COMMAND, Key::Z);
+        assert!(!h.state().modified(), "{file}: Ctrl+Z undoes the edit");
+    }
 }
 
 #[test]

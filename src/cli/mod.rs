@@ -84,8 +84,12 @@ pub enum Command {
     /// the median, best and worst of repeated runs.
     Bench {
         /// Print JSON instead of a table.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "markdown")]
         json: bool,
+        /// Print the page docs/performance.md is (`optiviz bench --markdown >
+        /// docs/performance.md`): the table with the time and machine it was measured on.
+        #[arg(long)]
+        markdown: bool,
         /// Fewer repetitions: a quick look rather than a measurement.
         #[arg(long)]
         quick: bool,
@@ -236,9 +240,16 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             out.flush().context("writing the output")?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Bench { json, quick }) => {
+        Some(Command::Bench {
+            json,
+            markdown,
+            quick,
+        }) => {
+            let started = std::time::SystemTime::now();
             let results = self::bench::run_all(quick);
-            if json {
+            if markdown {
+                print!("{}", self::bench::to_markdown(&results, started, quick));
+            } else if json {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&results).context("encoding JSON")?

@@ -79,6 +79,8 @@ pub enum Command {
     SetViewOption(ViewOption, bool),
     /// Overlay or side by side.
     SetLayout(Layout),
+    /// The interface zoom changed (egui's own Ctrl+Plus / Ctrl+Minus): remember it.
+    RememberZoom(f32),
     /// Switch the theme (and store it in the scenario, so saving keeps it).
     SetTheme(Theme),
     /// Show the 2-D page or the network page.

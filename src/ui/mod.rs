@@ -37,7 +37,7 @@ pub use app::{LaunchOptions, OptivizApp, run_app};
 pub use command::{Action, Command, help_lines};
 pub use deck::BUILTIN;
 pub use network::NetworkSession;
-pub use page::PageKind;
+pub use page::{PageKind, Playback};
 pub use region::Region;
 pub use settings::{Layout, Settings, ViewOption};
 pub use surface::Source;

@@ -133,8 +133,9 @@ impl OptivizApp {
             self.styled = Some(theme);
         }
         self.frames += 1;
-        if !self.exports.capturing() {
-            self.settings.zoom = ctx.zoom_factor();
+        let zoom = ctx.zoom_factor();
+        if !self.exports.capturing() && zoom != self.settings.zoom {
+            self.apply(&ctx, Command::RememberZoom(zoom));
         }
         if self.page == PageKind::Network && self.network.is_none() {
             self.open_builtin_mlp(crate::scenario::builtin::DEFAULT_BUILTIN_MLP);
@@ -322,6 +323,7 @@ impl OptivizApp {
             Command::ToggleTheory => self.settings.show_theory = !self.settings.show_theory,
             Command::SetViewOption(option, on) => self.settings.set_shown(option, on),
             Command::SetLayout(l) => self.settings.layout = l,
+            Command::RememberZoom(zoom) => self.settings.zoom = zoom,
             Command::SetTheme(theme) => {
                 // The viewer's choice, and the open document's (saving keeps it).
                 self.settings.theme = theme;

@@ -54,6 +54,12 @@ impl OptivizApp {
         self.page
     }
 
+    /// Where playback stands on the page on screen.
+    #[must_use]
+    pub fn playback(&self) -> crate::ui::Playback {
+        self.current().playback()
+    }
+
     /// True when the document on screen differs from the file it came from (speed aside).
     #[must_use]
     pub fn modified(&self) -> bool {
