@@ -993,8 +993,8 @@ mod tests {
         let t = sim.runs()[0].trajectory();
         assert_eq!(t.averaged().len(), t.points().len());
         let p = t.points();
-        for k in 0..4 {
-            assert_eq!(t.sample(k).unwrap().averaged, Some(p[k]), "step {k}");
+        for (k, &pk) in p.iter().enumerate().take(4) {
+            assert_eq!(t.sample(k).unwrap().averaged, Some(pk), "step {k}");
         }
         let mean = (p[4] + p[5] + p[6]) / 3.0;
         let avg = t.sample(6).unwrap().averaged.unwrap();

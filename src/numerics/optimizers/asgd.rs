@@ -243,7 +243,7 @@ mod tests {
         o.step(&mut x, &mut q).unwrap();
         let x4 = x3 * (1.0 - 1.0 / 13.0 - 5.0 / 13.0);
         assert_close(&x, &[x4], 1e-15);
-        assert_close(o.averaged().unwrap(), &[(x3 + x4) / 2.0], 1e-15);
+        assert_close(o.averaged().unwrap(), &[f64::midpoint(x3, x4)], 1e-15);
         assert_close(o.effective_lr().unwrap(), &[5.0 / 13.0], 1e-15);
     }
 
