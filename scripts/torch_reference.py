@@ -2,8 +2,8 @@
 """Generate tests/data/torch_reference.json: optimizer trajectories from torch.optim in float64.
 
 Each case is an optiviz preset (RON text) plus the trajectory torch produces for the same
-objective, start, optimizer, schedule and clipping. tests/torch_reference.rs runs the presets
-through optiviz and compares every point.
+objective, start, optimizer, schedule and clipping (and, for ASGD, its averaged iterate ax).
+tests/torch_reference.rs runs the presets through optiviz and compares every point.
 
     python3 -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch
     /tmp/torchenv/bin/python scripts/torch_reference.py
@@ -97,6 +97,19 @@ OPTIMIZERS = {
     "adadelta": ("Adadelta(lr: 1.0)", lambda p: torch.optim.Adadelta(p)),
     "adadelta_tuned": ("Adadelta(lr: 5.0, rho: 0.8, eps: 0.0001)", lambda p: torch.optim.Adadelta(p, lr=5.0, rho=0.8, eps=1e-4)),
     "adamax": ("Adamax(lr: 0.05)", lambda p: torch.optim.Adamax(p, lr=0.05)),
+    # Rprop and ASGD take torch's single-tensor path (the default on the CPU; said explicitly).
+    "rprop": ("Rprop()", lambda p: torch.optim.Rprop(p, foreach=False)),
+    "rprop_tuned": ("Rprop(lr: 0.05, etas: (0.3, 1.5), step_sizes: (0.001, 0.5))",
+                    lambda p: torch.optim.Rprop(p, lr=0.05, etas=(0.3, 1.5), step_sizes=(0.001, 0.5), foreach=False)),
+    "rprop_maximize": ("Rprop(lr: 0.02, etas: (0.6, 1.1), maximize: true)",
+                       lambda p: torch.optim.Rprop(p, lr=0.02, etas=(0.6, 1.1), maximize=True, foreach=False)),
+    "asgd": ("ASGD(lr: 0.001)", lambda p: torch.optim.ASGD(p, lr=0.001, foreach=False)),
+    "asgd_averaging": ("ASGD(lr: 0.05, lambd: 0.001, t0: 20.0)",
+                       lambda p: torch.optim.ASGD(p, lr=0.05, lambd=0.001, t0=20.0, foreach=False)),
+    "asgd_wd": ("ASGD(lr: 0.01, lambd: 0.01, alpha: 0.5, t0: 10.0, weight_decay: 0.05)",
+                lambda p: torch.optim.ASGD(p, lr=0.01, lambd=0.01, alpha=0.5, t0=10.0, weight_decay=0.05, foreach=False)),
+    "asgd_maximize": ("ASGD(lr: 0.004, lambd: 0.1, alpha: 1.0, t0: 30.0, maximize: true)",
+                      lambda p: torch.optim.ASGD(p, lr=0.004, lambd=0.1, alpha=1.0, t0=30.0, maximize=True, foreach=False)),
     "lbfgs_step": ("LBFGS(lr: 0.05, max_iter: 1, history_size: 5)",
                    lambda p: torch.optim.LBFGS(p, lr=0.05, max_iter=1, history_size=5)),
     "lbfgs_wolfe": ("LBFGS(max_iter: 1, max_eval: 25, line_search_fn: StrongWolfe)",
@@ -159,6 +172,18 @@ CASES = [
     ("rosenbrock", (-1.5, 2.0), "momentum", 80, "exponential", None),
     ("quadratic", (-2.0, 1.5), "adam", 80, "cosine", None),
     ("quadratic", (-2.0, 1.5), "sgd", 40, "warmup", None),
+    ("rosenbrock", (-1.5, 2.0), "rprop", 150, None, None),
+    ("quadratic", (-2.0, 1.5), "rprop_tuned", 120, None, None),
+    ("beale", (1.0, 1.5), "rprop", 150, None, None),
+    ("styblinski", (0.5, 4.5), "rprop_tuned", 100, None, None),
+    ("himmelblau", (0.5, 0.5), "rprop_maximize", 120, None, None),
+    ("quadratic", (-2.0, 1.5), "rprop", 60, "warmup", None),
+    ("rosenbrock", (-1.5, 2.0), "asgd", 150, None, None),
+    ("quadratic", (-2.0, 1.5), "asgd_averaging", 150, None, None),
+    ("styblinski", (0.5, 4.5), "asgd_wd", 150, None, None),
+    ("himmelblau", (0.5, 0.5), "asgd_maximize", 120, None, None),
+    ("saddle", (1.5, 0.2), "asgd_averaging", 100, None, None),
+    ("quadratic", (-2.0, 1.5), "asgd_averaging", 80, "step", None),
     ("rosenbrock", (-1.5, 2.0), "sgd", 60, None, ("Norm", 10.0)),
     ("rosenbrock", (-1.5, 2.0), "momentum", 60, None, ("Value", 5.0)),
 ]
@@ -183,6 +208,8 @@ def run_case(objective, start, optimizer, steps, schedule, clip):
         return loss
 
     points = [p.detach().tolist()]
+    # ASGD's averaged iterate ax; before the first step the start point stands for it.
+    averaged = [p.detach().tolist()] if isinstance(opt, torch.optim.ASGD) else None
     for _ in range(steps):
         if isinstance(opt, torch.optim.LBFGS):
             opt.step(closure)
@@ -192,7 +219,9 @@ def run_case(objective, start, optimizer, steps, schedule, clip):
         if sched is not None:
             sched.step()
         points.append(p.detach().tolist())
-    return points
+        if averaged is not None:
+            averaged.append(opt.state[p]["ax"].tolist())
+    return points, averaged
 
 
 def preset(objective, start, optimizer, steps, schedule, clip):
@@ -208,9 +237,12 @@ def main():
     cases = []
     for objective, start, optimizer, steps, schedule, clip in CASES:
         name = "-".join(filter(None, [objective, optimizer, schedule, clip and clip[0].lower()]))
-        points = run_case(objective, start, optimizer, steps, schedule, clip)
-        assert all(math.isfinite(v) for pt in points for v in pt), name
-        cases.append({"name": name, "preset": preset(objective, start, optimizer, steps, schedule, clip), "points": points})
+        points, averaged = run_case(objective, start, optimizer, steps, schedule, clip)
+        assert all(math.isfinite(v) for pt in points + (averaged or []) for v in pt), name
+        case = {"name": name, "preset": preset(objective, start, optimizer, steps, schedule, clip), "points": points}
+        if averaged is not None:
+            case["averaged"] = averaged
+        cases.append(case)
     out = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data" / "torch_reference.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     doc = {"torch_version": torch.__version__, "dtype": "float64", "cases": cases}

@@ -13,7 +13,9 @@ use optiviz::numerics::mlp::{
     Activation, DataConfig, DataSource, Feature, Generator, MlpRunConfig, NetworkSpec,
     Regularization, Training, TrainingConfig, training::HISTORY_CAPACITY,
 };
-use optiviz::numerics::optimizers::{AdamParams, OptimizerSpec, SgdParams};
+use optiviz::numerics::optimizers::{
+    AdamParams, AsgdParams, OptimizerSpec, RpropParams, SgdParams,
+};
 use optiviz::numerics::run::{Clip, RunStatus};
 use optiviz::numerics::schedule::Schedule;
 
@@ -339,5 +341,37 @@ fn every_optimizer_trains_the_network() {
             "{name}"
         );
         assert_eq!(h.latest().unwrap().step, 60, "{name}");
+    }
+}
+
+/// Rprop (full batch: its sign rule is meant for exact gradients) and ASGD (minibatches, with
+/// averaging from step 50) train the network on its flat weight vector: the training loss stays
+/// finite at every evaluation and falls well below where it started.
+#[test]
+fn rprop_and_asgd_train_the_network() {
+    for (optimizer, batch_size) in [
+        (OptimizerSpec::Rprop(RpropParams::default()), 1000),
+        (
+            OptimizerSpec::ASGD(AsgdParams {
+                lr: 0.1,
+                t0: 50.0,
+                ..AsgdParams::default()
+            }),
+            32,
+        ),
+    ] {
+        let name = optimizer.name();
+        let mut c = small(300, vec![run(optimizer)]);
+        c.batch_size = batch_size;
+        c.eval_every = Some(10);
+        let mut t = Training::new(&c).unwrap();
+        t.advance(300);
+        let r = &t.runs()[0];
+        assert!(r.status().is_running(), "{name}: {:?}", r.status());
+        let losses: Vec<f64> = r.history().records().iter().map(|x| x.train_loss).collect();
+        assert!(losses.iter().all(|l| l.is_finite()), "{name}: {losses:?}");
+        let (first, last) = (losses[0], *losses.last().unwrap());
+        println!("{name}: training loss {first} -> {last}");
+        assert!(last < 0.6 * first, "{name}: {first} -> {last}");
     }
 }

@@ -9,9 +9,9 @@
 
 use nalgebra::{DMatrix, DVector};
 use optiviz::numerics::optimizers::{
-    AdadeltaParams, AdagradParams, AdamParams, AdamWParams, AdamaxParams, BfgsParams, GdParams,
-    LbfgsParams, LineSearch, NAdamParams, NagParams, NewtonParams, OptimizerSpec, Oracle,
-    RAdamParams, RmsPropParams, SgdParams,
+    AdadeltaParams, AdagradParams, AdamParams, AdamWParams, AdamaxParams, AsgdParams, BfgsParams,
+    GdParams, LbfgsParams, LineSearch, NAdamParams, NagParams, NewtonParams, OptimizerSpec, Oracle,
+    RAdamParams, RmsPropParams, RpropParams, SgdParams,
 };
 
 /// f(x) = 1/2 sum_i d_i x_i^2 with d_i spread over [0.5, 2], computed in place.
@@ -66,6 +66,13 @@ fn specs() -> Vec<OptimizerSpec> {
         OptimizerSpec::RAdam(RAdamParams::default()),
         OptimizerSpec::Adadelta(AdadeltaParams::default()),
         OptimizerSpec::Adamax(AdamaxParams::default()),
+        OptimizerSpec::Rprop(RpropParams::default()),
+        // Averaging from step 10 on, so the measured steps update ax.
+        OptimizerSpec::ASGD(AsgdParams {
+            t0: 10.0,
+            weight_decay: 0.01,
+            ..AsgdParams::default()
+        }),
         OptimizerSpec::Newton(NewtonParams {
             damping: 0.1,
             ..NewtonParams::default()

@@ -328,6 +328,11 @@ impl Trajectory {
             self.velocity.push(v);
         }
         if let Some(a) = s.averaged {
+            // An optimizer reports its own average only once it has stepped (ASGD's ax): until
+            // then its iterate stands for it, which keeps sample i's average at step i.
+            while self.averaged.len() + 1 < self.points.len() {
+                self.averaged.push(self.points[self.averaged.len()]);
+            }
             self.averaged.push(a);
         }
     }
@@ -740,7 +745,7 @@ mod tests {
     use super::*;
     use crate::numerics::noise::NoiseKind;
     use crate::numerics::objectives::{ObjectiveSpec, QuadraticParams};
-    use crate::numerics::optimizers::{AdamParams, GdParams, NewtonParams, SgdParams};
+    use crate::numerics::optimizers::{AdamParams, AsgdParams, GdParams, NewtonParams, SgdParams};
 
     fn quadratic(kappa: f64) -> AnyObjective {
         ObjectiveSpec::Quadratic(QuadraticParams {
@@ -967,6 +972,27 @@ mod tests {
         assert!((avg - mean).norm() < 1e-15);
         let lrs: Vec<f64> = (0..4).map(|i| t.sample(i).unwrap().lr).collect();
         assert_eq!(lrs, vec![0.5, 0.5, 0.25, 0.25]);
+    }
+
+    #[test]
+    fn an_optimizer_s_own_average_is_recorded_at_every_step_from_the_start() {
+        // ASGD with t0 = 2 averages the iterates from step 4 on; before its first step the
+        // start point stands for its average.
+        let c = config(OptimizerSpec::ASGD(AsgdParams {
+            lr: 0.3,
+            t0: 2.0,
+            ..AsgdParams::default()
+        }));
+        let sim = simulate(quadratic(10.0), &NoiseSpec::default(), vec![c], 6);
+        let t = sim.runs()[0].trajectory();
+        assert_eq!(t.averaged().len(), t.points().len());
+        let p = t.points();
+        for (k, &pk) in p.iter().enumerate().take(4) {
+            assert_eq!(t.sample(k).unwrap().averaged, Some(pk), "step {k}");
+        }
+        let mean = (p[4] + p[5] + p[6]) / 3.0;
+        let avg = t.sample(6).unwrap().averaged.unwrap();
+        assert!((avg - mean).norm() < 1e-15, "{avg:?} against {mean:?}");
     }
 
     #[test]

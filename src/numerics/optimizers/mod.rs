@@ -5,8 +5,8 @@
 //! and moves the parameter vector in place. The same code drives a 2-D trajectory and the MLP's
 //! flat weight vector.
 //!
-//! The torch.optim family (SGD, Adagrad, RMSprop, Adam, AdamW, NAdam, RAdam, Adadelta, Adamax)
-//! implement [`FirstOrder`]: "given the gradient at x, update x", with torch's equations,
+//! The torch.optim family (SGD, Adagrad, RMSprop, Adam, AdamW, NAdam, RAdam, Adadelta, Adamax,
+//! Rprop, ASGD) implement [`FirstOrder`]: "given the gradient at x, update x", with torch's equations,
 //! parameter names, defaults and even its order of floating-point operations, so float64
 //! trajectories agree with torch's to rounding. The course's additions (Nesterov's accelerated
 //! gradient, Newton, BFGS, L-BFGS) implement [`Optimizer`] directly because they evaluate the
@@ -24,6 +24,7 @@ mod adadelta;
 mod adagrad;
 mod adam;
 mod adamax;
+mod asgd;
 mod bfgs;
 pub mod knobs;
 mod lbfgs;
@@ -33,12 +34,14 @@ mod nag;
 mod newton;
 mod radam;
 mod rmsprop;
+mod rprop;
 mod sgd;
 
 pub use adadelta::{Adadelta, AdadeltaParams};
 pub use adagrad::{Adagrad, AdagradParams};
 pub use adam::{Adam, AdamParams, AdamWParams};
 pub use adamax::{Adamax, AdamaxParams};
+pub use asgd::{Asgd, AsgdParams};
 pub use bfgs::{Bfgs, BfgsParams};
 pub use lbfgs::{Lbfgs, LbfgsParams};
 pub use line_search::LineSearch;
@@ -47,6 +50,7 @@ pub use nag::{Nag, NagMomentum, NagParams};
 pub use newton::{Newton, NewtonParams};
 pub use radam::{RAdam, RAdamParams};
 pub use rmsprop::{RmsProp, RmsPropParams};
+pub use rprop::{Rprop, RpropParams};
 pub use sgd::{GdParams, Sgd, SgdParams};
 
 use super::ParamError;
@@ -70,7 +74,8 @@ pub trait Tunable {
     /// Sets the learning rate (schedules call this before each step).
     fn set_lr(&mut self, lr: f64);
     /// The per-coordinate effective step size of the last update, for adaptive methods:
-    /// the factor that multiplies the (bias-corrected) gradient or momentum.
+    /// the factor that multiplies the (bias-corrected) gradient or momentum (Rprop's step
+    /// sizes multiply the gradient's sign).
     fn effective_lr(&self) -> Option<&DVector<f64>> {
         None
     }
@@ -261,6 +266,10 @@ registry! {
     Adadelta(AdadeltaParams),
     /// torch.optim.Adamax.
     Adamax(AdamaxParams),
+    /// torch.optim.Rprop.
+    Rprop(RpropParams),
+    /// torch.optim.ASGD.
+    ASGD(AsgdParams),
     /// Newton's method, optionally damped.
     Newton(NewtonParams),
     /// BFGS with a dense inverse-Hessian approximation.
