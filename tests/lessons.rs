@@ -44,15 +44,15 @@ fn about(got: Option<usize>, claimed: usize, what: &str) -> usize {
 fn rprop_and_adam_see_the_axes_and_gd_does_not() {
     let text = preset_text("18-rprop-rotation.ron");
     assert!(text.contains("angle_deg: 30.0"));
-    // Runs: GD at a*, Adam, Rprop.
+    // Runs: GD at 1/L, Adam, Rprop.
     let turned = steps_to(&text, 1e-6);
-    let gd = about(turned[0], 700, "GD at 30 degrees");
+    let gd = about(turned[0], 900, "GD at 30 degrees");
     let adam = about(turned[1], 1000, "Adam at 30 degrees");
     let rprop = about(turned[2], 280, "Rprop at 30 degrees");
     assert!(rprop < gd && gd < adam, "{turned:?}");
 
     let aligned = steps_to(&text.replace("angle_deg: 30.0", "angle_deg: 0.0"), 1e-6);
-    about(aligned[0], 700, "GD at 0 degrees");
+    about(aligned[0], 900, "GD at 0 degrees");
     let adam_aligned = about(aligned[1], 110, "Adam at 0 degrees");
     let rprop_aligned = about(aligned[2], 45, "Rprop at 0 degrees");
     assert!(
