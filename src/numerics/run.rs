@@ -75,6 +75,62 @@ pub enum Averaging {
         /// First step included in the average.
         start: usize,
     },
+    /// Tail averaging: the mean of the last `last` iterates x_{k-last+1}, ..., x_k (of all of
+    /// them while there are fewer).
+    Tail {
+        /// How many iterates, 1 to [`MAX_AVERAGE_WINDOW`].
+        last: usize,
+    },
+}
+
+/// The longest tail average (its iterates are kept).
+pub const MAX_AVERAGE_WINDOW: usize = 100_000;
+
+impl Averaging {
+    /// Checks the window's length.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        match *self {
+            Self::Tail { last } if !(1..=MAX_AVERAGE_WINDOW).contains(&last) => Err(
+                ParamError::new("last", format!("must be 1 to {MAX_AVERAGE_WINDOW}, got {last}")),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The running mean of the last iterates, with the window kept (allocated once).
+#[derive(Clone, Debug, Default)]
+struct TailMean {
+    window: std::collections::VecDeque<Vec2>,
+    sum: Vec2,
+    /// Pushes since the sum was last added up afresh (so rounding cannot accumulate).
+    since_exact: usize,
+}
+
+impl TailMean {
+    fn new(last: usize) -> Self {
+        Self {
+            window: std::collections::VecDeque::with_capacity(last),
+            ..Self::default()
+        }
+    }
+
+    /// Adds `p`, dropping the oldest iterate beyond `last`; the mean of what is kept.
+    fn push(&mut self, p: Vec2, last: usize) -> Vec2 {
+        if self.window.len() == last
+            && let Some(old) = self.window.pop_front()
+        {
+            self.sum -= old;
+        }
+        self.window.push_back(p);
+        self.sum += p;
+        self.since_exact += 1;
+        if self.since_exact >= last {
+            self.sum = self.window.iter().sum();
+            self.since_exact = 0;
+        }
+        self.sum / self.window.len() as f64
+    }
 }
 
 /// Everything needed to start one run (validated).
@@ -192,6 +248,8 @@ pub struct Trajectory {
     latest: Option<Sample>,
     /// Every step's point, simplified for drawing (the samples above are strided).
     shape: PathShape,
+    /// Every step's averaged point, simplified the same way (empty without averaging).
+    averaged_shape: PathShape,
 }
 
 /// Most vertices a run's drawn shape keeps before its tolerance doubles.
@@ -206,6 +264,7 @@ impl Trajectory {
             stride: 1,
             capacity: capacity.max(2).next_multiple_of(2),
             shape: PathShape::new(shape_tolerance, SHAPE_BUDGET),
+            averaged_shape: PathShape::new(shape_tolerance, SHAPE_BUDGET),
             ..Self::default()
         }
     }
@@ -215,6 +274,12 @@ impl Trajectory {
     #[must_use]
     pub fn shape(&self) -> &PathShape {
         &self.shape
+    }
+
+    /// The averaged iterate's path for drawing, like [`Self::shape`]; `None` without averaging.
+    #[must_use]
+    pub fn averaged_shape(&self) -> Option<&PathShape> {
+        (!self.averaged.is_empty()).then_some(&self.averaged_shape)
     }
 
     /// Number of stored samples.
@@ -303,6 +368,9 @@ impl Trajectory {
         self.steps_done = s.step;
         self.latest = Some(s);
         self.shape.push(s.step, s.point);
+        if let Some(a) = s.averaged {
+            self.averaged_shape.push(s.step, a);
+        }
         if !s.step.is_multiple_of(self.stride) {
             return;
         }
@@ -369,6 +437,7 @@ impl Trajectory {
             * v2
             + (self.loss.capacity() + self.grad_norm.capacity() + self.lr.capacity()) * f
             + self.shape.heap_bytes()
+            + self.averaged_shape.heap_bytes()
     }
 
     /// True when effective step sizes are recorded.
@@ -478,6 +547,7 @@ pub struct Run {
     noise: NoiseSampler,
     x: DVector<f64>,
     avg_sum: Vec2,
+    tail: TailMean,
     status: RunStatus,
     trajectory: Trajectory,
 }
@@ -506,6 +576,10 @@ impl Run {
             .map_err(|e| e.within("schedule"))?;
         config.clip.validate().map_err(|e| e.within("clip"))?;
         config.noise.validate().map_err(|e| e.within("noise"))?;
+        config
+            .averaging
+            .validate()
+            .map_err(|e| e.within("averaging"))?;
         let optimizer = config
             .optimizer
             .build()
@@ -516,6 +590,10 @@ impl Run {
             optimizer,
             x,
             avg_sum: Vec2::zeros(),
+            tail: match config.averaging {
+                Averaging::Tail { last } => TailMean::new(last),
+                _ => TailMean::default(),
+            },
             status: RunStatus::Running,
             trajectory: Trajectory::with_capacity(capacity, shape_tolerance),
             config,
@@ -581,6 +659,7 @@ impl Run {
                     Some(self.avg_sum / count)
                 }
             }
+            Averaging::Tail { last } => Some(self.tail.push(p, last)),
         };
         let finite2 = |v: Vec2| v.x.is_finite() && v.y.is_finite();
         let sample = Sample {
@@ -948,6 +1027,38 @@ mod tests {
             (ratio - 2.0).abs() < 0.25,
             "noise should halve when B quadruples, ratio {ratio}"
         );
+    }
+
+    #[test]
+    fn a_tail_average_is_the_mean_of_the_last_iterates_and_has_its_own_path() {
+        let mut c = config(OptimizerSpec::GD(GdParams { lr: 0.1 }));
+        c.averaging = Averaging::Tail { last: 3 };
+        let sim = simulate(quadratic(10.0), &NoiseSpec::default(), vec![c.clone()], 50);
+        let t = sim.runs()[0].trajectory();
+        let p = t.points();
+        for k in 0..=50_usize {
+            let window = &p[k.saturating_sub(2)..=k];
+            let mean = window.iter().sum::<Vec2>() / window.len() as f64;
+            let avg = t.sample(k).unwrap().averaged.unwrap();
+            assert!((avg - mean).norm() < 1e-14, "step {k}: {avg} against {mean}");
+        }
+        let shape = t.averaged_shape().expect("an averaged run has an averaged path");
+        assert_eq!(shape.points().first(), Some(&p[0]));
+        assert!(shape.points().len() >= 2, "the average moves, so its path has vertices");
+        assert!(
+            sim.runs()[0].trajectory().averaged_shape().is_some()
+                && simulate(quadratic(10.0), &NoiseSpec::default(), vec![config(c.optimizer)], 5)
+                    .runs()[0]
+                    .trajectory()
+                    .averaged_shape()
+                    .is_none(),
+            "only averaged runs have an averaged path"
+        );
+        for last in [0, MAX_AVERAGE_WINDOW + 1] {
+            let err = Averaging::Tail { last }.validate().unwrap_err();
+            assert_eq!(err.field, "last");
+            assert!(err.message.contains("100000"), "{}", err.message);
+        }
     }
 
     #[test]

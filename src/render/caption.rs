@@ -134,8 +134,10 @@ fn run_extras(run: &CheckedRun, spec_batch: Option<usize>) -> String {
         Clip::Norm(c) => parts.push(format!("clip norm {}", number(c))),
         Clip::Value(c) => parts.push(format!("clip value {}", number(c))),
     }
-    if let Averaging::Polyak { start } = run.config.averaging {
-        parts.push(format!("Polyak averaging from step {start}"));
+    match run.config.averaging {
+        Averaging::Off => {}
+        Averaging::Polyak { start } => parts.push(format!("Polyak averaging from step {start}")),
+        Averaging::Tail { last } => parts.push(format!("averaging the last {last} iterates")),
     }
     if let Some(b) = spec_batch {
         parts.push(format!("batch {b}"));

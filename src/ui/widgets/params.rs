@@ -459,21 +459,31 @@ pub fn clip_ui(ui: &mut Ui, c: &mut Clip) -> bool {
     changed
 }
 
-/// Polyak averaging editor.
+/// Averaging editor: off, Polyak's running mean from a step on, or the mean of the last N.
 pub fn averaging_ui(ui: &mut Ui, a: &mut Averaging, steps: usize) -> bool {
-    let mut on = matches!(a, Averaging::Polyak { .. });
-    let mut changed = toggle(
-        ui,
-        "Polyak average",
-        &mut on,
-        false,
-        "Record the running mean of the iterates beside the iterate",
-    );
-    match (on, &mut *a) {
-        (true, Averaging::Off) => *a = Averaging::Polyak { start: 0 },
-        (false, Averaging::Polyak { .. }) => *a = Averaging::Off,
-        (true, Averaging::Polyak { start }) => {
-            changed |= integer(
+    let before = *a;
+    let mut kind = match a {
+        Averaging::Off => 0,
+        Averaging::Polyak { .. } => 1,
+        Averaging::Tail { .. } => 2,
+    };
+    ui.horizontal(|ui| {
+        ui.add_sized(
+            [112.0, ui.spacing().interact_size.y],
+            egui::Label::new("average"),
+        )
+        .on_hover_text(
+            "Draw the mean of the iterates as its own dashed path with a square marker: \
+             Polyak's from a step on, or of the last N iterates",
+        );
+        ui.radio_value(&mut kind, 0, "off");
+        ui.radio_value(&mut kind, 1, "from step");
+        ui.radio_value(&mut kind, 2, "last N");
+    });
+    match (kind, &mut *a) {
+        (0, _) => *a = Averaging::Off,
+        (1, Averaging::Polyak { start }) => {
+            integer(
                 ui,
                 "average from",
                 start,
@@ -482,7 +492,18 @@ pub fn averaging_ui(ui: &mut Ui, a: &mut Averaging, steps: usize) -> bool {
                 "First step included in the average",
             );
         }
-        (false, Averaging::Off) => {}
+        (1, _) => *a = Averaging::Polyak { start: 0 },
+        (_, Averaging::Tail { last }) => {
+            integer(
+                ui,
+                "last N",
+                last,
+                1..=crate::numerics::run::MAX_AVERAGE_WINDOW.min(steps.max(1)),
+                50,
+                "How many of the latest iterates are averaged",
+            );
+        }
+        (_, _) => *a = Averaging::Tail { last: 50 },
     }
-    changed
+    *a != before
 }
