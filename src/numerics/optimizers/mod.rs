@@ -8,9 +8,10 @@
 //! The torch.optim family (SGD, Adagrad, RMSprop, Adam, AdamW, NAdam, RAdam, Adadelta, Adamax)
 //! implement [`FirstOrder`]: "given the gradient at x, update x", with torch's equations,
 //! parameter names, defaults and even its order of floating-point operations, so float64
-//! trajectories agree with torch's to rounding. The course's additions (Nesterov's accelerated
-//! gradient, Newton, BFGS, L-BFGS) implement [`Optimizer`] directly because they evaluate the
-//! gradient elsewhere (a look-ahead point, a line search) or need the Hessian.
+//! trajectories agree with torch's to rounding; so do Lion and Schedule-Free (AdamW, SGD) with
+//! their reference packages' (lion-pytorch, schedulefree). The course's additions (Nesterov's
+//! accelerated gradient, Newton, BFGS, L-BFGS) implement [`Optimizer`] directly because they
+//! evaluate the gradient elsewhere (a look-ahead point, a line search) or need the Hessian.
 //!
 //! A step allocates nothing: buffers are sized on the first step and reused.
 //!
@@ -28,11 +29,13 @@ mod bfgs;
 pub mod knobs;
 mod lbfgs;
 mod line_search;
+mod lion;
 mod nadam;
 mod nag;
 mod newton;
 mod radam;
 mod rmsprop;
+mod schedule_free;
 mod sgd;
 
 pub use adadelta::{Adadelta, AdadeltaParams};
@@ -42,11 +45,13 @@ pub use adamax::{Adamax, AdamaxParams};
 pub use bfgs::{Bfgs, BfgsParams};
 pub use lbfgs::{Lbfgs, LbfgsParams};
 pub use line_search::LineSearch;
+pub use lion::{Lion, LionParams};
 pub use nadam::{NAdam, NAdamParams};
 pub use nag::{Nag, NagMomentum, NagParams};
 pub use newton::{Newton, NewtonParams};
 pub use radam::{RAdam, RAdamParams};
 pub use rmsprop::{RmsProp, RmsPropParams};
+pub use schedule_free::{ScheduleFree, ScheduleFreeAdamWParams, ScheduleFreeSgdParams};
 pub use sgd::{GdParams, Sgd, SgdParams};
 
 use super::ParamError;
@@ -261,6 +266,12 @@ registry! {
     Adadelta(AdadeltaParams),
     /// torch.optim.Adamax.
     Adamax(AdamaxParams),
+    /// Lion (sign of an interpolated momentum), as lion-pytorch.
+    Lion(LionParams),
+    /// Schedule-Free AdamW, as the schedulefree package's AdamWScheduleFree.
+    ScheduleFreeAdamW(ScheduleFreeAdamWParams),
+    /// Schedule-Free SGD, as the schedulefree package's SGDScheduleFree.
+    ScheduleFreeSGD(ScheduleFreeSgdParams),
     /// Newton's method, optionally damped.
     Newton(NewtonParams),
     /// BFGS with a dense inverse-Hessian approximation.
