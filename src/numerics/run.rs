@@ -328,6 +328,11 @@ impl Trajectory {
             self.velocity.push(v);
         }
         if let Some(a) = s.averaged {
+            // An optimizer that reports its own averaged point (Schedule-Free's x) has none
+            // before its first update: its start is its average then, as it is Polyak's.
+            if self.averaged.is_empty() && self.points.len() == 2 {
+                self.averaged.push(self.points[0]);
+            }
             self.averaged.push(a);
         }
     }
@@ -627,7 +632,11 @@ impl Run {
             }
             taken += 1;
             let p = Vec2::new(self.x[0], self.x[1]);
-            let stop = if !(p.x.is_finite() && p.y.is_finite()) {
+            let own_average_finite = self
+                .optimizer
+                .averaged()
+                .is_none_or(|a| a.iter().all(|v| v.is_finite()));
+            let stop = if !(p.x.is_finite() && p.y.is_finite() && own_average_finite) {
                 Some(Stop::NonFinitePoint)
             } else if !bounds.contains(p) {
                 Some(Stop::LeftBox)
@@ -746,7 +755,9 @@ mod tests {
     use super::*;
     use crate::numerics::noise::NoiseKind;
     use crate::numerics::objectives::{ObjectiveSpec, QuadraticParams};
-    use crate::numerics::optimizers::{AdamParams, GdParams, NewtonParams, SgdParams};
+    use crate::numerics::optimizers::{
+        AdamParams, GdParams, NewtonParams, ScheduleFreeSgdParams, SgdParams,
+    };
 
     fn quadratic(kappa: f64) -> AnyObjective {
         ObjectiveSpec::Quadratic(QuadraticParams {
@@ -973,6 +984,37 @@ mod tests {
         assert!((avg - mean).norm() < 1e-15);
         let lrs: Vec<f64> = (0..4).map(|i| t.sample(i).unwrap().lr).collect();
         assert_eq!(lrs, vec![0.5, 0.5, 0.25, 0.25]);
+    }
+
+    #[test]
+    fn an_optimizer_s_own_average_is_recorded_beside_every_point_from_the_start() {
+        let mut c = config(OptimizerSpec::ScheduleFreeSGD(ScheduleFreeSgdParams {
+            lr: 0.5,
+            ..ScheduleFreeSgdParams::default()
+        }));
+        // Its own average takes the place of Polyak's.
+        c.averaging = Averaging::Polyak { start: 0 };
+        let view = ViewRect::around(Vec2::zeros(), 2.5);
+        let run = |capacity| {
+            let mut sim =
+                Simulation::new(quadratic(10.0), &view, vec![c.clone()], capacity).unwrap();
+            sim.advance_to(40);
+            sim
+        };
+        let (full, thinned) = (run(1 << 10), run(8));
+        let (full, thinned) = (full.runs()[0].trajectory(), thinned.runs()[0].trajectory());
+        assert_eq!(full.averaged().len(), 41);
+        assert_eq!(full.averaged()[0], full.points()[0], "x_0 is the start");
+        assert_ne!(full.averaged()[40], full.points()[40], "x is not y");
+        assert!(thinned.stride() > 1);
+        assert_eq!(thinned.averaged().len(), thinned.points().len());
+        for i in 0..thinned.len() {
+            let (a, b) = (
+                thinned.sample(i).unwrap(),
+                full.sample(i * thinned.stride()).unwrap(),
+            );
+            assert_eq!((a.point, a.averaged), (b.point, b.averaged), "sample {i}");
+        }
     }
 
     #[test]
