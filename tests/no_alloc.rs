@@ -10,8 +10,8 @@
 use nalgebra::{DMatrix, DVector};
 use optiviz::numerics::optimizers::{
     AdadeltaParams, AdagradParams, AdamParams, AdamWParams, AdamaxParams, BfgsParams, GdParams,
-    LbfgsParams, LineSearch, NAdamParams, NagParams, NewtonParams, OptimizerSpec, Oracle,
-    RAdamParams, RmsPropParams, SgdParams,
+    LbfgsParams, LineSearch, LionParams, NAdamParams, NagParams, NewtonParams, OptimizerSpec,
+    Oracle, RAdamParams, RmsPropParams, ScheduleFreeAdamWParams, ScheduleFreeSgdParams, SgdParams,
 };
 
 /// f(x) = 1/2 sum_i d_i x_i^2 with d_i spread over [0.5, 2], computed in place.
@@ -66,6 +66,23 @@ fn specs() -> Vec<OptimizerSpec> {
         OptimizerSpec::RAdam(RAdamParams::default()),
         OptimizerSpec::Adadelta(AdadeltaParams::default()),
         OptimizerSpec::Adamax(AdamaxParams::default()),
+        OptimizerSpec::Lion(LionParams {
+            weight_decay: 0.1,
+            decoupled_weight_decay: true,
+            ..LionParams::default()
+        }),
+        OptimizerSpec::ScheduleFreeAdamW(ScheduleFreeAdamWParams {
+            weight_decay: 0.01,
+            warmup_steps: 10,
+            r: 1.0,
+            ..ScheduleFreeAdamWParams::default()
+        }),
+        OptimizerSpec::ScheduleFreeSGD(ScheduleFreeSgdParams {
+            lr: 0.1,
+            weight_decay: 0.01,
+            warmup_steps: 10,
+            ..ScheduleFreeSgdParams::default()
+        }),
         OptimizerSpec::Newton(NewtonParams {
             damping: 0.1,
             ..NewtonParams::default()
@@ -122,5 +139,17 @@ fn steps_allocate_nothing() {
                 spec.name()
             );
         }
+    }
+}
+
+#[test]
+fn every_optimizer_is_in_the_list() {
+    let listed: Vec<&str> = specs().iter().map(OptimizerSpec::name).collect();
+    for default in OptimizerSpec::all_defaults() {
+        assert!(
+            listed.contains(&default.name()),
+            "{} is not checked for allocations",
+            default.name()
+        );
     }
 }
