@@ -40,6 +40,7 @@ pub const BUILTIN: &[Builtin] = builtin![
     "15-adaptive-coordinates.ron",
     "16-your-own-function.ron",
     "17-find-the-step-size.ron",
+    "18-schedule-free.ron",
 ];
 
 /// The shipped MLP presets (presets/mlp/), in order.
