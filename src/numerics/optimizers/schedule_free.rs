@@ -289,7 +289,7 @@ impl FirstOrder for ScheduleFree {
         let (beta1, decay) = (self.beta1, self.weight_decay);
         let y_step = lr * (beta1 * (1.0 - ckp1) - 1.0);
         let to_x = 1.0 - 1.0 / beta1;
-        // Python's float ** int: C's pow on the exponent as a double.
+        // self.k is t now. Python's float ** int is C's pow on the exponent as a double.
         let bias_correction2 = match self.kind {
             Kind::AdamW { beta2, .. } => 1.0 - beta2.powf(self.k as f64),
             Kind::Sgd => 1.0,
@@ -318,18 +318,18 @@ impl FirstOrder for ScheduleFree {
     }
 }
 
-/// The knobs both variants share, after their own.
+/// The knobs both variants share, after their own: warmup_steps, r and weight_lr_power, with
+/// their defaults.
 fn common_knobs(
     k: &mut dyn Knobs,
-    warmup_steps: &mut usize,
-    r: &mut f64,
-    weight_lr_power: &mut f64,
+    (warmup_steps, r, weight_lr_power): (&mut usize, &mut f64, &mut f64),
+    defaults: (usize, f64, f64),
 ) {
     k.count(
         "warmup_steps",
         warmup_steps,
         0..=5000,
-        0,
+        defaults.0,
         "Linear warm-up: lr rises from lr/warmup_steps to lr over these steps (0: none).",
     );
     k.real(
@@ -337,7 +337,7 @@ fn common_knobs(
             name: "r",
             range: 0.0..=10.0,
             scale: Scale::Linear,
-            default: 0.0,
+            default: defaults.1,
             help: "Polynomial weighting: step t's z counts t^r in the average x (0: plain mean).",
         },
         r,
@@ -347,7 +347,7 @@ fn common_knobs(
             name: "weight_lr_power",
             range: 0.0..=10.0,
             scale: Scale::Linear,
-            default: 2.0,
+            default: defaults.2,
             help: "Weights of the average grow like lr_max^power, so warm-up steps count less.",
         },
         weight_lr_power,
@@ -401,9 +401,12 @@ impl Method for ScheduleFreeAdamWParams {
         knobs::weight_decay(k, &mut self.weight_decay, d.weight_decay);
         common_knobs(
             k,
-            &mut self.warmup_steps,
-            &mut self.r,
-            &mut self.weight_lr_power,
+            (
+                &mut self.warmup_steps,
+                &mut self.r,
+                &mut self.weight_lr_power,
+            ),
+            (d.warmup_steps, d.r, d.weight_lr_power),
         );
     }
 }
@@ -444,9 +447,12 @@ impl Method for ScheduleFreeSgdParams {
         knobs::weight_decay(k, &mut self.weight_decay, d.weight_decay);
         common_knobs(
             k,
-            &mut self.warmup_steps,
-            &mut self.r,
-            &mut self.weight_lr_power,
+            (
+                &mut self.warmup_steps,
+                &mut self.r,
+                &mut self.weight_lr_power,
+            ),
+            (d.warmup_steps, d.r, d.weight_lr_power),
         );
     }
 }
