@@ -14,7 +14,8 @@ use optiviz::numerics::mlp::{
     Regularization, Training, TrainingConfig, training::HISTORY_CAPACITY,
 };
 use optiviz::numerics::optimizers::{
-    AdamParams, AsgdParams, OptimizerSpec, RpropParams, SgdParams,
+    AdamParams, AsgdParams, LionParams, OptimizerSpec, RpropParams, ScheduleFreeAdamWParams,
+    ScheduleFreeSgdParams, SgdParams,
 };
 use optiviz::numerics::run::{Clip, RunStatus};
 use optiviz::numerics::schedule::Schedule;
@@ -373,5 +374,53 @@ fn rprop_and_asgd_train_the_network() {
         let (first, last) = (losses[0], *losses.last().unwrap());
         println!("{name}: training loss {first} -> {last}");
         assert!(last < 0.6 * first, "{name}: {first} -> {last}");
+    }
+}
+
+/// Lion and both Schedule-Free variants train the network from the flat weight vector as the
+/// torch.optim family does: every record finite, and the training loss well down after 300
+/// steps (the network is evaluated at the weights the optimizer steps: Schedule-Free's y).
+#[test]
+fn lion_and_schedule_free_train_the_network() {
+    let optimizers = [
+        OptimizerSpec::Lion(LionParams {
+            lr: 0.003,
+            weight_decay: 0.01,
+            ..LionParams::default()
+        }),
+        OptimizerSpec::ScheduleFreeAdamW(ScheduleFreeAdamWParams {
+            lr: 0.02,
+            warmup_steps: 20,
+            ..ScheduleFreeAdamWParams::default()
+        }),
+        OptimizerSpec::ScheduleFreeSGD(ScheduleFreeSgdParams {
+            lr: 0.5,
+            warmup_steps: 20,
+            ..ScheduleFreeSgdParams::default()
+        }),
+    ];
+    let runs = optimizers.iter().cloned().map(run).collect();
+    let mut t = Training::new(&small(300, runs)).unwrap();
+    t.advance(300);
+    for (r, optimizer) in t.runs().iter().zip(&optimizers) {
+        let name = optimizer.name();
+        assert!(r.status().is_running(), "{name}: {:?}", r.status());
+        let records = r.history().records();
+        assert!(
+            records
+                .iter()
+                .all(|x| x.train_loss.is_finite() && x.grad_norm.is_finite())
+        );
+        let (first, last) = (records[0].train_loss, r.history().latest().unwrap());
+        println!(
+            "{name}: train loss {first} -> {} at step {}",
+            last.train_loss, last.step
+        );
+        assert_eq!(last.step, 300, "{name}");
+        assert!(
+            last.train_loss < 0.7 * first,
+            "{name}: {first} -> {}",
+            last.train_loss
+        );
     }
 }

@@ -10,8 +10,9 @@
 use nalgebra::{DMatrix, DVector};
 use optiviz::numerics::optimizers::{
     AdadeltaParams, AdagradParams, AdamParams, AdamWParams, AdamaxParams, AsgdParams, BfgsParams,
-    GdParams, LbfgsParams, LineSearch, NAdamParams, NagParams, NewtonParams, OptimizerSpec, Oracle,
-    RAdamParams, RmsPropParams, RpropParams, SgdParams,
+    GdParams, LbfgsParams, LineSearch, LionParams, NAdamParams, NagParams, NewtonParams,
+    OptimizerSpec, Oracle, RAdamParams, RmsPropParams, RpropParams, ScheduleFreeAdamWParams,
+    ScheduleFreeSgdParams, SgdParams,
 };
 
 /// f(x) = 1/2 sum_i d_i x_i^2 with d_i spread over [0.5, 2], computed in place.
@@ -73,6 +74,23 @@ fn specs() -> Vec<OptimizerSpec> {
             weight_decay: 0.01,
             ..AsgdParams::default()
         }),
+        OptimizerSpec::Lion(LionParams {
+            weight_decay: 0.1,
+            decoupled_weight_decay: true,
+            ..LionParams::default()
+        }),
+        OptimizerSpec::ScheduleFreeAdamW(ScheduleFreeAdamWParams {
+            weight_decay: 0.01,
+            warmup_steps: 10,
+            r: 1.0,
+            ..ScheduleFreeAdamWParams::default()
+        }),
+        OptimizerSpec::ScheduleFreeSGD(ScheduleFreeSgdParams {
+            lr: 0.1,
+            weight_decay: 0.01,
+            warmup_steps: 10,
+            ..ScheduleFreeSgdParams::default()
+        }),
         OptimizerSpec::Newton(NewtonParams {
             damping: 0.1,
             ..NewtonParams::default()
@@ -129,5 +147,17 @@ fn steps_allocate_nothing() {
                 spec.name()
             );
         }
+    }
+}
+
+#[test]
+fn every_optimizer_is_in_the_list() {
+    let listed: Vec<&str> = specs().iter().map(OptimizerSpec::name).collect();
+    for default in OptimizerSpec::all_defaults() {
+        assert!(
+            listed.contains(&default.name()),
+            "{} is not checked for allocations",
+            default.name()
+        );
     }
 }

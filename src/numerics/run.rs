@@ -90,9 +90,12 @@ impl Averaging {
     /// Checks the window's length.
     pub fn validate(&self) -> Result<(), ParamError> {
         match *self {
-            Self::Tail { last } if !(1..=MAX_AVERAGE_WINDOW).contains(&last) => Err(
-                ParamError::new("last", format!("must be 1 to {MAX_AVERAGE_WINDOW}, got {last}")),
-            ),
+            Self::Tail { last } if !(1..=MAX_AVERAGE_WINDOW).contains(&last) => {
+                Err(ParamError::new(
+                    "last",
+                    format!("must be 1 to {MAX_AVERAGE_WINDOW}, got {last}"),
+                ))
+            }
             _ => Ok(()),
         }
     }
@@ -705,7 +708,11 @@ impl Run {
             }
             taken += 1;
             let p = Vec2::new(self.x[0], self.x[1]);
-            let stop = if !(p.x.is_finite() && p.y.is_finite()) {
+            let own_average_finite = self
+                .optimizer
+                .averaged()
+                .is_none_or(|a| a.iter().all(|v| v.is_finite()));
+            let stop = if !(p.x.is_finite() && p.y.is_finite() && own_average_finite) {
                 Some(Stop::NonFinitePoint)
             } else if !bounds.contains(p) {
                 Some(Stop::LeftBox)
@@ -824,7 +831,9 @@ mod tests {
     use super::*;
     use crate::numerics::noise::NoiseKind;
     use crate::numerics::objectives::{ObjectiveSpec, QuadraticParams};
-    use crate::numerics::optimizers::{AdamParams, AsgdParams, GdParams, NewtonParams, SgdParams};
+    use crate::numerics::optimizers::{
+        AdamParams, AsgdParams, GdParams, NewtonParams, ScheduleFreeSgdParams, SgdParams,
+    };
 
     fn quadratic(kappa: f64) -> AnyObjective {
         ObjectiveSpec::Quadratic(QuadraticParams {
@@ -1040,15 +1049,28 @@ mod tests {
             let window = &p[k.saturating_sub(2)..=k];
             let mean = window.iter().sum::<Vec2>() / window.len() as f64;
             let avg = t.sample(k).unwrap().averaged.unwrap();
-            assert!((avg - mean).norm() < 1e-14, "step {k}: {avg} against {mean}");
+            assert!(
+                (avg - mean).norm() < 1e-14,
+                "step {k}: {avg} against {mean}"
+            );
         }
-        let shape = t.averaged_shape().expect("an averaged run has an averaged path");
+        let shape = t
+            .averaged_shape()
+            .expect("an averaged run has an averaged path");
         assert_eq!(shape.points().first(), Some(&p[0]));
-        assert!(shape.points().len() >= 2, "the average moves, so its path has vertices");
+        assert!(
+            shape.points().len() >= 2,
+            "the average moves, so its path has vertices"
+        );
         assert!(
             sim.runs()[0].trajectory().averaged_shape().is_some()
-                && simulate(quadratic(10.0), &NoiseSpec::default(), vec![config(c.optimizer)], 5)
-                    .runs()[0]
+                && simulate(
+                    quadratic(10.0),
+                    &NoiseSpec::default(),
+                    vec![config(c.optimizer)],
+                    5
+                )
+                .runs()[0]
                     .trajectory()
                     .averaged_shape()
                     .is_none(),
@@ -1104,6 +1126,37 @@ mod tests {
         let mean = (p[4] + p[5] + p[6]) / 3.0;
         let avg = t.sample(6).unwrap().averaged.unwrap();
         assert!((avg - mean).norm() < 1e-15, "{avg:?} against {mean:?}");
+    }
+
+    #[test]
+    fn an_optimizer_s_own_average_is_recorded_beside_every_point_from_the_start() {
+        let mut c = config(OptimizerSpec::ScheduleFreeSGD(ScheduleFreeSgdParams {
+            lr: 0.5,
+            ..ScheduleFreeSgdParams::default()
+        }));
+        // Its own average takes the place of Polyak's.
+        c.averaging = Averaging::Polyak { start: 0 };
+        let view = ViewRect::around(Vec2::zeros(), 2.5);
+        let run = |capacity| {
+            let mut sim =
+                Simulation::new(quadratic(10.0), &view, vec![c.clone()], capacity).unwrap();
+            sim.advance_to(40);
+            sim
+        };
+        let (full, thinned) = (run(1 << 10), run(8));
+        let (full, thinned) = (full.runs()[0].trajectory(), thinned.runs()[0].trajectory());
+        assert_eq!(full.averaged().len(), 41);
+        assert_eq!(full.averaged()[0], full.points()[0], "x_0 is the start");
+        assert_ne!(full.averaged()[40], full.points()[40], "x is not y");
+        assert!(thinned.stride() > 1);
+        assert_eq!(thinned.averaged().len(), thinned.points().len());
+        for i in 0..thinned.len() {
+            let (a, b) = (
+                thinned.sample(i).unwrap(),
+                full.sample(i * thinned.stride()).unwrap(),
+            );
+            assert_eq!((a.point, a.averaged), (b.point, b.averaged), "sample {i}");
+        }
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub const BUILTIN: &[Builtin] = builtin![
     "16-your-own-function.ron",
     "17-find-the-step-size.ron",
     "18-rprop-rotation.ron",
+    "19-schedule-free.ron",
 ];
 
 /// The shipped MLP presets (presets/mlp/), in order.

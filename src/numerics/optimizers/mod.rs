@@ -8,9 +8,10 @@
 //! The torch.optim family (SGD, Adagrad, RMSprop, Adam, AdamW, NAdam, RAdam, Adadelta, Adamax,
 //! Rprop, ASGD) implement [`FirstOrder`]: "given the gradient at x, update x", with torch's equations,
 //! parameter names, defaults and even its order of floating-point operations, so float64
-//! trajectories agree with torch's to rounding. The course's additions (Nesterov's accelerated
-//! gradient, Newton, BFGS, L-BFGS) implement [`Optimizer`] directly because they evaluate the
-//! gradient elsewhere (a look-ahead point, a line search) or need the Hessian.
+//! trajectories agree with torch's to rounding; so do Lion and Schedule-Free (AdamW, SGD) with
+//! their reference packages' (lion-pytorch, schedulefree). The course's additions (Nesterov's
+//! accelerated gradient, Newton, BFGS, L-BFGS) implement [`Optimizer`] directly because they
+//! evaluate the gradient elsewhere (a look-ahead point, a line search) or need the Hessian.
 //!
 //! A step allocates nothing: buffers are sized on the first step and reused.
 //!
@@ -29,12 +30,14 @@ mod bfgs;
 pub mod knobs;
 mod lbfgs;
 mod line_search;
+mod lion;
 mod nadam;
 mod nag;
 mod newton;
 mod radam;
 mod rmsprop;
 mod rprop;
+mod schedule_free;
 mod sgd;
 
 pub use adadelta::{Adadelta, AdadeltaParams};
@@ -45,12 +48,14 @@ pub use asgd::{Asgd, AsgdParams};
 pub use bfgs::{Bfgs, BfgsParams};
 pub use lbfgs::{Lbfgs, LbfgsParams};
 pub use line_search::LineSearch;
+pub use lion::{Lion, LionParams};
 pub use nadam::{NAdam, NAdamParams};
 pub use nag::{Nag, NagMomentum, NagParams};
 pub use newton::{Newton, NewtonParams};
 pub use radam::{RAdam, RAdamParams};
 pub use rmsprop::{RmsProp, RmsPropParams};
 pub use rprop::{Rprop, RpropParams};
+pub use schedule_free::{ScheduleFree, ScheduleFreeAdamWParams, ScheduleFreeSgdParams};
 pub use sgd::{GdParams, Sgd, SgdParams};
 
 use super::ParamError;
@@ -270,6 +275,12 @@ registry! {
     Rprop(RpropParams),
     /// torch.optim.ASGD.
     ASGD(AsgdParams),
+    /// Lion (sign of an interpolated momentum), as lion-pytorch.
+    Lion(LionParams),
+    /// Schedule-Free AdamW, as the schedulefree package's AdamWScheduleFree.
+    ScheduleFreeAdamW(ScheduleFreeAdamWParams),
+    /// Schedule-Free SGD, as the schedulefree package's SGDScheduleFree.
+    ScheduleFreeSGD(ScheduleFreeSgdParams),
     /// Newton's method, optionally damped.
     Newton(NewtonParams),
     /// BFGS with a dense inverse-Hessian approximation.
