@@ -171,3 +171,48 @@ fn schedule_free_leads_most_of_the_run_and_cosine_needs_to_know_the_end() {
     assert!(held[0] >= 11 && held[2] >= 10, "{held:?} of {n}");
     assert!(held[1] >= 9 && held[3] >= 10, "{held:?} of {n}");
 }
+
+/// Root-mean-square distance from the origin (the minimum of presets 10 and 14) of the run's
+/// raw iterates and of its averaged iterates over the last `n` steps.
+fn rms_distances(file: &str, run: usize, n: usize) -> (f64, f64) {
+    let s = scenario::parse(&preset_text(file), file).unwrap();
+    let mut sim = s.simulation(s.spec.steps + 1).unwrap();
+    sim.advance_to(s.spec.steps);
+    let t = sim.runs()[run].trajectory();
+    assert_eq!(
+        t.averaged().len(),
+        t.points().len(),
+        "{file}: run {run} averages"
+    );
+    let rms = |v: &[optiviz::numerics::Vec2]| {
+        let tail = &v[v.len() - n..];
+        (tail
+            .iter()
+            .map(optiviz::numerics::Vec2::norm_squared)
+            .sum::<f64>()
+            / n as f64)
+            .sqrt()
+    };
+    (rms(t.points()), rms(t.averaged()))
+}
+
+/// 10: the constant-lr run's Polyak average (drawn dashed, with a square) settles much
+/// closer to the minimum than the iterate jittering around it.
+#[test]
+fn preset_10_s_polyak_average_settles_much_closer_than_its_iterate() {
+    let (raw, averaged) = rms_distances("10-lr-schedules.ron", 0, 100);
+    assert!(
+        averaged < 0.25 * raw,
+        "over the last 100 steps: iterate {raw:.3} from the minimum, average {averaged:.3}"
+    );
+}
+
+/// 14: averaging SGD's iterates from step 50 smooths the noise injected into b.
+#[test]
+fn preset_14_s_averaged_sgd_jitters_far_less_than_sgd() {
+    let (raw, averaged) = rms_distances("14-noise-in-b.ron", 0, 100);
+    assert!(
+        averaged < 0.5 * raw,
+        "over the last 100 steps: iterate {raw:.3} from the minimum, average {averaged:.3}"
+    );
+}

@@ -437,3 +437,32 @@ fn unwritable_output_is_one_clear_line_and_nothing_is_lost() {
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a folder");
 }
+
+/// Every run that averages (Polyak, tail, ASGD's ax, Schedule-Free's x) draws its averaged
+/// iterate as its own white-cased dashed path, and no other run does.
+#[test]
+fn averaged_iterates_are_drawn_as_their_own_paths() {
+    let mut averaging_presets = 0;
+    for (i, b) in BUILTIN.iter().enumerate() {
+        let s = builtin(i);
+        let sim = simulate(&s, s.spec.steps).unwrap();
+        let averaging = sim
+            .runs()
+            .iter()
+            .filter(|r| !r.trajectory().averaged().is_empty())
+            .count();
+        let svg = Figure::new(&s, &sim, FigureOptions::for_scenario(&s))
+            .unwrap()
+            .to_svg();
+        // White-cased dashes: a white stroke over many pieces (a saddle's white cross has two).
+        let cased = roxmltree::Document::parse(&svg)
+            .unwrap()
+            .descendants()
+            .filter(|n| n.attribute("stroke") == Some("#ffffff"))
+            .filter(|n| n.attribute("d").is_some_and(|d| d.matches('M').count() > 4))
+            .count();
+        assert_eq!(cased, averaging, "{}: averaged paths drawn", b.file);
+        averaging_presets += usize::from(averaging > 0);
+    }
+    assert!(averaging_presets >= 3, "presets 10, 14 and 19 average");
+}

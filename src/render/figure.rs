@@ -5,7 +5,7 @@
 use super::FigureOptions;
 use super::canvas::{Align, Canvas, Color, Image, P, Rect, Stroke, TextStyle};
 use super::caption;
-use super::geometry::{Mapping, Thinned, clip_polyline, tick_label, ticks};
+use super::geometry::{Mapping, Thinned, clip_polyline, dashed, tick_label, ticks};
 use super::style::Style;
 use super::text::Font;
 use crate::numerics::contour::{Grid, LogScale, log_iso_lines};
@@ -58,6 +58,9 @@ impl Detail {
     };
 }
 
+/// A run's averaged iterate as drawn: its point and its path's dashes, in pixels.
+type Averaged = (P, Vec<Vec<P>>);
+
 /// One run as drawn.
 struct RunDraw {
     label: String,
@@ -67,6 +70,8 @@ struct RunDraw {
     /// The whole path thinned for drawing, in the plane (`path_shape::Thinning`, the app's
     /// rule too); strokes up to any step give the animation's frames.
     path: Thinning,
+    /// The averaged iterate's path thinned the same way, when the run averages.
+    averaged: Option<Thinning>,
     /// Its kept points in pixels (where the legend may go, whether it left the view).
     path_px: Vec<P>,
     start: P,
@@ -161,11 +166,16 @@ impl Scene {
                 let run = sim.runs().get(sim_index)?;
                 let path = thinned_path(run.trajectory().shape(), &mapping, detail);
                 let path_px = path.points().iter().map(|p| mapping.px(*p)).collect();
+                let averaged = run
+                    .trajectory()
+                    .averaged_shape()
+                    .map(|shape| thinned_path(shape, &mapping, detail));
                 Some(RunDraw {
                     label,
                     color,
                     sim_index,
                     path,
+                    averaged,
                     path_px,
                     start: mapping.px(run.config().start),
                     stop_word: match run.status() {
@@ -355,6 +365,8 @@ impl Scene {
         let halo_w = width + 2.0 * m;
         // Current point, and whether the run had stopped by then, per run.
         let mut states = Vec::new();
+        // The averaged iterate at `step`, per run that averages.
+        let mut averages = Vec::new();
         c.push_clip(rect);
         let guard = rect.expand(halo_w + 4.0 * m);
         for r in &self.runs {
@@ -403,13 +415,91 @@ impl Scene {
                 _ => None,
             };
             states.push(Some((here, stopped)));
+            if let Some(averaged) = self.averaged_path(r, t, &current, guard) {
+                averages.push((averaged, r.color));
+            }
         }
+        // Above every run's path (the noise an average smooths would hide it), then its square.
+        for ((_, dashes), color) in &averages {
+            self.averaged_dashes(c, dashes, *color);
+        }
+        self.averaged_markers(c, &averages);
         self.markers(c, &states);
         c.pop_clip();
         if let Some(b) = &self.legend {
             self.legend(c, b, &states);
         }
         self.step_badge(c, step);
+    }
+
+    /// The averaged iterate's point in pixels and its path up to `current` as dashes, for a run
+    /// that averages.
+    fn averaged_path(
+        &self,
+        r: &RunDraw,
+        t: &crate::numerics::run::Trajectory,
+        current: &crate::numerics::run::Sample,
+        guard: Rect,
+    ) -> Option<Averaged> {
+        let (a, thinning, shape) = (current.averaged?, r.averaged.as_ref()?, t.averaged_shape()?);
+        let m = self.marker();
+        let previous = shape
+            .vertices_upto(current.step)
+            .checked_sub(1)
+            .map(|i| shape.points()[i]);
+        let pieces: Vec<Vec<P>> = thinning
+            .strokes(current.step, a, previous)
+            .iter()
+            .flat_map(|stroke| {
+                let px: Vec<P> = stroke.iter().map(|p| self.mapping.px(*p)).collect();
+                clip_polyline(&px, guard)
+            })
+            .collect();
+        Some((self.mapping.px(a), dashed(&pieces, 4.0 * m, 3.0 * m)))
+    }
+
+    /// An averaged iterate's dashes, cased in white.
+    fn averaged_dashes(&self, c: &mut dyn Canvas, dashes: &[Vec<P>], color: Rgb) {
+        let (s, m) = (&self.style, self.marker());
+        let width = s.path_width() * self.u;
+        // Cased in white, as in the app: every path has a dark outline, so the white casing
+        // tells the average from a noisy path's scribble in any theme.
+        c.stroke_lines(
+            dashes,
+            Stroke {
+                color: Color::opaque([255, 255, 255]),
+                width: width + 2.5 * m,
+            },
+        );
+        c.stroke_lines(
+            dashes,
+            Stroke {
+                color: Color::opaque(color),
+                width,
+            },
+        );
+    }
+
+    /// The averaged iterates' squares, under the current points (as in the app).
+    fn averaged_markers(&self, c: &mut dyn Canvas, averages: &[(Averaged, Rgb)]) {
+        let m = self.marker();
+        for ((p, _), color) in averages {
+            let h = 7.0 * m;
+            let square = [
+                [p[0] - h, p[1] - h],
+                [p[0] + h, p[1] - h],
+                [p[0] + h, p[1] + h],
+                [p[0] - h, p[1] + h],
+            ];
+            c.polygon(
+                &square,
+                Some(Color::opaque(*color)),
+                Some(Stroke {
+                    color: Color::opaque(self.style.dot_outline),
+                    width: 2.0 * m,
+                }),
+            );
+        }
     }
 
     /// Start circles, current points and where runs diverged, above every path.

@@ -144,6 +144,69 @@ fn clip_segment(a: P, b: P, rect: Rect) -> Option<(P, P, bool, bool)> {
     Some((at(t0), at(t1), t0 > 0.0, t1 < 1.0))
 }
 
+/// `lines` cut into dashes `dash` pixels long with `gap` pixels between them, the pattern
+/// running on along each line through its corners.
+#[must_use]
+pub fn dashed(lines: &[Vec<P>], dash: f32, gap: f32) -> Vec<Vec<P>> {
+    let period = dash + gap;
+    let mut out = Vec::new();
+    if !(dash > 0.0 && gap >= 0.0 && period.is_finite()) {
+        return lines.to_vec();
+    }
+    for line in lines {
+        // Where we are in the pattern: [0, dash) draws, [dash, period) does not.
+        let mut phase = 0.0_f32;
+        let mut current: Vec<P> = Vec::new();
+        if let Some(&first) = line.first() {
+            current.push(first);
+        }
+        for w in line.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let len = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
+            if !len.is_finite() || len == 0.0 {
+                continue;
+            }
+            let at = |d: f32| {
+                [
+                    a[0] + (b[0] - a[0]) * d / len,
+                    a[1] + (b[1] - a[1]) * d / len,
+                ]
+            };
+            let mut done = 0.0_f32;
+            while done < len {
+                let drawing = phase < dash;
+                let to_switch = if drawing {
+                    dash - phase
+                } else {
+                    period - phase
+                };
+                let step = to_switch.min(len - done);
+                done += step;
+                phase += step;
+                if drawing {
+                    current.push(at(done));
+                }
+                if phase >= period {
+                    phase -= period;
+                    current.push(at(done));
+                } else if drawing && phase >= dash {
+                    if current.len() >= 2 {
+                        out.push(std::mem::take(&mut current));
+                    }
+                    current.clear();
+                }
+                if !drawing && phase < dash && current.is_empty() {
+                    current.push(at(done));
+                }
+            }
+        }
+        if current.len() >= 2 {
+            out.push(current);
+        }
+    }
+    out
+}
+
 /// "Nice" tick values (1, 2 or 5 times a power of ten apart) inside [lo, hi], about `target`
 /// of them, and the step.
 #[must_use]
@@ -189,6 +252,28 @@ pub fn tick_label(v: f64, step: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dashes_have_their_length_and_follow_corners() {
+        // 25 px along x, then 25 up: dashes of 8 with gaps of 2 start every 10 px.
+        let d = dashed(&[vec![[0.0, 0.0], [25.0, 0.0], [25.0, 25.0]]], 8.0, 2.0);
+        let length = |l: &Vec<P>| {
+            l.windows(2)
+                .map(|w| ((w[1][0] - w[0][0]).powi(2) + (w[1][1] - w[0][1]).powi(2)).sqrt())
+                .sum::<f32>()
+        };
+        assert_eq!(d.len(), 5, "{d:?}");
+        assert!(d.iter().all(|l| (length(l) - 8.0).abs() < 1e-4), "{d:?}");
+        assert_eq!(d[1][0], [10.0, 0.0]);
+        // The third dash turns the corner.
+        assert_eq!(d[2], vec![[20.0, 0.0], [25.0, 0.0], [25.0, 3.0]]);
+        assert_eq!(d[4][0], [25.0, 15.0]);
+        // No gap: the line itself.
+        assert_eq!(
+            length(&dashed(&[vec![[0.0, 0.0], [5.0, 0.0]]], 1.0, 0.0).concat()),
+            5.0
+        );
+    }
 
     #[test]
     fn nice_ticks() {

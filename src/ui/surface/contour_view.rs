@@ -86,6 +86,8 @@ pub struct ContourView {
     pub hide_legend: bool,
     cache: ContourCache,
     paths: Vec<PathCache>,
+    /// The same for each run's averaged iterate (Polyak, tail, ASGD's ax, Schedule-Free's x).
+    averaged_paths: Vec<PathCache>,
     view_generation: Option<u64>,
     /// A left drag has gone far enough to move start points (until the button is released).
     moving_starts: bool,
@@ -107,6 +109,8 @@ struct DrawnRun {
     width: f32,
     /// "diverged at step k: ..." once the run has stopped (at the step on screen).
     stopped: Option<String>,
+    /// The averaged iterate at the step on screen and its path, when the run averages.
+    averaged: Option<(Vec2, Vec<Vec<PlotPoint>>)>,
 }
 
 impl ContourView {
@@ -121,6 +125,7 @@ impl ContourView {
     ) {
         let n = session.sim().runs().len();
         self.paths.resize_with(n, PathCache::default);
+        self.averaged_paths.resize_with(n, PathCache::default);
         let reset = self.view_generation != Some(session.view_generation());
         self.view_generation = Some(session.view_generation());
         match settings.layout {
@@ -252,6 +257,7 @@ impl ContourView {
         let eigen_axes = self.eigen_axes;
         let cache = &mut self.cache;
         let paths = &mut self.paths;
+        let averaged_paths = &mut self.averaged_paths;
         let moving_starts = &mut self.moving_starts;
         let selected_sim = session.sim_index(selected).unwrap_or(0);
         let ctx = ui.ctx().clone();
@@ -361,6 +367,16 @@ impl ContourView {
                 }
                 let width = if k == top { 3.0 } else { 2.5 } * thick;
                 draw_path(plot_ui, &checked.label, &line, color, width);
+                // The averaged iterate's own path, drawn dashed above every run's path.
+                let averaged = current.averaged.zip(t.averaged_shape()).map(|(a, shape)| {
+                    let cache = &mut averaged_paths[k];
+                    cache.update(shape, session.generation(), units_per_px, current.step);
+                    let previous = shape
+                        .vertices_upto(current.step)
+                        .checked_sub(1)
+                        .map(|i| shape.points()[i]);
+                    (a, cache.strokes(current.step, a, previous))
+                });
                 let stopped = match run.status() {
                     RunStatus::Stopped { step: at, .. } if current.step + 1 >= *at => {
                         Some(run.status().describe())
@@ -376,6 +392,7 @@ impl ContourView {
                     line,
                     width,
                     stopped,
+                    averaged,
                 });
             }
             // How much each corner's legend would hide: path points, and a run's start and
@@ -406,6 +423,13 @@ impl ContourView {
             {
                 draw_path(plot_ui, &d.label, &d.line, d.color, d.width);
             }
+            // The averaged iterates' paths above all runs' paths: the noise an average smooths
+            // would otherwise hide it.
+            for d in &drawn {
+                if let Some((_, strokes)) = &d.averaged {
+                    draw_averaged_path(plot_ui, strokes, d.color, d.width);
+                }
+            }
             // Markers after all paths, so no path hides a run's point.
             for (i, d) in drawn.iter().enumerate() {
                 plot_ui.points(
@@ -416,6 +440,26 @@ impl ContourView {
                         .allow_hover(false)
                         .id(("start", i)),
                 );
+            }
+            // The averaged iterate's marker: a square in the run's colour with the theme's rim,
+            // so it reads as "this run's other point" beside the round current point.
+            let (_, square_rim) = outlines(&ctx);
+            for d in &drawn {
+                if let Some((a, _)) = d.averaged {
+                    for (radius, color, id) in [
+                        (7.5 * thick + 2.0 * thick, square_rim, "avg-outline"),
+                        (7.5 * thick, d.color, "avg"),
+                    ] {
+                        plot_ui.points(
+                            Points::new("", PlotPoints::Owned(vec![plot_point(a)]))
+                                .shape(MarkerShape::Square)
+                                .radius(radius)
+                                .color(color)
+                                .allow_hover(false)
+                                .id((id, d.sim_index)),
+                        );
+                    }
+                }
             }
             let screen: Vec<egui::Pos2> = drawn
                 .iter()
@@ -724,6 +768,28 @@ fn draw_path(
                 .width(width)
                 .allow_hover(false),
         );
+    }
+}
+
+/// A run's averaged iterate as a dashed line cased in white.
+fn draw_averaged_path(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    strokes: &[Vec<PlotPoint>],
+    color: Color32,
+    width: f32,
+) {
+    // Cased in white (the figures' rule too): every run's path has a dark outline, so a white
+    // casing tells the average from the scribble of a noisy path in any theme.
+    for (stroke_color, stroke_width) in [(Color32::WHITE, width + 3.0), (color, width)] {
+        for stroke in strokes {
+            plot_ui.line(
+                plot_items::line("", PlotPoints::Owned(stroke.clone()))
+                    .color(stroke_color)
+                    .width(stroke_width)
+                    .style(egui_plot::LineStyle::dashed_loose())
+                    .allow_hover(false),
+            );
+        }
     }
 }
 
