@@ -8,8 +8,8 @@
 //!    contours for its view at the app's largest grid, and the theory curves.
 //! 3. One full UI frame of the app built headless (egui context, layout and tessellation, no
 //!    GPU) while 8 runs of 100,000 steps play (GUI builds only).
-//! 4. 2-D stepping throughput of SGD with momentum and of Adam, as the app steps them (gradient,
-//!    update, recording into the trajectory).
+//! 4. 2-D stepping throughput of SGD with momentum and of Adam, and of every optimizer at its
+//!    defaults, as the app steps them (gradient, update, recording into the trajectory).
 //! 5. MLP training throughput: a 2-16-16-1 tanh network, batch 32, Adam, on the circle data
 //!    (400 points, half for training), with evaluations off and with the default evaluation
 //!    policy.
@@ -458,6 +458,13 @@ pub fn run_all(quick: bool) -> Vec<Measurement> {
             .collect();
         out.push(Measurement::from_rates(name, &rates));
     }
+    // Every optimizer of the registry at its defaults, for the table in docs/performance.md.
+    let steps = if quick { 20_000 } else { 200_000 };
+    for optimizer in OptimizerSpec::all_defaults() {
+        let rates: Vec<f64> = (0..3).map(|_| stepping_rate(&optimizer, steps)).collect();
+        let name = format!("stepping at the defaults: {}", optimizer.name());
+        out.push(Measurement::from_rates(&name, &rates));
+    }
 
     let steps = if quick { 5_000 } else { 50_000 };
     for (name, evaluate) in [
@@ -625,6 +632,18 @@ fn utc(secs: u64) -> String {
 mod tests {
     use super::*;
     use crate::scenario::workloads::long_scenario;
+
+    #[test]
+    fn every_optimizer_steps_at_its_defaults() {
+        for optimizer in OptimizerSpec::all_defaults() {
+            let rate = stepping_rate(&optimizer, 2_000);
+            assert!(
+                rate.is_finite() && rate > 0.0,
+                "{}: {rate}",
+                optimizer.name()
+            );
+        }
+    }
 
     #[test]
     fn utc_dates_follow_the_calendar() {
