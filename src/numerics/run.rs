@@ -231,6 +231,8 @@ pub struct Sample {
     pub velocity: Option<Vec2>,
     /// Averaged iterate at step k.
     pub averaged: Option<Vec2>,
+    /// The optimizer's base sequence at step k (Schedule-Free's z), where it has one.
+    pub base: Option<Vec2>,
 }
 
 /// The recorded history of a run. Memory is bounded: when `capacity` samples are stored, every
@@ -248,11 +250,14 @@ pub struct Trajectory {
     effective_lr: Vec<Vec2>,
     velocity: Vec<Vec2>,
     averaged: Vec<Vec2>,
+    base: Vec<Vec2>,
     latest: Option<Sample>,
     /// Every step's point, simplified for drawing (the samples above are strided).
     shape: PathShape,
     /// Every step's averaged point, simplified the same way (empty without averaging).
     averaged_shape: PathShape,
+    /// The same for the base sequence (Schedule-Free's z).
+    base_shape: PathShape,
 }
 
 /// Most vertices a run's drawn shape keeps before its tolerance doubles.
@@ -268,6 +273,7 @@ impl Trajectory {
             capacity: capacity.max(2).next_multiple_of(2),
             shape: PathShape::new(shape_tolerance, SHAPE_BUDGET),
             averaged_shape: PathShape::new(shape_tolerance, SHAPE_BUDGET),
+            base_shape: PathShape::new(shape_tolerance, SHAPE_BUDGET),
             ..Self::default()
         }
     }
@@ -283,6 +289,12 @@ impl Trajectory {
     #[must_use]
     pub fn averaged_shape(&self) -> Option<&PathShape> {
         (!self.averaged.is_empty()).then_some(&self.averaged_shape)
+    }
+
+    /// The base sequence's path for drawing (Schedule-Free's z); `None` without one.
+    #[must_use]
+    pub fn base_shape(&self) -> Option<&PathShape> {
+        (!self.base.is_empty()).then_some(&self.base_shape)
     }
 
     /// Number of stored samples.
@@ -353,6 +365,7 @@ impl Trajectory {
             effective_lr: vec_at(&self.effective_lr),
             velocity: vec_at(&self.velocity),
             averaged: self.averaged.get(i).copied(),
+            base: self.base.get(i).copied(),
         })
     }
 
@@ -371,8 +384,22 @@ impl Trajectory {
         self.steps_done = s.step;
         self.latest = Some(s);
         self.shape.push(s.step, s.point);
-        if let Some(a) = s.averaged {
-            self.averaged_shape.push(s.step, a);
+        // An optimizer's own sequences (ASGD's ax, Schedule-Free's x and z) begin after its
+        // first step: their paths begin at the start point.
+        let start = self.points.first().copied();
+        for (shape, p) in [
+            (&mut self.averaged_shape, s.averaged),
+            (&mut self.base_shape, s.base),
+        ] {
+            if let Some(p) = p {
+                if shape.points().is_empty()
+                    && s.step > 0
+                    && let Some(start) = start
+                {
+                    shape.push(0, start);
+                }
+                shape.push(s.step, p);
+            }
         }
         if !s.step.is_multiple_of(self.stride) {
             return;
@@ -406,6 +433,13 @@ impl Trajectory {
             }
             self.averaged.push(a);
         }
+        if let Some(z) = s.base {
+            // As for an optimizer's own average: the start stands in before the first step.
+            while self.base.len() + 1 < self.points.len() {
+                self.base.push(self.points[self.base.len()]);
+            }
+            self.base.push(z);
+        }
     }
 
     /// Keeps every other sample and doubles the stride.
@@ -424,6 +458,7 @@ impl Trajectory {
         keep_even(&mut self.effective_lr);
         keep_even(&mut self.velocity);
         keep_even(&mut self.averaged);
+        keep_even(&mut self.base);
         self.stride *= 2;
     }
 
@@ -436,11 +471,13 @@ impl Trajectory {
         (self.points.capacity()
             + self.effective_lr.capacity()
             + self.velocity.capacity()
-            + self.averaged.capacity())
+            + self.averaged.capacity()
+            + self.base.capacity())
             * v2
             + (self.loss.capacity() + self.grad_norm.capacity() + self.lr.capacity()) * f
             + self.shape.heap_bytes()
             + self.averaged_shape.heap_bytes()
+            + self.base_shape.heap_bytes()
     }
 
     /// True when effective step sizes are recorded.
@@ -678,6 +715,11 @@ impl Run {
                 .filter(|v| finite2(*v)),
             velocity: self.optimizer.velocity().map(to2).filter(|v| finite2(*v)),
             averaged,
+            base: self
+                .optimizer
+                .base_sequence()
+                .map(to2)
+                .filter(|v| finite2(*v)),
         };
         self.trajectory.push(sample);
     }
@@ -1126,6 +1168,35 @@ mod tests {
         let mean = (p[4] + p[5] + p[6]) / 3.0;
         let avg = t.sample(6).unwrap().averaged.unwrap();
         assert!((avg - mean).norm() < 1e-15, "{avg:?} against {mean:?}");
+    }
+
+    #[test]
+    fn schedule_free_records_y_x_and_z_and_their_paths_begin_at_the_start() {
+        let c = config(OptimizerSpec::ScheduleFreeSGD(ScheduleFreeSgdParams {
+            lr: 0.5,
+            ..ScheduleFreeSgdParams::default()
+        }));
+        let sim = simulate(quadratic(10.0), &NoiseSpec::default(), vec![c], 30);
+        let t = sim.runs()[0].trajectory();
+        let start = t.points()[0];
+        assert_eq!(t.sample(0).unwrap().base, Some(start), "z_0 is the start");
+        // y = (1 - momentum) z + momentum x at every step (momentum 0.9).
+        for k in 1..=30 {
+            let s = t.sample(k).unwrap();
+            let (x, z) = (s.averaged.unwrap(), s.base.unwrap());
+            assert!((s.point - (0.1 * z + 0.9 * x)).norm() < 1e-12, "step {k}");
+        }
+        for shape in [t.averaged_shape().unwrap(), t.base_shape().unwrap()] {
+            assert_eq!(shape.points()[0], start);
+            assert_eq!(shape.steps()[0], 0);
+        }
+        let plain = simulate(
+            quadratic(10.0),
+            &NoiseSpec::default(),
+            vec![config(OptimizerSpec::default())],
+            3,
+        );
+        assert!(plain.runs()[0].trajectory().base_shape().is_none());
     }
 
     #[test]

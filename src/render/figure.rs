@@ -72,6 +72,8 @@ struct RunDraw {
     path: Thinning,
     /// The averaged iterate's path thinned the same way, when the run averages.
     averaged: Option<Thinning>,
+    /// The base sequence's path (Schedule-Free's z), when the optimizer has one.
+    base: Option<Thinning>,
     /// Its kept points in pixels (where the legend may go, whether it left the view).
     path_px: Vec<P>,
     start: P,
@@ -170,12 +172,17 @@ impl Scene {
                     .trajectory()
                     .averaged_shape()
                     .map(|shape| thinned_path(shape, &mapping, detail));
+                let base = run
+                    .trajectory()
+                    .base_shape()
+                    .map(|shape| thinned_path(shape, &mapping, detail));
                 Some(RunDraw {
                     label,
                     color,
                     sim_index,
                     path,
                     averaged,
+                    base,
                     path_px,
                     start: mapping.px(run.config().start),
                     stop_word: match run.status() {
@@ -365,8 +372,9 @@ impl Scene {
         let halo_w = width + 2.0 * m;
         // Current point, and whether the run had stopped by then, per run.
         let mut states = Vec::new();
-        // The averaged iterate at `step`, per run that averages.
+        // The averaged iterate at `step`, per run that averages, and the base sequence.
         let mut averages = Vec::new();
+        let mut bases = Vec::new();
         c.push_clip(rect);
         let guard = rect.expand(halo_w + 4.0 * m);
         for r in &self.runs {
@@ -418,12 +426,16 @@ impl Scene {
             if let Some(averaged) = self.averaged_path(r, t, &current, guard) {
                 averages.push((averaged, r.color));
             }
+            if let Some((z, dots)) = self.base_path(r, t, &current, guard) {
+                bases.push((z, dots, r.color));
+            }
         }
         // Above every run's path (the noise an average smooths would hide it), then its square.
         for ((_, dashes), color) in &averages {
             self.averaged_dashes(c, dashes, *color);
         }
         self.averaged_markers(c, &averages);
+        self.base_marks(c, &bases);
         self.markers(c, &states);
         c.pop_clip();
         if let Some(b) = &self.legend {
@@ -456,6 +468,62 @@ impl Scene {
             })
             .collect();
         Some((self.mapping.px(a), dashed(&pieces, 4.0 * m, 3.0 * m)))
+    }
+
+    /// The base sequence's point (Schedule-Free's z) and its path as dots, in pixels.
+    fn base_path(
+        &self,
+        r: &RunDraw,
+        t: &crate::numerics::run::Trajectory,
+        current: &crate::numerics::run::Sample,
+        guard: Rect,
+    ) -> Option<Averaged> {
+        let (z, thinning, shape) = (current.base?, r.base.as_ref()?, t.base_shape()?);
+        let m = self.marker();
+        let previous = shape
+            .vertices_upto(current.step)
+            .checked_sub(1)
+            .map(|i| shape.points()[i]);
+        let pieces: Vec<Vec<P>> = thinning
+            .strokes(current.step, z, previous)
+            .iter()
+            .flat_map(|stroke| {
+                let px: Vec<P> = stroke.iter().map(|p| self.mapping.px(*p)).collect();
+                clip_polyline(&px, guard)
+            })
+            .collect();
+        Some((self.mapping.px(z), dashed(&pieces, 1.5 * m, 3.0 * m)))
+    }
+
+    /// Base sequences: thin dots over the halo and a small ring where each is.
+    fn base_marks(&self, c: &mut dyn Canvas, bases: &[(P, Vec<Vec<P>>, Rgb)]) {
+        let (s, m) = (&self.style, self.marker());
+        let width = 0.5 * s.path_width() * self.u;
+        for (z, dots, color) in bases {
+            c.stroke_lines(
+                dots,
+                Stroke {
+                    color: Color::with_alpha(s.halo, s.halo_alpha),
+                    width: width + 2.0 * m,
+                },
+            );
+            c.stroke_lines(
+                dots,
+                Stroke {
+                    color: Color::opaque(*color),
+                    width,
+                },
+            );
+            c.circle(
+                *z,
+                4.0 * m,
+                None,
+                Some(Stroke {
+                    color: Color::opaque(*color),
+                    width: 1.5 * m,
+                }),
+            );
+        }
     }
 
     /// An averaged iterate's dashes, cased in white.

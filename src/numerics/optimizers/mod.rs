@@ -93,6 +93,11 @@ pub trait Tunable {
     fn averaged(&self) -> Option<&DVector<f64>> {
         None
     }
+    /// The sequence the optimizer takes its plain steps on when that is neither the iterate
+    /// nor the average (Schedule-Free's z); the run records it beside them.
+    fn base_sequence(&self) -> Option<&DVector<f64>> {
+        None
+    }
 }
 
 /// A method whose update needs only the gradient at the current point (the torch.optim form).

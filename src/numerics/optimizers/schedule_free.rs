@@ -266,6 +266,9 @@ impl Tunable for ScheduleFree {
     fn averaged(&self) -> Option<&DVector<f64>> {
         (self.k > 0).then_some(&self.x)
     }
+    fn base_sequence(&self) -> Option<&DVector<f64>> {
+        self.z()
+    }
 }
 
 impl FirstOrder for ScheduleFree {

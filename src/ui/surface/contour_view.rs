@@ -88,6 +88,8 @@ pub struct ContourView {
     paths: Vec<PathCache>,
     /// The same for each run's averaged iterate (Polyak, tail, ASGD's ax, Schedule-Free's x).
     averaged_paths: Vec<PathCache>,
+    /// And for each run's base sequence (Schedule-Free's z).
+    base_paths: Vec<PathCache>,
     view_generation: Option<u64>,
     /// A left drag has gone far enough to move start points (until the button is released).
     moving_starts: bool,
@@ -111,6 +113,8 @@ struct DrawnRun {
     stopped: Option<String>,
     /// The averaged iterate at the step on screen and its path, when the run averages.
     averaged: Option<(Vec2, Vec<Vec<PlotPoint>>)>,
+    /// The same for the base sequence (Schedule-Free's z: where its plain steps go).
+    base: Option<(Vec2, Vec<Vec<PlotPoint>>)>,
 }
 
 impl ContourView {
@@ -126,6 +130,7 @@ impl ContourView {
         let n = session.sim().runs().len();
         self.paths.resize_with(n, PathCache::default);
         self.averaged_paths.resize_with(n, PathCache::default);
+        self.base_paths.resize_with(n, PathCache::default);
         let reset = self.view_generation != Some(session.view_generation());
         self.view_generation = Some(session.view_generation());
         match settings.layout {
@@ -258,6 +263,7 @@ impl ContourView {
         let cache = &mut self.cache;
         let paths = &mut self.paths;
         let averaged_paths = &mut self.averaged_paths;
+        let base_paths = &mut self.base_paths;
         let moving_starts = &mut self.moving_starts;
         let selected_sim = session.sim_index(selected).unwrap_or(0);
         let ctx = ui.ctx().clone();
@@ -377,6 +383,15 @@ impl ContourView {
                         .map(|i| shape.points()[i]);
                     (a, cache.strokes(current.step, a, previous))
                 });
+                let base = current.base.zip(t.base_shape()).map(|(z, shape)| {
+                    let cache = &mut base_paths[k];
+                    cache.update(shape, session.generation(), units_per_px, current.step);
+                    let previous = shape
+                        .vertices_upto(current.step)
+                        .checked_sub(1)
+                        .map(|i| shape.points()[i]);
+                    (z, cache.strokes(current.step, z, previous))
+                });
                 let stopped = match run.status() {
                     RunStatus::Stopped { step: at, .. } if current.step + 1 >= *at => {
                         Some(run.status().describe())
@@ -393,6 +408,7 @@ impl ContourView {
                     width,
                     stopped,
                     averaged,
+                    base,
                 });
             }
             // How much each corner's legend would hide: path points, and a run's start and
@@ -428,6 +444,31 @@ impl ContourView {
             for d in &drawn {
                 if let Some((_, strokes)) = &d.averaged {
                     draw_averaged_path(plot_ui, strokes, d.color, d.width);
+                }
+                // Schedule-Free's z: thin and dotted, with a small ring where it is.
+                if let Some((z, strokes)) = &d.base {
+                    let (outline, _) = outlines(plot_ui.ctx());
+                    for (stroke_color, stroke_width) in
+                        [(outline, 0.5 * d.width + 2.0), (d.color, 0.5 * d.width)]
+                    {
+                        for stroke in strokes {
+                            plot_ui.line(
+                                plot_items::line("", PlotPoints::Owned(stroke.clone()))
+                                    .color(stroke_color)
+                                    .width(stroke_width)
+                                    .style(egui_plot::LineStyle::dotted_loose())
+                                    .allow_hover(false),
+                            );
+                        }
+                    }
+                    plot_ui.points(
+                        Points::new("", PlotPoints::Owned(vec![plot_point(*z)]))
+                            .radius(4.5 * thick)
+                            .filled(false)
+                            .color(d.color)
+                            .allow_hover(false)
+                            .id(("base", d.sim_index)),
+                    );
                 }
             }
             // Markers after all paths, so no path hides a run's point.
