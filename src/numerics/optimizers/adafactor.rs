@@ -20,8 +20,10 @@
 
 use super::knobs::{self, Knobs, Real, Scale};
 use super::layout::{Block, ParamLayout};
-use super::{FirstOrder, Method, Optimizer, Tunable, clamp_min, finite, fma, lerp, non_negative};
-use super::{ensure_len, positive};
+use super::{
+    FirstOrder, Method, Optimizer, Tunable, clamp_min, ensure_len, finite, fma, lerp, non_negative,
+    positive,
+};
 use crate::numerics::ParamError;
 use nalgebra::DVector;
 use serde::{Deserialize, Serialize};

@@ -25,8 +25,9 @@ use super::adam::{Adam, AdamWParams};
 use super::knobs::{Knobs, Real, Scale};
 use super::layout::{Block, BlockKind, ParamLayout};
 use super::newton_schulz::{Iteration, Precision, Workspace};
-use super::{FirstOrder, Method, Optimizer, Tunable, ensure_len, finite, fma, lerp};
-use super::{non_negative, positive};
+use super::{
+    FirstOrder, Method, Optimizer, Tunable, ensure_len, finite, fma, lerp, non_negative, positive,
+};
 use crate::numerics::ParamError;
 use nalgebra::DVector;
 use serde::{Deserialize, Serialize};
