@@ -342,20 +342,20 @@ def muon_and_adamw(muon, adamw):
 
 # (name, hidden layers, optiviz optimizer RON, torch optimizers for the model, steps)
 MLP_CASES = [
-    ("adafactor-8-5", [8, 5], "Adafactor(lr: 0.05)", adafactor_everywhere(lr=0.05), 40),
+    ("adafactor-8-5", [8, 5], "Adafactor(lr: 0.05)", adafactor_everywhere(lr=0.05), 30),
     ("adafactor-tuned-4-7-3", [4, 7, 3],
      "Adafactor(lr: 0.03, beta2_decay: -0.6, eps: (1e-20, 1e-3), d: 1.5, weight_decay: 0.05)",
-     adafactor_everywhere(lr=0.03, beta2_decay=-0.6, eps=(1e-20, 1e-3), d=1.5, weight_decay=0.05), 40),
+     adafactor_everywhere(lr=0.03, beta2_decay=-0.6, eps=(1e-20, 1e-3), d=1.5, weight_decay=0.05), 30),
     ("muon-8-5", [8, 5], "Muon(lr: 0.02, adamw: (lr: 0.01))",
-     muon_and_adamw(dict(lr=0.02), dict(lr=0.01)), 40),
+     muon_and_adamw(dict(lr=0.02), dict(lr=0.01)), 30),
     ("muon-match-rms-4-7-3", [4, 7, 3],
      "Muon(lr: 0.05, momentum: 0.9, adjust_lr_fn: MatchRmsAdamW, adamw: (lr: 0.005, betas: (0.8, 0.99), weight_decay: 0.0))",
      muon_and_adamw(dict(lr=0.05, momentum=0.9, adjust_lr_fn="match_rms_adamw"),
-                    dict(lr=0.005, betas=(0.8, 0.99), weight_decay=0.0)), 40),
+                    dict(lr=0.005, betas=(0.8, 0.99), weight_decay=0.0)), 30),
     ("muon-16-12-16", [16, 12, 16], "Muon(lr: 0.02, adamw: (lr: 0.01))",
-     muon_and_adamw(dict(lr=0.02), dict(lr=0.01)), 40),
+     muon_and_adamw(dict(lr=0.02), dict(lr=0.01)), 30),
     ("muon-f64-4-7-3", [4, 7, 3], "Muon(lr: 0.05, nesterov: false, ns_dtype: Float64, adamw: (lr: 0.01))",
-     muon_and_adamw(dict(lr=0.05, nesterov=False), dict(lr=0.01)), 40),
+     muon_and_adamw(dict(lr=0.05, nesterov=False), dict(lr=0.01)), 30),
 ]
 
 
@@ -400,8 +400,14 @@ def main():
         case.update(run_mlp_case(hidden, ron, make, steps))
         assert all(math.isfinite(v) for p in case["params"] for v in p), name
         mlp_cases.append(case)
-    doc = {"torch_version": torch.__version__, "dtype": "float64", "cases": mlp_cases}
-    (data / "torch_mlp_reference.json").write_text(json.dumps(doc, indent=1) + "\n")
+    # One line per weight vector: the file stays small and its diffs readable.
+    text = json.dumps({"torch_version": torch.__version__, "dtype": "float64", "cases": ["CASES"]}, indent=1)
+    cases_text = ",\n".join(
+        "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in case.items() if k != "params")
+        + ', "params": [\n' + ",\n".join(json.dumps(p) for p in case["params"]) + "]}"
+        for case in mlp_cases
+    )
+    (data / "torch_mlp_reference.json").write_text(text.replace('"CASES"', cases_text) + "\n")
     print(f"wrote {len(mlp_cases)} MLP cases to {data / 'torch_mlp_reference.json'}")
     cases = []
     for objective, start, optimizer, steps, schedule, clip in CASES:
