@@ -1,9 +1,18 @@
 #!/usr/bin/env python3
-"""Generate tests/data/torch_reference.json: optimizer trajectories from torch.optim in float64.
+"""Generate tests/data/torch_reference.json and tests/data/torch_mlp_reference.json from
+torch.optim in float64.
 
-Each case is an optiviz preset (RON text) plus the trajectory torch produces for the same
+Each 2-D case is an optiviz preset (RON text) plus the trajectory torch produces for the same
 objective, start, optimizer, schedule and clipping (and, for ASGD, its averaged iterate ax).
-tests/torch_reference.rs runs the presets through optiviz and compares every point.
+tests/torch_reference.rs runs the presets through optiviz and compares every point. Adafactor
+and Muon see the point as torch's 1 x 2 matrix [[x, y]] (Muon takes only matrices), as
+optiviz's 2-D view does.
+
+Each MLP case is a 2-h-...-1 tanh network of torch.nn.Linear layers, its initial weights and a
+fixed batch, an optimizer (Adafactor on every tensor; Muon on the hidden weight matrices with
+an AdamW on the rest, as torch's documentation advises) and the flat parameter vector after
+every full-batch step, in optiviz's layout (per layer the weight column-major, then the bias).
+tests/torch_reference.rs steps optiviz's optimizer through its network's gradient.
 
     python3 -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch
     /tmp/torchenv/bin/python scripts/torch_reference.py
@@ -12,11 +21,14 @@ Objectives are written here with torch operations, so gradients come from autogr
 from optiviz's closed forms: the comparison checks both the update rules and the derivatives.
 """
 
+import contextlib
+import inspect
 import json
 import math
 import pathlib
 
 import torch
+import torch.optim._muon
 
 torch.set_default_dtype(torch.float64)
 
@@ -122,6 +134,51 @@ OPTIMIZERS = {
                        lambda p: torch.optim.LBFGS(p, history_size=3, line_search_fn="strong_wolfe")),
 }
 
+# Optimizers whose 2-D parameter is the 1 x 2 matrix [[x, y]].
+ROW_OPTIMIZERS = set()
+
+
+def row(name, ron, make):
+    ROW_OPTIMIZERS.add(name)
+    OPTIMIZERS[name] = (ron, make)
+
+
+row("adafactor", "Adafactor()", lambda p: torch.optim.Adafactor(p))
+row("adafactor_tuned", "Adafactor(lr: 0.05, beta2_decay: -0.5, eps: (1e-3, 1e-2), d: 2.0, weight_decay: 0.1)",
+    lambda p: torch.optim.Adafactor(p, lr=0.05, beta2_decay=-0.5, eps=(1e-3, 1e-2), d=2.0, weight_decay=0.1))
+row("adafactor_maximize", "Adafactor(lr: 0.02, beta2_decay: -1.2, eps: (None, 0.1), maximize: true)",
+    lambda p: torch.optim.Adafactor(p, lr=0.02, beta2_decay=-1.2, eps=(None, 0.1), maximize=True))
+row("muon", "Muon(lr: 0.02)", lambda p: torch.optim.Muon(p, lr=0.02))
+row("muon_plain", "Muon(lr: 0.03, momentum: 0.9, nesterov: false, weight_decay: 0.0, ns_steps: 3, adjust_lr_fn: MatchRmsAdamW)",
+    lambda p: torch.optim.Muon(p, lr=0.03, momentum=0.9, nesterov=False, weight_decay=0.0, ns_steps=3,
+                               adjust_lr_fn="match_rms_adamw"))
+row("muon_spectral", "Muon(lr: 0.05, ns_coefficients: (1.5, -0.5, 0.0), ns_steps: 10, eps: 1e-5, adjust_lr_fn: SpectralUnclamped)",
+    lambda p: torch.optim.Muon(p, lr=0.05, ns_coefficients=(1.5, -0.5, 0.0), ns_steps=10, eps=1e-5,
+                               adjust_lr_fn="spectral_unclamped"))
+row("muon_f64", "Muon(lr: 0.05, ns_dtype: Float64)", lambda p: torch.optim.Muon(p, lr=0.05))
+row("muon_f64_plain", "Muon(lr: 0.02, momentum: 0.5, nesterov: false, weight_decay: 0.2, ns_dtype: Float64)",
+    lambda p: torch.optim.Muon(p, lr=0.02, momentum=0.5, nesterov=False, weight_decay=0.2))
+
+# Muon's iteration in float64: torch's own function with float64 in place of bfloat16.
+_NS_SOURCE = inspect.getsource(torch.optim._muon._zeropower_via_newtonschulz)
+assert _NS_SOURCE.count("torch.bfloat16") == 1, "torch's Newton-Schulz changed"
+_ns_namespace = dict(vars(torch.optim._muon))
+exec(_NS_SOURCE.replace("torch.bfloat16", "torch.float64"), _ns_namespace)
+NS_FLOAT64 = _ns_namespace["_zeropower_via_newtonschulz"]
+
+
+@contextlib.contextmanager
+def newton_schulz(float64):
+    """Runs torch's Muon with its Newton-Schulz iteration in float64 (optiviz's ns_dtype: Float64)."""
+    original = torch.optim._muon._zeropower_via_newtonschulz
+    if float64:
+        torch.optim._muon._zeropower_via_newtonschulz = NS_FLOAT64
+    try:
+        yield
+    finally:
+        torch.optim._muon._zeropower_via_newtonschulz = original
+
+
 # name -> (optiviz RON, torch scheduler constructor)
 SCHEDULES = {
     "step": ("Step(step_size: 7, gamma: 0.5)", lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=7, gamma=0.5)),
@@ -186,12 +243,42 @@ CASES = [
     ("quadratic", (-2.0, 1.5), "asgd_averaging", 80, "step", None),
     ("rosenbrock", (-1.5, 2.0), "sgd", 60, None, ("Norm", 10.0)),
     ("rosenbrock", (-1.5, 2.0), "momentum", 60, None, ("Value", 5.0)),
+    ("rosenbrock", (-1.5, 2.0), "adafactor", 200, None, None),
+    ("quadratic", (-2.0, 1.5), "adafactor_tuned", 150, None, None),
+    ("beale", (1.0, 1.5), "adafactor", 150, None, None),
+    ("styblinski", (0.5, 4.5), "adafactor_tuned", 150, None, None),
+    ("himmelblau", (0.5, 0.5), "adafactor_maximize", 120, None, None),
+    ("quadratic", (-2.0, 1.5), "adafactor_tuned", 80, "cosine", None),
+    ("rosenbrock", (-1.5, 2.0), "muon", 200, None, None),
+    ("quadratic", (-2.0, 1.5), "muon", 150, None, None),
+    ("beale", (1.0, 1.5), "muon_plain", 150, None, None),
+    ("himmelblau", (0.0, 0.0), "muon_spectral", 120, None, None),
+    ("styblinski", (0.5, 4.5), "muon_plain", 150, None, None),
+    ("quadratic", (-2.0, 1.5), "muon", 80, "warmup", None),
+    # Muon's steps have a constant length: at a minimum it hops around chaotically, and there
+    # rounding differences of the gradient grow a thousandfold in a few steps. Rosenbrock's
+    # float64 case stops as it arrives (step 110 of 200).
+    ("rosenbrock", (-1.5, 2.0), "muon_f64", 110, None, None),
+    ("himmelblau", (0.0, 0.0), "muon_f64_plain", 150, None, None),
+    ("saddle", (1.5, 0.2), "muon_f64", 100, None, None),
 ]
 
 
 def run_case(objective, start, optimizer, steps, schedule, clip):
-    _, f = OBJECTIVES[objective]
-    p = torch.tensor(start, requires_grad=True)
+    with newton_schulz("ns_dtype: Float64" in OPTIMIZERS[optimizer][0]):
+        return run_case_with(objective, start, optimizer, steps, schedule, clip)
+
+
+def run_case_with(objective, start, optimizer, steps, schedule, clip):
+    _, f_point = OBJECTIVES[objective]
+    if optimizer in ROW_OPTIMIZERS:
+        p = torch.tensor([start], requires_grad=True)
+
+        def f(q):
+            return f_point(q[0])
+    else:
+        p = torch.tensor(start, requires_grad=True)
+        f = f_point
     opt = OPTIMIZERS[optimizer][1]([p])
     sched = SCHEDULES[schedule][1](opt) if schedule else None
 
@@ -207,7 +294,7 @@ def run_case(objective, start, optimizer, steps, schedule, clip):
                 torch.nn.utils.clip_grad_value_([p], c)
         return loss
 
-    points = [p.detach().tolist()]
+    points = [p.detach().reshape(-1).tolist()]
     # ASGD's averaged iterate ax; before the first step the start point stands for it.
     averaged = [p.detach().tolist()] if isinstance(opt, torch.optim.ASGD) else None
     for _ in range(steps):
@@ -218,7 +305,7 @@ def run_case(objective, start, optimizer, steps, schedule, clip):
             opt.step()
         if sched is not None:
             sched.step()
-        points.append(p.detach().tolist())
+        points.append(p.detach().reshape(-1).tolist())
         if averaged is not None:
             averaged.append(opt.state[p]["ax"].tolist())
     return points, averaged
@@ -233,7 +320,95 @@ def preset(objective, start, optimizer, steps, schedule, clip):
     return f"(objective: {OBJECTIVES[objective][0]}, steps: {steps}, runs: [({run})])"
 
 
+def linear_layers(model):
+    return [m for m in model if isinstance(m, torch.nn.Linear)]
+
+
+def adafactor_everywhere(**kwargs):
+    return lambda model: [torch.optim.Adafactor(model.parameters(), foreach=False, **kwargs)]
+
+
+def muon_and_adamw(muon, adamw):
+    """Muon on the weights between hidden layers, AdamW on the first and last weights and all biases."""
+
+    def make(model):
+        layers = linear_layers(model)
+        hidden = [layer.weight for layer in layers[1:-1]]
+        rest = [layers[0].weight, layers[-1].weight] + [layer.bias for layer in layers]
+        return [torch.optim.Muon(hidden, **muon), torch.optim.AdamW(rest, foreach=False, **adamw)]
+
+    return make
+
+
+# (name, hidden layers, optiviz optimizer RON, torch optimizers for the model, steps)
+MLP_CASES = [
+    ("adafactor-8-5", [8, 5], "Adafactor(lr: 0.05)", adafactor_everywhere(lr=0.05), 30),
+    ("adafactor-tuned-4-7-3", [4, 7, 3],
+     "Adafactor(lr: 0.03, beta2_decay: -0.6, eps: (1e-20, 1e-3), d: 1.5, weight_decay: 0.05)",
+     adafactor_everywhere(lr=0.03, beta2_decay=-0.6, eps=(1e-20, 1e-3), d=1.5, weight_decay=0.05), 30),
+    ("muon-8-5", [8, 5], "Muon(lr: 0.02, adamw: (lr: 0.01))",
+     muon_and_adamw(dict(lr=0.02), dict(lr=0.01)), 30),
+    ("muon-match-rms-4-7-3", [4, 7, 3],
+     "Muon(lr: 0.05, momentum: 0.9, adjust_lr_fn: MatchRmsAdamW, adamw: (lr: 0.005, betas: (0.8, 0.99), weight_decay: 0.0))",
+     muon_and_adamw(dict(lr=0.05, momentum=0.9, adjust_lr_fn="match_rms_adamw"),
+                    dict(lr=0.005, betas=(0.8, 0.99), weight_decay=0.0)), 30),
+    ("muon-16-12-16", [16, 12, 16], "Muon(lr: 0.02, adamw: (lr: 0.01))",
+     muon_and_adamw(dict(lr=0.02), dict(lr=0.01)), 30),
+    ("muon-f64-4-7-3", [4, 7, 3], "Muon(lr: 0.05, nesterov: false, ns_dtype: Float64, adamw: (lr: 0.01))",
+     muon_and_adamw(dict(lr=0.05, nesterov=False), dict(lr=0.01)), 30),
+]
+
+
+def flat(model):
+    """optiviz's layout: per layer the weight (out x in) column-major, then the bias."""
+    parts = []
+    for layer in linear_layers(model):
+        parts += layer.weight.detach().t().reshape(-1).tolist() + layer.bias.detach().tolist()
+    return parts
+
+
+def run_mlp_case(hidden, ron, make, steps, seed=7):
+    torch.manual_seed(seed)
+    x = 2.0 * torch.randn(24, 2)
+    y = (x[:, 0] * x[:, 1] > 0).to(torch.float64)
+    sizes = [2] + hidden + [1]
+    modules = []
+    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        modules.append(torch.nn.Linear(n_in, n_out))
+        if i + 2 < len(sizes):
+            modules.append(torch.nn.Tanh())
+    model = torch.nn.Sequential(*modules)
+    optimizers = make(model)
+    params = [flat(model)]
+    with newton_schulz("ns_dtype: Float64" in ron):
+        for _ in range(steps):
+            for o in optimizers:
+                o.zero_grad()
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x).squeeze(1), y)
+            loss.backward()
+            for o in optimizers:
+                o.step()
+            params.append(flat(model))
+    return {"inputs": x.tolist(), "labels": y.tolist(), "params": params}
+
+
 def main():
+    data = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data"
+    mlp_cases = []
+    for name, hidden, ron, make, steps in MLP_CASES:
+        case = {"name": name, "hidden": hidden, "optimizer": ron}
+        case.update(run_mlp_case(hidden, ron, make, steps))
+        assert all(math.isfinite(v) for p in case["params"] for v in p), name
+        mlp_cases.append(case)
+    # One line per weight vector: the file stays small and its diffs readable.
+    text = json.dumps({"torch_version": torch.__version__, "dtype": "float64", "cases": ["CASES"]}, indent=1)
+    cases_text = ",\n".join(
+        "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in case.items() if k != "params")
+        + ', "params": [\n' + ",\n".join(json.dumps(p) for p in case["params"]) + "]}"
+        for case in mlp_cases
+    )
+    (data / "torch_mlp_reference.json").write_text(text.replace('"CASES"', cases_text) + "\n")
+    print(f"wrote {len(mlp_cases)} MLP cases to {data / 'torch_mlp_reference.json'}")
     cases = []
     for objective, start, optimizer, steps, schedule, clip in CASES:
         name = "-".join(filter(None, [objective, optimizer, schedule, clip and clip[0].lower()]))

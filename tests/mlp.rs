@@ -14,8 +14,8 @@ use optiviz::numerics::mlp::{
     Regularization, Training, TrainingConfig, training::HISTORY_CAPACITY,
 };
 use optiviz::numerics::optimizers::{
-    AdamParams, AsgdParams, LionParams, OptimizerSpec, RpropParams, ScheduleFreeAdamWParams,
-    ScheduleFreeSgdParams, SgdParams,
+    AdafactorParams, AdamParams, AdamWParams, AsgdParams, LionParams, MuonParams, OptimizerSpec,
+    RpropParams, ScheduleFreeAdamWParams, ScheduleFreeSgdParams, SgdParams,
 };
 use optiviz::numerics::run::{Clip, RunStatus};
 use optiviz::numerics::schedule::Schedule;
@@ -229,11 +229,32 @@ fn history_is_bounded_by_thinning() {
     }
 }
 
+fn muon(lr: f64, adamw_lr: f64) -> OptimizerSpec {
+    OptimizerSpec::Muon(MuonParams {
+        lr,
+        adamw: AdamWParams {
+            lr: adamw_lr,
+            ..AdamWParams::default()
+        },
+        ..MuonParams::default()
+    })
+}
+
 /// A training step allocates nothing once the optimizer's buffers exist, evaluations
-/// included.
+/// included (two hidden layers, so that Muon has a hidden weight matrix).
 #[test]
 fn training_steps_allocate_nothing() {
-    let mut t = Training::new(&small(100_000, vec![run(adam(0.01)), run(sgd(0.1, 0.9))])).unwrap();
+    let mut c = small(
+        100_000,
+        vec![
+            run(adam(0.01)),
+            run(sgd(0.1, 0.9)),
+            run(muon(0.02, 0.01)),
+            run(OptimizerSpec::Adafactor(AdafactorParams::default())),
+        ],
+    );
+    c.network.hidden = vec![6, 6];
+    let mut t = Training::new(&c).unwrap();
     t.advance(t.eval_every() + 1);
     let info = allocation_counter::measure(|| {
         t.advance(10 * t.eval_every());
@@ -422,5 +443,33 @@ fn lion_and_schedule_free_train_the_network() {
             "{name}: {first} -> {}",
             last.train_loss
         );
+    }
+}
+
+/// Adafactor (every tensor: factored weight matrices, unfactored biases) and Muon (the hidden
+/// 8 x 8 matrix; an AdamW for the first and last layers and the biases) train a 2-8-8-1
+/// network on the circle: the training loss stays finite and falls well below where it started.
+#[test]
+fn adafactor_and_muon_train_the_network() {
+    for optimizer in [
+        OptimizerSpec::Adafactor(AdafactorParams {
+            lr: 0.05,
+            ..AdafactorParams::default()
+        }),
+        muon(0.02, 0.01),
+    ] {
+        let name = optimizer.name();
+        let mut c = small(400, vec![run(optimizer)]);
+        c.network.hidden = vec![8, 8];
+        c.eval_every = Some(20);
+        let mut t = Training::new(&c).unwrap();
+        t.advance(400);
+        let r = &t.runs()[0];
+        assert!(r.status().is_running(), "{name}: {:?}", r.status());
+        let losses: Vec<f64> = r.history().records().iter().map(|x| x.train_loss).collect();
+        assert!(losses.iter().all(|l| l.is_finite()), "{name}: {losses:?}");
+        let (first, last) = (losses[0], *losses.last().unwrap());
+        println!("{name}: training loss {first} -> {last}");
+        assert!(last < 0.6 * first, "{name}: {first} -> {last}");
     }
 }

@@ -8,11 +8,12 @@
 )]
 
 use nalgebra::{DMatrix, DVector};
+use optiviz::numerics::mlp::{Network, NetworkSpec, Task};
 use optiviz::numerics::optimizers::{
-    AdadeltaParams, AdagradParams, AdamParams, AdamWParams, AdamaxParams, AsgdParams, BfgsParams,
-    GdParams, LbfgsParams, LineSearch, LionParams, NAdamParams, NagParams, NewtonParams,
-    OptimizerSpec, Oracle, RAdamParams, RmsPropParams, RpropParams, ScheduleFreeAdamWParams,
-    ScheduleFreeSgdParams, SgdParams,
+    AdadeltaParams, AdafactorParams, AdagradParams, AdamParams, AdamWParams, AdamaxParams,
+    AsgdParams, BfgsParams, GdParams, LbfgsParams, LineSearch, LionParams, MuonParams, NAdamParams,
+    NagParams, NewtonParams, NsDtype, OptimizerSpec, Oracle, ParamLayout, RAdamParams,
+    RmsPropParams, RpropParams, ScheduleFreeAdamWParams, ScheduleFreeSgdParams, SgdParams,
 };
 
 /// f(x) = 1/2 sum_i d_i x_i^2 with d_i spread over [0.5, 2], computed in place.
@@ -91,6 +92,16 @@ fn specs() -> Vec<OptimizerSpec> {
             warmup_steps: 10,
             ..ScheduleFreeSgdParams::default()
         }),
+        OptimizerSpec::Adafactor(AdafactorParams {
+            weight_decay: 0.01,
+            ..AdafactorParams::default()
+        }),
+        OptimizerSpec::Muon(MuonParams::default()),
+        OptimizerSpec::Muon(MuonParams {
+            nesterov: false,
+            ns_dtype: NsDtype::Float64,
+            ..MuonParams::default()
+        }),
         OptimizerSpec::Newton(NewtonParams {
             damping: 0.1,
             ..NewtonParams::default()
@@ -111,11 +122,29 @@ fn specs() -> Vec<OptimizerSpec> {
     ]
 }
 
+/// The 2-D point (one 1 x n matrix) in 2 and 300 dimensions, and a 2-8-6-5-1 network's
+/// matrices and biases (Adafactor factors its weights, Muon orthogonalises the hidden ones).
+fn layouts() -> Vec<(usize, ParamLayout)> {
+    let net = Network::new(
+        2,
+        &NetworkSpec {
+            hidden: vec![8, 6, 5],
+            ..NetworkSpec::default()
+        },
+        Task::Classification,
+    );
+    vec![
+        (2, ParamLayout::point()),
+        (300, ParamLayout::point()),
+        (net.param_count(), net.layout()),
+    ]
+}
+
 #[test]
 fn steps_allocate_nothing() {
-    for dim in [2, 300] {
+    for (dim, layout) in layouts() {
         for spec in specs() {
-            let mut opt = spec.build().unwrap();
+            let mut opt = spec.build_for(&layout).unwrap();
             let mut oracle = Diagonal {
                 d: (0..dim)
                     .map(|i| 0.5 + 1.5 * (i as f64) / (dim as f64))

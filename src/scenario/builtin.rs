@@ -52,6 +52,7 @@ pub const BUILTIN_MLP: &[Builtin] = builtin_mlp![
     "04-bad-scaling.ron",
     "05-bad-scaling-normalized.ron",
     "06-plane-regression.ron",
+    "07-spiral-muon.ron",
 ];
 
 /// The MLP preset the network view opens on (the spiral race).

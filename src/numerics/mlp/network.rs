@@ -11,6 +11,7 @@
 use super::fast_tanh::{tanh, tanh_all};
 use super::{MAX_HIDDEN_LAYERS, MAX_UNITS, kernels, rng};
 use crate::numerics::ParamError;
+use crate::numerics::optimizers::{Block, BlockKind, ParamLayout};
 use nalgebra::DMatrix;
 use rand::RngExt;
 use rand_distr::StandardNormal;
@@ -351,6 +352,26 @@ impl Network {
             let (off, rows, cols) = self.layer(l);
             (off..off + rows * cols).contains(&index)
         })
+    }
+
+    /// The tensors of the flat vector for the optimizers that depend on shapes: per layer its
+    /// weight matrix (n_l x n_{l-1}, as torch's nn.Linear weight, column-major here), a
+    /// hidden one between two hidden layers, else outer, then its bias.
+    #[must_use]
+    pub fn layout(&self) -> ParamLayout {
+        let layers = self.layers();
+        let mut blocks = Vec::with_capacity(2 * layers);
+        for l in 0..layers {
+            let (off, rows, cols) = self.layer(l);
+            let kind = if l == 0 || l + 1 == layers {
+                BlockKind::OuterMatrix
+            } else {
+                BlockKind::HiddenMatrix
+            };
+            blocks.push(Block::matrix(off, rows, cols, kind));
+            blocks.push(Block::vector(off + rows * cols, rows));
+        }
+        ParamLayout::new(blocks)
     }
 
     /// Seeded initial parameters (see [`Init`]); biases are 0.
@@ -828,6 +849,37 @@ mod tests {
         let r = (6.0_f64 / 9.0).sqrt();
         let w = &tanh.initial_params(1)[off..off + rows * cols];
         assert!(w.iter().all(|v| v.abs() <= r) && w.iter().any(|v| v.abs() > 0.5 * r));
+    }
+
+    #[test]
+    fn the_layout_names_each_layer_s_weight_matrix_and_bias() {
+        let net = Network::new(
+            2,
+            &NetworkSpec {
+                hidden: vec![4, 3],
+                ..NetworkSpec::default()
+            },
+            Task::Classification,
+        );
+        let blocks = net.layout().blocks(net.param_count());
+        let shapes: Vec<_> = blocks
+            .iter()
+            .map(|b| (b.offset, b.rows, b.cols, b.kind))
+            .collect();
+        assert_eq!(
+            shapes,
+            [
+                (0, 4, 2, BlockKind::OuterMatrix),
+                (8, 4, 1, BlockKind::Vector),
+                (12, 3, 4, BlockKind::HiddenMatrix),
+                (24, 3, 1, BlockKind::Vector),
+                (27, 1, 3, BlockKind::OuterMatrix),
+                (30, 1, 1, BlockKind::Vector),
+            ]
+        );
+        assert_eq!(net.param_count(), 31);
+        // Entry (i, j) of W_2 is the weight from unit j of layer 1 to unit i of layer 2.
+        assert_eq!(blocks[2].index(2, 1), 12 + 2 + 3);
     }
 
     #[test]

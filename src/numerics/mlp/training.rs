@@ -329,7 +329,7 @@ impl Training {
         for (i, rc) in config.runs.iter().enumerate() {
             let optimizer = rc
                 .optimizer
-                .build()
+                .build_for(&training.network.layout())
                 .map_err(|e| e.within(&format!("runs[{i}].optimizer")))?;
             training.runs.push(MlpRun {
                 config: rc.clone(),

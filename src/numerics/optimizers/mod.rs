@@ -6,7 +6,7 @@
 //! flat weight vector.
 //!
 //! The torch.optim family (SGD, Adagrad, RMSprop, Adam, AdamW, NAdam, RAdam, Adadelta, Adamax,
-//! Rprop, ASGD) implement [`FirstOrder`]: "given the gradient at x, update x", with torch's equations,
+//! Rprop, ASGD, Adafactor, Muon) implement [`FirstOrder`]: "given the gradient at x, update x", with torch's equations,
 //! parameter names, defaults and even its order of floating-point operations, so float64
 //! trajectories agree with torch's to rounding; so do Lion and Schedule-Free (AdamW, SGD) with
 //! their reference packages' (lion-pytorch, schedulefree). The course's additions (Nesterov's
@@ -15,6 +15,10 @@
 //!
 //! A step allocates nothing: buffers are sized on the first step and reused.
 //!
+//! Two methods depend on the shapes torch would see (Adafactor factors matrices, Muon
+//! orthogonalises hidden weight matrices): they are built for a [`ParamLayout`], which says
+//! which slices of the vector are matrices and vectors; every other method ignores it.
+//!
 //! Adding an optimizer: one file with its update rule on top, its parameter struct (torch's
 //! names and defaults, `validate`), the optimizer, and `impl Method` (rule, build and the
 //! knobs the app's editor shows, see [`knobs`]); then `mod` it below and give it one line in
@@ -22,18 +26,22 @@
 //! pick it up from there.
 
 mod adadelta;
+mod adafactor;
 mod adagrad;
 mod adam;
 mod adamax;
 mod asgd;
 mod bfgs;
 pub mod knobs;
+pub mod layout;
 mod lbfgs;
 mod line_search;
 mod lion;
+mod muon;
 mod nadam;
 mod nag;
 mod newton;
+mod newton_schulz;
 mod radam;
 mod rmsprop;
 mod rprop;
@@ -41,14 +49,17 @@ mod schedule_free;
 mod sgd;
 
 pub use adadelta::{Adadelta, AdadeltaParams};
+pub use adafactor::{Adafactor, AdafactorParams};
 pub use adagrad::{Adagrad, AdagradParams};
 pub use adam::{Adam, AdamParams, AdamWParams};
 pub use adamax::{Adamax, AdamaxParams};
 pub use asgd::{Asgd, AsgdParams};
 pub use bfgs::{Bfgs, BfgsParams};
+pub use layout::{Block, BlockKind, ParamLayout};
 pub use lbfgs::{Lbfgs, LbfgsParams};
 pub use line_search::LineSearch;
 pub use lion::{Lion, LionParams};
+pub use muon::{AdjustLr, Muon, MuonParams, NsDtype};
 pub use nadam::{NAdam, NAdamParams};
 pub use nag::{Nag, NagMomentum, NagParams};
 pub use newton::{Newton, NewtonParams};
@@ -178,6 +189,12 @@ pub trait Method {
     fn validate(&self) -> Result<(), ParamError>;
     /// A fresh optimizer with these (validated) hyperparameters.
     fn build(&self) -> Box<dyn Optimizer>;
+    /// The same for a parameter vector with this layout; only the methods that depend on
+    /// shapes (Adafactor, Muon) read it.
+    fn build_for(&self, layout: &ParamLayout) -> Box<dyn Optimizer> {
+        let _ = layout;
+        self.build()
+    }
     /// Lists every hyperparameter but the learning rate to an editor, in display order.
     fn knobs(&mut self, k: &mut dyn Knobs);
     /// After an edit (`before` is the value it started from), puts combinations torch would
@@ -286,6 +303,10 @@ registry! {
     ScheduleFreeAdamW(ScheduleFreeAdamWParams),
     /// Schedule-Free SGD, as the schedulefree package's SGDScheduleFree.
     ScheduleFreeSGD(ScheduleFreeSgdParams),
+    /// torch.optim.Adafactor.
+    Adafactor(AdafactorParams),
+    /// torch.optim.Muon (with an AdamW for what is not a hidden weight matrix).
+    Muon(MuonParams),
     /// Newton's method, optionally damped.
     Newton(NewtonParams),
     /// BFGS with a dense inverse-Hessian approximation.
@@ -340,11 +361,18 @@ impl OptimizerSpec {
         self.method().validate()
     }
 
-    /// A fresh optimizer, after validation.
+    /// A fresh optimizer, after validation, for the 2-D view's point (the 1 x 2 matrix
+    /// [[x, y]], see [`ParamLayout::point`]).
     pub fn build(&self) -> Result<Box<dyn Optimizer>, ParamError> {
+        self.build_for(&ParamLayout::point())
+    }
+
+    /// A fresh optimizer, after validation, for a parameter vector with this layout (the
+    /// MLP's weight matrices and biases).
+    pub fn build_for(&self, layout: &ParamLayout) -> Result<Box<dyn Optimizer>, ParamError> {
         let m = self.method();
         m.validate()?;
-        Ok(m.build())
+        Ok(m.build_for(layout))
     }
 
     /// The plain momentum parameter, if the optimizer has one (torch's SGD and RMSprop).
@@ -372,6 +400,12 @@ pub(crate) fn lerp(a: f64, b: f64, w: f64) -> f64 {
     } else {
         fma(w - 1.0, b - a, b)
     }
+}
+
+/// torch's `clamp(min=lo)`: max(v, lo), NaN staying NaN (`f64::max` would drop it).
+#[inline]
+pub(crate) fn clamp_min(v: f64, lo: f64) -> f64 {
+    if v < lo { lo } else { v }
 }
 
 /// Makes sure a state vector has length n (allocates only on the first step).

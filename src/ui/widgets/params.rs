@@ -173,7 +173,8 @@ impl Knobs for Editor<'_> {
         options: &'static [&'static str],
         help: &'static str,
     ) {
-        self.ui.horizontal(|ui| {
+        // Wrapped: Muon's adjust_lr_fn has three long names.
+        self.ui.horizontal_wrapped(|ui| {
             ui.add_sized(
                 [112.0, ui.spacing().interact_size.y],
                 egui::Label::new(name),
