@@ -423,10 +423,24 @@ impl Scene {
                 _ => None,
             };
             states.push(Some((here, stopped)));
-            if let Some(averaged) = self.averaged_path(r, t, &current, guard) {
+            if let Some(averaged) = self.sequence_path(
+                current.averaged,
+                r.averaged.as_ref(),
+                t.averaged_shape(),
+                current.step,
+                guard,
+                (4.0, 3.0),
+            ) {
                 averages.push((averaged, r.color));
             }
-            if let Some((z, dots)) = self.base_path(r, t, &current, guard) {
+            if let Some((z, dots)) = self.sequence_path(
+                current.base,
+                r.base.as_ref(),
+                t.base_shape(),
+                current.step,
+                guard,
+                (1.5, 3.0),
+            ) {
                 bases.push((z, dots, r.color));
             }
         }
@@ -444,55 +458,36 @@ impl Scene {
         self.step_badge(c, step);
     }
 
-    /// The averaged iterate's point in pixels and its path up to `current` as dashes, for a run
-    /// that averages.
-    fn averaged_path(
+    /// A run's second sequence (its averaged iterate, or Schedule-Free's z) up to `step`: its
+    /// point `at` in pixels and its path cut into dashes of `dash` and gaps of `gap` markers.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the two sequences differ in every argument"
+    )]
+    fn sequence_path(
         &self,
-        r: &RunDraw,
-        t: &crate::numerics::run::Trajectory,
-        current: &crate::numerics::run::Sample,
+        at: Option<crate::numerics::Vec2>,
+        thinning: Option<&Thinning>,
+        shape: Option<&PathShape>,
+        step: usize,
         guard: Rect,
+        (dash, gap): (f32, f32),
     ) -> Option<Averaged> {
-        let (a, thinning, shape) = (current.averaged?, r.averaged.as_ref()?, t.averaged_shape()?);
+        let (at, thinning, shape) = (at?, thinning?, shape?);
         let m = self.marker();
         let previous = shape
-            .vertices_upto(current.step)
+            .vertices_upto(step)
             .checked_sub(1)
             .map(|i| shape.points()[i]);
         let pieces: Vec<Vec<P>> = thinning
-            .strokes(current.step, a, previous)
+            .strokes(step, at, previous)
             .iter()
             .flat_map(|stroke| {
                 let px: Vec<P> = stroke.iter().map(|p| self.mapping.px(*p)).collect();
                 clip_polyline(&px, guard)
             })
             .collect();
-        Some((self.mapping.px(a), dashed(&pieces, 4.0 * m, 3.0 * m)))
-    }
-
-    /// The base sequence's point (Schedule-Free's z) and its path as dots, in pixels.
-    fn base_path(
-        &self,
-        r: &RunDraw,
-        t: &crate::numerics::run::Trajectory,
-        current: &crate::numerics::run::Sample,
-        guard: Rect,
-    ) -> Option<Averaged> {
-        let (z, thinning, shape) = (current.base?, r.base.as_ref()?, t.base_shape()?);
-        let m = self.marker();
-        let previous = shape
-            .vertices_upto(current.step)
-            .checked_sub(1)
-            .map(|i| shape.points()[i]);
-        let pieces: Vec<Vec<P>> = thinning
-            .strokes(current.step, z, previous)
-            .iter()
-            .flat_map(|stroke| {
-                let px: Vec<P> = stroke.iter().map(|p| self.mapping.px(*p)).collect();
-                clip_polyline(&px, guard)
-            })
-            .collect();
-        Some((self.mapping.px(z), dashed(&pieces, 1.5 * m, 3.0 * m)))
+        Some((self.mapping.px(at), dashed(&pieces, dash * m, gap * m)))
     }
 
     /// Base sequences: thin dots over the halo and a small ring where each is.
