@@ -165,7 +165,7 @@ fn non_quadratic_preset_reports_hessians_at_start_and_minimum() {
         assert_close(num(&start["matrix"][0][1]), 600.0, 1e-15);
         // At the minimum (1, 1): [[802, -400], [-400, 200]],
         // eigenvalues 501 -+ sqrt(301^2 + 400^2).
-        let min = &run["minimum_hessian"];
+        let min = &run["end_hessian"];
         assert_eq!(min["at"], serde_json::json!([1.0, 1.0]));
         assert_eq!(min["kind"], "minimum");
         let r = 301f64.hypot(400.0);
@@ -251,4 +251,81 @@ fn broken_preset_prints_located_errors_and_fails() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.contains("/no/such/preset.ron"), "{err}");
     assert!(!err.contains("panicked"));
+}
+
+/// Preset 06: GD started on the saddle's stable line and Newton both end at the saddle (0, 0),
+/// not at a minimum; analyze fits their rates towards it and predicts them there (GD on the
+/// stable line: |1 - lr l| over l > 0 = 0.9; Newton: |1 - lr| = 0.5), while the noisy run ends
+/// at a minimum.
+#[test]
+fn runs_that_end_at_a_saddle_are_measured_towards_it() {
+    let v = json(&["analyze", &preset("06-saddle-escape.ron"), "--json"]);
+    let runs = v["runs"].as_array().unwrap();
+    for (k, kind, predicted) in [(0, "saddle", 0.9), (2, "saddle", 0.5)] {
+        let end = &runs[k]["end_hessian"];
+        assert_eq!(end["at"], serde_json::json!([0.0, 0.0]), "run {k}");
+        assert_eq!(end["kind"], kind, "run {k}");
+        assert_close(num(&runs[k]["predicted_rate"]), predicted, 1e-12);
+        assert_close(num(&runs[k]["measured_rate"]), predicted, 1e-6);
+    }
+    assert!(
+        runs[0]["theory"]
+            .as_str()
+            .unwrap()
+            .contains("on its stable line")
+    );
+    assert_eq!(runs[1]["end_hessian"]["kind"], "minimum");
+    // The starts are not stationary: no kind, |g| instead.
+    for run in runs {
+        assert_eq!(run["start_hessian"]["kind"], "not stationary");
+        assert!(num(&run["start_hessian"]["grad_norm"]) > 3.0);
+    }
+    let text =
+        String::from_utf8(optiviz(&["analyze", &preset("06-saddle-escape.ron")]).stdout).unwrap();
+    assert!(
+        text.contains(
+            "Hessian at the saddle (0, 0), where \"GD, exact gradients\", \"Newton, exact\" end"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("not stationary, |g| = 3.2 "), "{text}");
+}
+
+/// Preset 13's start (4, 3) has a tiny gradient but is far from the minimum: it is not called
+/// a saddle.
+#[test]
+fn a_point_that_is_not_stationary_gets_no_kind() {
+    let v = json(&["analyze", &preset("13-plateau.ron"), "--json"]);
+    let start = &v["runs"][0]["start_hessian"];
+    assert_eq!(start["kind"], "not stationary");
+    // |g| = r exp(-r^2 / 2) at r = 5.
+    assert_close(num(&start["grad_norm"]), 5.0 * (-12.5f64).exp(), 1e-12);
+}
+
+/// x^4 + y^4 has a degenerate minimum: analyze says so and predicts no linear rate, instead
+/// of kappa 1, a* = 1e16 and rate 0 from the tiny Hessian next to it.
+#[test]
+fn a_degenerate_minimum_has_no_linear_rate() {
+    let dir = std::env::temp_dir().join(format!("optiviz-analyze-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("quartic.ron");
+    std::fs::write(
+        &path,
+        r#"(
+    name: "Quartic",
+    objective: Expression(text: "x^4 + y^4"),
+    runs: [(label: "GD", optimizer: GD(lr: 0.05), start: (1.0, 0.5))],
+    steps: 2000,
+)"#,
+    )
+    .unwrap();
+    let v = json(&["analyze", path.to_str().unwrap(), "--json"]);
+    let run = &v["runs"][0];
+    assert_eq!(run["end_hessian"]["kind"], "degenerate", "{run}");
+    assert!(run["end_hessian"]["gd"].is_null(), "{run}");
+    assert!(run["predicted_rate"].is_null());
+    assert!(run["theory"].as_str().unwrap().contains("no linear rate"));
+    let text = String::from_utf8(optiviz(&["analyze", path.to_str().unwrap()]).stdout).unwrap();
+    assert!(text.contains("degenerate: no linear rate"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -13,9 +13,11 @@
 #[cfg(feature = "gui")]
 mod common;
 
-use optiviz::numerics::objectives::{Landmarks, PointKind};
+use optiviz::numerics::objectives::PointKind;
 use optiviz::numerics::run::Simulation;
-use optiviz::numerics::theory::{self, PointOfAnalysis, Prediction, RunFit, Spectrum};
+use optiviz::numerics::theory::{
+    self, Character, PointOfAnalysis, Prediction, RunEnd, RunFit, Spectrum,
+};
 use optiviz::scenario::Scenario;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -85,12 +87,13 @@ fn same_option(json: &Value, x: Option<f64>, what: &str) {
     }
 }
 
-fn kind_name(kind: PointKind) -> &'static str {
-    match kind {
-        PointKind::Minimum => "minimum",
-        PointKind::Maximum => "maximum",
-        PointKind::Saddle => "saddle",
-        PointKind::Degenerate => "degenerate",
+fn kind_name(character: Character) -> &'static str {
+    match character {
+        Character::Stationary(PointKind::Minimum) => "minimum",
+        Character::Stationary(PointKind::Maximum) => "maximum",
+        Character::Stationary(PointKind::Saddle) => "saddle",
+        Character::Stationary(PointKind::Degenerate) => "degenerate",
+        Character::NotStationary => "not stationary",
     }
 }
 
@@ -122,7 +125,7 @@ fn same_point(json: &Value, p: &PointOfAnalysis, what: &str) {
         s.kappa.is_finite().then_some(s.kappa),
         &format!("{what}: kappa"),
     );
-    assert_eq!(json["kind"], kind_name(s.kind), "{what}: kind");
+    assert_eq!(json["kind"], kind_name(p.character), "{what}: kind");
 }
 
 /// The panel's fit of a run against analyze's report of it.
@@ -195,11 +198,6 @@ fn check_preset(name: &str) -> usize {
     } else {
         assert_eq!(report["quadratic"], false, "{name}");
         assert!(report["hessian"].is_null(), "{name}");
-        let minima: Vec<_> = f
-            .critical_points()
-            .into_iter()
-            .filter(|c| c.kind == PointKind::Minimum)
-            .collect();
         for (k, (json, run)) in runs.iter().zip(sim.runs()).enumerate() {
             let what = format!("{name}, run {k}");
             // The panel with this run selected at step 0: the Hessian at its start, which
@@ -209,43 +207,21 @@ fn check_preset(name: &str) -> usize {
                 Some(p) => same_point(&json["start_hessian"], &p, &format!("{what}, start")),
                 None => assert!(json["start_hessian"].is_null(), "{what}"),
             }
-            // Analyze fits the rate towards the known minimum the run ends nearest to (or of
+            // Analyze fits the rate towards the stationary point the run ends at (or of
             // |grad f| without one) with the panel's fit; the panel itself predicts rates only
             // for quadratics.
             let t = run.trajectory();
-            let last = t.latest().unwrap().point;
-            let nearest = minima
-                .iter()
-                .map(|c| c.p)
-                .min_by(|a, b| (a - last).norm().total_cmp(&(b - last).norm()));
-            let fit = match nearest.map(|x| (x, PointOfAnalysis::local(f, x))) {
-                Some((_, Some(x_star))) => {
-                    same_point(
-                        &json["minimum_hessian"],
-                        &x_star,
-                        &format!("{what}, minimum"),
-                    );
-                    let prediction = if x_star.spectrum.kind == PointKind::Minimum {
-                        theory::predict(run.config(), &x_star.spectrum.eigenvalues)
-                    } else {
-                        Prediction::NoClosedForm(String::new())
-                    };
-                    RunFit::new(t, x_star.at, prediction, steps, TIME_POINTS)
+            let end = RunEnd::of(f, t.latest().unwrap().point);
+            match &end.point {
+                Some(p) => same_point(&json["end_hessian"], p, &format!("{what}, end")),
+                None => assert!(json["end_hessian"].is_null(), "{what}"),
+            }
+            let prediction = theory::predict_at_end(run.config(), end.point.as_ref()).prediction;
+            let fit = match end.x_star {
+                Some(x) => RunFit::new(t, x, prediction, steps, TIME_POINTS),
+                None => {
+                    RunFit::of_errors(t.grad_norms(), t.stride(), prediction, steps, TIME_POINTS)
                 }
-                Some((x, None)) => RunFit::new(
-                    t,
-                    x,
-                    Prediction::NoClosedForm(String::new()),
-                    steps,
-                    TIME_POINTS,
-                ),
-                None => RunFit::of_errors(
-                    t.grad_norms(),
-                    t.stride(),
-                    Prediction::NoClosedForm(String::new()),
-                    steps,
-                    TIME_POINTS,
-                ),
             };
             same_fit(json, &fit, &what);
             measured += usize::from(fit.fit.is_some());

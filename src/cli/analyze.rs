@@ -4,9 +4,10 @@
 //! The numbers come from the `numerics::theory` functions the theory panel draws. The
 //! Hessian is taken where [`theory::point_of_analysis`] says: for a quadratic the exact one at
 //! its minimum (from the parameters); for any other objective at each run's start point (what
-//! the panel shows for that run at step 0) and, when the objective knows its minima, at the
-//! known minimum the run ends nearest to (the one it converges to), where the local theory
-//! predicts the asymptotic rate. The measured rate is [`theory::RunFit`]'s: a least-squares
+//! the panel shows for that run at step 0) and at the stationary point the run ends at
+//! ([`theory::RunEnd`]: the known critical point nearest to its last point, a saddle as well as
+//! a minimum), where the local theory predicts the asymptotic rate. Only a (near-)stationary
+//! point is given a kind; elsewhere the report says "not stationary" with |g|. The measured rate is [`theory::RunFit`]'s: a least-squares
 //! fit of log |x_k - x*| over the last half of the run before the error falls below 1e-12 of
 //! its start (past that, rounding of x_k rather than the method sets the error).
 
@@ -15,7 +16,9 @@ use crate::numerics::noise::NoiseKind;
 use crate::numerics::objectives::{Landmarks, PointKind};
 use crate::numerics::optimizers::OptimizerSpec;
 use crate::numerics::run::{Run, RunStatus, Stop};
-use crate::numerics::theory::{self, PointOfAnalysis, Prediction, RunFit};
+use crate::numerics::theory::{
+    self, Character, EndPrediction, PointOfAnalysis, Prediction, RunEnd, RunFit,
+};
 use crate::scenario::{CheckedRun, Scenario};
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -54,8 +57,12 @@ struct HessianReport {
     eigenvectors: [[f64; 2]; 2],
     /// |l|max / |l|min; null when the Hessian is singular (infinite).
     kappa: Option<f64>,
+    /// "minimum", "saddle", "maximum", "degenerate" (no linear rate) or "not stationary".
     kind: &'static str,
-    /// Optimal steps and rates; only at a minimum.
+    /// |grad f| at the point.
+    grad_norm: f64,
+    /// Optimal steps and rates of the local quadratic model, where both eigenvalues are
+    /// positive (at a point that is not stationary they describe the local curvature only).
     gd: Option<GdReport>,
     heavy_ball: Option<HeavyBallReport>,
 }
@@ -90,8 +97,9 @@ struct RunReport {
     noisy: bool,
     /// Not a quadratic: the Hessian at the start point.
     start_hessian: Option<HessianReport>,
-    /// Not a quadratic: the Hessian at the known minimum the run ends nearest to.
-    minimum_hessian: Option<HessianReport>,
+    /// Not a quadratic: the Hessian at the stationary point the run ends at (the known critical
+    /// point nearest to its last point, of any kind).
+    end_hessian: Option<HessianReport>,
     /// The formula of the prediction, or why there is none.
     theory: String,
     predicted_rate: Option<f64>,
@@ -126,12 +134,6 @@ pub fn analyze(scenario: &Scenario) -> Result<Report> {
         .simulation(CAPACITY.min(steps.saturating_add(1)))
         .context("building the runs")?;
     sim.advance_to(steps);
-    let minima: Vec<Vec2> = f
-        .critical_points()
-        .into_iter()
-        .filter(|c| c.kind == PointKind::Minimum)
-        .map(|c| c.p)
-        .collect();
     // Without a run's point the rule gives a quadratic's exact minimum, and nothing otherwise.
     let exact = theory::point_of_analysis(f, None);
     let runs = scenario
@@ -142,46 +144,33 @@ pub fn analyze(scenario: &Scenario) -> Result<Report> {
                 .trajectory()
                 .latest()
                 .map_or(checked.config.start, |s| s.point);
-            // A quadratic's minimum is exact; otherwise the known minimum the run ends at.
-            let (x_star, at_minimum) = if let Some(p) = &exact {
-                (p.minimum(), Some(*p))
-            } else {
-                let x = minima
-                    .iter()
-                    .min_by(|a, b| (*a - last).norm().total_cmp(&(*b - last).norm()))
-                    .copied();
-                (x, x.and_then(|x| PointOfAnalysis::local(f, x)))
+            // A quadratic's minimum is exact; otherwise the stationary point the run ends at.
+            let end = match &exact {
+                Some(p) => RunEnd {
+                    x_star: p.minimum(),
+                    point: Some(*p),
+                },
+                None => RunEnd::of(f, last),
             };
-            let spectrum = at_minimum.map(|p| p.spectrum);
             // What the panel shows for this run at step 0 (a quadratic's is the one above).
-            let start_hessian = if exact.is_some() {
-                None
+            let (start_hessian, end_hessian) = if exact.is_some() {
+                (None, None)
             } else {
-                theory::point_of_analysis(f, Some(checked.config.start)).map(|p| hessian_report(&p))
+                (
+                    theory::point_of_analysis(f, Some(checked.config.start))
+                        .map(|p| hessian_report(&p)),
+                    end.point.as_ref().map(hessian_report),
+                )
             };
-            let minimum_hessian = if exact.is_some() {
-                None
-            } else {
-                at_minimum.map(|p| hessian_report(&p))
-            };
-            let prediction = match (&spectrum, x_star) {
-                (Some(sp), Some(_)) if sp.kind == PointKind::Minimum => {
-                    theory::predict(&checked.config, &sp.eigenvalues)
-                }
-                (Some(sp), Some(_)) => Prediction::NoClosedForm(format!(
-                    "no linear rate: the Hessian at the minimum is {}",
-                    kind_name(sp.kind)
-                )),
-                _ => Prediction::NoClosedForm("no known minimum to linearise at".to_owned()),
-            };
+            let prediction = theory::predict_at_end(&checked.config, end.point.as_ref());
             run_report(
                 checked,
                 run,
                 steps,
-                x_star,
+                end.x_star,
                 prediction,
                 start_hessian,
-                minimum_hessian,
+                end_hessian,
             )
         })
         .collect();
@@ -196,12 +185,13 @@ pub fn analyze(scenario: &Scenario) -> Result<Report> {
     })
 }
 
-fn kind_name(kind: PointKind) -> &'static str {
-    match kind {
-        PointKind::Minimum => "minimum",
-        PointKind::Maximum => "maximum",
-        PointKind::Saddle => "saddle",
-        PointKind::Degenerate => "degenerate",
+fn kind_name(character: Character) -> &'static str {
+    match character {
+        Character::Stationary(PointKind::Minimum) => "minimum",
+        Character::Stationary(PointKind::Maximum) => "maximum",
+        Character::Stationary(PointKind::Saddle) => "saddle",
+        Character::Stationary(PointKind::Degenerate) => "degenerate",
+        Character::NotStationary => "not stationary",
     }
 }
 
@@ -214,7 +204,8 @@ fn hessian_report(p: &PointOfAnalysis) -> HessianReport {
         eigenvalues: s.eigenvalues,
         eigenvectors: s.eigenvectors.map(|v| [v.x, v.y]),
         kappa: s.kappa.is_finite().then_some(s.kappa),
-        kind: kind_name(s.kind),
+        kind: kind_name(p.character),
+        grad_norm: p.gradient.x.hypot(p.gradient.y),
         gd: theory.map(|t| GdReport {
             optimal_step: t.gd_optimal_step,
             optimal_rate: t.gd_optimal_rate,
@@ -243,11 +234,12 @@ fn run_report(
     run: &Run,
     steps: usize,
     x_star: Option<Vec2>,
-    prediction: Prediction,
+    end: EndPrediction,
     start_hessian: Option<HessianReport>,
-    minimum_hessian: Option<HessianReport>,
+    end_hessian: Option<HessianReport>,
 ) -> RunReport {
-    let (theory, predicted_rate, double_root) = match &prediction {
+    let EndPrediction { prediction, caveat } = end;
+    let (mut theory, predicted_rate, double_root) = match &prediction {
         Prediction::Rate {
             rate,
             formula,
@@ -255,9 +247,12 @@ fn run_report(
         } => ((*formula).to_owned(), Some(*rate), *double_root),
         Prediction::NoClosedForm(why) => (why.clone(), None, false),
     };
+    if let Some(caveat) = caveat {
+        let _ = write!(theory, " ({caveat})");
+    }
     let t = run.trajectory();
-    // |x_k - x*| when the minimum is known, else |grad f(x_k)| (same asymptotic rate near a
-    // non-degenerate minimum).
+    // |x_k - x*| when the end point is known, else |grad f(x_k)| (same asymptotic rate near a
+    // non-degenerate stationary point).
     let (fit, error) = match x_star {
         Some(x) => (
             RunFit::new(t, x, prediction, steps, CURVE_POINTS),
@@ -290,7 +285,7 @@ fn run_report(
         message: run.status().describe(),
         noisy: checked.config.noise.kind != NoiseKind::None,
         start_hessian,
-        minimum_hessian,
+        end_hessian,
         theory,
         predicted_rate,
         double_root,
@@ -434,9 +429,10 @@ fn write_hessian(out: &mut dyn Write, indent: &str, h: &HessianReport) -> std::i
             vec![label("eigenvalues"), num(l1), num(l2)],
             vec![label("eigenvectors"), direction(v1), direction(v2)],
             vec![label("kappa"), kappa],
-            vec![label("kind"), h.kind.to_owned()],
         ],
     )?;
+    // Its own line: a long kind would widen the table's columns.
+    writeln!(out, "{indent}{}  {}", label("kind"), kind_text(h))?;
     let (Some(gd), Some(hb)) = (&h.gd, &h.heavy_ball) else {
         return Ok(());
     };
@@ -489,6 +485,18 @@ fn write_hessian(out: &mut dyn Write, indent: &str, h: &HessianReport) -> std::i
     )
 }
 
+/// The kind row: what the point is, and what follows for the theory.
+fn kind_text(h: &HessianReport) -> String {
+    match h.kind {
+        "not stationary" => format!(
+            "not stationary, |g| = {} (the eigenvalues are the local curvature only)",
+            num(h.grad_norm)
+        ),
+        "degenerate" => "degenerate: no linear rate (the curvature vanishes here)".to_owned(),
+        kind => kind.to_owned(),
+    }
+}
+
 /// Writes rows as left-aligned columns separated by two spaces.
 fn write_table(out: &mut dyn Write, indent: &str, rows: &[Vec<String>]) -> std::io::Result<()> {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -538,12 +546,22 @@ fn distinct_hessians<'a>(
     groups
 }
 
-/// Not a quadratic: the Hessians at the runs' start points and at the minima they end near.
+/// What a run's end point is called in a heading: "minimum", "saddle", "maximum", "degenerate
+/// point" or "point".
+fn end_name(h: &HessianReport) -> &'static str {
+    match h.kind {
+        "degenerate" => "degenerate point",
+        "not stationary" => "point",
+        kind => kind,
+    }
+}
+
+/// Not a quadratic: the Hessians at the runs' start points and at the points they end at.
 fn write_local_hessians(out: &mut dyn Write, runs: &[RunReport]) -> std::io::Result<()> {
     writeln!(
         out,
-        "\nNot a quadratic: Hessians at the runs' start points, and at the known minimum \
-         each run ends nearest to."
+        "\nNot a quadratic: Hessians at the runs' start points, and at the stationary point \
+         each run ends at (the known one nearest to its last point)."
     )?;
     for (h, members) in distinct_hessians(runs, |run| run.start_hessian.as_ref()) {
         let s = if members.len() == 1 { "" } else { "s" };
@@ -555,10 +573,11 @@ fn write_local_hessians(out: &mut dyn Write, runs: &[RunReport]) -> std::io::Res
         )?;
         write_hessian(out, "  ", h)?;
     }
-    for (h, members) in distinct_hessians(runs, |run| run.minimum_hessian.as_ref()) {
+    for (h, members) in distinct_hessians(runs, |run| run.end_hessian.as_ref()) {
         writeln!(
             out,
-            "\nHessian at the minimum {}, where {} end{}",
+            "\nHessian at the {} {}, where {} end{}",
+            end_name(h),
             point(h.at),
             labels(&members),
             if members.len() == 1 { "s" } else { "" }
@@ -567,10 +586,10 @@ fn write_local_hessians(out: &mut dyn Write, runs: &[RunReport]) -> std::io::Res
     }
     let lost: Vec<&RunReport> = runs
         .iter()
-        .filter(|run| run.minimum_hessian.is_none())
+        .filter(|run| run.end_hessian.is_none())
         .collect();
     if !lost.is_empty() {
-        writeln!(out, "\nNo known minimum for {}.", labels(&lost))?;
+        writeln!(out, "\nNo known stationary point for {}.", labels(&lost))?;
     }
     Ok(())
 }
@@ -635,15 +654,16 @@ fn write_text(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             if run.noisy {
                 note.push_str("; noisy gradients, the theory is for exact ones");
             }
-            // Near a minimum of a non-quadratic the rate is only local.
+            // Near a stationary point of a non-quadratic the rate is only local.
             if let (Some(h), Some(last), Some(_)) =
-                (&run.minimum_hessian, run.final_error, run.predicted_rate)
+                (&run.end_hessian, run.final_error, run.predicted_rate)
                 && last > 1e-3 * (1.0 + (h.at[0] - run.start[0]).hypot(h.at[1] - run.start[1]))
             {
                 let _ = write!(
                     note,
-                    "; ends {} from the minimum, the local rate holds only close to it",
-                    num(last)
+                    "; ends {} from the {}, the local rate holds only close to it",
+                    num(last),
+                    end_name(h)
                 );
             }
             vec![format!("{}:", run.label), note]

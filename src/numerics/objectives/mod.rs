@@ -140,11 +140,39 @@ pub enum PointKind {
     Saddle,
     /// Both eigenvalues negative.
     Maximum,
-    /// A zero eigenvalue: the second-order test does not decide.
+    /// A zero eigenvalue, or curvature that vanishes at the point (x^4): the second-order
+    /// test does not decide, and no linear rate holds there.
     Degenerate,
 }
 
 impl PointKind {
+    /// The kind of a stationary point of f, given a point `p` near it: [`Self::from_eigenvalues`]
+    /// of the Hessian at p, except `Degenerate` when the curvature at the stationary point the
+    /// Newton step from p leads to differs from p's by more than half. That is how a vanishing
+    /// curvature shows near the point: on x^4 + y^4 the Newton step goes a third of the way
+    /// and the Hessian shrinks to 4/9, whereas near a non-degenerate point it stays put. So
+    /// x^4 + y^4 at 1e-9 is degenerate, not a minimum with kappa 1 and a* = 1e16.
+    #[must_use]
+    pub fn at<F: Hessian + ?Sized>(f: &F, p: Vec2) -> Self {
+        let h = f.hessian(p);
+        let (l1, l2) = symmetric_eigenvalues(&h);
+        let kind = Self::from_eigenvalues(l1, l2);
+        if kind == Self::Degenerate {
+            return kind;
+        }
+        let Some(inverse) = h.try_inverse() else {
+            return Self::Degenerate;
+        };
+        let (m1, m2) = symmetric_eigenvalues(&f.hessian(p - inverse * f.gradient(p)));
+        // Written so that NaN counts as a change.
+        let kept = |l: f64, m: f64| (m - l).abs() <= 0.5 * l.abs();
+        if kept(l1, m1) && kept(l2, m2) {
+            kind
+        } else {
+            Self::Degenerate
+        }
+    }
+
     /// Classifies a point from the two eigenvalues of its Hessian.
     #[must_use]
     pub fn from_eigenvalues(l1: f64, l2: f64) -> Self {
@@ -175,7 +203,7 @@ pub struct CriticalPoint {
 
 impl CriticalPoint {
     /// Builds a critical point from a location known to a few digits: Newton's method on the
-    /// gradient polishes it to rounding, and the Hessian's eigenvalues give its kind.
+    /// gradient polishes it to rounding, and [`PointKind::at`] gives its kind.
     pub fn refined<F: Hessian + ?Sized>(f: &F, approx: Vec2) -> Self {
         let mut p = approx;
         for _ in 0..50 {
@@ -189,10 +217,9 @@ impl CriticalPoint {
                 break;
             }
         }
-        let (l1, l2) = symmetric_eigenvalues(&f.hessian(p));
         Self {
             p,
-            kind: PointKind::from_eigenvalues(l1, l2),
+            kind: PointKind::at(f, p),
             value: f.value(p),
         }
     }

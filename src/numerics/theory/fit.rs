@@ -4,9 +4,11 @@
 //! it (one rule for the floor, the window and the double root).
 
 use super::curves::evenly_spaced;
-use super::{Roots, gd_rate, heavy_ball_rate, heavy_ball_roots};
+use super::{
+    Roots, gd_rate, heavy_ball_rate, heavy_ball_roots, nesterov_rate, nesterov_roots, newton_rate,
+};
 use crate::numerics::Vec2;
-use crate::numerics::optimizers::OptimizerSpec;
+use crate::numerics::optimizers::{NagMomentum, OptimizerSpec};
 use crate::numerics::run::{Clip, RunConfig, Trajectory};
 use crate::numerics::schedule::Schedule;
 
@@ -34,11 +36,18 @@ pub const PANEL_CURVE_POINTS: usize = 1500;
 pub const GD_RATE_FORMULA: &str = "max_i |1 - lr l_i|";
 /// Slide text of the heavy ball's rate.
 pub const HEAVY_BALL_RATE_FORMULA: &str = "max_i rho([[1 + m - lr l_i, -m], [1, 0]])";
+/// Slide text of Nesterov's rate with a constant momentum m.
+pub const NESTEROV_RATE_FORMULA: &str =
+    "max_i rho([[(1 + m)(1 - lr l_i), -m (1 - lr l_i)], [1, 0]])";
+/// Slide text of damped Newton's rate.
+pub const NEWTON_RATE_FORMULA: &str = "max_i |1 - lr l_i / (l_i + damping)|";
 
 /// The predicted rate of a run with exact gradients: GD and SGD without momentum give
-/// [`gd_rate`]; SGD with momentum, dampening 0 and without Nesterov gives [`heavy_ball_rate`];
-/// anything else (other optimizers, weight decay, maximize, schedules, clipping) has no closed
-/// form here. Gradient noise is not looked at: the prediction is for the exact iteration.
+/// [`gd_rate`]; SGD with momentum and dampening 0 gives [`heavy_ball_rate`], or with Nesterov
+/// [`nesterov_rate`], as does NAG with a constant momentum; Newton gives [`newton_rate`];
+/// anything else (other optimizers, NAG's n/(n+3) schedule, weight decay, maximize, schedules,
+/// clipping) has no closed form here. Gradient noise is not looked at: the prediction is for
+/// the exact iteration.
 #[must_use]
 pub fn predict(config: &RunConfig, eigenvalues: &[f64]) -> Prediction {
     let none = |why: &str| Prediction::NoClosedForm(why.to_owned());
@@ -53,8 +62,25 @@ pub fn predict(config: &RunConfig, eigenvalues: &[f64]) -> Prediction {
         formula: GD_RATE_FORMULA,
         double_root: false,
     };
+    let nesterov = |lr: f64, momentum: f64| Prediction::Rate {
+        rate: nesterov_rate(lr, momentum, eigenvalues),
+        formula: NESTEROV_RATE_FORMULA,
+        double_root: slowest_is_double(eigenvalues, |l| nesterov_roots(lr, momentum, l)),
+    };
     match &config.optimizer {
         OptimizerSpec::GD(p) => gd(p.lr),
+        OptimizerSpec::NAG(p) => match p.momentum {
+            NagMomentum::Constant(m) => nesterov(p.lr, m),
+            NagMomentum::Accelerated => none(
+                "no linear rate for the n/(n+3) schedule (its momentum tends to 1); its \
+                 guarantee is f - f* <= 2 L |x0 - x*|^2 / (k + 1)^2",
+            ),
+        },
+        OptimizerSpec::Newton(p) => Prediction::Rate {
+            rate: newton_rate(p.lr, p.damping, eigenvalues),
+            formula: NEWTON_RATE_FORMULA,
+            double_root: false,
+        },
         OptimizerSpec::SGD(p) => {
             if p.maximize {
                 none("no closed form: SGD maximizes")
@@ -62,26 +88,30 @@ pub fn predict(config: &RunConfig, eigenvalues: &[f64]) -> Prediction {
                 none("no closed form with weight decay")
             } else if p.momentum == 0.0 {
                 gd(p.lr)
-            } else if p.nesterov {
-                none("no closed form for Nesterov momentum")
             } else if p.dampening != 0.0 {
                 none("no closed form with dampening")
+            } else if p.nesterov {
+                nesterov(p.lr, p.momentum)
             } else {
-                let rate = heavy_ball_rate(p.lr, p.momentum, eigenvalues);
-                let double_root = eigenvalues.iter().any(|&l| {
-                    let roots = heavy_ball_roots(p.lr, p.momentum, l);
-                    matches!(roots, Roots::Double(_))
-                        && roots.spectral_radius() >= rate * (1.0 - 1e-12)
-                });
                 Prediction::Rate {
-                    rate,
+                    rate: heavy_ball_rate(p.lr, p.momentum, eigenvalues),
                     formula: HEAVY_BALL_RATE_FORMULA,
-                    double_root,
+                    double_root: slowest_is_double(eigenvalues, |l| {
+                        heavy_ball_roots(p.lr, p.momentum, l)
+                    }),
                 }
             }
         }
         other => Prediction::NoClosedForm(format!("no closed form for {}", other.name())),
     }
+}
+
+/// True when a slowest mode (its spectral radius the largest, to rounding) has a double root.
+fn slowest_is_double(eigenvalues: &[f64], roots: impl Fn(f64) -> Roots) -> bool {
+    let all: Vec<Roots> = eigenvalues.iter().map(|&l| roots(l)).collect();
+    let rate = all.iter().map(Roots::spectral_radius).fold(0.0, f64::max);
+    all.iter()
+        .any(|r| matches!(r, Roots::Double(_)) && r.spectral_radius() >= rate * (1.0 - 1e-12))
 }
 
 /// Errors below this are treated as exact zeros by the fits.
@@ -410,10 +440,29 @@ mod tests {
         ));
         assert_close(rate(hb), 0.9f64.sqrt(), 1e-15);
 
+        // torch's Nesterov SGD and NAG with the same constant momentum share one rate.
         let nesterov = SgdParams {
             nesterov: true,
             ..sgd(1.0, 0.9)
         };
+        let nag = crate::numerics::optimizers::NagParams {
+            lr: 1.0,
+            momentum: crate::numerics::optimizers::NagMomentum::Constant(0.9),
+        };
+        for c in [
+            config(OptimizerSpec::SGD(nesterov.clone())),
+            config(OptimizerSpec::NAG(nag)),
+        ] {
+            assert_eq!(
+                predict(&c, &ls),
+                Prediction::Rate {
+                    rate: crate::numerics::theory::nesterov_rate(1.0, 0.9, &ls),
+                    formula: NESTEROV_RATE_FORMULA,
+                    double_root: false,
+                },
+                "{c:?}"
+            );
+        }
         let damped = SgdParams {
             dampening: 0.5,
             ..sgd(1.0, 0.9)
@@ -427,7 +476,9 @@ mod tests {
         let mut clipped = config(OptimizerSpec::GD(GdParams { lr: 1.0 }));
         clipped.clip = Clip::Norm(1.0);
         for c in [
-            config(OptimizerSpec::SGD(nesterov)),
+            config(OptimizerSpec::NAG(
+                crate::numerics::optimizers::NagParams::default(),
+            )),
             config(OptimizerSpec::SGD(damped)),
             config(OptimizerSpec::SGD(decay)),
             config(OptimizerSpec::Adam(AdamParams::default())),

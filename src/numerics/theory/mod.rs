@@ -19,9 +19,19 @@
 //!   rate (sqrt(kappa) - 1) / (sqrt(kappa) + 1): it depends on sqrt(kappa) instead of kappa.
 //!   At (a*, b*) the extreme eigenvalues have double roots, so the error there behaves like
 //!   k rho^k rather than rho^k.
+//! - Nesterov with a constant momentum b, y_k = x_k + b (x_k - x_{k-1}),
+//!   x_{k+1} = y_k - a grad f(y_k) (torch's SGD(nesterov = True) in look-ahead coordinates),
+//!   runs per eigenvalue e_{k+1} = (1 - a l)((1 + b) e_k - b e_{k-1}): the roots of
+//!   z^2 - (1 + b)(1 - a l) z + b (1 - a l) = 0. At a = 1/L, b = (sqrt(kappa) - 1)/(sqrt(kappa) + 1)
+//!   the slowest mode has the double root 1 - 1/sqrt(kappa).
+//! - Damped Newton x_{k+1} = x_k - a (H + d I)^-1 grad f multiplies the error along l by
+//!   1 - a l / (l + d): |1 - a| without damping, at any non-degenerate stationary point.
 //!
 //! The files: `rates.rs` holds these closed forms; `spectrum.rs` the [`Spectrum`] of a 2x2
-//! Hessian and [`point_of_analysis`], the one rule for where it is taken; `fit.rs` the
+//! Hessian, what kind of point it is taken at ([`Character`]: only a near-stationary point is a
+//! minimum, saddle, maximum or degenerate) and [`point_of_analysis`], the one rule for where it
+//! is taken; `ends.rs` the stationary point a run ends at ([`RunEnd`], a saddle as well as a
+//! minimum) and the prediction there; `fit.rs` the
 //! prediction for a run's configuration ([`predict`]) and the fit of a measured rate
 //! ([`measured_rate`], [`RunFit`]); `curves.rs` what the theory panel plots, as plain numbers
 //! (the GD rate curve, the heavy-ball rate map, the error in the eigenbasis, effective step
@@ -34,6 +44,7 @@
 //! up the convergence of iteration methods", 1964.
 
 mod curves;
+mod ends;
 mod fit;
 mod rates;
 mod spectrum;
@@ -42,18 +53,21 @@ pub use curves::{
     EffectiveSteps, EigenErrors, GdRateCurve, GdRateSample, HeavyBallMap, IsoRate,
     heavy_ball_params,
 };
+pub use ends::{EndPrediction, RunEnd, predict_at_end};
 pub use fit::{
-    FIT_FLOOR, GD_RATE_FORMULA, HEAVY_BALL_RATE_FORMULA, PANEL_CURVE_POINTS, Prediction, RateFit,
-    RunFit, fit_rate, measured_rate, measured_rate_double_root, predict, predicted_errors,
-    until_floor,
+    FIT_FLOOR, GD_RATE_FORMULA, HEAVY_BALL_RATE_FORMULA, NESTEROV_RATE_FORMULA,
+    NEWTON_RATE_FORMULA, PANEL_CURVE_POINTS, Prediction, RateFit, RunFit, fit_rate, measured_rate,
+    measured_rate_double_root, predict, predicted_errors, until_floor,
 };
 pub use rates::{
     QuadraticTheory, Roots, divergence_edge, gd_divergence_step, gd_factor, gd_one_over_l_step,
     gd_optimal_rate, gd_optimal_step, gd_rate, heavy_ball_divergence_step, heavy_ball_factor,
     heavy_ball_matrix, heavy_ball_optimal, heavy_ball_optimal_rate, heavy_ball_rate,
-    heavy_ball_roots,
+    heavy_ball_roots, nesterov_rate, nesterov_roots, newton_rate,
 };
-pub use spectrum::{PointOfAnalysis, Site, Spectrum, point_of_analysis};
+pub use spectrum::{
+    Character, PointOfAnalysis, STATIONARY_TOLERANCE, Site, Spectrum, point_of_analysis,
+};
 
 #[cfg(test)]
 mod test_support {

@@ -142,6 +142,61 @@ pub fn heavy_ball_rate(a: f64, b: f64, eigenvalues: &[f64]) -> f64 {
     max_or_nan(eigenvalues.iter().map(|&l| heavy_ball_factor(a, b, l)))
 }
 
+/// The roots of z^2 - t z + d = 0 (real t and d), with a double root when the discriminant
+/// t^2 - 4d vanishes within the rounding of its two terms.
+fn monic_roots(t: f64, d: f64) -> Roots {
+    let disc = t.mul_add(t, -4.0 * d);
+    if disc.abs() <= DOUBLE_ROOT_TOL * t.mul_add(t, 4.0 * d.abs()) {
+        Roots::Double(0.5 * t)
+    } else if disc < 0.0 {
+        Roots::Complex {
+            modulus: d.sqrt(),
+            angle_rad: (t / (2.0 * d.sqrt())).clamp(-1.0, 1.0).acos(),
+        }
+    } else {
+        // The larger root without cancellation, the other by Vieta (0 when d = 0).
+        let z1 = 0.5 * (t + disc.sqrt().copysign(t));
+        Roots::Real(z1, if z1 == 0.0 { 0.0 } else { d / z1 })
+    }
+}
+
+/// The roots of Nesterov's iteration along eigenvalue l, with step a and constant momentum b:
+/// y_k = x_k + b (x_k - x_(k-1)), x_(k+1) = y_k - a l y_k gives
+/// e_(k+1) = (1 - a l) ((1 + b) e_k - b e_(k-1)), whose characteristic polynomial is
+/// z^2 - (1 + b)(1 - a l) z + b (1 - a l). torch's SGD(nesterov = True) with lr a and momentum
+/// b has the same one (its iterates are the look-ahead points y_k).
+#[must_use]
+pub fn nesterov_roots(a: f64, b: f64, l: f64) -> Roots {
+    let shrink = 1.0 - a * l;
+    monic_roots((1.0 + b) * shrink, b * shrink)
+}
+
+/// rate(a, b) = max_i rho([[(1 + b)(1 - a l_i), -b (1 - a l_i)], [1, 0]]): Nesterov's
+/// contraction per step on a quadratic with a constant momentum b. At a = 1/l_max and
+/// b = (sqrt(kappa) - 1)/(sqrt(kappa) + 1) the slowest mode has the double root
+/// 1 - 1/sqrt(kappa).
+#[must_use]
+pub fn nesterov_rate(a: f64, b: f64, eigenvalues: &[f64]) -> f64 {
+    max_or_nan(
+        eigenvalues
+            .iter()
+            .map(|&l| nesterov_roots(a, b, l).spectral_radius()),
+    )
+}
+
+/// Damped Newton's contraction per step on a quadratic: x_(k+1) = x_k - lr (H + damping I)^-1
+/// grad f multiplies the error along eigenvalue l by 1 - lr l / (l + damping), so the rate is
+/// max_i |1 - lr l_i / (l_i + damping)|: |1 - lr| without damping (0 for the full step, at a
+/// minimum, saddle or maximum alike: Newton is drawn to every non-degenerate stationary point).
+#[must_use]
+pub fn newton_rate(lr: f64, damping: f64, eigenvalues: &[f64]) -> f64 {
+    max_or_nan(
+        eigenvalues
+            .iter()
+            .map(|&l| (1.0 - lr * l / (l + damping)).abs()),
+    )
+}
+
 /// (a*, b*) = ((2 / (sqrt(l_max) + sqrt(l_min)))^2, ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2):
 /// the heavy ball's optimal step and momentum.
 #[must_use]
@@ -241,6 +296,63 @@ impl QuadraticTheory {
 /// The maximum of non-negative values, NaN if any is NaN, 0 for none.
 pub(super) fn max_or_nan(values: impl Iterator<Item = f64>) -> f64 {
     values.fold(0.0, |m, v| if v > m || v.is_nan() { v } else { m })
+}
+
+#[cfg(test)]
+mod nesterov_and_newton_tests {
+    use super::*;
+    use crate::numerics::theory::test_support::assert_close;
+
+    /// The rate read off iterating the method itself on e_(k+1) = (1 - a l) ((1 + b) e_k - b
+    /// e_(k-1)) for many steps.
+    fn iterated_rate(a: f64, b: f64, l: f64) -> f64 {
+        let (mut prev, mut e) = (1.0_f64, 0.5_f64);
+        // ln of the size, accumulated over steps 2000..4000 while the state is kept at size 1.
+        let mut log_growth = 0.0;
+        for k in 0..4000 {
+            let next = (1.0 - a * l) * ((1.0 + b) * e - b * prev);
+            let size = next.abs().max(e.abs());
+            (prev, e) = (e / size, next / size);
+            if k >= 2000 {
+                log_growth += size.ln();
+            }
+        }
+        (log_growth / 2000.0).exp()
+    }
+
+    #[test]
+    fn nesterov_s_rate_is_the_spectral_radius_of_its_iteration() {
+        for (a, b, l) in [
+            (1.0, 0.5, 0.3),
+            (0.5, 0.9, 1.0),
+            (1.0, 0.0, 0.2),
+            (0.1, 0.95, 3.0),
+        ] {
+            let rate = nesterov_rate(a, b, &[l]);
+            assert_close(iterated_rate(a, b, l), rate, 2e-3);
+        }
+        // b = 0 is gradient descent.
+        assert_close(
+            nesterov_rate(0.7, 0.0, &[0.5, 2.0]),
+            gd_rate(0.7, &[0.5, 2.0]),
+            1e-15,
+        );
+        // a = 1/L and b = (sqrt(kappa) - 1)/(sqrt(kappa) + 1): a double root 1 - 1/sqrt(kappa)
+        // at l_min (preset 04's constant-momentum run).
+        let b = 9.0 / 11.0;
+        assert!(matches!(nesterov_roots(1.0, b, 0.01), Roots::Double(_)));
+        assert_close(nesterov_rate(1.0, b, &[0.01, 1.0]), 0.9, 1e-12);
+    }
+
+    #[test]
+    fn newton_s_rate_is_one_minus_lr_anywhere_without_damping() {
+        assert_eq!(newton_rate(1.0, 0.0, &[0.01, 100.0]), 0.0);
+        assert_close(newton_rate(0.5, 0.0, &[-2.0, 2.0]), 0.5, 1e-15);
+        // Damping slows the flat direction most: 1 - 1 * 1/(1 + 1) = 0.5.
+        assert_close(newton_rate(1.0, 1.0, &[1.0, 100.0]), 0.5, 1e-15);
+        // and repels from a saddle's negative curvature when |l| < damping.
+        assert!(newton_rate(1.0, 1.0, &[-0.5, 2.0]) > 1.0);
+    }
 }
 
 #[cfg(test)]

@@ -104,6 +104,53 @@ pub enum Site {
     Local,
 }
 
+/// A Newton step below this fraction of 1 + |p| makes p (near-)stationary: within rounding
+/// of a stationary point on the scale of the plot.
+pub const STATIONARY_TOLERANCE: f64 = 1e-3;
+
+/// What the theory may call a point. Only a (near-)stationary point is a minimum, saddle,
+/// maximum or degenerate; elsewhere the Hessian describes the local curvature only (what a
+/// step of a given size does here), not where a run ends.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Character {
+    /// The Newton step from the point, -H^-1 g, is longer than [`STATIONARY_TOLERANCE`] (1 +
+    /// |p|), or infinite: the gradient does not vanish nearby.
+    NotStationary,
+    /// The gradient (nearly) vanishes: the kind of point ([`PointKind::at`]).
+    Stationary(PointKind),
+}
+
+impl Character {
+    /// Of f at p with gradient g and Hessian spectrum s: the length of the Newton step, taken
+    /// in the eigenbasis (a zero eigenvalue with gradient along it makes the step infinite),
+    /// against the tolerance.
+    fn of<F: Hessian + ?Sized>(f: &F, p: Vec2, g: Vec2, s: &Spectrum) -> Self {
+        let newton_step = s
+            .eigenvalues
+            .iter()
+            .zip(&s.eigenvectors)
+            .map(|(&l, v)| {
+                let along = g.dot(v);
+                if along == 0.0 { 0.0 } else { along / l }
+            })
+            .fold(0.0_f64, f64::hypot);
+        if newton_step <= STATIONARY_TOLERANCE * (1.0 + p.norm()) {
+            Self::Stationary(PointKind::at(f, p))
+        } else {
+            Self::NotStationary
+        }
+    }
+
+    /// The kind, at a stationary point.
+    #[must_use]
+    pub fn kind(&self) -> Option<PointKind> {
+        match self {
+            Self::Stationary(kind) => Some(*kind),
+            Self::NotStationary => None,
+        }
+    }
+}
+
 /// The Hessian the theory is about: where it was taken, the matrix and its spectrum.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PointOfAnalysis {
@@ -113,8 +160,14 @@ pub struct PointOfAnalysis {
     pub at: Vec2,
     /// The Hessian there.
     pub hessian: Mat2,
-    /// Its eigenvalues, eigenvectors, kappa and kind of point.
+    /// Its eigenvalues, eigenvectors, kappa and kind. At a stationary point whose curvature
+    /// vanishes (x^4) the kind is `Degenerate` whatever the eigenvalues' signs, so that no
+    /// rate theory is offered there.
     pub spectrum: Spectrum,
+    /// The gradient there.
+    pub gradient: Vec2,
+    /// Stationary (and which kind) or not.
+    pub character: Character,
 }
 
 impl PointOfAnalysis {
@@ -126,18 +179,28 @@ impl PointOfAnalysis {
             at: q.minimizer(),
             hessian: q.matrix(),
             spectrum: Spectrum::of_quadratic(q),
+            gradient: Vec2::zeros(),
+            character: Character::Stationary(PointKind::Minimum),
         }
     }
 
-    /// The Hessian of `f` at `p`; `None` when an entry is not finite.
+    /// The Hessian of `f` at `p` and what p is; `None` when an entry is not finite.
     #[must_use]
     pub fn local<F: Hessian + ?Sized>(f: &F, p: Vec2) -> Option<Self> {
         let hessian = f.hessian(p);
+        let mut spectrum = Spectrum::of(&hessian)?;
+        let gradient = f.gradient(p);
+        let character = Character::of(f, p, gradient, &spectrum);
+        if character == Character::Stationary(PointKind::Degenerate) {
+            spectrum.kind = PointKind::Degenerate;
+        }
         Some(Self {
             site: Site::Local,
             at: p,
             hessian,
-            spectrum: Spectrum::of(&hessian)?,
+            spectrum,
+            gradient,
+            character,
         })
     }
 
@@ -275,5 +338,69 @@ mod tests {
         assert_eq!(Some(p.spectrum), Spectrum::of(&rosenbrock.hessian(x)));
         let far = Vec2::new(f64::INFINITY, 0.0);
         assert_eq!(point_of_analysis(&rosenbrock, Some(far)), None);
+    }
+
+    #[test]
+    fn only_near_stationary_points_get_a_kind() {
+        use crate::numerics::objectives::{ExpressionParams, ObjectiveSpec, SaddleParams};
+        let saddle = ObjectiveSpec::Saddle(SaddleParams {
+            scale: 1.0,
+            quartic: 0.25,
+        })
+        .build()
+        .unwrap();
+        let at = |f: &AnyObjective, x: f64, y: f64| {
+            PointOfAnalysis::local(f, Vec2::new(x, y))
+                .unwrap()
+                .character
+        };
+        // Preset 06's start: the Hessian's signs are a saddle's, but the gradient is 3.2.
+        assert_eq!(at(&saddle, 1.6, 0.0), Character::NotStationary);
+        assert_eq!(
+            at(&saddle, 1e-9, 0.0),
+            Character::Stationary(PointKind::Saddle)
+        );
+        assert_eq!(
+            at(&saddle, 0.0, 2f64.sqrt() + 1e-7),
+            Character::Stationary(PointKind::Minimum)
+        );
+        // x^4 + y^4 next to its minimum: the Hessian is tiny and round (kappa 1), but it
+        // vanishes at the point, so no linear rate, at any distance within the tolerance.
+        let quartic = ObjectiveSpec::Expression(ExpressionParams {
+            text: "x^4 + y^4".to_owned(),
+        })
+        .build()
+        .unwrap();
+        for r in [1e-4, 1e-9, 3e-12] {
+            let p = PointOfAnalysis::local(&quartic, Vec2::new(r, r)).unwrap();
+            assert_eq!(
+                p.character,
+                Character::Stationary(PointKind::Degenerate),
+                "{r}"
+            );
+            assert_eq!(p.spectrum.kind, PointKind::Degenerate);
+            assert!(p.spectrum.theory().is_none());
+        }
+        assert_eq!(at(&quartic, 0.5, 0.5), Character::NotStationary);
+        // x^2 + y^4: degenerate along y only, still degenerate.
+        let mixed = ObjectiveSpec::Expression(ExpressionParams {
+            text: "x^2 + y^4".to_owned(),
+        })
+        .build()
+        .unwrap();
+        assert_eq!(
+            at(&mixed, 1e-8, 1e-5),
+            Character::Stationary(PointKind::Degenerate)
+        );
+        // Not finite: not stationary (a NaN step never passes the test).
+        assert_eq!(
+            Character::of(
+                &saddle,
+                Vec2::zeros(),
+                Vec2::new(f64::NAN, 0.0),
+                &Spectrum::of(&Mat2::identity()).unwrap()
+            ),
+            Character::NotStationary
+        );
     }
 }

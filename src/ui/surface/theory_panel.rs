@@ -8,8 +8,8 @@ use crate::numerics::Vec2;
 use crate::numerics::objectives::PointKind;
 use crate::numerics::optimizers::{OptimizerSpec, SgdParams};
 use crate::numerics::theory::{
-    self, EffectiveSteps, EigenErrors, GdRateCurve, GdRateSample, HeavyBallMap, Prediction, RunFit,
-    Site, Spectrum, predict,
+    self, Character, EffectiveSteps, EigenErrors, GdRateCurve, GdRateSample, HeavyBallMap,
+    Prediction, RunFit, Site, Spectrum, predict,
 };
 use crate::render::colormap::ColorMap;
 use crate::ui::command::Command;
@@ -31,6 +31,10 @@ const TIME_POINTS: usize = theory::PANEL_CURVE_POINTS;
 pub struct Analysis {
     /// The spectrum.
     pub spectrum: Spectrum,
+    /// Whether the point is stationary, and |g| there.
+    pub character: Character,
+    /// |grad f| at the point.
+    pub grad_norm: f64,
     /// "at the minimum (exact)" or "at run k's current point".
     pub at: String,
     /// The minimiser of a quadratic (errors are measured from it).
@@ -65,6 +69,8 @@ pub fn analysis(session: &Session, selected_run: usize) -> Option<Analysis> {
     };
     Some(Analysis {
         spectrum: point.spectrum,
+        character: point.character,
+        grad_norm: point.gradient.x.hypot(point.gradient.y),
         at,
         minimum: point.minimum(),
         origin: point.at,
@@ -105,14 +111,14 @@ impl TheoryPanel {
             .show(ui, |ui| match GdRateCurve::new(s, CURVE_SAMPLES) {
                 Some(curve) => gd_curve_ui(ui, session, &curve, selected_run, out),
                 None => {
-                    ui.label("The rate curve needs a minimum (all eigenvalues > 0).");
+                    ui.label(no_rate_theory(&an, "The rate curve"));
                 }
             });
         egui::CollapsingHeader::new("Heavy-ball momentum: rate over (a, b)")
             .default_open(true)
             .show(ui, |ui| {
                 if !self.momentum_map_ui(ui, session, s, selected_run, out) {
-                    ui.label("The momentum map needs a minimum (all eigenvalues > 0).");
+                    ui.label(no_rate_theory(&an, "The momentum map"));
                 }
             });
         egui::CollapsingHeader::new("Measured against predicted")
@@ -243,6 +249,15 @@ impl TheoryPanel {
     }
 }
 
+/// Why `what` (a rate curve or map) is not drawn here.
+fn no_rate_theory(an: &Analysis, what: &str) -> String {
+    if an.character == Character::Stationary(PointKind::Degenerate) {
+        format!("{what} needs curvature: at a degenerate point there is no linear rate.")
+    } else {
+        format!("{what} needs a minimum (all eigenvalues > 0).")
+    }
+}
+
 /// Eigenvalues, eigenvectors, kappa and the kind of point.
 fn spectrum_ui(ui: &mut egui::Ui, an: &Analysis) {
     let s = &an.spectrum;
@@ -274,11 +289,15 @@ fn spectrum_ui(ui: &mut egui::Ui, an: &Analysis) {
         });
         ui.end_row();
         ui.label("point");
-        ui.monospace(match s.kind {
-            PointKind::Minimum => "minimum (both eigenvalues > 0)",
-            PointKind::Maximum => "maximum (both eigenvalues < 0)",
-            PointKind::Saddle => "saddle (eigenvalues of both signs)",
-            PointKind::Degenerate => "degenerate (an eigenvalue is 0)",
+        ui.monospace(match an.character {
+            Character::NotStationary => format!("not stationary, |g| = {}", n(an.grad_norm)),
+            Character::Stationary(kind) => match kind {
+                PointKind::Minimum => "minimum (both eigenvalues > 0)",
+                PointKind::Maximum => "maximum (both eigenvalues < 0)",
+                PointKind::Saddle => "saddle (eigenvalues of both signs)",
+                PointKind::Degenerate => "degenerate: no linear rate (the curvature vanishes)",
+            }
+            .to_owned(),
         });
         ui.end_row();
     });
