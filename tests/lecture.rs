@@ -765,3 +765,44 @@ fn every_step_axis_has_labelled_ticks_whatever_the_budget() {
         assert!(ticks.len() >= 3, "{plot}: step ticks {ticks:?}");
     }
 }
+
+/// Preset 10 draws each path over its last 30 steps only; View > Trail > Whole paths (its
+/// command) draws them whole, is an edit, and undoes.
+#[test]
+fn a_trail_draws_only_each_paths_last_steps_and_can_be_turned_off() {
+    let mut h = at_the_end("10-lr-schedules.ron");
+    // Without the loss plot, whose curves share the runs' colours.
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        Command::SetViewOption(optiviz::ui::ViewOption::LossPlot, false),
+    );
+    h.run_steps(3);
+    let run_points = |h: &Harness<'_, OptivizApp>| {
+        let colors = run_colors(h);
+        painted(h)
+            .iter()
+            .filter_map(|(_, s)| match s {
+                egui::Shape::Path(p) if colors.iter().any(|c| p.stroke.color == egui_color(*c)) => {
+                    Some(p.points.len())
+                }
+                _ => None,
+            })
+            .sum::<usize>()
+    };
+    assert_eq!(h.state().session().spec().trail, Some(30));
+    let trail = run_points(&h);
+    // Four runs, 31 points each (the selected run's path drawn twice), at most.
+    assert!((31..=5 * 31).contains(&trail), "{trail} path points");
+    h.state_mut().apply(&ctx, Command::SetTrail(None));
+    h.run_steps(3);
+    assert_eq!(h.state().session().spec().trail, None);
+    assert!(h.state().modified());
+    let whole = run_points(&h);
+    assert!(
+        whole > 4 * trail,
+        "{whole} path points for whole paths, {trail} with a trail"
+    );
+    key(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
+    assert_eq!(h.state().session().spec().trail, Some(30));
+}

@@ -444,7 +444,9 @@ fn unwritable_output_is_one_clear_line_and_nothing_is_lost() {
 fn averaged_iterates_are_drawn_as_their_own_paths() {
     let mut averaging_presets = 0;
     for (i, b) in BUILTIN.iter().enumerate() {
-        let s = builtin(i);
+        // Whole paths: an average's last few steps (a trail) may be too short to dash.
+        let mut s = builtin(i);
+        s.spec.trail = None;
         let sim = simulate(&s, s.spec.steps).unwrap();
         let averaging = sim
             .runs()
@@ -465,4 +467,43 @@ fn averaged_iterates_are_drawn_as_their_own_paths() {
         averaging_presets += usize::from(averaging > 0);
     }
     assert!(averaging_presets >= 3, "presets 10, 14 and 19 average");
+}
+
+/// A trail draws only each path's last steps: preset 10's paths (30 steps, 4 runs, drawn with
+/// a halo and in colour) have a few hundred vertices in all, against thousands for the whole
+/// paths; and every drawn vertex is a point of the last 30 steps.
+#[test]
+fn a_trail_draws_only_the_last_steps() {
+    let i = BUILTIN
+        .iter()
+        .position(|b| b.file == "10-lr-schedules.ron")
+        .unwrap();
+    let vertices = |trail: Option<usize>| {
+        let mut s = builtin(i);
+        s.spec.trail = trail;
+        let sim = simulate(&s, s.spec.steps).unwrap();
+        let svg = Figure::new(&s, &sim, FigureOptions::for_scenario(&s))
+            .unwrap()
+            .to_svg();
+        roxmltree::Document::parse(&svg)
+            .unwrap()
+            .descendants()
+            .filter_map(|n| n.attribute("d"))
+            .map(|d| d.matches(['M', 'L']).count())
+            .sum::<usize>()
+    };
+    let (trail, whole) = (vertices(Some(30)), vertices(None));
+    assert!(
+        trail < whole / 4,
+        "{trail} vertices with a trail, {whole} without"
+    );
+    let mut s = builtin(i);
+    s.spec.trail = Some(30);
+    let sim = simulate(&s, 500).unwrap();
+    for run in sim.runs() {
+        let t = run.trajectory();
+        let trail = t.trail(optiviz::numerics::run::Sequence::Iterate, 470, 500);
+        assert_eq!(trail.len(), 31);
+        assert_eq!(trail.as_slice(), &t.points()[470..=500]);
+    }
 }

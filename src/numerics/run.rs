@@ -235,6 +235,20 @@ pub struct Sample {
     pub base: Option<Vec2>,
 }
 
+/// Most points a [`Trajectory::trail`] is drawn with.
+pub const MAX_TRAIL_POINTS: usize = 4096;
+
+/// One of the sequences a run records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sequence {
+    /// The iterate x_k.
+    Iterate,
+    /// Its averaged iterate (Polyak, tail, ASGD's ax, Schedule-Free's x).
+    Averaged,
+    /// The base sequence (Schedule-Free's z).
+    Base,
+}
+
 /// The recorded history of a run. Memory is bounded: when `capacity` samples are stored, every
 /// other one is dropped and from then on only every `stride`-th step is kept (the latest step is
 /// always available).
@@ -367,6 +381,30 @@ impl Trajectory {
             averaged: self.averaged.get(i).copied(),
             base: self.base.get(i).copied(),
         })
+    }
+
+    /// A trail: the stored points of one of the run's sequences from step `from` (rounded up to
+    /// a stored sample) to `step`, ending at the sequence's point at `step` (the latest one
+    /// even between stored samples), at most [`MAX_TRAIL_POINTS`] of them (a longer stretch is
+    /// thinned evenly). Empty when the sequence is not recorded.
+    #[must_use]
+    pub fn trail(&self, sequence: Sequence, from: usize, step: usize) -> Vec<Vec2> {
+        let (stored, at) = match sequence {
+            Sequence::Iterate => (&self.points, self.at_step(step).map(|s| s.point)),
+            Sequence::Averaged => (&self.averaged, self.at_step(step).and_then(|s| s.averaged)),
+            Sequence::Base => (&self.base, self.at_step(step).and_then(|s| s.base)),
+        };
+        let Some(at) = at else {
+            return Vec::new();
+        };
+        let first = from.div_ceil(self.stride).min(stored.len());
+        let last = (step / self.stride + 1).min(stored.len()).max(first);
+        let every = (last - first).div_ceil(MAX_TRAIL_POINTS).max(1);
+        let mut trail: Vec<Vec2> = stored[first..last].iter().step_by(every).copied().collect();
+        if trail.last() != Some(&at) {
+            trail.push(at);
+        }
+        trail
     }
 
     /// The stored sample at or just before `step`, or the latest one if `step` is beyond it.
@@ -1279,6 +1317,37 @@ mod tests {
         assert_eq!(full.runs()[0].trajectory().points()[160], t.points()[10]);
         assert_eq!(t.at_step(165).unwrap().step, 160);
         assert_eq!(t.at_step(5000).unwrap().step, 1000);
+
+        // A trail: the stored samples from the first one at or after `from`, ending at the
+        // point at `step` (here the latest, between stored samples).
+        let trail = t.trail(Sequence::Iterate, 100, 1000);
+        assert_eq!(trail.first(), Some(&t.points()[7]));
+        assert_eq!(trail.last(), Some(&t.latest().unwrap().point));
+        assert_eq!(trail.len(), t.len() - 7 + 1);
+        // Up to a stored step it ends there; beyond `step` nothing; without averaging, empty.
+        assert_eq!(t.trail(Sequence::Iterate, 160, 160), vec![t.points()[10]]);
+        assert_eq!(t.trail(Sequence::Iterate, 0, 32).len(), 3);
+        assert!(t.trail(Sequence::Averaged, 0, 1000).is_empty());
+        // A stretch longer than MAX_TRAIL_POINTS is thinned evenly.
+        let long = full.runs()[0].trajectory();
+        let drawn = long.trail(Sequence::Iterate, 0, 1000);
+        assert_eq!(drawn.len(), 1001);
+        let mut longer = Simulation::new(
+            quadratic(10.0),
+            &view,
+            vec![config(OptimizerSpec::SGD(SgdParams {
+                lr: 0.01,
+                ..SgdParams::default()
+            }))],
+            1 << 20,
+        )
+        .unwrap();
+        longer.advance_to(3 * MAX_TRAIL_POINTS);
+        let thinned =
+            longer.runs()[0]
+                .trajectory()
+                .trail(Sequence::Iterate, 0, 3 * MAX_TRAIL_POINTS);
+        assert!(thinned.len() <= MAX_TRAIL_POINTS + 1, "{}", thinned.len());
     }
 
     #[test]

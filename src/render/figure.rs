@@ -8,10 +8,11 @@ use super::caption;
 use super::geometry::{Mapping, Thinned, clip_polyline, dashed, tick_label, ticks};
 use super::style::Style;
 use super::text::Font;
+use crate::numerics::Vec2;
 use crate::numerics::contour::{Grid, LogScale, log_iso_lines};
 use crate::numerics::objectives::{Landmarks, PointKind};
 use crate::numerics::path_shape::{PathShape, Thinning};
-use crate::numerics::run::{RunStatus, Simulation, Stop};
+use crate::numerics::run::{RunStatus, Sequence, Simulation, Stop, Trajectory};
 use crate::scenario::{Rgb, Scenario};
 
 /// Iso-line levels (as many as the app draws).
@@ -114,6 +115,8 @@ pub(crate) struct Scene {
     runs: Vec<RunDraw>,
     legend: Option<LegendBox>,
     text_slack: f32,
+    /// Draw only the last this many steps of each path (the scenario's `trail`).
+    trail: Option<usize>,
 }
 
 impl Scene {
@@ -224,6 +227,7 @@ impl Scene {
             runs,
             legend,
             text_slack: detail.text_slack,
+            trail: scenario.spec.trail,
         }
     }
 
@@ -388,14 +392,15 @@ impl Scene {
                 continue;
             };
             let here = self.mapping.px(current.point);
-            let shape = t.shape();
-            let previous = shape
-                .vertices_upto(current.step)
-                .checked_sub(1)
-                .map(|i| shape.points()[i]);
-            let pieces: Vec<Vec<P>> = r
-                .path
-                .strokes(current.step, current.point, previous)
+            let pieces: Vec<Vec<P>> = self
+                .strokes(
+                    t,
+                    Sequence::Iterate,
+                    Some(&r.path),
+                    Some(t.shape()),
+                    current.point,
+                    current.step,
+                )
                 .iter()
                 .flat_map(|stroke| {
                     let px: Vec<P> = stroke.iter().map(|p| self.mapping.px(*p)).collect();
@@ -424,9 +429,10 @@ impl Scene {
             };
             states.push(Some((here, stopped)));
             if let Some(averaged) = self.sequence_path(
+                t,
+                Sequence::Averaged,
                 current.averaged,
-                r.averaged.as_ref(),
-                t.averaged_shape(),
+                (r.averaged.as_ref(), t.averaged_shape()),
                 current.step,
                 guard,
                 (4.0, 3.0),
@@ -434,9 +440,10 @@ impl Scene {
                 averages.push((averaged, r.color));
             }
             if let Some((z, dots)) = self.sequence_path(
+                t,
+                Sequence::Base,
                 current.base,
-                r.base.as_ref(),
-                t.base_shape(),
+                (r.base.as_ref(), t.base_shape()),
                 current.step,
                 guard,
                 (1.5, 3.0),
@@ -466,21 +473,18 @@ impl Scene {
     )]
     fn sequence_path(
         &self,
-        at: Option<crate::numerics::Vec2>,
-        thinning: Option<&Thinning>,
-        shape: Option<&PathShape>,
+        t: &Trajectory,
+        sequence: Sequence,
+        at: Option<Vec2>,
+        (thinning, shape): (Option<&Thinning>, Option<&PathShape>),
         step: usize,
         guard: Rect,
         (dash, gap): (f32, f32),
     ) -> Option<Averaged> {
-        let (at, thinning, shape) = (at?, thinning?, shape?);
+        let at = at?;
         let m = self.marker();
-        let previous = shape
-            .vertices_upto(step)
-            .checked_sub(1)
-            .map(|i| shape.points()[i]);
-        let pieces: Vec<Vec<P>> = thinning
-            .strokes(step, at, previous)
+        let pieces: Vec<Vec<P>> = self
+            .strokes(t, sequence, thinning, shape, at, step)
             .iter()
             .flat_map(|stroke| {
                 let px: Vec<P> = stroke.iter().map(|p| self.mapping.px(*p)).collect();
@@ -488,6 +492,30 @@ impl Scene {
             })
             .collect();
         Some((self.mapping.px(at), dashed(&pieces, dash * m, gap * m)))
+    }
+
+    /// A sequence's strokes up to `step`, ending at its point `at` there: its last steps from
+    /// the stored points with a trail, else the whole thinned path.
+    fn strokes(
+        &self,
+        t: &Trajectory,
+        sequence: Sequence,
+        thinning: Option<&Thinning>,
+        shape: Option<&PathShape>,
+        at: Vec2,
+        step: usize,
+    ) -> Vec<Vec<Vec2>> {
+        match (self.trail, thinning, shape) {
+            (Some(n), _, _) => vec![t.trail(sequence, step.saturating_sub(n), step)],
+            (None, Some(thinning), Some(shape)) => {
+                let previous = shape
+                    .vertices_upto(step)
+                    .checked_sub(1)
+                    .map(|i| shape.points()[i]);
+                thinning.strokes(step, at, previous)
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// Base sequences: thin dots over the halo and a small ring where each is.

@@ -54,6 +54,9 @@ pub struct ScenarioSpec {
     /// Focus mode: when set, the app shows only these controls and panels beside the contour
     /// view, so students see only what the slide is about (View > Show everything undoes it).
     pub focus: Option<Vec<Element>>,
+    /// Draw only the last this many steps of each path (the noise ball a run is in now,
+    /// rather than everything it crossed); the whole path when omitted.
+    pub trail: Option<usize>,
 }
 
 /// How the app and figures look.
@@ -138,6 +141,7 @@ impl Default for ScenarioSpec {
             speed: 30.0,
             theme: None,
             focus: None,
+            trail: None,
         }
     }
 }
@@ -263,6 +267,14 @@ impl Scenario {
             errors.push(ParamError::new(
                 "steps",
                 format!("must be between 1 and {MAX_STEPS}, got {}", spec.steps),
+            ));
+        }
+        if let Some(trail) = spec.trail
+            && !(1..=MAX_STEPS).contains(&trail)
+        {
+            errors.push(ParamError::new(
+                "trail",
+                format!("must be between 1 and {MAX_STEPS} steps, got {trail}"),
             ));
         }
         if !(spec.speed.is_finite() && (1.0..=MAX_SPEED).contains(&spec.speed)) {

@@ -83,6 +83,9 @@ pub enum Command {
     RememberZoom(f32),
     /// Switch the theme (and store it in the scenario, so saving keeps it).
     SetTheme(Theme),
+    /// Draw only each path's last this many steps, or whole paths (`None`); stored in the
+    /// 2-D scenario, so saving keeps it.
+    SetTrail(Option<usize>),
     /// Show the 2-D page or the network page.
     SetPage(PageKind),
     /// Focus mode off (show everything) or back on, for a preset that has one.

@@ -222,6 +222,7 @@ impl OptivizApp {
             },
             focus: (surfaces && self.surfaces.session().spec().focus.is_some())
                 .then(|| self.surfaces.focus().is_some()),
+            trail: self.surfaces.session().spec().trail,
             settings: &self.settings,
             regions: &self.exports.shown_regions,
             gif_busy: self.exports.gif_busy(),

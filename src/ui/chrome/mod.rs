@@ -34,6 +34,8 @@ pub struct Status<'a> {
     pub deck_label: String,
     /// The preset has a focus mode: `Some(true)` while it is in effect.
     pub focus: Option<bool>,
+    /// On the 2-D page, the scenario's trail (`None`: whole paths).
+    pub trail: Option<usize>,
     /// The viewer's settings.
     pub settings: &'a Settings,
     /// Where the exportable plots were drawn in the previous frame.
@@ -189,6 +191,9 @@ fn view_menu(ui: &mut egui::Ui, s: &Status<'_>, out: &mut Vec<Command>) {
             out.push(Command::SetLayout(layout));
         }
     }
+    if s.page == PageKind::Surfaces {
+        trail_menu(ui, s.trail, out);
+    }
     ui.separator();
     for (theme, text) in [
         (Theme::Dark, "Dark theme"),
@@ -233,6 +238,41 @@ fn view_menu(ui: &mut egui::Ui, s: &Status<'_>, out: &mut Vec<Command>) {
     ui.separator();
     item(ui, Action::Fullscreen, true, out);
     item(ui, Action::Help, true, out);
+}
+
+/// Lengths the Trail menu offers, in steps.
+const TRAILS: [usize; 5] = [20, 50, 100, 200, 500];
+
+/// View > Trail: whole paths or only their last steps (and the preset's own length if it has
+/// another).
+fn trail_menu(ui: &mut egui::Ui, trail: Option<usize>, out: &mut Vec<Command>) {
+    ui.menu_button("Trail", |ui| {
+        let mut choices: Vec<Option<usize>> = vec![None];
+        choices.extend(TRAILS.map(Some));
+        if let Some(n) = trail
+            && !TRAILS.contains(&n)
+        {
+            choices.push(Some(n));
+        }
+        for choice in choices {
+            let text = match choice {
+                None => "Whole paths".to_owned(),
+                Some(n) => format!("Last {n} steps"),
+            };
+            if ui
+                .radio(trail == choice, text)
+                .on_hover_text(
+                    "Draw only each path's last steps: the noise ball a run is in now rather                      than everything it crossed. Saving stores it in the preset.",
+                )
+                .clicked()
+            {
+                if trail != choice {
+                    out.push(Command::SetTrail(choice));
+                }
+                ui.close();
+            }
+        }
+    });
 }
 
 /// Commands for the files dropped on the window: presets open, anything else is refused with

@@ -12,7 +12,7 @@
 use crate::numerics::Vec2;
 use crate::numerics::objectives::{Hessian, Landmarks, Objective, PointKind};
 use crate::numerics::path_shape::{PathShape, Thinning};
-use crate::numerics::run::{RunStatus, Trajectory};
+use crate::numerics::run::{RunStatus, Sequence, Trajectory};
 use crate::ui::command::Command;
 use crate::ui::settings::{Layout, Settings};
 use crate::ui::surface::heatmap::{ContourCache, plot_point, view_of};
@@ -59,6 +59,16 @@ impl PathCache {
             .map(|stroke| stroke.into_iter().map(plot_point).collect())
             .collect()
     }
+}
+
+/// A trail of one of a run's sequences as one stroke of plot points.
+fn trail_line(t: &Trajectory, sequence: Sequence, from: usize, step: usize) -> Vec<Vec<PlotPoint>> {
+    vec![
+        t.trail(sequence, from, step)
+            .into_iter()
+            .map(plot_point)
+            .collect(),
+    ]
 }
 
 /// What the pointer is over.
@@ -266,6 +276,7 @@ impl ContourView {
         let base_paths = &mut self.base_paths;
         let moving_starts = &mut self.moving_starts;
         let selected_sim = session.sim_index(selected).unwrap_or(0);
+        let trail = scenario.spec.trail;
         let ctx = ui.ctx().clone();
         let shift = ui.input(|i| i.modifiers.shift);
         let thick = crate::ui::theme::line_scale(&ctx);
@@ -346,13 +357,22 @@ impl ContourView {
                     .vertices_upto(current.step)
                     .checked_sub(1)
                     .map(|i| shape.points()[i]);
-                let line = cache.strokes(current.step, current.point, previous);
+                // With a trail, only the last steps, from the stored points.
+                let from = trail.map(|n| current.step.saturating_sub(n));
+                let line = match from {
+                    Some(from) => trail_line(t, Sequence::Iterate, from, current.step),
+                    None => cache.strokes(current.step, current.point, previous),
+                };
                 // Hover: nearest drawn point within 10 px.
                 if let Some(ptr) = pointer {
                     let pp = plot_ui.transform().position_from_point(&ptr);
                     let kept = &cache.thinning;
                     let shown = kept.steps().partition_point(|&s| s <= current.step);
-                    for (point, s) in kept.points()[..shown].iter().zip(kept.steps()) {
+                    let first = kept.steps()[..shown].partition_point(|&s| s < from.unwrap_or(0));
+                    for (point, s) in kept.points()[first..shown]
+                        .iter()
+                        .zip(&kept.steps()[first..])
+                    {
                         let p = plot_point(*point);
                         let d = plot_ui.transform().position_from_point(&p).distance(pp);
                         if d < 10.0 && nearest.as_ref().is_none_or(|(best, _)| d < *best) {
@@ -381,7 +401,11 @@ impl ContourView {
                         .vertices_upto(current.step)
                         .checked_sub(1)
                         .map(|i| shape.points()[i]);
-                    (a, cache.strokes(current.step, a, previous))
+                    let line = match from {
+                        Some(from) => trail_line(t, Sequence::Averaged, from, current.step),
+                        None => cache.strokes(current.step, a, previous),
+                    };
+                    (a, line)
                 });
                 let base = current.base.zip(t.base_shape()).map(|(z, shape)| {
                     let cache = &mut base_paths[k];
@@ -390,7 +414,11 @@ impl ContourView {
                         .vertices_upto(current.step)
                         .checked_sub(1)
                         .map(|i| shape.points()[i]);
-                    (z, cache.strokes(current.step, z, previous))
+                    let line = match from {
+                        Some(from) => trail_line(t, Sequence::Base, from, current.step),
+                        None => cache.strokes(current.step, z, previous),
+                    };
+                    (z, line)
                 });
                 let stopped = match run.status() {
                     RunStatus::Stopped { step: at, .. } if current.step + 1 >= *at => {

@@ -374,6 +374,13 @@ impl SurfacePage {
                 self.edit(ctx, spec)?;
             }
             Command::SelectRun(i) => self.selected_run = i,
+            Command::SetTrail(trail) => {
+                if self.session.spec().trail != trail {
+                    let mut spec = self.session.spec().clone();
+                    spec.trail = trail;
+                    self.edit(ctx, spec)?;
+                }
+            }
             Command::SetTheme(theme) => {
                 if self.session.spec().theme != Some(theme) {
                     let mut spec = self.session.spec().clone();

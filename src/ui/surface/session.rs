@@ -301,6 +301,7 @@ fn same_simulation(a: &ScenarioSpec, b: &ScenarioSpec) -> bool {
         description: String::new(),
         theme: None,
         focus: None,
+        trail: None,
         speed: 1.0,
         ..s.clone()
     };
