@@ -306,7 +306,7 @@ fn a_point_that_is_not_stationary_gets_no_kind() {
 /// of kappa 1, a* = 1e16 and rate 0 from the tiny Hessian next to it.
 #[test]
 fn a_degenerate_minimum_has_no_linear_rate() {
-    let dir = std::env::temp_dir().join(format!("optiviz-analyze-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("optiviz-analyze-quartic-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("quartic.ron");
     std::fs::write(

@@ -463,3 +463,47 @@ fn exact_gd_and_newton_stall_at_the_saddle_and_noise_escapes() {
         );
     }
 }
+
+/// 20, on several noise seeds: GD diverges at lr 2.5/L and momentum 0.9 does not; momentum 0.9
+/// at 2.5/L ends in a noise ball at least twice as wide as GD's at 1.9/L; at lr 0.19/L (GD's
+/// effective step) momentum's ball is no wider than GD's. RMS distances over the last 300
+/// steps.
+#[test]
+fn momentum_moves_the_edge_out_but_widens_the_noise_ball() {
+    let file = "20-momentum-and-step-size.ron";
+    let text = preset_text(file);
+    assert!(text.contains("seed: 3"));
+    for seed in [3, 1, 2, 4, 5] {
+        let text = text.replace("seed: 3", &format!("seed: {seed}"));
+        let s = scenario::parse(&text, file).unwrap();
+        let mut sim = s.simulation(s.spec.steps + 1).unwrap();
+        sim.advance_to(s.spec.steps);
+        let runs = sim.runs();
+        assert!(
+            !runs[2].status().is_running(),
+            "seed {seed}: GD at 2.5/L diverges"
+        );
+        for k in [0, 1, 3] {
+            assert!(runs[k].status().is_running(), "seed {seed}: run {k}");
+        }
+        let rms = |k: usize| {
+            let p = runs[k].trajectory().points();
+            let tail = &p[p.len() - 300..];
+            (tail
+                .iter()
+                .map(optiviz::numerics::Vec2::norm_squared)
+                .sum::<f64>()
+                / 300.0)
+                .sqrt()
+        };
+        let (slow, gd, wide) = (rms(0), rms(1), rms(3));
+        assert!(
+            wide > 2.0 * gd,
+            "seed {seed}: GD {gd:.3}, momentum at 2.5/L {wide:.3}"
+        );
+        assert!(
+            slow < gd,
+            "seed {seed}: GD {gd:.3}, momentum at 0.19/L {slow:.3}"
+        );
+    }
+}

@@ -42,6 +42,7 @@ pub const BUILTIN: &[Builtin] = builtin![
     "17-find-the-step-size.ron",
     "18-rprop-rotation.ron",
     "19-schedule-free.ron",
+    "20-momentum-and-step-size.ron",
 ];
 
 /// The shipped MLP presets (presets/mlp/), in order.

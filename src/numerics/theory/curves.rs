@@ -6,7 +6,7 @@
 
 use super::{
     Spectrum, gd_divergence_step, gd_factor, gd_one_over_l_step, gd_optimal_step, gd_rate,
-    heavy_ball_optimal, heavy_ball_optimal_rate, heavy_ball_rate,
+    heavy_ball_divergence_step, heavy_ball_optimal, heavy_ball_optimal_rate, heavy_ball_rate,
 };
 use crate::numerics::Vec2;
 use crate::numerics::contour::{Grid, extract};
@@ -153,6 +153,9 @@ pub struct HeavyBallMap {
     pub optimum: (f64, f64),
     /// Lines of equal rate 1 - (1 - r*) c, from the fastest c = 0.9 to the slowest.
     pub iso_rates: Vec<IsoRate>,
+    /// The divergence edge a = 2 (1 + b) / l_max from b = 0 to b_max: momentum moves GD's
+    /// edge 2 / l_max out.
+    pub edge: [[f64; 2]; 2],
 }
 
 impl HeavyBallMap {
@@ -205,6 +208,7 @@ impl HeavyBallMap {
             optimal_rate,
             optimum: heavy_ball_optimal(s.l_min(), s.l_max()),
             iso_rates,
+            edge: [0.0, MAP_B_MAX].map(|b| [heavy_ball_divergence_step(b, s.l_max()), b]),
         })
     }
 
@@ -369,6 +373,20 @@ mod tests {
         }
         assert_eq!(HeavyBallMap::new(&spectrum(-1.0, 1.0), [160, 120]), None);
         assert!(m.rate(160, 119).is_nan(), "off the grid");
+        // The divergence edge: just inside it the heavy ball contracts, just outside it grows.
+        assert_eq!(m.edge, [[2.0, 0.0], [2.0 * 1.999, 0.999]]);
+        for t in [0.0, 0.3, 0.7, 1.0] {
+            let [[a0, b0], [a1, b1]] = m.edge;
+            let (a, b) = (a0 + t * (a1 - a0), b0 + t * (b1 - b0));
+            assert!(
+                heavy_ball_rate(a * (1.0 - 1e-6), b, &s.eigenvalues) < 1.0,
+                "{t}"
+            );
+            assert!(
+                heavy_ball_rate(a * (1.0 + 1e-6), b, &s.eigenvalues) > 1.0,
+                "{t}"
+            );
+        }
     }
 
     #[test]

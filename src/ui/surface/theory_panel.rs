@@ -192,17 +192,7 @@ impl TheoryPanel {
                     )
                     .allow_hover(false),
                 );
-                for line in &map.iso_rates {
-                    plot_ui.line(
-                        plot_items::line(
-                            format!("rate {}", crate::ui::widgets::fmt_num(line.rate)),
-                            PlotPoints::from(line.points.clone()),
-                        )
-                        .color(Color32::from_white_alpha(150))
-                        .width(1.0)
-                        .allow_hover(false),
-                    );
-                }
+                map_lines(plot_ui, map);
                 plot_ui.points(
                     Points::new(
                         format!(
@@ -240,13 +230,39 @@ impl TheoryPanel {
         ui.label(
             egui::RichText::new(
                 "Colour: convergence rate on a log scale (dark = as fast as the optimum, \
-                 yellow = slow, grey = diverges); lines: rates 1 - (1 - r*) c. Click to set \
-                 the selected run's lr and momentum.",
+                 yellow = slow, grey = diverges); lines: rates 1 - (1 - r*) c; dashed: the \
+                 divergence edge a = 2(1 + b)/l_max, which momentum moves out from GD's \
+                 2/l_max. Click to set the selected run's lr and momentum.",
             )
             .small(),
         );
         true
     }
+}
+
+/// The momentum map's lines: equal rates, and the divergence edge dashed.
+fn map_lines(plot_ui: &mut egui_plot::PlotUi<'_>, map: &HeavyBallMap) {
+    for line in &map.iso_rates {
+        plot_ui.line(
+            plot_items::line(
+                format!("rate {}", crate::ui::widgets::fmt_num(line.rate)),
+                PlotPoints::from(line.points.clone()),
+            )
+            .color(Color32::from_white_alpha(150))
+            .width(1.0)
+            .allow_hover(false),
+        );
+    }
+    plot_ui.line(
+        plot_items::line(
+            "divergence edge a = 2(1 + b)/l_max",
+            PlotPoints::from(map.edge.to_vec()),
+        )
+        .color(Color32::WHITE)
+        .style(LineStyle::dashed_loose())
+        .width(1.5)
+        .allow_hover(false),
+    );
 }
 
 /// Why `what` (a rate curve or map) is not drawn here.
