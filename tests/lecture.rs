@@ -806,3 +806,45 @@ fn a_trail_draws_only_each_paths_last_steps_and_can_be_turned_off() {
     key(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
     assert_eq!(h.state().session().spec().trail, Some(30));
 }
+
+/// "lr sweep" on a run adds copies at lr/10, lr/3.16, 3.16 lr and 10 lr, labelled by their lr,
+/// as one undoable edit; a second sweep gets unique labels.
+#[test]
+fn an_lr_sweep_adds_runs_at_log_spaced_learning_rates() {
+    let mut h = app_with_preset(&preset("01-gd-zigzag.ron"));
+    let before = h.state().session().spec().runs.clone();
+    let lr = before[0].optimizer.lr();
+    h.get_all_by_label("lr sweep").next().unwrap().click();
+    h.run_steps(3);
+    let runs = &h.state().session().spec().runs;
+    assert_eq!(runs.len(), before.len() + 4);
+    let swept: Vec<f64> = runs[1..5].iter().map(|r| r.optimizer.lr() / lr).collect();
+    for (got, want) in swept
+        .iter()
+        .zip([0.1, 10f64.sqrt().recip(), 10f64.sqrt(), 10.0])
+    {
+        assert!((got - want).abs() < 1e-12 * want, "{swept:?}");
+    }
+    assert!(runs[1].label.contains(", lr "), "{}", runs[1].label);
+    assert_eq!(&runs[5..], &before[1..], "the other runs follow, unchanged");
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, Command::SelectRun(0));
+    h.get_all_by_label("lr sweep").next().unwrap().click();
+    h.run_steps(3);
+    let labels: std::collections::HashSet<&str> = h
+        .state()
+        .session()
+        .spec()
+        .runs
+        .iter()
+        .map(|r| r.label.as_str())
+        .collect();
+    assert_eq!(
+        labels.len(),
+        h.state().session().spec().runs.len(),
+        "labels stay unique"
+    );
+    key(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
+    key(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
+    assert_eq!(h.state().session().spec().runs, before);
+}

@@ -47,6 +47,7 @@ impl Panel for RunsPanel {
         let noisy_scenario = !matches!(spec.noise.kind, NoiseKind::None);
         let mut remove = None;
         let mut duplicate = None;
+        let mut sweep = None;
         let sim = cx.session.sim();
         let l_max = quadratic_l_max(cx);
         for (i, run) in spec.runs.iter_mut().enumerate() {
@@ -60,6 +61,7 @@ impl Panel for RunsPanel {
             frame.show(ui, |ui| {
                 match header_row(ui, run, i, out) {
                     Some(Action::Duplicate) => duplicate = Some(i),
+                    Some(Action::Sweep) => sweep = Some(i),
                     Some(Action::Remove) => remove = Some(i),
                     None => {}
                 }
@@ -118,6 +120,9 @@ impl Panel for RunsPanel {
         if let Some(i) = duplicate {
             duplicate_run(spec, i);
         }
+        if let Some(i) = sweep {
+            sweep_lr(spec, i);
+        }
         ui.add_enabled_ui(spec.runs.len() < MAX_RUNS, |ui| {
             if ui
                 .button("+ Add run")
@@ -159,6 +164,7 @@ pub fn preset_lr(saved: &ScenarioSpec, i: usize, optimizer: &OptimizerSpec) -> O
 /// What a run's header row asked for.
 enum Action {
     Duplicate,
+    Sweep,
     Remove,
 }
 
@@ -197,6 +203,16 @@ fn header_row(
                 .clicked()
             {
                 action = Some(Action::Duplicate);
+            }
+            if ui
+                .small_button("lr sweep")
+                .on_hover_text(
+                    "Add copies of this run at log-spaced learning rates: lr/10, lr/3.16, \
+                     3.16 lr and 10 lr (as many as the 16-run limit allows)",
+                )
+                .clicked()
+            {
+                action = Some(Action::Sweep);
             }
             let label = ui.add(
                 egui::TextEdit::singleline(&mut run.label)
@@ -239,6 +255,44 @@ fn noise_options(ui: &mut egui::Ui, run: &mut RunSpec, minibatch_n: Option<usize
         if let Some(b) = &mut run.batch_size {
             crate::ui::widgets::integer(ui, "batch size", b, 1..=n, 1, "This run's batch size");
         }
+    }
+}
+
+/// Factors of the learning rate an lr sweep adds, half a decade apart around the run's own.
+pub const SWEEP_FACTORS: [f64; 4] = [0.1, 0.316_227_766_016_837_94, 3.162_277_660_168_379, 10.0];
+
+/// Inserts copies of run `i` after it at its lr times each of [`SWEEP_FACTORS`] (as many as fit
+/// under [`MAX_RUNS`]), labelled with their lr and made unique, in palette colours.
+pub fn sweep_lr(spec: &mut ScenarioSpec, i: usize) {
+    let Some(base) = spec.runs.get(i).cloned() else {
+        return;
+    };
+    let name = if base.label.is_empty() {
+        base.optimizer.name().to_owned()
+    } else {
+        base.label.clone()
+    };
+    let lr = base.optimizer.lr();
+    for (k, factor) in SWEEP_FACTORS.iter().enumerate() {
+        if spec.runs.len() >= MAX_RUNS {
+            break;
+        }
+        let mut copy = base.clone();
+        copy.optimizer.set_lr(lr * factor);
+        let label = format!("{name}, lr {}", crate::ui::widgets::fmt_num(lr * factor));
+        // At most MAX_RUNS labels are taken, so one of the first MAX_RUNS + 1 is free.
+        copy.label = (1..=MAX_RUNS + 1)
+            .map(|n| {
+                if n == 1 {
+                    label.clone()
+                } else {
+                    format!("{label} ({n})")
+                }
+            })
+            .find(|l| spec.runs.iter().all(|r| &r.label != l))
+            .unwrap_or(label);
+        copy.color = None;
+        spec.runs.insert(i + 1 + k, copy);
     }
 }
 
