@@ -163,6 +163,13 @@ fn non_quadratic_preset_reports_hessians_at_start_and_minimum() {
             1e-15,
         );
         assert_close(num(&start["matrix"][0][1]), 600.0, 1e-15);
+        // g = (-155, -50) there: g'Hg / g'g with H = [[1902, 600], [600, 200]].
+        let ghg = 1902.0 * 155f64.powi(2) + 2.0 * 600.0 * 155.0 * 50.0 + 200.0 * 50f64.powi(2);
+        assert_close(
+            num(&start["curvature_along_gradient"]),
+            ghg / (155f64.powi(2) + 50f64.powi(2)),
+            1e-13,
+        );
         // At the minimum (1, 1): [[802, -400], [-400, 200]],
         // eigenvalues 501 -+ sqrt(301^2 + 400^2).
         let min = &run["end_hessian"];

@@ -848,3 +848,39 @@ fn an_lr_sweep_adds_runs_at_log_spaced_learning_rates() {
     key(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
     assert_eq!(h.state().session().spec().runs, before);
 }
+
+/// View > Taylor models and bounds: on a quadratic the legend names the first- and second-order
+/// models, the L-smooth and mu-strongly-convex bounds and the Newton step (the model's
+/// minimum); the theory panel reads the curvature along the gradient.
+#[test]
+fn taylor_models_are_drawn_and_named_at_the_selected_runs_point() {
+    let mut h = app_with_preset_sized(
+        &preset("02-optimal-step-size.ron"),
+        egui::vec2(1600.0, 1000.0),
+    );
+    let ctx = h.ctx.clone();
+    let texts = |h: &Harness<'_, OptivizApp>| -> Vec<String> {
+        painted_texts(h).into_iter().map(|(t, _, _)| t).collect()
+    };
+    assert!(!texts(&h).iter().any(|t| t.contains("first-order model")));
+    h.state_mut().apply(
+        &ctx,
+        Command::SetViewOption(optiviz::ui::ViewOption::TaylorModels, true),
+    );
+    h.state_mut().apply(&ctx, Command::ToggleTheory);
+    h.run_steps(4);
+    let shown = texts(&h);
+    for name in [
+        "first-order model: its level line",
+        "second-order model: its level curves",
+        "L-smooth upper bound",
+        "mu-strongly-convex lower bound",
+        "Newton step: the model's minimum",
+    ] {
+        assert!(shown.iter().any(|t| t == name), "{name} not in {shown:?}");
+    }
+    assert!(
+        shown.iter().any(|t| t.starts_with("g'Hg/g'g = ")),
+        "{shown:?}"
+    );
+}

@@ -61,6 +61,9 @@ struct HessianReport {
     kind: &'static str,
     /// |grad f| at the point.
     grad_norm: f64,
+    /// g'Hg / g'g, the curvature along the gradient: along -g the second-order model's loss
+    /// rises for steps beyond 2 g'g / g'Hg. Null where g = 0.
+    curvature_along_gradient: Option<f64>,
     /// Optimal steps and rates of the local quadratic model, where both eigenvalues are
     /// positive (at a point that is not stationary they describe the local curvature only).
     gd: Option<GdReport>,
@@ -206,6 +209,8 @@ fn hessian_report(p: &PointOfAnalysis) -> HessianReport {
         kappa: s.kappa.is_finite().then_some(s.kappa),
         kind: kind_name(p.character),
         grad_norm: p.gradient.x.hypot(p.gradient.y),
+        curvature_along_gradient: (p.gradient.norm_squared() > 0.0)
+            .then(|| p.gradient.dot(&(h * p.gradient)) / p.gradient.norm_squared()),
         gd: theory.map(|t| GdReport {
             optimal_step: t.gd_optimal_step,
             optimal_rate: t.gd_optimal_rate,
@@ -433,6 +438,22 @@ fn write_hessian(out: &mut dyn Write, indent: &str, h: &HessianReport) -> std::i
     )?;
     // Its own line: a long kind would widen the table's columns.
     writeln!(out, "{indent}{}  {}", label("kind"), kind_text(h))?;
+    if let Some(c) = h.curvature_along_gradient {
+        let rises = if c > 0.0 {
+            format!(
+                "the model's loss rises for lr > 2 g'g/g'Hg = {}",
+                num(2.0 / c)
+            )
+        } else {
+            "the model's loss never rises along -g".to_owned()
+        };
+        writeln!(
+            out,
+            "{indent}{}  g'Hg/g'g = {}: {rises}",
+            label("along -g"),
+            num(c)
+        )?;
+    }
     let (Some(gd), Some(hb)) = (&h.gd, &h.heavy_ball) else {
         return Ok(());
     };

@@ -32,11 +32,13 @@ pub enum ViewOption {
     StepArrow,
     /// Arrow for the previous step.
     MomentumArrow,
+    /// The Taylor models and bounds at the selected run's point.
+    TaylorModels,
 }
 
 impl ViewOption {
     /// Every option, in menu order, with its menu text.
-    pub const ALL: [(Self, &'static str); 7] = [
+    pub const ALL: [(Self, &'static str); 8] = [
         (Self::Heatmap, "Heat map"),
         (Self::Contours, "Contour lines"),
         (Self::LossPlot, "Loss plot"),
@@ -44,6 +46,7 @@ impl ViewOption {
         (Self::GradientArrow, "-lr * gradient"),
         (Self::StepArrow, "next step"),
         (Self::MomentumArrow, "previous step (momentum)"),
+        (Self::TaylorModels, "Taylor models and bounds"),
     ];
 }
 
@@ -69,6 +72,9 @@ pub struct Settings {
     pub show_step_arrow: bool,
     /// Arrow for the previous step (what momentum carries forward).
     pub show_momentum_arrow: bool,
+    /// The first- and second-order Taylor models (and L, mu bounds) at the selected run's
+    /// point.
+    pub show_taylor: bool,
     /// Loss-versus-step plot under the contour view.
     pub show_loss_plot: bool,
     /// The eigenvalue (theory) panel on the right.
@@ -95,6 +101,7 @@ impl Default for Settings {
             show_gradient_arrow: false,
             show_step_arrow: false,
             show_momentum_arrow: false,
+            show_taylor: false,
             show_loss_plot: true,
             show_theory: false,
             screenshot_dir: None,
@@ -117,6 +124,7 @@ impl Settings {
             ViewOption::GradientArrow => self.show_gradient_arrow,
             ViewOption::StepArrow => self.show_step_arrow,
             ViewOption::MomentumArrow => self.show_momentum_arrow,
+            ViewOption::TaylorModels => self.show_taylor,
         }
     }
 
@@ -130,6 +138,7 @@ impl Settings {
             ViewOption::GradientArrow => &mut self.show_gradient_arrow,
             ViewOption::StepArrow => &mut self.show_step_arrow,
             ViewOption::MomentumArrow => &mut self.show_momentum_arrow,
+            ViewOption::TaylorModels => &mut self.show_taylor,
         };
         *flag = on;
     }

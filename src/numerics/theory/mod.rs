@@ -48,6 +48,7 @@ mod ends;
 mod fit;
 mod rates;
 mod spectrum;
+mod taylor;
 
 pub use curves::{
     EffectiveSteps, EigenErrors, GdRateCurve, GdRateSample, HeavyBallMap, IsoRate,
@@ -68,6 +69,7 @@ pub use rates::{
 pub use spectrum::{
     Character, PointOfAnalysis, STATIONARY_TOLERANCE, Site, Spectrum, point_of_analysis,
 };
+pub use taylor::{Circle, TaylorModels};
 
 #[cfg(test)]
 mod test_support {

@@ -238,17 +238,26 @@ impl ContourView {
         // The legend's size, estimated from its labels, to find the corner it hides least in.
         let legend_size = {
             let font = egui::TextStyle::Body.resolve(ui.style());
-            let widest = runs
+            // The runs' labels, and the Taylor models' entries when they are drawn.
+            let taylor: &[&str] = if settings.show_taylor {
+                &TAYLOR_NAMES
+            } else {
+                &[]
+            };
+            let labels = runs
                 .iter()
-                .map(|&k| {
-                    let label = &scenario.runs[session.spec_index(k)].label;
+                .map(|&k| scenario.runs[session.spec_index(k)].label.as_str())
+                .chain(taylor.iter().copied());
+            let widest = labels
+                .clone()
+                .map(|label| {
                     ui.painter()
-                        .layout_no_wrap(label.clone(), font.clone(), Color32::WHITE)
+                        .layout_no_wrap(label.to_owned(), font.clone(), Color32::WHITE)
                         .size()
                         .x
                 })
                 .fold(0.0, f32::max);
-            let rows = runs.len() as f32;
+            let rows = labels.count() as f32;
             egui::vec2(widest + 36.0, rows * (font.size * 1.25 + 4.0) + 10.0)
         };
         let corner = self.legend_corner.unwrap_or(Corner::LeftTop);
@@ -600,6 +609,9 @@ impl ContourView {
                         current.lr,
                         d.color,
                     );
+                    if settings.show_taylor {
+                        taylor_models(plot_ui, objective, current.point, &visible, dark);
+                    }
                 }
             }
 
@@ -977,6 +989,94 @@ fn fit_view(
         (c.x - scale * w / 2.0, c.x + scale * w / 2.0),
         (c.y - scale * h / 2.0, c.y + scale * h / 2.0),
     )
+}
+
+/// The Taylor models' legend entries: first-order model, second-order model, upper and lower
+/// bound, Newton step (the longest of its two names).
+const TAYLOR_NAMES: [&str; 5] = [
+    "first-order model: its level line",
+    "second-order model: its level curves",
+    "L-smooth upper bound",
+    "mu-strongly-convex lower bound",
+    "Newton step: the model's stationary point (not a minimum)",
+];
+
+/// The Taylor models at the selected run's point (`theory::TaylorModels`), in neutral ink:
+/// the first-order model's level line, the second-order model's level curves and stationary
+/// point, and on a quadratic the L-smooth and mu-strongly-convex bounds' circles.
+fn taylor_models(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    objective: &crate::numerics::objectives::AnyObjective,
+    at: Vec2,
+    visible: &crate::numerics::objectives::ViewRect,
+    dark: bool,
+) {
+    let bounds = objective.as_quadratic().map(|q| {
+        let (l_min, l_max) = q.eigenvalues();
+        (l_max, l_min)
+    });
+    let reach = visible.size().x.max(visible.size().y);
+    let Some(t) = crate::numerics::theory::TaylorModels::at(objective, at, reach, bounds) else {
+        return;
+    };
+    let ink = if dark {
+        Color32::from_gray(245)
+    } else {
+        Color32::from_gray(15)
+    };
+    let mut curve = |name: &str, points: &[Vec2], style: egui_plot::LineStyle, width: f32| {
+        plot_ui.line(
+            plot_items::line(
+                name,
+                PlotPoints::Owned(points.iter().copied().map(plot_point).collect()),
+            )
+            .color(ink)
+            .style(style)
+            .width(width)
+            .allow_hover(false),
+        );
+    };
+    if let Some(line) = t.tangent {
+        curve(TAYLOR_NAMES[0], &line, egui_plot::LineStyle::Solid, 1.5);
+    }
+    for level in &t.quadratic_levels {
+        curve(
+            TAYLOR_NAMES[1],
+            level,
+            egui_plot::LineStyle::dashed_dense(),
+            1.5,
+        );
+    }
+    if let Some(c) = t.upper {
+        curve(
+            TAYLOR_NAMES[2],
+            &c.points(),
+            egui_plot::LineStyle::dotted_dense(),
+            1.5,
+        );
+    }
+    if let Some(c) = t.lower {
+        curve(
+            TAYLOR_NAMES[3],
+            &c.points(),
+            egui_plot::LineStyle::dotted_loose(),
+            1.5,
+        );
+    }
+    if let Some((x, minimum)) = t.newton {
+        let name = if minimum {
+            "Newton step: the model's minimum"
+        } else {
+            TAYLOR_NAMES[4]
+        };
+        plot_ui.points(
+            Points::new(name, PlotPoints::Owned(vec![plot_point(x)]))
+                .shape(MarkerShape::Plus)
+                .radius(7.0)
+                .color(ink)
+                .allow_hover(false),
+        );
+    }
 }
 
 /// Arrows at the current point: -lr grad f, the next step, the previous step.

@@ -41,6 +41,9 @@ pub struct Analysis {
     pub minimum: Option<Vec2>,
     /// Point where the eigenvectors are drawn.
     pub origin: Vec2,
+    /// At the selected run's current point: the curvature along the gradient g'Hg / g'g and
+    /// the run's lr there.
+    pub along_gradient: Option<(f64, f64)>,
 }
 
 /// Spectrum of the objective where [`theory::point_of_analysis`] takes it: exact at a
@@ -48,13 +51,16 @@ pub struct Analysis {
 #[must_use]
 pub fn analysis(session: &Session, selected_run: usize) -> Option<Analysis> {
     let run = session.sim_index(selected_run);
-    let run_point = run
-        .and_then(|k| {
-            session.sim().runs()[k]
-                .trajectory()
-                .at_step(session.shown_step())
-        })
-        .map(|sample| sample.point);
+    let sample = run.and_then(|k| {
+        session.sim().runs()[k]
+            .trajectory()
+            .at_step(session.shown_step())
+    });
+    let run_point = sample.map(|s| s.point);
+    let along_gradient = sample.and_then(|s| {
+        let models = theory::TaylorModels::at(&session.scenario().objective, s.point, 1.0, None)?;
+        Some((models.curvature_along_gradient?, s.lr))
+    });
     let point = theory::point_of_analysis(&session.scenario().objective, run_point)?;
     let at = match point.site {
         Site::QuadraticMinimum => "at the minimum (exact: a quadratic)".to_owned(),
@@ -74,6 +80,7 @@ pub fn analysis(session: &Session, selected_run: usize) -> Option<Analysis> {
         at,
         minimum: point.minimum(),
         origin: point.at,
+        along_gradient,
     })
 }
 
@@ -316,6 +323,26 @@ fn spectrum_ui(ui: &mut egui::Ui, an: &Analysis) {
             .to_owned(),
         });
         ui.end_row();
+        if let Some((c, lr)) = an.along_gradient {
+            ui.label("along -g").on_hover_text(
+                "At the selected run's point: the second-order model's loss along -g falls \
+                     for a step a while a/2 g'Hg < g'g, i.e. a < 2 g'g / g'Hg, and rises beyond",
+            );
+            let verdict = if c > 0.0 && lr / 2.0 * c > 1.0 {
+                "rises"
+            } else {
+                "falls"
+            };
+            ui.monospace(format!("g'Hg/g'g = {}", n(c)));
+            ui.end_row();
+            ui.label("");
+            ui.monospace(if c > 0.0 {
+                format!("rises for lr > {} (lr {}: {verdict})", n(2.0 / c), n(lr))
+            } else {
+                "never rises (g'Hg <= 0)".to_owned()
+            });
+            ui.end_row();
+        }
     });
 }
 
