@@ -792,8 +792,8 @@ fn a_trail_draws_only_each_paths_last_steps_and_can_be_turned_off() {
     };
     assert_eq!(h.state().session().spec().trail, Some(30));
     let trail = run_points(&h);
-    // Four runs, 31 points each (the selected run's path drawn twice), at most.
-    assert!((31..=5 * 31).contains(&trail), "{trail} path points");
+    // Five runs, 31 points each (the selected run's path drawn twice), at most.
+    assert!((31..=6 * 31).contains(&trail), "{trail} path points");
     h.state_mut().apply(&ctx, Command::SetTrail(None));
     h.run_steps(3);
     assert_eq!(h.state().session().spec().trail, None);

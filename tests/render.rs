@@ -469,7 +469,7 @@ fn averaged_iterates_are_drawn_as_their_own_paths() {
     assert!(averaging_presets >= 3, "presets 10, 14 and 19 average");
 }
 
-/// A trail draws only each path's last steps: preset 10's paths (30 steps, 4 runs, drawn with
+/// A trail draws only each path's last steps: preset 10's paths (30 steps, 5 runs, drawn with
 /// a halo and in colour) have a few hundred vertices in all, against thousands for the whole
 /// paths; and every drawn vertex is a point of the last 30 steps.
 #[test]

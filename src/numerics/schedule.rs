@@ -49,6 +49,16 @@ pub enum Schedule {
         /// Factor at step 0.
         start_factor: f64,
     },
+    /// 1/k-type decay (the Robbins-Monro conditions, course 002:94-113): lr_k = lr / (1 +
+    /// k/tau)^power. For 1/2 < power <= 1 the steps sum to infinity while their squares do not
+    /// (sum a = inf, sum a^2 < inf), which makes SGD converge on noisy gradients; power = 1/2,
+    /// the usual choice for non-smooth problems, keeps sum a^2 infinite as well.
+    InverseTime {
+        /// Steps over which the rate halves (power 1) or falls by 2^power.
+        tau: usize,
+        /// Exponent p in (0, 1].
+        power: f64,
+    },
 }
 
 impl Schedule {
@@ -86,6 +96,20 @@ impl Schedule {
                     base * (start_factor + (1.0 - start_factor) * k as f64 / steps as f64)
                 }
             }
+            Self::InverseTime { tau, power } => {
+                base / (1.0 + k as f64 / tau.max(1) as f64).powf(power)
+            }
+        }
+    }
+
+    /// For [`Self::InverseTime`]: whether the steps satisfy the Robbins-Monro conditions
+    /// (sum a = inf and sum a^2 < inf, exactly when 1/2 < power <= 1); `None` for the other
+    /// schedules.
+    #[must_use]
+    pub fn robbins_monro(&self) -> Option<bool> {
+        match *self {
+            Self::InverseTime { power, .. } => Some(power > 0.5 && power <= 1.0),
+            _ => None,
         }
     }
 
@@ -120,6 +144,17 @@ impl Schedule {
                     ))
                 }
             }
+            Self::InverseTime { tau, power } => {
+                at_least("tau", tau, 1)?;
+                if power > 0.0 && power <= 1.0 {
+                    Ok(())
+                } else {
+                    Err(ParamError::new(
+                        "power",
+                        format!("must be in (0, 1], got {power}"),
+                    ))
+                }
+            }
         }
     }
 
@@ -133,6 +168,7 @@ impl Schedule {
             Self::LinearDecay { .. } => "LinearDecay",
             Self::Cosine { .. } => "Cosine",
             Self::Warmup { .. } => "Warmup",
+            Self::InverseTime { .. } => "InverseTime",
         }
     }
 }
@@ -175,6 +211,50 @@ mod tests {
         assert!((w.lr(1.0, 0) - 0.2).abs() < 1e-15);
         assert!((w.lr(1.0, 2) - 0.6).abs() < 1e-15);
         assert_eq!(w.lr(1.0, 4), 1.0);
+        let i = Schedule::InverseTime {
+            tau: 10,
+            power: 1.0,
+        };
+        assert_eq!(i.lr(0.4, 0), 0.4);
+        assert!((i.lr(0.4, 10) - 0.2).abs() < 1e-15);
+        assert!((i.lr(0.4, 90) - 0.04).abs() < 1e-15);
+        let sqrt = Schedule::InverseTime { tau: 1, power: 0.5 };
+        assert!((sqrt.lr(1.0, 3) - 0.5).abs() < 1e-15);
+        assert_eq!(i.robbins_monro(), Some(true));
+        assert_eq!(
+            sqrt.robbins_monro(),
+            Some(false),
+            "p = 1/2: sum a^2 diverges"
+        );
+        assert_eq!(Schedule::Constant.robbins_monro(), None);
+    }
+
+    /// The conditions the schedule claims, on partial sums: for p = 1 and p = 0.75 the steps'
+    /// sum keeps growing while the squares' sum levels off; for p = 1/2 both keep growing.
+    #[test]
+    fn inverse_time_decay_meets_robbins_monro_exactly_for_p_above_one_half() {
+        let sums = |power: f64, n: usize| {
+            let s = Schedule::InverseTime { tau: 1, power };
+            (0..n).fold((0.0, 0.0), |(a, a2), k| {
+                let lr = s.lr(1.0, k);
+                (a + lr, a2 + lr * lr)
+            })
+        };
+        for power in [1.0, 0.75] {
+            let (a1, q1) = sums(power, 10_000);
+            let (a2, q2) = sums(power, 1_000_000);
+            assert!(a2 > a1 + 2.0, "p = {power}: sum a grows");
+            assert!(
+                q2 - q1 < 0.25 * q1,
+                "p = {power}: sum a^2 levels off ({q1} -> {q2})"
+            );
+        }
+        let (_, q1) = sums(0.5, 10_000);
+        let (_, q2) = sums(0.5, 1_000_000);
+        assert!(
+            q2 > q1 + 4.0,
+            "p = 1/2: sum a^2 = sum 1/(1 + k) grows like ln n"
+        );
     }
 
     #[test]

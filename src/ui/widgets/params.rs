@@ -254,7 +254,7 @@ fn from_zero(
 }
 
 /// The schedules offered, with defaults scaled to the scenario's length.
-fn schedule_choices(steps: usize) -> [Schedule; 6] {
+fn schedule_choices(steps: usize) -> [Schedule; 7] {
     [
         Schedule::Constant,
         Schedule::Step {
@@ -273,6 +273,10 @@ fn schedule_choices(steps: usize) -> [Schedule; 6] {
         Schedule::Warmup {
             steps: (steps / 10).max(1),
             start_factor: 0.1,
+        },
+        Schedule::InverseTime {
+            tau: (steps / 20).max(1),
+            power: 1.0,
         },
     ]
 }
@@ -398,7 +402,39 @@ fn schedule_params(ui: &mut Ui, s: &mut Schedule, steps: usize) -> bool {
                 "lr factor at step 0",
             )
         }
+        Schedule::InverseTime { .. } => inverse_time_params(ui, s, steps),
     }
+}
+
+/// Sliders for the 1/k-type decay, with whether the Robbins-Monro conditions hold.
+fn inverse_time_params(ui: &mut Ui, s: &mut Schedule, steps: usize) -> bool {
+    let Schedule::InverseTime { tau, power } = s else {
+        return false;
+    };
+    let changed = integer(
+        ui,
+        "tau",
+        tau,
+        1..=steps.max(10),
+        (steps / 20).max(1),
+        "lr / (1 + k/tau)^power: steps until the rate has fallen by 2^power",
+    ) | slider(
+        ui,
+        "power",
+        power,
+        0.05..=1.0,
+        1.0,
+        false,
+        "Exponent p: for 1/2 < p <= 1 the steps sum to infinity and their squares do not (SGD \
+         converges on noisy gradients); p = 1/2 keeps the squares' sum infinite too",
+    );
+    let text = if s.robbins_monro() == Some(true) {
+        "sum a = inf, sum a^2 < inf: the Robbins-Monro conditions hold"
+    } else {
+        "sum a^2 = inf: the Robbins-Monro conditions fail (p <= 1/2)"
+    };
+    ui.label(egui::RichText::new(text).small());
+    changed
 }
 
 /// Gradient clipping editor.
