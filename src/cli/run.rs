@@ -2,10 +2,12 @@
 //! (validate presets of both kinds).
 
 use super::Format;
+use super::output::{CsvRows, JsonRuns, csv_field};
 use crate::io;
-use crate::numerics::run::{RunStatus, Sample, Simulation};
+use crate::numerics::run::{DivergenceBox, Run, RunStatus, Sample, Stop};
 use crate::scenario::{CheckedRun, Document, Scenario};
-use anyhow::{Context, Result};
+use anyhow::Result;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,7 +43,13 @@ pub fn check(presets: &[PathBuf]) -> ExitCode {
     }
 }
 
-/// Simulates the scenario for `steps` (default: its budget) and writes every run.
+/// Samples taken from a run between two writes: the rows in flight stay a few hundred
+/// kilobytes however many steps the run takes.
+const CHUNK_STEPS: usize = 4096;
+
+/// Simulates the scenario for `steps` (default: its budget) and writes every run, a chunk of
+/// steps at a time: CSV rows run by run, step by step; JSON with each run's status before its
+/// steps, so the runs are stepped once to learn their statuses and again to write them.
 pub fn run(
     scenario: &Scenario,
     steps: Option<usize>,
@@ -49,69 +57,86 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<()> {
     let steps = steps.unwrap_or(scenario.spec.steps);
-    let capacity = steps.saturating_add(1);
-    let mut sim = scenario.simulation(capacity)?;
-    sim.advance_to(steps);
     let runs: Vec<&CheckedRun> = scenario.enabled_runs().collect();
     match format {
-        Format::Csv => write_csv(&sim, &runs, out)?,
-        Format::Json => {
-            serde_json::to_writer(&mut *out, &json_report(scenario, &sim, &runs))
-                .context("writing JSON")?;
-            writeln!(out)?;
+        Format::Csv => write_csv(scenario, &runs, steps, out),
+        Format::Json => write_json(scenario, &runs, steps, out),
+    }
+}
+
+/// The enabled runs, each keeping only its latest step.
+fn streaming_runs(scenario: &Scenario, runs: &[&CheckedRun]) -> Result<Vec<Run>> {
+    let runs = runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            Run::streaming(r.config.clone(), &scenario.objective)
+                .map_err(|e| e.within(&format!("runs[{i}]")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(runs)
+}
+
+/// Steps `run` to `steps` updates (or until it stops), handing each chunk of samples to `sink`.
+fn stream(
+    scenario: &Scenario,
+    run: &mut Run,
+    steps: usize,
+    mut sink: impl FnMut(&[Sample]) -> Result<()>,
+) -> Result<()> {
+    let bounds = DivergenceBox::around(&scenario.view);
+    let mut chunk = Vec::with_capacity(CHUNK_STEPS + 1);
+    loop {
+        let todo = steps.saturating_sub(run.steps_done()).min(CHUNK_STEPS);
+        run.advance(&scenario.objective, &bounds, todo);
+        let done = !run.status().is_running() || run.steps_done() >= steps;
+        run.take_samples(&mut chunk, done);
+        sink(&chunk)?;
+        chunk.clear();
+        if done {
+            return Ok(());
         }
     }
-    Ok(())
 }
 
-/// Quotes a CSV field when it needs it.
-pub(crate) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
-fn samples(sim: &Simulation, i: usize) -> impl Iterator<Item = Sample> + '_ {
-    let t = sim.runs()[i].trajectory();
-    (0..t.len()).filter_map(|k| t.sample(k))
-}
-
-fn write_csv(sim: &Simulation, runs: &[&CheckedRun], out: &mut dyn Write) -> Result<()> {
-    writeln!(
+fn write_csv(
+    scenario: &Scenario,
+    runs: &[&CheckedRun],
+    steps: usize,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut rows = CsvRows::new(
         out,
-        "run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y"
-    )?;
-    for (i, run) in runs.iter().enumerate() {
-        let label = csv_field(&run.label);
-        for s in samples(sim, i) {
-            let pair = |v: Option<crate::numerics::Vec2>| {
-                v.map_or_else(|| ",".to_owned(), |v| format!("{},{}", v.x, v.y))
-            };
-            writeln!(
-                out,
-                "{label},{},{},{},{},{},{},{},{}",
-                s.step,
-                s.point.x,
-                s.point.y,
-                s.loss,
-                s.grad_norm,
-                s.lr,
-                pair(s.effective_lr),
-                pair(s.averaged)
-            )?;
-        }
+        "run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y",
+    );
+    for (run, spec) in streaming_runs(scenario, runs)?.iter_mut().zip(runs) {
+        let label = csv_field(&spec.label);
+        stream(scenario, run, steps, |samples| {
+            for s in samples {
+                rows.quoted(&label)
+                    .count(s.step)
+                    .float(s.point.x)
+                    .float(s.point.y)
+                    .float(s.loss)
+                    .float(s.grad_norm)
+                    .float(s.lr)
+                    .maybe(s.effective_lr.map(|v| v.x))
+                    .maybe(s.effective_lr.map(|v| v.y))
+                    .maybe(s.averaged.map(|v| v.x))
+                    .maybe(s.averaged.map(|v| v.y))
+                    .end_row()?;
+            }
+            Ok(())
+        })?;
     }
-    Ok(())
+    rows.flush()
 }
 
 #[derive(Serialize)]
-struct JsonReport<'a> {
+struct JsonHead<'a> {
     scenario: &'a str,
     objective: String,
     steps: usize,
-    runs: Vec<JsonRun<'a>>,
 }
 
 #[derive(Serialize)]
@@ -121,7 +146,6 @@ struct JsonRun<'a> {
     status: &'static str,
     stopped_at: Option<usize>,
     message: String,
-    steps: Vec<JsonStep>,
 }
 
 #[derive(Serialize)]
@@ -138,56 +162,65 @@ struct JsonStep {
     averaged: Option<[f64; 2]>,
 }
 
-fn json_report<'a>(
-    scenario: &'a Scenario,
-    sim: &Simulation,
-    runs: &[&'a CheckedRun],
-) -> JsonReport<'a> {
+/// `{scenario, objective, steps, runs: [{label, optimizer, status, stopped_at, message,
+/// steps: [..]}]}`.
+fn write_json(
+    scenario: &Scenario,
+    runs: &[&CheckedRun],
+    steps: usize,
+    out: &mut dyn Write,
+) -> Result<()> {
     use crate::numerics::objectives::Landmarks;
-    JsonReport {
-        scenario: &scenario.spec.name,
-        objective: scenario.objective.formula(),
-        steps: sim
-            .runs()
-            .iter()
-            .map(crate::numerics::run::Run::steps_done)
-            .max()
-            .unwrap_or(0),
-        runs: runs
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let status = sim.runs()[i].status();
-                let (state, stopped_at) = match status {
-                    RunStatus::Running => ("ok", None),
-                    RunStatus::Stopped {
-                        step,
-                        reason: crate::numerics::run::Stop::Failed(_),
-                    } => ("stopped", Some(*step)),
-                    RunStatus::Stopped { step, .. } => ("diverged", Some(*step)),
-                };
-                JsonRun {
-                    label: &r.label,
-                    optimizer: r.config.optimizer.name(),
-                    status: state,
-                    stopped_at,
-                    message: status.describe(),
-                    steps: samples(sim, i)
-                        .map(|s| JsonStep {
-                            step: s.step,
-                            x: s.point.x,
-                            y: s.point.y,
-                            loss: s.loss,
-                            grad_norm: s.grad_norm,
-                            lr: s.lr,
-                            effective_lr: s.effective_lr.map(|v| [v.x, v.y]),
-                            averaged: s.averaged.map(|v| [v.x, v.y]),
-                        })
-                        .collect(),
-                }
-            })
-            .collect(),
+    // The first pass, for the statuses and the steps the runs take.
+    let mut first = streaming_runs(scenario, runs)?;
+    first
+        .par_iter_mut()
+        .try_for_each(|run| stream(scenario, run, steps, |_| Ok(())))?;
+    let mut doc = JsonRuns::new(
+        out,
+        &JsonHead {
+            scenario: &scenario.spec.name,
+            objective: scenario.objective.formula(),
+            steps: first.iter().map(Run::steps_done).max().unwrap_or(0),
+        },
+        "steps",
+    )?;
+    let second = streaming_runs(scenario, runs)?;
+    for ((seen, mut run), spec) in first.iter().zip(second).zip(runs) {
+        let status = seen.status();
+        let (state, stopped_at) = match status {
+            RunStatus::Running => ("ok", None),
+            RunStatus::Stopped {
+                step,
+                reason: Stop::Failed(_),
+            } => ("stopped", Some(*step)),
+            RunStatus::Stopped { step, .. } => ("diverged", Some(*step)),
+        };
+        doc.run(&JsonRun {
+            label: &spec.label,
+            optimizer: spec.config.optimizer.name(),
+            status: state,
+            stopped_at,
+            message: status.describe(),
+        })?;
+        stream(scenario, &mut run, steps, |samples| {
+            for s in samples {
+                doc.item(&JsonStep {
+                    step: s.step,
+                    x: s.point.x,
+                    y: s.point.y,
+                    loss: s.loss,
+                    grad_norm: s.grad_norm,
+                    lr: s.lr,
+                    effective_lr: s.effective_lr.map(|v| [v.x, v.y]),
+                    averaged: s.averaged.map(|v| [v.x, v.y]),
+                })?;
+            }
+            Ok(())
+        })?;
+        doc.end_run();
     }
+    doc.finish()
 }
 
 #[cfg(test)]
@@ -215,7 +248,7 @@ mod tests {
             "run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y"
         );
         assert_eq!(lines.len(), 5);
-        assert!(lines[1].starts_with("\"a, b\",0,1,2,"));
+        assert!(lines[1].starts_with("\"a, b\",0,1.0,2.0,"));
         assert!(lines[2].starts_with("\"a, b\",1,0.5,1.9,"));
     }
 
