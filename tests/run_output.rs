@@ -201,7 +201,7 @@ fn streamed_output_is_the_whole_simulation_s_for_every_shipped_preset() {
         let name = file.display().to_string();
         let scenario = scenario::parse(&text, &name).unwrap();
         // Past a chunk of steps, so rows cross the writes.
-        let steps = scenario.spec.steps.max(5000);
+        let steps = scenario.spec.steps.max(10_000);
         check(&scenario, steps, &name);
     }
 }
@@ -226,7 +226,7 @@ fn streamed_output_agrees_on_averages_divergence_and_edge_cases() {
     ];
     for (i, text) in cases.iter().enumerate() {
         let scenario = scenario::parse(text, "case.ron").unwrap();
-        for steps in [0, 1, 2, 4095, 4096, 4097, 9000] {
+        for steps in [0, 1, 2, 1023, 1024, 8191, 8192, 8193, 17_000] {
             check(&scenario, steps, &format!("case {i}, {steps} steps"));
         }
     }

@@ -20,26 +20,30 @@ pub(crate) fn csv_field(s: &str) -> String {
     }
 }
 
-/// CSV rows written field by field.
-pub(super) struct CsvRows<'a> {
-    out: &'a mut dyn Write,
+/// CSV rows built field by field into bytes, which the caller writes.
+pub(super) struct CsvRows {
     buf: Vec<u8>,
     floats: zmij::Buffer,
     at_row_start: bool,
 }
 
-impl<'a> CsvRows<'a> {
-    /// Rows into `out`, after the `header` line.
-    pub(super) fn new(out: &'a mut dyn Write, header: &str) -> Self {
-        let mut buf = Vec::with_capacity(FLUSH_BYTES + 1024);
-        buf.extend_from_slice(header.as_bytes());
-        buf.push(b'\n');
+impl CsvRows {
+    /// No rows yet.
+    pub(super) fn new() -> Self {
         Self {
-            out,
-            buf,
+            buf: Vec::new(),
             floats: zmij::Buffer::new(),
             at_row_start: true,
         }
+    }
+
+    /// The `header` line.
+    pub(super) fn header(header: &str) -> Self {
+        let mut rows = Self::new();
+        rows.buf.reserve(FLUSH_BYTES + 1024);
+        rows.buf.extend_from_slice(header.as_bytes());
+        rows.buf.push(b'\n');
+        rows
     }
 
     fn separate(&mut self) {
@@ -79,20 +83,23 @@ impl<'a> CsvRows<'a> {
         }
     }
 
-    /// Ends the row, passing the buffer on when it is full.
-    pub(super) fn end_row(&mut self) -> Result<()> {
+    /// Ends the row.
+    pub(super) fn end_row(&mut self) {
         self.buf.push(b'\n');
         self.at_row_start = true;
-        if self.buf.len() >= FLUSH_BYTES {
-            self.flush()?;
-        }
-        Ok(())
     }
 
-    /// Passes on what is buffered.
-    pub(super) fn flush(&mut self) -> Result<()> {
-        self.out.write_all(&self.buf).context("writing CSV")?;
-        self.buf.clear();
+    /// The rows so far, giving up the builder.
+    pub(super) fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+
+    /// Writes the rows so far to `out` when they fill the buffer (`all`: whatever they are).
+    pub(super) fn write_to(&mut self, out: &mut dyn Write, all: bool) -> Result<()> {
+        if all || self.buf.len() >= FLUSH_BYTES {
+            out.write_all(&self.buf).context("writing CSV")?;
+            self.buf.clear();
+        }
         Ok(())
     }
 }
@@ -115,6 +122,13 @@ fn open_object(buf: &mut Vec<u8>, value: &impl Serialize) -> Result<()> {
         bail!("writing JSON: expected an object with fields");
     }
     Ok(())
+}
+
+/// Appends `item` with the comma that separates it from the one before, for
+/// [`JsonRuns::items`].
+pub(super) fn json_item(piece: &mut Vec<u8>, item: &impl Serialize) -> Result<()> {
+    piece.push(b',');
+    serde_json::to_writer(piece, item).context("writing JSON")
 }
 
 impl<'a> JsonRuns<'a> {
@@ -149,10 +163,22 @@ impl<'a> JsonRuns<'a> {
 
     /// One item of the current run.
     pub(super) fn item(&mut self, item: &impl Serialize) -> Result<()> {
-        if !std::mem::replace(&mut self.first_item, false) {
-            self.buf.push(b',');
+        let mut piece = Vec::new();
+        json_item(&mut piece, item)?;
+        self.items(&piece)
+    }
+
+    /// Items of the current run, each written by [`json_item`].
+    pub(super) fn items(&mut self, piece: &[u8]) -> Result<()> {
+        if piece.is_empty() {
+            return Ok(());
         }
-        serde_json::to_writer(&mut self.buf, item).context("writing JSON")?;
+        let piece = if std::mem::replace(&mut self.first_item, false) {
+            piece.strip_prefix(b",").unwrap_or(piece)
+        } else {
+            piece
+        };
+        self.buf.extend_from_slice(piece);
         if self.buf.len() >= FLUSH_BYTES {
             self.out.write_all(&self.buf).context("writing JSON")?;
             self.buf.clear();
@@ -193,13 +219,11 @@ mod tests {
             2.5e15,
             1e16,
         ];
-        let mut out = Vec::new();
-        let mut rows = CsvRows::new(&mut out, "v");
+        let mut rows = CsvRows::header("v");
         for v in values {
-            rows.float(v).end_row().unwrap();
+            rows.float(v).end_row();
         }
-        rows.flush().unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = String::from_utf8(rows.into_bytes()).unwrap();
         let lines: Vec<&str> = text.lines().skip(1).collect();
         assert_eq!(lines.len(), values.len());
         for (line, v) in lines.iter().zip(values) {
@@ -227,14 +251,15 @@ mod tests {
     #[test]
     fn fields_are_separated_and_empty_ones_kept() {
         let mut out = Vec::new();
-        let mut rows = CsvRows::new(&mut out, "a,b,c,d");
+        let mut rows = CsvRows::header("a,b,c,d");
         rows.quoted(&csv_field("x, \"y\""))
             .count(7)
             .maybe(None)
             .maybe(Some(0.5))
-            .end_row()
-            .unwrap();
-        rows.flush().unwrap();
+            .end_row();
+        rows.write_to(&mut out, false).unwrap();
+        assert!(out.is_empty(), "a row is buffered");
+        rows.write_to(&mut out, true).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "a,b,c,d\n\"x, \"\"y\"\"\",7,,0.5\n"
@@ -281,6 +306,11 @@ mod tests {
                 WholeRun {
                     label: "b",
                     stopped_at: Some(2),
+                    items: vec![Item { v: 0.5 }, Item { v: 2.0 }],
+                },
+                WholeRun {
+                    label: "c",
+                    stopped_at: None,
                     items: vec![],
                 },
             ],
@@ -301,8 +331,17 @@ mod tests {
                 stopped_at: r.stopped_at,
             })
             .unwrap();
-            for item in &r.items {
-                doc.item(item).unwrap();
+            // One by one, and as a piece of several.
+            if r.label == "a" {
+                for item in &r.items {
+                    doc.item(item).unwrap();
+                }
+            } else {
+                let mut piece = Vec::new();
+                for item in &r.items {
+                    json_item(&mut piece, item).unwrap();
+                }
+                doc.items(&piece).unwrap();
             }
             doc.end_run();
         }

@@ -2,11 +2,11 @@
 //! (validate presets of both kinds).
 
 use super::Format;
-use super::output::{CsvRows, JsonRuns, csv_field};
+use super::output::{CsvRows, JsonRuns, csv_field, json_item};
 use crate::io;
 use crate::numerics::run::{DivergenceBox, Run, RunStatus, Sample, Stop};
 use crate::scenario::{CheckedRun, Document, Scenario};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write;
@@ -43,9 +43,13 @@ pub fn check(presets: &[PathBuf]) -> ExitCode {
     }
 }
 
-/// Samples taken from a run between two writes: the rows in flight stay a few hundred
-/// kilobytes however many steps the run takes.
-const CHUNK_STEPS: usize = 4096;
+/// Samples taken from a run between two writes: the rows in flight stay a few megabytes
+/// however many steps the run takes.
+const CHUNK_STEPS: usize = 8192;
+
+/// Rows formatted as one piece of work: a chunk is formatted by both threads of a small
+/// machine while the next chunk is stepped.
+const PIECE_ROWS: usize = 1024;
 
 /// Simulates the scenario for `steps` (default: its budget) and writes every run, a chunk of
 /// steps at a time: CSV rows run by run, step by step; JSON with each run's status before its
@@ -64,38 +68,81 @@ pub fn run(
     }
 }
 
-/// The enabled runs, each keeping only its latest step.
-fn streaming_runs(scenario: &Scenario, runs: &[&CheckedRun]) -> Result<Vec<Run>> {
-    let runs = runs
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            Run::streaming(r.config.clone(), &scenario.objective)
-                .map_err(|e| e.within(&format!("runs[{i}]")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(runs)
+/// One run stepped a chunk at a time, keeping only its latest step.
+struct Chunks<'a> {
+    scenario: &'a Scenario,
+    bounds: DivergenceBox,
+    run: Run,
+    steps: usize,
+    done: bool,
 }
 
-/// Steps `run` to `steps` updates (or until it stops), handing each chunk of samples to `sink`.
-fn stream(
-    scenario: &Scenario,
-    run: &mut Run,
-    steps: usize,
-    mut sink: impl FnMut(&[Sample]) -> Result<()>,
-) -> Result<()> {
-    let bounds = DivergenceBox::around(&scenario.view);
-    let mut chunk = Vec::with_capacity(CHUNK_STEPS + 1);
-    loop {
-        let todo = steps.saturating_sub(run.steps_done()).min(CHUNK_STEPS);
-        run.advance(&scenario.objective, &bounds, todo);
-        let done = !run.status().is_running() || run.steps_done() >= steps;
-        run.take_samples(&mut chunk, done);
-        sink(&chunk)?;
-        chunk.clear();
-        if done {
-            return Ok(());
+impl<'a> Chunks<'a> {
+    /// The enabled runs, to be stepped to `steps` updates.
+    fn all(scenario: &'a Scenario, runs: &[&CheckedRun], steps: usize) -> Result<Vec<Self>> {
+        let bounds = DivergenceBox::around(&scenario.view);
+        let runs = runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let run = Run::streaming(r.config.clone(), &scenario.objective)
+                    .map_err(|e| e.within(&format!("runs[{i}]")))?;
+                Ok(Self {
+                    scenario,
+                    bounds,
+                    run,
+                    steps,
+                    done: false,
+                })
+            })
+            .collect::<Result<Vec<_>, crate::numerics::ParamError>>()?;
+        Ok(runs)
+    }
+
+    /// Steps the run by a chunk and puts the chunk's samples into `out`; false once the run
+    /// reached its steps or stopped and every sample was handed out.
+    fn next(&mut self, out: &mut Vec<Sample>) -> bool {
+        out.clear();
+        if self.done {
+            return false;
         }
+        let todo = self
+            .steps
+            .saturating_sub(self.run.steps_done())
+            .min(CHUNK_STEPS);
+        let (objective, bounds) = (&self.scenario.objective, &self.bounds);
+        self.run.advance(objective, bounds, todo);
+        self.done = !self.run.status().is_running() || self.run.steps_done() >= self.steps;
+        self.run.take_samples(out, self.done);
+        true
+    }
+
+    /// Steps the run to the end, writing every sample's bytes (`format`) to `out` in order:
+    /// each chunk is formatted, in pieces on every thread, while the next is stepped.
+    fn write_all(
+        &mut self,
+        format: impl Fn(&[Sample]) -> Result<Vec<u8>> + Sync,
+        mut out: impl FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let (mut current, mut next) = (Vec::new(), Vec::new());
+        let mut more = self.next(&mut current);
+        while more {
+            let (stepped, pieces) = rayon::join(
+                || self.next(&mut next),
+                || {
+                    current
+                        .par_chunks(PIECE_ROWS)
+                        .map(&format)
+                        .collect::<Result<Vec<_>>>()
+                },
+            );
+            for piece in pieces? {
+                out(&piece)?;
+            }
+            std::mem::swap(&mut current, &mut next);
+            more = stepped;
+        }
+        Ok(())
     }
 }
 
@@ -105,13 +152,13 @@ fn write_csv(
     steps: usize,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let mut rows = CsvRows::new(
-        out,
-        "run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y",
-    );
-    for (run, spec) in streaming_runs(scenario, runs)?.iter_mut().zip(runs) {
+    let mut header =
+        CsvRows::header("run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y");
+    header.write_to(out, true)?;
+    for (chunks, spec) in Chunks::all(scenario, runs, steps)?.iter_mut().zip(runs) {
         let label = csv_field(&spec.label);
-        stream(scenario, run, steps, |samples| {
+        let format = |samples: &[Sample]| {
+            let mut rows = CsvRows::new();
             for s in samples {
                 rows.quoted(&label)
                     .count(s.step)
@@ -124,12 +171,13 @@ fn write_csv(
                     .maybe(s.effective_lr.map(|v| v.y))
                     .maybe(s.averaged.map(|v| v.x))
                     .maybe(s.averaged.map(|v| v.y))
-                    .end_row()?;
+                    .end_row();
             }
-            Ok(())
-        })?;
+            Ok(rows.into_bytes())
+        };
+        chunks.write_all(format, |piece| out.write_all(piece).context("writing CSV"))?;
     }
-    rows.flush()
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -172,22 +220,23 @@ fn write_json(
 ) -> Result<()> {
     use crate::numerics::objectives::Landmarks;
     // The first pass, for the statuses and the steps the runs take.
-    let mut first = streaming_runs(scenario, runs)?;
-    first
-        .par_iter_mut()
-        .try_for_each(|run| stream(scenario, run, steps, |_| Ok(())))?;
+    let mut first = Chunks::all(scenario, runs, steps)?;
+    first.par_iter_mut().for_each(|chunks| {
+        let mut scratch = Vec::new();
+        while chunks.next(&mut scratch) {}
+    });
     let mut doc = JsonRuns::new(
         out,
         &JsonHead {
             scenario: &scenario.spec.name,
             objective: scenario.objective.formula(),
-            steps: first.iter().map(Run::steps_done).max().unwrap_or(0),
+            steps: first.iter().map(|c| c.run.steps_done()).max().unwrap_or(0),
         },
         "steps",
     )?;
-    let second = streaming_runs(scenario, runs)?;
-    for ((seen, mut run), spec) in first.iter().zip(second).zip(runs) {
-        let status = seen.status();
+    let second = Chunks::all(scenario, runs, steps)?;
+    for ((seen, mut chunks), spec) in first.iter().zip(second).zip(runs) {
+        let status = seen.run.status();
         let (state, stopped_at) = match status {
             RunStatus::Running => ("ok", None),
             RunStatus::Stopped {
@@ -203,21 +252,26 @@ fn write_json(
             stopped_at,
             message: status.describe(),
         })?;
-        stream(scenario, &mut run, steps, |samples| {
+        let format = |samples: &[Sample]| {
+            let mut piece = Vec::new();
             for s in samples {
-                doc.item(&JsonStep {
-                    step: s.step,
-                    x: s.point.x,
-                    y: s.point.y,
-                    loss: s.loss,
-                    grad_norm: s.grad_norm,
-                    lr: s.lr,
-                    effective_lr: s.effective_lr.map(|v| [v.x, v.y]),
-                    averaged: s.averaged.map(|v| [v.x, v.y]),
-                })?;
+                json_item(
+                    &mut piece,
+                    &JsonStep {
+                        step: s.step,
+                        x: s.point.x,
+                        y: s.point.y,
+                        loss: s.loss,
+                        grad_norm: s.grad_norm,
+                        lr: s.lr,
+                        effective_lr: s.effective_lr.map(|v| [v.x, v.y]),
+                        averaged: s.averaged.map(|v| [v.x, v.y]),
+                    },
+                )?;
             }
-            Ok(())
-        })?;
+            Ok(piece)
+        };
+        chunks.write_all(format, |piece| doc.items(piece))?;
         doc.end_run();
     }
     doc.finish()

@@ -79,7 +79,7 @@ fn records(training: &Training, i: usize) -> impl Iterator<Item = &Record> {
 }
 
 fn write_csv(training: &Training, labels: &[&str], out: &mut dyn Write) -> Result<()> {
-    let mut rows = CsvRows::new(out, "run,step,train_loss,test_loss,train_acc,test_acc");
+    let mut rows = CsvRows::header("run,step,train_loss,test_loss,train_acc,test_acc");
     for (i, label) in labels.iter().enumerate() {
         let label = csv_field(label);
         for r in records(training, i) {
@@ -89,10 +89,11 @@ fn write_csv(training: &Training, labels: &[&str], out: &mut dyn Write) -> Resul
                 .float(r.test_loss)
                 .maybe(r.train_acc)
                 .maybe(r.test_acc)
-                .end_row()?;
+                .end_row();
+            rows.write_to(out, false)?;
         }
     }
-    rows.flush()
+    rows.write_to(out, true)
 }
 
 #[derive(Serialize)]
