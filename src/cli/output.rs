@@ -1,8 +1,7 @@
 //! The rows `run` and `train` print, written as they are produced: CSV lines with every float
 //! in its shortest form that parses back to the same f64, and JSON documents whose runs' arrays
 //! are written an element at a time, byte for byte what serde_json writes for the whole
-//! document. Both buffer a few kilobytes and pass them on, so memory does not grow with the
-//! rows.
+//! document. Neither holds more than a chunk's rows, so memory does not grow with the rows.
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
