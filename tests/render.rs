@@ -42,6 +42,18 @@ fn distinct_colours(rgba: &[u8]) -> usize {
 }
 
 #[test]
+fn the_png_holds_exactly_the_pixels_drawn() {
+    let s = builtin(0);
+    let sim = simulate(&s, s.spec.steps).unwrap();
+    let figure = Figure::new(&s, &sim, sized(&s, 800, 500)).unwrap();
+    let drawn = figure.to_image().unwrap();
+    let png = figure.to_png().unwrap();
+    let read = image::load_from_memory(&png).unwrap().to_rgba8();
+    assert_eq!(read.dimensions(), (drawn.width, drawn.height));
+    assert!(read.as_raw() == &drawn.rgba, "the PNG is lossless");
+}
+
+#[test]
 fn every_shipped_preset_renders_to_png_and_svg() {
     for (i, b) in BUILTIN.iter().enumerate() {
         let s = builtin(i);

@@ -3,19 +3,20 @@
 //! Here: the arguments, the dispatch and opening the app. Each subcommand has its own file:
 //! `run` and `check` in `run.rs`, `analyze` (the convergence theory of a preset) in
 //! `analyze.rs`, `train` (MLP presets) in `train.rs`, `render` and `render-deck` (figures for
-//! slides) in `render.rs`, `bench` (the timed workloads) in `bench.rs`.
+//! slides) in `render.rs`, `bench` (the timed workloads) in `bench.rs`; the rows `run` and
+//! `train` print are written by `output.rs`.
 //!
 //! Every failure prints one line on stderr and exits non-zero (1 for bad input, 2 for bad
 //! arguments); nothing here panics on user input.
 
 mod analyze;
 pub mod bench;
+mod output;
 pub mod render;
 mod run;
 mod train;
 
 use run::check;
-pub(crate) use run::csv_field;
 pub use run::run;
 
 use crate::io;

@@ -2,10 +2,12 @@
 //! (validate presets of both kinds).
 
 use super::Format;
+use super::output::{CsvRows, JsonRuns, csv_field, json_item};
 use crate::io;
-use crate::numerics::run::{RunStatus, Sample, Simulation};
+use crate::numerics::run::{DivergenceBox, Run, RunStatus, Sample, Stop};
 use crate::scenario::{CheckedRun, Document, Scenario};
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,7 +43,17 @@ pub fn check(presets: &[PathBuf]) -> ExitCode {
     }
 }
 
-/// Simulates the scenario for `steps` (default: its budget) and writes every run.
+/// Samples taken from a run between two writes: the rows in flight stay a few megabytes
+/// however many steps the run takes.
+const CHUNK_STEPS: usize = 8192;
+
+/// Rows formatted as one piece of work: a chunk is formatted by both threads of a small
+/// machine while the next chunk is stepped.
+const PIECE_ROWS: usize = 1024;
+
+/// Simulates the scenario for `steps` (default: its budget) and writes every run, a chunk of
+/// steps at a time: CSV rows run by run, step by step; JSON with each run's status before its
+/// steps, so the runs are stepped once to learn their statuses and again to write them.
 pub fn run(
     scenario: &Scenario,
     steps: Option<usize>,
@@ -49,69 +61,130 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<()> {
     let steps = steps.unwrap_or(scenario.spec.steps);
-    let capacity = steps.saturating_add(1);
-    let mut sim = scenario.simulation(capacity)?;
-    sim.advance_to(steps);
     let runs: Vec<&CheckedRun> = scenario.enabled_runs().collect();
     match format {
-        Format::Csv => write_csv(&sim, &runs, out)?,
-        Format::Json => {
-            serde_json::to_writer(&mut *out, &json_report(scenario, &sim, &runs))
-                .context("writing JSON")?;
-            writeln!(out)?;
-        }
-    }
-    Ok(())
-}
-
-/// Quotes a CSV field when it needs it.
-pub(crate) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
+        Format::Csv => write_csv(scenario, &runs, steps, out),
+        Format::Json => write_json(scenario, &runs, steps, out),
     }
 }
 
-fn samples(sim: &Simulation, i: usize) -> impl Iterator<Item = Sample> + '_ {
-    let t = sim.runs()[i].trajectory();
-    (0..t.len()).filter_map(|k| t.sample(k))
+/// One run stepped a chunk at a time, keeping only its latest step.
+struct Chunks<'a> {
+    scenario: &'a Scenario,
+    bounds: DivergenceBox,
+    run: Run,
+    steps: usize,
+    done: bool,
 }
 
-fn write_csv(sim: &Simulation, runs: &[&CheckedRun], out: &mut dyn Write) -> Result<()> {
-    writeln!(
-        out,
-        "run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y"
-    )?;
-    for (i, run) in runs.iter().enumerate() {
-        let label = csv_field(&run.label);
-        for s in samples(sim, i) {
-            let pair = |v: Option<crate::numerics::Vec2>| {
-                v.map_or_else(|| ",".to_owned(), |v| format!("{},{}", v.x, v.y))
-            };
-            writeln!(
-                out,
-                "{label},{},{},{},{},{},{},{},{}",
-                s.step,
-                s.point.x,
-                s.point.y,
-                s.loss,
-                s.grad_norm,
-                s.lr,
-                pair(s.effective_lr),
-                pair(s.averaged)
-            )?;
+impl<'a> Chunks<'a> {
+    /// The enabled runs, to be stepped to `steps` updates.
+    fn all(scenario: &'a Scenario, runs: &[&CheckedRun], steps: usize) -> Result<Vec<Self>> {
+        let bounds = DivergenceBox::around(&scenario.view);
+        let runs = runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let run = Run::streaming(r.config.clone(), &scenario.objective)
+                    .map_err(|e| e.within(&format!("runs[{i}]")))?;
+                Ok(Self {
+                    scenario,
+                    bounds,
+                    run,
+                    steps,
+                    done: false,
+                })
+            })
+            .collect::<Result<Vec<_>, crate::numerics::ParamError>>()?;
+        Ok(runs)
+    }
+
+    /// Steps the run by a chunk and puts the chunk's samples into `out`; false once the run
+    /// reached its steps or stopped and every sample was handed out.
+    fn next(&mut self, out: &mut Vec<Sample>) -> bool {
+        out.clear();
+        if self.done {
+            return false;
         }
+        let todo = self
+            .steps
+            .saturating_sub(self.run.steps_done())
+            .min(CHUNK_STEPS);
+        let (objective, bounds) = (&self.scenario.objective, &self.bounds);
+        self.run.advance(objective, bounds, todo);
+        self.done = !self.run.status().is_running() || self.run.steps_done() >= self.steps;
+        self.run.take_samples(out, self.done);
+        true
+    }
+
+    /// Steps the run to the end, writing every sample's bytes (`format`) to `out` in order:
+    /// each chunk is formatted, in pieces on every thread, while the next is stepped.
+    fn write_all(
+        &mut self,
+        format: impl Fn(&[Sample]) -> Result<Vec<u8>> + Sync,
+        mut out: impl FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let (mut current, mut next) = (Vec::new(), Vec::new());
+        let mut more = self.next(&mut current);
+        while more {
+            let (stepped, pieces) = rayon::join(
+                || self.next(&mut next),
+                || {
+                    current
+                        .par_chunks(PIECE_ROWS)
+                        .map(&format)
+                        .collect::<Result<Vec<_>>>()
+                },
+            );
+            for piece in pieces? {
+                out(&piece)?;
+            }
+            std::mem::swap(&mut current, &mut next);
+            more = stepped;
+        }
+        Ok(())
+    }
+}
+
+fn write_csv(
+    scenario: &Scenario,
+    runs: &[&CheckedRun],
+    steps: usize,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut header =
+        CsvRows::header("run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y");
+    header.write_to(out, true)?;
+    for (chunks, spec) in Chunks::all(scenario, runs, steps)?.iter_mut().zip(runs) {
+        let label = csv_field(&spec.label);
+        let format = |samples: &[Sample]| {
+            let mut rows = CsvRows::new();
+            for s in samples {
+                rows.quoted(&label)
+                    .count(s.step)
+                    .float(s.point.x)
+                    .float(s.point.y)
+                    .float(s.loss)
+                    .float(s.grad_norm)
+                    .float(s.lr)
+                    .maybe(s.effective_lr.map(|v| v.x))
+                    .maybe(s.effective_lr.map(|v| v.y))
+                    .maybe(s.averaged.map(|v| v.x))
+                    .maybe(s.averaged.map(|v| v.y))
+                    .end_row();
+            }
+            Ok(rows.into_bytes())
+        };
+        chunks.write_all(format, |piece| out.write_all(piece).context("writing CSV"))?;
     }
     Ok(())
 }
 
 #[derive(Serialize)]
-struct JsonReport<'a> {
+struct JsonHead<'a> {
     scenario: &'a str,
     objective: String,
     steps: usize,
-    runs: Vec<JsonRun<'a>>,
 }
 
 #[derive(Serialize)]
@@ -121,7 +194,6 @@ struct JsonRun<'a> {
     status: &'static str,
     stopped_at: Option<usize>,
     message: String,
-    steps: Vec<JsonStep>,
 }
 
 #[derive(Serialize)]
@@ -138,56 +210,71 @@ struct JsonStep {
     averaged: Option<[f64; 2]>,
 }
 
-fn json_report<'a>(
-    scenario: &'a Scenario,
-    sim: &Simulation,
-    runs: &[&'a CheckedRun],
-) -> JsonReport<'a> {
+/// `{scenario, objective, steps, runs: [{label, optimizer, status, stopped_at, message,
+/// steps: [..]}]}`.
+fn write_json(
+    scenario: &Scenario,
+    runs: &[&CheckedRun],
+    steps: usize,
+    out: &mut dyn Write,
+) -> Result<()> {
     use crate::numerics::objectives::Landmarks;
-    JsonReport {
-        scenario: &scenario.spec.name,
-        objective: scenario.objective.formula(),
-        steps: sim
-            .runs()
-            .iter()
-            .map(crate::numerics::run::Run::steps_done)
-            .max()
-            .unwrap_or(0),
-        runs: runs
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let status = sim.runs()[i].status();
-                let (state, stopped_at) = match status {
-                    RunStatus::Running => ("ok", None),
-                    RunStatus::Stopped {
-                        step,
-                        reason: crate::numerics::run::Stop::Failed(_),
-                    } => ("stopped", Some(*step)),
-                    RunStatus::Stopped { step, .. } => ("diverged", Some(*step)),
-                };
-                JsonRun {
-                    label: &r.label,
-                    optimizer: r.config.optimizer.name(),
-                    status: state,
-                    stopped_at,
-                    message: status.describe(),
-                    steps: samples(sim, i)
-                        .map(|s| JsonStep {
-                            step: s.step,
-                            x: s.point.x,
-                            y: s.point.y,
-                            loss: s.loss,
-                            grad_norm: s.grad_norm,
-                            lr: s.lr,
-                            effective_lr: s.effective_lr.map(|v| [v.x, v.y]),
-                            averaged: s.averaged.map(|v| [v.x, v.y]),
-                        })
-                        .collect(),
-                }
-            })
-            .collect(),
+    // The first pass, for the statuses and the steps the runs take.
+    let mut first = Chunks::all(scenario, runs, steps)?;
+    first.par_iter_mut().for_each(|chunks| {
+        let mut scratch = Vec::new();
+        while chunks.next(&mut scratch) {}
+    });
+    let mut doc = JsonRuns::new(
+        out,
+        &JsonHead {
+            scenario: &scenario.spec.name,
+            objective: scenario.objective.formula(),
+            steps: first.iter().map(|c| c.run.steps_done()).max().unwrap_or(0),
+        },
+        "steps",
+    )?;
+    let second = Chunks::all(scenario, runs, steps)?;
+    for ((seen, mut chunks), spec) in first.iter().zip(second).zip(runs) {
+        let status = seen.run.status();
+        let (state, stopped_at) = match status {
+            RunStatus::Running => ("ok", None),
+            RunStatus::Stopped {
+                step,
+                reason: Stop::Failed(_),
+            } => ("stopped", Some(*step)),
+            RunStatus::Stopped { step, .. } => ("diverged", Some(*step)),
+        };
+        doc.run(&JsonRun {
+            label: &spec.label,
+            optimizer: spec.config.optimizer.name(),
+            status: state,
+            stopped_at,
+            message: status.describe(),
+        })?;
+        let format = |samples: &[Sample]| {
+            let mut piece = Vec::new();
+            for s in samples {
+                json_item(
+                    &mut piece,
+                    &JsonStep {
+                        step: s.step,
+                        x: s.point.x,
+                        y: s.point.y,
+                        loss: s.loss,
+                        grad_norm: s.grad_norm,
+                        lr: s.lr,
+                        effective_lr: s.effective_lr.map(|v| [v.x, v.y]),
+                        averaged: s.averaged.map(|v| [v.x, v.y]),
+                    },
+                )?;
+            }
+            Ok(piece)
+        };
+        chunks.write_all(format, |piece| doc.items(piece))?;
+        doc.end_run();
     }
+    doc.finish()
 }
 
 #[cfg(test)]
@@ -215,7 +302,7 @@ mod tests {
             "run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y"
         );
         assert_eq!(lines.len(), 5);
-        assert!(lines[1].starts_with("\"a, b\",0,1,2,"));
+        assert!(lines[1].starts_with("\"a, b\",0,1.0,2.0,"));
         assert!(lines[2].starts_with("\"a, b\",1,0.5,1.9,"));
     }
 

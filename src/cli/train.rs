@@ -6,7 +6,8 @@
 //! status (`ok`, or `diverged at step k`) and the gradient norm and learning rate of every
 //! record.
 
-use super::{Format, csv_field};
+use super::Format;
+use super::output::{CsvRows, JsonRuns, csv_field};
 use crate::io;
 use crate::numerics::mlp::{Record, Training};
 use crate::numerics::run::{RunStatus, Stop};
@@ -42,6 +43,10 @@ pub(super) fn main(preset: &Path, steps: Option<usize>, format: Format) -> Resul
 }
 
 /// Trains the scenario for `steps` (default: its budget) and writes every run's records.
+///
+/// The records are kept until the end, not streamed: a run's history is bounded (at most
+/// [`HISTORY_CAPACITY`](crate::numerics::mlp::training::HISTORY_CAPACITY) records, thinned as it
+/// fills), and which records survive the thinning is known only when training ends.
 pub fn write(
     scenario: &MlpScenario,
     steps: Option<usize>,
@@ -60,49 +65,39 @@ pub fn write(
     let labels: Vec<&str> = scenario.enabled_runs().map(|r| r.label.as_str()).collect();
     match format {
         Format::Csv => write_csv(&training, &labels, out),
-        Format::Json => {
-            serde_json::to_writer(&mut *out, &report(scenario, &training, &labels))
-                .context("writing JSON")?;
-            writeln!(out)?;
-            Ok(())
-        }
+        Format::Json => write_json(scenario, &training, &labels, out),
     }
 }
 
 /// The stored records of a run plus its latest evaluation when it was not stored.
-fn records(training: &Training, i: usize) -> Vec<Record> {
+fn records(training: &Training, i: usize) -> impl Iterator<Item = &Record> {
     let h = training.runs()[i].history();
-    let mut v = h.records().to_vec();
-    if let Some(latest) = h.latest()
-        && v.last().is_none_or(|r| r.step != latest.step)
-    {
-        v.push(*latest);
-    }
-    v
+    let latest = h
+        .latest()
+        .filter(|latest| h.records().last().is_none_or(|r| r.step != latest.step));
+    h.records().iter().chain(latest)
 }
 
 fn write_csv(training: &Training, labels: &[&str], out: &mut dyn Write) -> Result<()> {
-    writeln!(out, "run,step,train_loss,test_loss,train_acc,test_acc")?;
-    let acc = |a: Option<f64>| a.map_or_else(String::new, |a| a.to_string());
+    let mut rows = CsvRows::header("run,step,train_loss,test_loss,train_acc,test_acc");
     for (i, label) in labels.iter().enumerate() {
         let label = csv_field(label);
         for r in records(training, i) {
-            writeln!(
-                out,
-                "{label},{},{},{},{},{}",
-                r.step,
-                r.train_loss,
-                r.test_loss,
-                acc(r.train_acc),
-                acc(r.test_acc)
-            )?;
+            rows.quoted(&label)
+                .count(r.step)
+                .float(r.train_loss)
+                .float(r.test_loss)
+                .maybe(r.train_acc)
+                .maybe(r.test_acc)
+                .end_row();
+            rows.write_to(out, false)?;
         }
     }
-    Ok(())
+    rows.write_to(out, true)
 }
 
 #[derive(Serialize)]
-struct Report<'a> {
+struct JsonHead<'a> {
     scenario: &'a str,
     network: String,
     dataset: String,
@@ -111,7 +106,6 @@ struct Report<'a> {
     batch_size: usize,
     eval_every: usize,
     steps: usize,
-    runs: Vec<JsonRun<'a>>,
 }
 
 #[derive(Serialize)]
@@ -121,7 +115,6 @@ struct JsonRun<'a> {
     status: &'static str,
     stopped_at: Option<usize>,
     message: String,
-    records: Vec<JsonRecord>,
 }
 
 #[derive(Serialize)]
@@ -135,54 +128,62 @@ struct JsonRecord {
     lr: f64,
 }
 
-fn report<'a>(scenario: &'a MlpScenario, training: &Training, labels: &[&'a str]) -> Report<'a> {
-    Report {
-        scenario: &scenario.spec.name,
-        network: training.describe(),
-        dataset: match &scenario.source {
-            crate::numerics::mlp::DataSource::Generated(g) => g.name().to_owned(),
-            crate::numerics::mlp::DataSource::Imported { .. } => "CSV".to_owned(),
+/// `{scenario, network, dataset, train_points, test_points, batch_size, eval_every, steps,
+/// runs: [{label, optimizer, status, stopped_at, message, records: [..]}]}`.
+fn write_json(
+    scenario: &MlpScenario,
+    training: &Training,
+    labels: &[&str],
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut doc = JsonRuns::new(
+        out,
+        &JsonHead {
+            scenario: &scenario.spec.name,
+            network: training.describe(),
+            dataset: match &scenario.source {
+                crate::numerics::mlp::DataSource::Generated(g) => g.name().to_owned(),
+                crate::numerics::mlp::DataSource::Imported { .. } => "CSV".to_owned(),
+            },
+            train_points: training.dataset().train_points().len(),
+            test_points: training.dataset().test_points().len(),
+            batch_size: training.batch_size(),
+            eval_every: training.eval_every(),
+            steps: training.steps_done(),
         },
-        train_points: training.dataset().train_points().len(),
-        test_points: training.dataset().test_points().len(),
-        batch_size: training.batch_size(),
-        eval_every: training.eval_every(),
-        steps: training.steps_done(),
-        runs: labels
-            .iter()
-            .enumerate()
-            .map(|(i, label)| {
-                let run = &training.runs()[i];
-                let (status, stopped_at) = match run.status() {
-                    RunStatus::Running => ("ok", None),
-                    RunStatus::Stopped {
-                        step,
-                        reason: Stop::Failed(_),
-                    } => ("stopped", Some(*step)),
-                    RunStatus::Stopped { step, .. } => ("diverged", Some(*step)),
-                };
-                JsonRun {
-                    label,
-                    optimizer: run.config().optimizer.name(),
-                    status,
-                    stopped_at,
-                    message: run.status().describe(),
-                    records: records(training, i)
-                        .into_iter()
-                        .map(|r| JsonRecord {
-                            step: r.step,
-                            train_loss: r.train_loss,
-                            test_loss: r.test_loss,
-                            train_acc: r.train_acc,
-                            test_acc: r.test_acc,
-                            grad_norm: r.grad_norm,
-                            lr: r.lr,
-                        })
-                        .collect(),
-                }
-            })
-            .collect(),
+        "records",
+    )?;
+    for (i, label) in labels.iter().enumerate() {
+        let run = &training.runs()[i];
+        let (status, stopped_at) = match run.status() {
+            RunStatus::Running => ("ok", None),
+            RunStatus::Stopped {
+                step,
+                reason: Stop::Failed(_),
+            } => ("stopped", Some(*step)),
+            RunStatus::Stopped { step, .. } => ("diverged", Some(*step)),
+        };
+        doc.run(&JsonRun {
+            label,
+            optimizer: run.config().optimizer.name(),
+            status,
+            stopped_at,
+            message: run.status().describe(),
+        })?;
+        for r in records(training, i) {
+            doc.item(&JsonRecord {
+                step: r.step,
+                train_loss: r.train_loss,
+                test_loss: r.test_loss,
+                train_acc: r.train_acc,
+                test_acc: r.test_acc,
+                grad_norm: r.grad_norm,
+                lr: r.lr,
+            })?;
+        }
+        doc.end_run();
     }
+    doc.finish()
 }
 
 #[cfg(test)]

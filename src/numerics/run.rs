@@ -292,6 +292,15 @@ impl Trajectory {
         }
     }
 
+    /// A trajectory that keeps only the latest step (`capacity` 0): for a run whose samples
+    /// go to a [`SampleStream`] instead.
+    fn latest_only() -> Self {
+        Self {
+            stride: 1,
+            ..Self::default()
+        }
+    }
+
     /// The path for drawing: every step's point went into it, so unlike the strided samples it
     /// never cuts a corner by more than its tolerance.
     #[must_use]
@@ -421,6 +430,9 @@ impl Trajectory {
     fn push(&mut self, s: Sample) {
         self.steps_done = s.step;
         self.latest = Some(s);
+        if self.capacity == 0 {
+            return;
+        }
         self.shape.push(s.step, s.point);
         // An optimizer's own sequences (ASGD's ax, Schedule-Free's x and z) begin after its
         // first step: their paths begin at the start point.
@@ -522,6 +534,59 @@ impl Trajectory {
     #[must_use]
     pub fn has_effective_lr(&self) -> bool {
         !self.effective_lr.is_empty() && self.effective_lr.len() == self.points.len()
+    }
+}
+
+/// A run's samples handed out as they are recorded, for writers that must not keep a whole
+/// run (`optiviz run`): every step, with the values [`Trajectory::sample`] gives for it in a
+/// trajectory that was never thinned, none of them stored for longer than the caller waits.
+///
+/// Like a trajectory, it has no effective step size or velocity at step 0 and none after the
+/// first step without one. An optimizer's own average and base sequence begin with its first
+/// step; the start point stands for them at step 0, so step 0 waits for step 1.
+#[derive(Clone, Debug, Default)]
+pub struct SampleStream {
+    ready: Vec<Sample>,
+    /// Step 0, until step 1 says whether the optimizer has its own sequences.
+    start: Option<Sample>,
+    /// False from the first step without a (finite) effective step size on.
+    effective_lr_kept: bool,
+    /// The same for the velocity.
+    velocity_kept: bool,
+}
+
+impl SampleStream {
+    fn push(&mut self, mut s: Sample) {
+        if s.step == 0 {
+            s.effective_lr = None;
+            s.velocity = None;
+            self.effective_lr_kept = true;
+            self.velocity_kept = true;
+            self.start = Some(s);
+            return;
+        }
+        self.effective_lr_kept &= s.effective_lr.is_some();
+        self.velocity_kept &= s.velocity.is_some();
+        if !self.effective_lr_kept {
+            s.effective_lr = None;
+        }
+        if !self.velocity_kept {
+            s.velocity = None;
+        }
+        if let Some(mut start) = self.start.take() {
+            start.averaged = start.averaged.or(s.averaged.map(|_| start.point));
+            start.base = start.base.or(s.base.map(|_| start.point));
+            self.ready.push(start);
+        }
+        self.ready.push(s);
+    }
+
+    /// Moves the samples that are final into `out`; with `to_the_end` (no step follows), all.
+    fn take(&mut self, out: &mut Vec<Sample>, to_the_end: bool) {
+        out.append(&mut self.ready);
+        if to_the_end {
+            out.extend(self.start.take());
+        }
     }
 }
 
@@ -628,6 +693,8 @@ pub struct Run {
     tail: TailMean,
     status: RunStatus,
     trajectory: Trajectory,
+    /// Where the samples go instead of the trajectory, for [`Run::streaming`].
+    stream: Option<SampleStream>,
 }
 
 impl fmt::Debug for Run {
@@ -647,6 +714,24 @@ impl Run {
         objective: &AnyObjective,
         capacity: usize,
         shape_tolerance: f64,
+    ) -> Result<Self, ParamError> {
+        let trajectory = Trajectory::with_capacity(capacity, shape_tolerance);
+        Self::build(config, objective, trajectory, None)
+    }
+
+    /// A run whose trajectory keeps only its latest step: every sample waits in a
+    /// [`SampleStream`] until [`Run::take_samples`] moves it out, so memory stays flat
+    /// however long the run.
+    pub fn streaming(config: RunConfig, objective: &AnyObjective) -> Result<Self, ParamError> {
+        let stream = Some(SampleStream::default());
+        Self::build(config, objective, Trajectory::latest_only(), stream)
+    }
+
+    fn build(
+        config: RunConfig,
+        objective: &AnyObjective,
+        trajectory: Trajectory,
+        stream: Option<SampleStream>,
     ) -> Result<Self, ParamError> {
         config
             .schedule
@@ -673,7 +758,8 @@ impl Run {
                 _ => TailMean::default(),
             },
             status: RunStatus::Running,
-            trajectory: Trajectory::with_capacity(capacity, shape_tolerance),
+            trajectory,
+            stream,
             config,
         };
         let start = run.config.start;
@@ -720,6 +806,16 @@ impl Run {
         self.trajectory.steps_done()
     }
 
+    /// For a [`Run::streaming`] run, moves the samples recorded since the last call into
+    /// `out`, oldest first (nothing for other runs). `to_the_end`: no more steps will be
+    /// asked for, so a sample waiting for the next step is final too.
+    pub fn take_samples(&mut self, out: &mut Vec<Sample>, to_the_end: bool) {
+        let to_the_end = to_the_end || !self.status.is_running();
+        if let Some(stream) = &mut self.stream {
+            stream.take(out, to_the_end);
+        }
+    }
+
     fn record(&mut self, step: usize, p: Vec2, loss: f64, grad_norm: f64) {
         let to2 = |v: &DVector<f64>| Vec2::new(v[0], v[1]);
         // An optimizer's own averaged point (ASGD, Schedule-Free) is the run's averaged point;
@@ -759,6 +855,9 @@ impl Run {
                 .map(to2)
                 .filter(|v| finite2(*v)),
         };
+        if let Some(stream) = &mut self.stream {
+            stream.push(sample);
+        }
         self.trajectory.push(sample);
     }
 
@@ -1348,6 +1447,55 @@ mod tests {
                 .trajectory()
                 .trail(Sequence::Iterate, 0, 3 * MAX_TRAIL_POINTS);
         assert!(thinned.len() <= MAX_TRAIL_POINTS + 1, "{}", thinned.len());
+    }
+
+    #[test]
+    fn a_streamed_run_hands_out_the_samples_its_trajectory_keeps() {
+        let noise = NoiseSpec {
+            kind: NoiseKind::Gaussian { sigma: 0.3 },
+            seed: 11,
+        };
+        let view = ViewRect::around(Vec2::zeros(), 2.5);
+        let f = quadratic(10.0);
+        let bounds = DivergenceBox::around(&view);
+        let mut optimizers = OptimizerSpec::all_defaults();
+        optimizers.push(OptimizerSpec::GD(GdParams { lr: 2.5 }));
+        for optimizer in optimizers {
+            for averaging in [
+                Averaging::Off,
+                Averaging::Polyak { start: 3 },
+                Averaging::Tail { last: 4 },
+            ] {
+                let c = RunConfig {
+                    noise: noise.clone(),
+                    averaging,
+                    ..config(optimizer.clone())
+                };
+                let mut sim = Simulation::new(f.clone(), &view, vec![c.clone()], 1 << 10).unwrap();
+                sim.advance_to(60);
+                let t = sim.runs()[0].trajectory();
+                let kept: Vec<Sample> = (0..t.len()).filter_map(|i| t.sample(i)).collect();
+                let mut run = Run::streaming(c, &f).unwrap();
+                let mut streamed = Vec::new();
+                run.take_samples(&mut streamed, false);
+                assert!(streamed.is_empty(), "step 0 waits for step 1");
+                for chunk in [1, 2, 7, 50] {
+                    run.advance(&f, &bounds, chunk);
+                    run.take_samples(&mut streamed, false);
+                }
+                run.take_samples(&mut streamed, true);
+                let name = optimizer.name();
+                assert_eq!(streamed, kept, "{name} {averaging:?}");
+                assert_eq!(run.status(), sim.runs()[0].status(), "{name}");
+                assert!(run.trajectory().is_empty(), "{name}: nothing kept");
+                assert_eq!(run.trajectory().latest(), t.latest(), "{name}");
+            }
+        }
+        // A run asked for no step at all still hands out its start.
+        let mut run = Run::streaming(config(OptimizerSpec::default()), &f).unwrap();
+        let mut streamed = Vec::new();
+        run.take_samples(&mut streamed, true);
+        assert_eq!(streamed.len(), 1);
     }
 
     #[test]

@@ -247,8 +247,11 @@ pub fn encode_png_rgba(image: &Image) -> Option<Vec<u8>> {
         (image.rgba.clone(), ::image::ExtendedColorType::Rgba8)
     };
     let mut out = Vec::new();
-    // Smooth heat maps compress best unfiltered, and 2-3x faster than with adaptive filters.
-    PngEncoder::new_with_quality(&mut out, CompressionType::Default, FilterType::NoFilter)
+    // The png crate's fast deflate (fdeflate, tuned for PNG) with each row stored as its
+    // difference from the row above: an order of magnitude faster than the default deflate,
+    // for files about half as large again. Unfiltered rows make fdeflate's files several times
+    // larger; the other filters are slower and no smaller here.
+    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Up)
         .write_image(&bytes, image.width, image.height, color)
         .ok()?;
     Some(out)

@@ -14,7 +14,8 @@
 
 use super::knobs::{self, Knobs};
 use super::{
-    FirstOrder, Method, Optimizer, Tunable, beta, ensure_len, fma, lerp, non_negative, positive,
+    DecayingPower, FirstOrder, Method, Optimizer, Tunable, beta, ensure_len, fma, lerp,
+    non_negative, positive,
 };
 use crate::numerics::ParamError;
 use nalgebra::DVector;
@@ -138,6 +139,8 @@ impl AdamWParams {
 pub struct Adam {
     p: AdamParams,
     step: f64,
+    beta1_t: DecayingPower,
+    beta2_t: DecayingPower,
     exp_avg: DVector<f64>,
     exp_avg_sq: DVector<f64>,
     max_exp_avg_sq: DVector<f64>,
@@ -154,6 +157,8 @@ impl Adam {
         Self {
             p,
             step: 0.0,
+            beta1_t: DecayingPower::default(),
+            beta2_t: DecayingPower::default(),
             exp_avg: DVector::zeros(0),
             exp_avg_sq: DVector::zeros(0),
             max_exp_avg_sq: DVector::zeros(0),
@@ -189,8 +194,8 @@ impl FirstOrder for Adam {
         self.step += 1.0;
         let (beta1, beta2) = p.betas;
         let (step_size, bias_correction2_sqrt) = if p.bias_correction {
-            let bias_correction1 = 1.0 - beta1.powf(self.step);
-            let bias_correction2 = 1.0 - beta2.powf(self.step);
+            let bias_correction1 = 1.0 - self.beta1_t.powf(beta1, self.step);
+            let bias_correction2 = 1.0 - self.beta2_t.powf(beta2, self.step);
             (p.lr / bias_correction1, bias_correction2.powf(0.5))
         } else {
             (p.lr, 1.0)

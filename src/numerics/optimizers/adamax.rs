@@ -9,7 +9,8 @@
 
 use super::knobs::{self, Knobs};
 use super::{
-    FirstOrder, Method, Optimizer, Tunable, beta, ensure_len, fma, lerp, non_negative, positive,
+    DecayingPower, FirstOrder, Method, Optimizer, Tunable, beta, ensure_len, fma, lerp,
+    non_negative, positive,
 };
 use crate::numerics::ParamError;
 use nalgebra::DVector;
@@ -62,6 +63,7 @@ impl AdamaxParams {
 pub struct Adamax {
     p: AdamaxParams,
     step: f64,
+    beta1_t: DecayingPower,
     exp_avg: DVector<f64>,
     exp_inf: DVector<f64>,
     eff: DVector<f64>,
@@ -75,6 +77,7 @@ impl Adamax {
         Self {
             p: p.clone(),
             step: 0.0,
+            beta1_t: DecayingPower::default(),
             exp_avg: DVector::zeros(0),
             exp_inf: DVector::zeros(0),
             eff: DVector::zeros(0),
@@ -116,7 +119,7 @@ impl FirstOrder for Adamax {
         ensure_len(&mut self.eff, n, 0.0);
         self.step += 1.0;
         let (beta1, beta2) = p.betas;
-        let clr = p.lr / (1.0 - beta1.powf(self.step));
+        let clr = p.lr / (1.0 - self.beta1_t.powf(beta1, self.step));
         for i in 0..n {
             let mut gi = if p.maximize { -g[i] } else { g[i] };
             if p.weight_decay != 0.0 {

@@ -408,6 +408,32 @@ pub(crate) fn clamp_min(v: f64, lo: f64) -> f64 {
     if v < lo { lo } else { v }
 }
 
+/// base^t along growing exponents t (a bias correction's beta^t): once it has underflowed to
+/// zero it stays zero, and powf, slow on that underflow, is not called again. For a base in
+/// (0, 1) pow falls with t, so the values are powf's own, bit for bit.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct DecayingPower {
+    /// The base and the exponent at which powf first gave zero.
+    zero_from: Option<(f64, f64)>,
+}
+
+impl DecayingPower {
+    /// base.powf(t), for t not smaller than at the previous call.
+    pub(crate) fn powf(&mut self, base: f64, t: f64) -> f64 {
+        if let Some((b, t0)) = self.zero_from
+            && b == base
+            && t >= t0
+        {
+            return 0.0;
+        }
+        let v = base.powf(t);
+        if v == 0.0 && base > 0.0 && base < 1.0 && t > 0.0 {
+            self.zero_from = Some((base, t));
+        }
+        v
+    }
+}
+
 /// Makes sure a state vector has length n (allocates only on the first step).
 pub(crate) fn ensure_len(v: &mut DVector<f64>, n: usize, fill: f64) -> bool {
     if v.len() == n {
@@ -513,5 +539,45 @@ pub(crate) mod testing {
                 "component {i}: got {x:.17e}, expected {y:.17e} (all: {a:?})"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DecayingPower;
+
+    #[test]
+    fn a_decaying_power_is_powf_bit_for_bit_across_the_underflow() {
+        // NAdam's 0.96^(t psi) for psi = 0.004 and psi = 0.1, and the betas presets use; each
+        // past its first zero by a long way and at a few huge exponents.
+        let cases: [(f64, f64); 7] = [
+            (0.9, 1.0),
+            (0.99, 1.0),
+            (0.999, 1.0),
+            (0.5, 1.0),
+            (0.96, 0.004),
+            (0.96, 0.1),
+            (1e-3, 1.0),
+        ];
+        for (base, scale) in cases {
+            let mut power = DecayingPower::default();
+            let first_zero = (1..i32::MAX)
+                .find(|&t| base.powf(f64::from(t) * scale) == 0.0)
+                .unwrap();
+            let ts = (1..first_zero + 200_000).chain([1 << 30, i32::MAX]);
+            for t in ts {
+                let t = f64::from(t) * scale;
+                assert_eq!(
+                    power.powf(base, t).to_bits(),
+                    base.powf(t).to_bits(),
+                    "{base}^{t}"
+                );
+            }
+            assert!(power.zero_from.is_some(), "{base}: underflowed");
+        }
+        // A base that never underflows is never cached.
+        let mut power = DecayingPower::default();
+        assert_eq!(power.powf(1.0, 1e9), 1.0);
+        assert!(power.zero_from.is_none());
     }
 }

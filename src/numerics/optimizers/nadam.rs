@@ -12,7 +12,8 @@
 
 use super::knobs::{self, Knobs, Real, Scale};
 use super::{
-    FirstOrder, Method, Optimizer, Tunable, beta, ensure_len, fma, lerp, non_negative, positive,
+    DecayingPower, FirstOrder, Method, Optimizer, Tunable, beta, ensure_len, fma, lerp,
+    non_negative, positive,
 };
 use crate::numerics::ParamError;
 use nalgebra::DVector;
@@ -74,6 +75,9 @@ impl NAdamParams {
 pub struct NAdam {
     p: NAdamParams,
     step: f64,
+    beta2_t: DecayingPower,
+    decay_t: DecayingPower,
+    decay_next_t: DecayingPower,
     mu_product: f64,
     exp_avg: DVector<f64>,
     exp_avg_sq: DVector<f64>,
@@ -88,6 +92,9 @@ impl NAdam {
         Self {
             p: p.clone(),
             step: 0.0,
+            beta2_t: DecayingPower::default(),
+            decay_t: DecayingPower::default(),
+            decay_next_t: DecayingPower::default(),
             mu_product: 1.0,
             exp_avg: DVector::zeros(0),
             exp_avg_sq: DVector::zeros(0),
@@ -122,9 +129,13 @@ impl FirstOrder for NAdam {
         self.step += 1.0;
         let step = self.step;
         let (beta1, beta2) = p.betas;
-        let bias_correction2 = 1.0 - beta2.powf(step);
-        let mu = beta1 * (1.0 - 0.5 * 0.96f64.powf(step * p.momentum_decay));
-        let mu_next = beta1 * (1.0 - 0.5 * 0.96f64.powf((step + 1.0) * p.momentum_decay));
+        let bias_correction2 = 1.0 - self.beta2_t.powf(beta2, step);
+        let decay = self.decay_t.powf(0.96, step * p.momentum_decay);
+        let decay_next = self
+            .decay_next_t
+            .powf(0.96, (step + 1.0) * p.momentum_decay);
+        let mu = beta1 * (1.0 - 0.5 * decay);
+        let mu_next = beta1 * (1.0 - 0.5 * decay_next);
         self.mu_product *= mu;
         let mu_product_next = self.mu_product * mu_next;
         let grad_coef = -p.lr * (1.0 - mu) / (1.0 - self.mu_product);

@@ -12,7 +12,8 @@
 
 use super::knobs::{self, Knobs};
 use super::{
-    FirstOrder, Method, Optimizer, Tunable, beta, ensure_len, fma, lerp, non_negative, positive,
+    DecayingPower, FirstOrder, Method, Optimizer, Tunable, beta, ensure_len, fma, lerp,
+    non_negative, positive,
 };
 use crate::numerics::ParamError;
 use nalgebra::DVector;
@@ -70,6 +71,8 @@ impl RAdamParams {
 pub struct RAdam {
     p: RAdamParams,
     step: f64,
+    beta1_t: DecayingPower,
+    beta2_t: DecayingPower,
     exp_avg: DVector<f64>,
     exp_avg_sq: DVector<f64>,
     eff: DVector<f64>,
@@ -83,6 +86,8 @@ impl RAdam {
         Self {
             p: p.clone(),
             step: 0.0,
+            beta1_t: DecayingPower::default(),
+            beta2_t: DecayingPower::default(),
             exp_avg: DVector::zeros(0),
             exp_avg_sq: DVector::zeros(0),
             eff: DVector::zeros(0),
@@ -116,10 +121,11 @@ impl FirstOrder for RAdam {
         self.step += 1.0;
         let step = self.step;
         let (beta1, beta2) = p.betas;
-        let bias_correction1 = 1.0 - beta1.powf(step);
-        let bias_correction2 = 1.0 - beta2.powf(step);
+        let beta2_t = self.beta2_t.powf(beta2, step);
+        let bias_correction1 = 1.0 - self.beta1_t.powf(beta1, step);
+        let bias_correction2 = 1.0 - beta2_t;
         let rho_inf = 2.0 / (1.0 - beta2) - 1.0;
-        let rho_t = rho_inf - 2.0 * step * beta2.powf(step) / bias_correction2;
+        let rho_t = rho_inf - 2.0 * step * beta2_t / bias_correction2;
         let rectified = rho_t > 5.0;
         let rect = if rectified {
             ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))

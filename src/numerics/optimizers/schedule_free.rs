@@ -25,7 +25,8 @@
 
 use super::knobs::{self, Knobs, Real, Scale};
 use super::{
-    FirstOrder, Method, Optimizer, Tunable, beta, finite, fma, lerp, non_negative, positive,
+    DecayingPower, FirstOrder, Method, Optimizer, Tunable, beta, finite, fma, lerp, non_negative,
+    positive,
 };
 use crate::numerics::ParamError;
 use nalgebra::DVector;
@@ -166,6 +167,7 @@ pub struct ScheduleFree {
     weight_lr_power: f64,
     /// Steps taken.
     k: usize,
+    beta2_t: DecayingPower,
     weight_sum: f64,
     lr_max: f64,
     z: DVector<f64>,
@@ -186,6 +188,7 @@ impl ScheduleFree {
             r: 0.0,
             weight_lr_power: 2.0,
             k: 0,
+            beta2_t: DecayingPower::default(),
             weight_sum: 0.0,
             lr_max: -1.0,
             z: DVector::zeros(0),
@@ -286,7 +289,7 @@ impl FirstOrder for ScheduleFree {
         let to_x = 1.0 - 1.0 / beta1;
         // self.k is t now. Python's float ** int is C's pow on the exponent as a double.
         let bias_correction2 = match self.kind {
-            Kind::AdamW { beta2, .. } => 1.0 - beta2.powf(self.k as f64),
+            Kind::AdamW { beta2, .. } => 1.0 - self.beta2_t.powf(beta2, self.k as f64),
             Kind::Sgd => 1.0,
         };
         for i in 0..n {

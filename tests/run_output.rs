@@ -1,0 +1,233 @@
+//! `optiviz run` writes its rows as it steps, keeping none: what it writes is what the whole
+//! in-memory simulation (every step kept, as `run` did before it streamed) says, every float
+//! parsing back to the same f64, and the JSON byte for byte what serde_json writes for the
+//! whole document.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
+
+use optiviz::cli::{Format, run};
+use optiviz::numerics::objectives::Landmarks as _;
+use optiviz::numerics::run::{Run, RunStatus, Sample, Simulation, Stop};
+use optiviz::scenario::{self, Scenario};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn output(scenario: &Scenario, steps: usize, format: Format) -> String {
+    let mut out = Vec::new();
+    run(scenario, Some(steps), format, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// Every run's samples, all kept.
+fn in_memory(scenario: &Scenario, steps: usize) -> Simulation {
+    let mut sim = scenario.simulation(steps + 1).unwrap();
+    sim.advance_to(steps);
+    sim
+}
+
+fn samples(sim: &Simulation, i: usize) -> Vec<Sample> {
+    let t = sim.runs()[i].trajectory();
+    (0..t.len()).map(|k| t.sample(k).unwrap()).collect()
+}
+
+fn field(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |v| zmij::Buffer::new().format(v).to_owned())
+}
+
+/// The CSV `run` wrote from the whole simulation, floats in their shortest form.
+fn expected_csv(scenario: &Scenario, sim: &Simulation) -> String {
+    let mut s = String::from("run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y\n");
+    for (i, r) in scenario.enabled_runs().enumerate() {
+        let label = if r.label.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", r.label.replace('"', "\"\""))
+        } else {
+            r.label.clone()
+        };
+        for p in samples(sim, i) {
+            let cols = [
+                Some(p.point.x),
+                Some(p.point.y),
+                Some(p.loss),
+                Some(p.grad_norm),
+                Some(p.lr),
+                p.effective_lr.map(|v| v.x),
+                p.effective_lr.map(|v| v.y),
+                p.averaged.map(|v| v.x),
+                p.averaged.map(|v| v.y),
+            ];
+            let cols: Vec<String> = cols.into_iter().map(field).collect();
+            writeln!(s, "{label},{},{}", p.step, cols.join(",")).unwrap();
+        }
+    }
+    s
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    scenario: &'a str,
+    objective: String,
+    steps: usize,
+    runs: Vec<ReportRun<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReportRun<'a> {
+    label: &'a str,
+    optimizer: &'static str,
+    status: &'static str,
+    stopped_at: Option<usize>,
+    message: String,
+    steps: Vec<ReportStep>,
+}
+
+#[derive(Serialize)]
+struct ReportStep {
+    step: usize,
+    x: f64,
+    y: f64,
+    loss: f64,
+    grad_norm: f64,
+    lr: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effective_lr: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    averaged: Option<[f64; 2]>,
+}
+
+/// The JSON document `run` built from the whole simulation.
+fn expected_json(scenario: &Scenario, sim: &Simulation) -> String {
+    let report = Report {
+        scenario: &scenario.spec.name,
+        objective: scenario.objective.formula(),
+        steps: sim.runs().iter().map(Run::steps_done).max().unwrap_or(0),
+        runs: scenario
+            .enabled_runs()
+            .enumerate()
+            .map(|(i, r)| {
+                let status = sim.runs()[i].status();
+                let (state, stopped_at) = match status {
+                    RunStatus::Running => ("ok", None),
+                    RunStatus::Stopped {
+                        step,
+                        reason: Stop::Failed(_),
+                    } => ("stopped", Some(*step)),
+                    RunStatus::Stopped { step, .. } => ("diverged", Some(*step)),
+                };
+                ReportRun {
+                    label: &r.label,
+                    optimizer: r.config.optimizer.name(),
+                    status: state,
+                    stopped_at,
+                    message: status.describe(),
+                    steps: samples(sim, i)
+                        .into_iter()
+                        .map(|s| ReportStep {
+                            step: s.step,
+                            x: s.point.x,
+                            y: s.point.y,
+                            loss: s.loss,
+                            grad_norm: s.grad_norm,
+                            lr: s.lr,
+                            effective_lr: s.effective_lr.map(|v| [v.x, v.y]),
+                            averaged: s.averaged.map(|v| [v.x, v.y]),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    };
+    serde_json::to_string(&report).unwrap() + "\n"
+}
+
+/// Every float of the CSV parses back to the sample's f64, bit for bit.
+fn assert_floats_read_back(csv: &str, sim: &Simulation) {
+    let mut rows = csv.lines().skip(1);
+    for i in 0..sim.runs().len() {
+        for s in samples(sim, i) {
+            let row = rows.next().unwrap();
+            // The label may hold commas: the numbers are the last ten fields.
+            let cols: Vec<&str> = row.rsplitn(11, ',').collect();
+            let read = |c: &str| (!c.is_empty()).then(|| c.parse::<f64>().unwrap().to_bits());
+            let bits = |v: f64| Some(v.to_bits());
+            let want = [
+                s.averaged.and_then(|v| bits(v.y)),
+                s.averaged.and_then(|v| bits(v.x)),
+                s.effective_lr.and_then(|v| bits(v.y)),
+                s.effective_lr.and_then(|v| bits(v.x)),
+                bits(s.lr),
+                bits(s.grad_norm),
+                bits(s.loss),
+                bits(s.point.y),
+                bits(s.point.x),
+            ];
+            for (c, w) in cols.iter().zip(want) {
+                assert_eq!(read(c), w, "{row}");
+            }
+            assert_eq!(cols[9].parse::<usize>().unwrap(), s.step, "{row}");
+        }
+    }
+    assert!(rows.next().is_none(), "no rows beyond the samples");
+}
+
+fn check(scenario: &Scenario, steps: usize, what: &str) {
+    let sim = in_memory(scenario, steps);
+    let csv = output(scenario, steps, Format::Csv);
+    assert!(csv == expected_csv(scenario, &sim), "{what}: CSV differs");
+    assert_floats_read_back(&csv, &sim);
+    let json = output(scenario, steps, Format::Json);
+    assert!(
+        json == expected_json(scenario, &sim),
+        "{what}: JSON differs"
+    );
+}
+
+#[test]
+fn streamed_output_is_the_whole_simulation_s_for_every_shipped_preset() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("presets");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let name = file.display().to_string();
+        let scenario = scenario::parse(&text, &name).unwrap();
+        // Past a chunk of steps, so rows cross the writes.
+        let steps = scenario.spec.steps.max(10_000);
+        check(&scenario, steps, &name);
+    }
+}
+
+#[test]
+fn streamed_output_agrees_on_averages_divergence_and_edge_cases() {
+    let cases = [
+        // An optimizer's own average (from step 1 on), Polyak's and a tail average, and a run
+        // that diverges.
+        "(objective: Rosenbrock(), runs: [
+            (label: \"ASGD, \\\"own\\\" average\", optimizer: ASGD(lr: 0.001, t0: 5.0)),
+            (optimizer: ScheduleFreeAdamW(lr: 0.01), averaging: Polyak(start: 10)),
+            (optimizer: Adam(lr: 0.01), averaging: Tail(last: 7)),
+            (optimizer: GD(lr: 0.01)),
+            (optimizer: GD(lr: 0.1), enabled: false),
+        ], noise: (kind: Gaussian(sigma: 0.5), seed: 3))",
+        // A run whose start is not a point of the objective's domain records nothing.
+        "(objective: Expression(text: \"sqrt(x) + y^2\"), runs: [
+            (optimizer: GD(lr: 0.1), start: (-1.0, 1.0)),
+            (optimizer: Adam(lr: 0.1), start: (1.0, 1.0)),
+        ])",
+    ];
+    for (i, text) in cases.iter().enumerate() {
+        let scenario = scenario::parse(text, "case.ron").unwrap();
+        for steps in [0, 1, 2, 1023, 1024, 8191, 8192, 8193, 17_000] {
+            check(&scenario, steps, &format!("case {i}, {steps} steps"));
+        }
+    }
+}
