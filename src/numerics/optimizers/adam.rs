@@ -7,6 +7,8 @@
 //! amsgrad: v_max <- max(v_max, v), used in place of v
 //! x <- x - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
 //! bias_correction = false (steady state): x <- x - lr * m / (sqrt(v) + eps)
+//! eps_inside_sqrt = true (the course's form, 001:401-405): sqrt(v^ + eps) in place of
+//! sqrt(v^) + eps; with bias_correction = false too, the course's Adam exactly
 //! Defaults (torch): lr = 1e-3, betas = (0.9, 0.999), eps = 1e-8, weight_decay = 0 (AdamW:
 //! 1e-2), amsgrad = false; bias_correction = true. References: Kingma & Ba, ICLR 2015;
 //! Loshchilov & Hutter, ICLR 2019; Reddi et al. (AMSGrad), ICLR 2018;
@@ -28,6 +30,13 @@ x <- x - lr * m^ / (sqrt(v^) + eps)          [amsgrad: v^ from max over time of 
 pub(crate) const RULE_STEADY_STATE: &str = "g = grad f(x) + weight_decay * x
 m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
 x <- x - lr * m / (sqrt(v) + eps)            (no bias correction: 'steady state' Adam)";
+pub(crate) const RULE_EPS_INSIDE: &str = "g = grad f(x) + weight_decay * x
+m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
+m^ = m / (1 - beta1^t)              v^ = v / (1 - beta2^t)
+x <- x - lr * m^ / sqrt(v^ + eps)            (eps inside the square root)";
+pub(crate) const RULE_STEADY_STATE_EPS_INSIDE: &str = "g = grad f(x) + weight_decay * x
+m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
+x <- x - lr * m / sqrt(v + eps)              (the course's Adam: no bias correction)";
 pub(crate) const RULE_ADAMW: &str =
     "x <- x - lr * weight_decay * x              (decoupled weight decay)
 m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
@@ -53,6 +62,8 @@ pub struct AdamParams {
     pub decoupled_weight_decay: bool,
     /// Course variant: false gives "steady state" Adam without bias correction.
     pub bias_correction: bool,
+    /// Course variant: eps inside the square root, sqrt(v^ + eps), as the course writes it.
+    pub eps_inside_sqrt: bool,
 }
 
 impl Default for AdamParams {
@@ -66,6 +77,7 @@ impl Default for AdamParams {
             maximize: false,
             decoupled_weight_decay: false,
             bias_correction: true,
+            eps_inside_sqrt: false,
         }
     }
 }
@@ -125,6 +137,7 @@ impl AdamWParams {
             maximize: self.maximize,
             decoupled_weight_decay: true,
             bias_correction: true,
+            eps_inside_sqrt: false,
         }
     }
 
@@ -251,15 +264,25 @@ impl FirstOrder for Adam {
         } else {
             self.exp_avg_sq.as_slice()
         };
-        for (((xi, &m), &second), eff) in x
+        let steps = x
             .iter_mut()
             .zip(self.exp_avg.as_slice())
             .zip(second)
-            .zip(self.eff.as_mut_slice())
-        {
-            let denom = second.sqrt() / bias_correction2_sqrt + eps;
-            *xi += -step_size * m / denom;
-            *eff = lr / denom;
+            .zip(self.eff.as_mut_slice());
+        if p.eps_inside_sqrt {
+            // sqrt(v^ + eps) with v^ = v / (1 - beta2^t), the course's denominator.
+            let bias_correction2 = bias_correction2_sqrt * bias_correction2_sqrt;
+            for (((xi, &m), &second), eff) in steps {
+                let denom = (second / bias_correction2 + eps).sqrt();
+                *xi += -step_size * m / denom;
+                *eff = lr / denom;
+            }
+        } else {
+            for (((xi, &m), &second), eff) in steps {
+                let denom = second.sqrt() / bias_correction2_sqrt + eps;
+                *xi += -step_size * m / denom;
+                *eff = lr / denom;
+            }
         }
     }
     fn grad_buffer(&mut self) -> &mut DVector<f64> {
@@ -277,10 +300,11 @@ impl Method for AdamParams {
     }
 
     fn rule(&self) -> &'static str {
-        if self.bias_correction {
-            RULE
-        } else {
-            RULE_STEADY_STATE
+        match (self.bias_correction, self.eps_inside_sqrt) {
+            (true, false) => RULE,
+            (false, false) => RULE_STEADY_STATE,
+            (true, true) => RULE_EPS_INSIDE,
+            (false, true) => RULE_STEADY_STATE_EPS_INSIDE,
         }
     }
 
@@ -309,6 +333,13 @@ impl Method for AdamParams {
             &mut self.bias_correction,
             d.bias_correction,
             "Bias correction of the moment estimates. Off gives the 'steady state' Adam of the slides.",
+        );
+        k.flag(
+            "eps inside sqrt",
+            &mut self.eps_inside_sqrt,
+            d.eps_inside_sqrt,
+            "The course's form: divide by sqrt(v^ + eps) instead of torch's sqrt(v^) + eps. With \
+             bias correction off as well, the course's Adam exactly.",
         );
         knobs::maximize(k, &mut self.maximize);
     }
@@ -408,6 +439,58 @@ mod tests {
         let xs = steps(&p, false, &[1.0, 10.0], &[1.0, 1.0], 1);
         let s = 0.1 * 0.1 / 0.001f64.sqrt();
         assert_close(&xs[0], &[1.0 - s, 1.0 - s], 1e-14);
+    }
+
+    /// The course's Adam (001:401-405): no bias correction, x <- x - lr m / sqrt(v + eps), on
+    /// the first two steps by hand; with bias correction, sqrt(v^ + eps).
+    #[test]
+    fn eps_inside_the_square_root_is_the_course_s_adam() {
+        let (b1, b2, eps, lr) = (0.9f64, 0.999f64, 1e-3, 0.1);
+        for bias_correction in [false, true] {
+            let p = AdamParams {
+                lr,
+                eps,
+                bias_correction,
+                eps_inside_sqrt: true,
+                ..AdamParams::default()
+            };
+            let xs = steps(&p, false, &[1.0, 10.0], &[1.0, 1.0], 2);
+            let expect = |g: &[f64], x0: f64| {
+                let (mut m, mut v, mut x) = (0.0, 0.0, x0);
+                for (t, &gi) in g.iter().enumerate() {
+                    m = b1 * m + (1.0 - b1) * gi;
+                    v = b2 * v + (1.0 - b2) * gi * gi;
+                    let t = f64::from(u8::try_from(t + 1).unwrap());
+                    let (mc, vc) = if bias_correction {
+                        (1.0 - b1.powf(t), 1.0 - b2.powf(t))
+                    } else {
+                        (1.0, 1.0)
+                    };
+                    x -= lr * (m / mc) / (v / vc + eps).sqrt();
+                }
+                x
+            };
+            // Coordinate 1: g = a x, with x from the recorded first step.
+            for (i, a) in [1.0, 10.0].into_iter().enumerate() {
+                let g = [a * 1.0, a * xs[0][i]];
+                assert_close(&xs[1].rows(i, 1).into_owned(), &[expect(&g, 1.0)], 1e-14);
+            }
+        }
+        // eps = 0: the same as torch's form.
+        let inside = AdamParams {
+            lr,
+            eps: 0.0,
+            eps_inside_sqrt: true,
+            ..AdamParams::default()
+        };
+        let outside = AdamParams {
+            eps_inside_sqrt: false,
+            ..inside.clone()
+        };
+        assert_eq!(
+            steps(&inside, false, &[1.0, 10.0], &[1.0, 1.0], 5),
+            steps(&outside, false, &[1.0, 10.0], &[1.0, 1.0], 5)
+        );
     }
 
     #[test]

@@ -328,6 +328,7 @@ mod tests {
                 "decoupled wd",
                 "amsgrad",
                 "bias_correction",
+                "eps inside sqrt",
                 "maximize"
             ]
         );
