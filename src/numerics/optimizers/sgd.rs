@@ -6,7 +6,11 @@
 //! x <- x - lr * d
 //! Defaults (torch): lr = 1e-3, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false,
 //! maximize = false. With dampening 0 this is Polyak's heavy ball: x_{k+1} = x_k - lr grad +
-//! momentum (x_k - x_{k-1}). Reference: <https://pytorch.org/docs/stable/generated/torch.optim.SGD.html>.
+//! momentum (x_k - x_{k-1}).
+//! Course variant `dampen_first_step`: b starts at 0 and every step is dampened,
+//! b <- momentum * b + (1 - dampening) * g, the exponential-moving-average form (000:429). Then
+//! b is (1 - dampening) times the undampened buffer, so with dampening = momentum and lr / (1 -
+//! momentum) it takes the standard form's steps, to rounding. Reference: <https://pytorch.org/docs/stable/generated/torch.optim.SGD.html>.
 
 use super::knobs::{self, Knobs, Real, Scale};
 use super::{
@@ -23,6 +27,10 @@ pub(crate) const SGD_RULE: &str = "g = grad f(x) + weight_decay * x
 b = momentum * b + (1 - dampening) * g      (b = g at the first step)
 d = g + momentum * b  if nesterov,  else  b
 x <- x - lr * d";
+/// Slide text for SGD with every step dampened (the EMA form).
+pub(crate) const SGD_EMA_RULE: &str = "g = grad f(x) + weight_decay * x
+b = momentum * b + (1 - dampening) * g      (b = 0 before the first step)
+x <- x - lr * b";
 
 /// torch.optim.SGD's parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,6 +48,8 @@ pub struct SgdParams {
     pub nesterov: bool,
     /// Ascend instead of descend.
     pub maximize: bool,
+    /// Course variant: dampen the first step too (b starts at 0: the EMA form).
+    pub dampen_first_step: bool,
 }
 
 impl Default for SgdParams {
@@ -51,6 +61,7 @@ impl Default for SgdParams {
             weight_decay: 0.0,
             nesterov: false,
             maximize: false,
+            dampen_first_step: false,
         }
     }
 }
@@ -148,6 +159,8 @@ impl FirstOrder for Sgd {
             if p.momentum != 0.0 {
                 let b = if self.has_buf {
                     fma(1.0 - p.dampening, gi, self.buf[i] * p.momentum)
+                } else if p.dampen_first_step {
+                    (1.0 - p.dampening) * gi
                 } else {
                     gi
                 };
@@ -201,7 +214,11 @@ impl Method for SgdParams {
     }
 
     fn rule(&self) -> &'static str {
-        SGD_RULE
+        if self.dampen_first_step {
+            SGD_EMA_RULE
+        } else {
+            SGD_RULE
+        }
     }
 
     fn validate(&self) -> Result<(), ParamError> {
@@ -232,6 +249,14 @@ impl Method for SgdParams {
             d.nesterov,
             "Nesterov momentum: evaluate the update at the look-ahead point (needs momentum > 0, dampening 0).",
         );
+        k.flag(
+            "dampen first step",
+            &mut self.dampen_first_step,
+            d.dampen_first_step,
+            "The exponential-moving-average form: the buffer starts at 0 and the first step is \
+             dampened too. With dampening = momentum and lr / (1 - momentum) it takes the \
+             standard form's steps.",
+        );
         knobs::maximize(k, &mut self.maximize);
     }
 
@@ -258,6 +283,44 @@ mod tests {
     use super::super::testing::{QuadraticOracle, assert_close, v};
     use super::super::{Optimizer, OptimizerSpec};
     use super::*;
+
+    /// The EMA form (every step dampened, dampening = momentum) with lr / (1 - momentum) takes
+    /// the standard heavy ball's steps, to rounding; torch's dampening (first step undampened)
+    /// does not.
+    #[test]
+    fn the_ema_form_of_momentum_is_the_standard_form_rescaled() {
+        let run = |p: &SgdParams| {
+            let mut o = Sgd::new(p);
+            let mut q = QuadraticOracle::diagonal(&[1.0, 10.0]);
+            let mut x = v(&[1.0, -1.0]);
+            (0..50)
+                .map(|_| {
+                    o.step(&mut x, &mut q).unwrap();
+                    x.clone()
+                })
+                .collect::<Vec<_>>()
+        };
+        let standard = SgdParams {
+            lr: 0.01,
+            momentum: 0.9,
+            ..SgdParams::default()
+        };
+        let ema = SgdParams {
+            lr: 0.1,
+            dampening: 0.9,
+            dampen_first_step: true,
+            ..standard.clone()
+        };
+        let torch_dampened = SgdParams {
+            dampen_first_step: false,
+            ..ema.clone()
+        };
+        for (a, b) in run(&standard).iter().zip(run(&ema)) {
+            assert!((a - &b).norm() <= 1e-13 * (1.0 + a.norm()), "{a} vs {b}");
+        }
+        let first_torch = &run(&torch_dampened)[0];
+        assert!((first_torch - &run(&standard)[0]).norm() > 1e-3);
+    }
 
     #[test]
     fn an_edit_keeps_nesterov_valid_as_torch_requires() {

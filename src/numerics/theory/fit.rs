@@ -36,6 +36,11 @@ pub const PANEL_CURVE_POINTS: usize = 1500;
 pub const GD_RATE_FORMULA: &str = "max_i |1 - lr l_i|";
 /// Slide text of the heavy ball's rate.
 pub const HEAVY_BALL_RATE_FORMULA: &str = "max_i rho([[1 + m - lr l_i, -m], [1, 0]])";
+/// Slide text of the heavy ball's rate with dampening d: the buffer is (1 - d) times the
+/// undampened one (from the first step on, or in torch's form from the second, which changes
+/// only the start), so it is the heavy ball with step (1 - d) lr.
+pub const DAMPENED_HEAVY_BALL_RATE_FORMULA: &str =
+    "max_i rho([[1 + m - (1 - d) lr l_i, -m], [1, 0]])";
 /// Slide text of Nesterov's rate with a constant momentum m.
 pub const NESTEROV_RATE_FORMULA: &str =
     "max_i rho([[(1 + m)(1 - lr l_i), -m (1 - lr l_i)], [1, 0]])";
@@ -89,7 +94,14 @@ pub fn predict(config: &RunConfig, eigenvalues: &[f64]) -> Prediction {
             } else if p.momentum == 0.0 {
                 gd(p.lr)
             } else if p.dampening != 0.0 {
-                none("no closed form with dampening")
+                let lr = (1.0 - p.dampening) * p.lr;
+                Prediction::Rate {
+                    rate: heavy_ball_rate(lr, p.momentum, eigenvalues),
+                    formula: DAMPENED_HEAVY_BALL_RATE_FORMULA,
+                    double_root: slowest_is_double(eigenvalues, |l| {
+                        heavy_ball_roots(lr, p.momentum, l)
+                    }),
+                }
             } else if p.nesterov {
                 nesterov(p.lr, p.momentum)
             } else {
@@ -463,10 +475,22 @@ mod tests {
                 "{c:?}"
             );
         }
-        let damped = SgdParams {
-            dampening: 0.5,
-            ..sgd(1.0, 0.9)
-        };
+        // Dampening d: the heavy ball with step (1 - d) lr, in torch's form and the EMA form.
+        for dampen_first_step in [false, true] {
+            let damped = SgdParams {
+                dampening: 0.5,
+                dampen_first_step,
+                ..sgd(1.0, 0.9)
+            };
+            assert_eq!(
+                predict(&config(OptimizerSpec::SGD(damped)), &ls),
+                Prediction::Rate {
+                    rate: heavy_ball_rate(0.5, 0.9, &ls),
+                    formula: DAMPENED_HEAVY_BALL_RATE_FORMULA,
+                    double_root: false,
+                }
+            );
+        }
         let decay = SgdParams {
             weight_decay: 0.1,
             ..sgd(1.0, 0.0)
@@ -479,7 +503,6 @@ mod tests {
             config(OptimizerSpec::NAG(
                 crate::numerics::optimizers::NagParams::default(),
             )),
-            config(OptimizerSpec::SGD(damped)),
             config(OptimizerSpec::SGD(decay)),
             config(OptimizerSpec::Adam(AdamParams::default())),
             scheduled,
