@@ -53,3 +53,16 @@ pub(crate) fn at_least(field: &str, v: usize, min: usize) -> Result<(), ParamErr
         Err(ParamError::new(field, format!("must be >= {min}, got {v}")))
     }
 }
+
+/// A count between `min` and `max`: every count that sizes memory or work has a documented
+/// maximum, checked where it is parsed.
+pub(crate) fn count_in(field: &str, v: usize, min: usize, max: usize) -> Result<(), ParamError> {
+    if (min..=max).contains(&v) {
+        Ok(())
+    } else {
+        Err(ParamError::new(
+            field,
+            format!("must be between {min} and {max}, got {v}"),
+        ))
+    }
+}
