@@ -211,6 +211,18 @@ impl MlpScenario {
                 format!("must be between 1 and {MAX_BATCH}, got {}", spec.batch_size),
             );
         }
+        for (field, text, max) in [
+            ("name", &spec.name, super::MAX_NAME_CHARS),
+            (
+                "description",
+                &spec.description,
+                super::MAX_DESCRIPTION_CHARS,
+            ),
+        ] {
+            if let Some(e) = super::check_text(field, text, max) {
+                err(field, e.message);
+            }
+        }
         if spec.eval_every == Some(0) {
             err("eval_every", "must be >= 1, got 0".to_owned());
         }
@@ -233,9 +245,10 @@ impl MlpScenario {
                 format!("at most {MAX_RUNS} runs, got {}", spec.runs.len()),
             ));
         }
+        let written = super::written_labels(&spec.runs);
         let mut runs: Vec<CheckedMlpRun> = Vec::new();
         for (i, r) in spec.runs.iter().enumerate().take(MAX_RUNS) {
-            match check_run(r, i, &runs) {
+            match check_run(r, i, &runs, &written) {
                 Ok(run) => runs.push(run),
                 Err(mut e) => errors.append(&mut e),
             }
@@ -364,6 +377,7 @@ fn check_run(
     r: &RunSpec,
     i: usize,
     earlier: &[CheckedMlpRun],
+    written: &[&str],
 ) -> Result<CheckedMlpRun, Vec<ParamError>> {
     let at = |what: &str| format!("runs[{i}].{what}");
     let mut errors = Vec::new();
@@ -403,6 +417,7 @@ fn check_run(
         r,
         i,
         &earlier.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(),
+        written,
         &mut errors,
     );
     if errors.is_empty() {
