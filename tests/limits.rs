@@ -251,6 +251,12 @@ fn messages_say_each_cause_once_and_point_to_the_right_command() {
     let err = stderr(&o);
     assert!(!o.status.success());
     assert_eq!(err.matches("No such file").count(), 1, "{err}");
+    // Numbers in messages are short.
+    let huge = scratch("huge-lr.ron", "(runs: [(optimizer: GD(lr: -1e308))])");
+    rejected(
+        &optiviz(&["check", huge.to_str().unwrap()]),
+        "runs[0].optimizer.lr: must be > 0, got -1e308",
+    );
     let mlp = concat!(env!("CARGO_MANIFEST_DIR"), "/presets/mlp/01-xor.ron");
     if std::path::Path::new(mlp).exists() {
         let png = dir.join("x.png");

@@ -22,6 +22,17 @@ pub mod theory;
 #[cfg(test)]
 mod norm_tests {
     #[test]
+    fn messages_print_numbers_short() {
+        use super::short;
+        assert_eq!(short(-1e308), "-1e308");
+        assert_eq!(short(1e-12), "1e-12");
+        assert_eq!(short(0.1), "0.1");
+        assert_eq!(short(100.0), "100");
+        assert_eq!(short(1234.5), "1234.5");
+        assert_eq!(short(f64::NAN), "NaN");
+    }
+
+    #[test]
     fn norms_of_huge_finite_vectors_are_finite() {
         let big = 1e300;
         assert_eq!(super::norm(&[3.0, 4.0]), 5.0);
@@ -38,6 +49,19 @@ mod norm_tests {
 pub type Vec2 = nalgebra::Vector2<f64>;
 /// A 2x2 matrix (Hessians of 2-D objectives).
 pub type Mat2 = nalgebra::Matrix2<f64>;
+
+/// A number as messages print it: plain, or in exponent form when that is shorter
+/// (`-1e308` rather than 309 digits, `1e-12` rather than `0.000000000001`).
+#[must_use]
+pub fn short(v: f64) -> String {
+    let plain = v.to_string();
+    let exponent = format!("{v:e}");
+    if exponent.len() < plain.len() {
+        exponent
+    } else {
+        plain
+    }
+}
 
 /// The Euclidean norm, also when the sum of squares overflows although every entry is finite
 /// (then computed scaled by the largest entry); the plain formula otherwise, so norms that

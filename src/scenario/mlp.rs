@@ -231,7 +231,7 @@ impl MlpScenario {
                 "speed",
                 format!(
                     "must be between 1 and {MAX_SPEED} steps per second, got {}",
-                    spec.speed
+                    crate::numerics::short(spec.speed)
                 ),
             );
         }
@@ -339,13 +339,19 @@ fn check_dataset(
     if !(d.noise.is_finite() && (0.0..=5.0).contains(&d.noise)) {
         err(
             "dataset.noise",
-            format!("must be between 0 and 5, got {}", d.noise),
+            format!(
+                "must be between 0 and 5, got {}",
+                crate::numerics::short(d.noise)
+            ),
         );
     }
     if !(d.train_fraction.is_finite() && (0.1..=0.9).contains(&d.train_fraction)) {
         err(
             "dataset.train_fraction",
-            format!("must be between 0.1 and 0.9, got {}", d.train_fraction),
+            format!(
+                "must be between 0.1 and 0.9, got {}",
+                crate::numerics::short(d.train_fraction)
+            ),
         );
     }
     if d.features.is_empty() {
@@ -366,7 +372,10 @@ fn check_dataset(
         if !(s.is_finite() && s > 0.0 && s <= 1e6) {
             err(
                 &format!("dataset.input_scale.{i}"),
-                format!("must be > 0 and at most 1e6, got {s}"),
+                format!(
+                    "must be > 0 and at most 1e6, got {}",
+                    crate::numerics::short(s)
+                ),
             );
         }
     }

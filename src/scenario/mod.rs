@@ -295,7 +295,7 @@ impl Scenario {
                 "speed",
                 format!(
                     "must be between 1 and {MAX_SPEED} steps per second, got {}",
-                    spec.speed
+                    crate::numerics::short(spec.speed)
                 ),
             ));
         }
@@ -438,7 +438,11 @@ fn check_run(
             if !(x.is_finite() && y.is_finite()) {
                 errors.push(ParamError::new(
                     format!("runs[{i}].start"),
-                    format!("must be finite, got ({x}, {y})"),
+                    format!(
+                        "must be finite, got ({}, {})",
+                        crate::numerics::short(x),
+                        crate::numerics::short(y)
+                    ),
                 ));
             }
             Vec2::new(x, y)
