@@ -731,3 +731,43 @@ fn saving_over_a_commented_preset_refuses_and_offers_save_as() {
     );
     assert!(h.state().modified(), "the edit is still unsaved");
 }
+
+#[test]
+fn presets_at_every_limit_open_and_play_in_the_app() {
+    // Each accepted at its limits (see README, Robustness), opened and played for a few
+    // frames as a user would: no panic, the page keeps its document.
+    let label = "L".repeat(100);
+    let runs16 = vec!["(optimizer: Adam(lr: 0.05))"; 16].join(",");
+    let product = vec!["(x+y)"; 40].join("*");
+    let texts = [
+        format!(
+            "(objective: Rastrigin(), steps: 10000000, runs: [(label: \"{label}\", optimizer: \
+             LBFGS(history_size: 1000, max_iter: 1000, max_eval: 1250, tolerance_grad: 0, \
+             tolerance_change: 0, line_search_fn: StrongWolfe))])"
+        ),
+        "(objective: Expression(text: \"sqrt(x) + y^2\"), runs: [(optimizer: LBFGS(max_iter: \
+         1000, tolerance_grad: 0, tolerance_change: 0), start: (-1, 1))])"
+            .to_owned(),
+        // One step averages 100,000 gradients: a frame computes one step, not thousands.
+        "(noise: (kind: Minibatch(n: 100000, batch_size: 100000, spread: 1.0)), runs: [()], \
+         steps: 30)"
+            .to_owned(),
+        format!("(runs: [{runs16}], steps: 100000)"),
+        format!("(objective: Expression(text: \"{product}\"), runs: [(optimizer: Newton())])"),
+        "(runs: [(optimizer: GD(lr: 1e-300), schedule: Exponential(gamma: 1e10))])".to_owned(),
+    ];
+    let dir = tempdir();
+    for (i, text) in texts.iter().enumerate() {
+        let path = dir.join(format!("limit-{i}.ron"));
+        std::fs::write(&path, text).unwrap();
+        let mut h = app_with_preset(&path);
+        assert!(
+            h.state().load_errors().is_none(),
+            "{i}: {:?}",
+            h.state().load_errors()
+        );
+        h.key_press(egui::Key::Space);
+        h.run_steps(5);
+        assert_eq!(h.state().source(), &Source::File(path.clone()), "{i}");
+    }
+}

@@ -24,8 +24,10 @@ pub const COMPUTE_BUDGET: Duration = Duration::from_millis(6);
 /// Most steps each run takes per slice of computation.
 const CHUNK: usize = 2_000;
 
-/// Steps each run takes in a frame's first slice, before the rate is measured.
-const FIRST_CHUNK: usize = 16;
+/// Steps each run takes in a frame's first slice, before the rate is measured: one, as a
+/// step may be slow (an L-BFGS step of 1,250 evaluations, minibatch noise over 100,000
+/// copies); the next slices grow to what the measured rate fits in the frame.
+const FIRST_CHUNK: usize = 1;
 
 /// The current scenario, its simulation and the playback position.
 pub struct Session {
@@ -191,9 +193,9 @@ impl Session {
     }
 
     /// Computes ahead for at most `budget`; returns true when everything is computed. The
-    /// steps per slice follow the rate measured so far (from one step up to [`CHUNK`]), so a
-    /// scenario whose steps are slow (an L-BFGS step of 1,250 evaluations, minibatch noise of
-    /// 100,000 copies) overruns the budget by at most about one step, not by thousands.
+    /// steps per slice follow the rate measured so far (from [`FIRST_CHUNK`] up to [`CHUNK`]),
+    /// so a scenario whose steps are slow overruns the budget by at most about one step, not
+    /// by thousands.
     pub fn compute(&mut self, budget: Duration) -> bool {
         let start = Instant::now();
         let target = self.steps();
