@@ -37,14 +37,21 @@ impl IoError {
 
 /// Reads a UTF-8 text file of at most [`MAX_TEXT_BYTES`]; `what` names the kind of file in
 /// the message past the limit ("presets", "CSV files"). The limit holds whatever the file
-/// system reports (devices, FIFOs and files under /proc report no size or a wrong one): at
-/// most one byte more than the limit is ever read. A UTF-8 byte-order mark is dropped.
+/// system reports (devices and files under /proc report no size or a wrong one): at most one
+/// byte more than the limit is ever read. Named pipes and sockets are refused (opening one
+/// waits for a writer). A UTF-8 byte-order mark is dropped.
 pub fn read_text_limited(path: &Path, what: &str) -> Result<String, IoError> {
     use std::io::Read;
     let err = |e| IoError::new("read", path, e);
     let meta = fs::metadata(path).map_err(err)?;
     if meta.is_dir() {
         return Err(err(std::io::Error::other("it is a folder, not a file")));
+    }
+    if is_pipe_or_socket(&meta) {
+        // Opening a named pipe waits for a writer, which may never come (a frozen app).
+        return Err(err(std::io::Error::other(
+            "it is a named pipe or socket, not a file",
+        )));
     }
     let too_big = |len: u64| {
         err(std::io::Error::other(format!(
@@ -77,6 +84,21 @@ pub fn read_text_limited(path: &Path, what: &str) -> Result<String, IoError> {
         text.drain(..'\u{feff}'.len_utf8());
     }
     Ok(text)
+}
+
+/// Whether the path is a named pipe (FIFO) or a socket (never on systems without them).
+fn is_pipe_or_socket(meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        t.is_fifo() || t.is_socket()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
 }
 
 /// Reads a UTF-8 preset (or state) file of at most [`MAX_TEXT_BYTES`], see
@@ -408,6 +430,21 @@ mod tests {
         write_atomic(&target, b"whole").unwrap();
         assert!(!stale.exists(), "our stale temporary file is gone");
         assert!(other.exists(), "another file's is not ours to remove");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_refused_rather_than_waited_on() {
+        let dir = scratch("fifo");
+        let fifo = dir.join("pipe.ron");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        if made {
+            let e = read_text(&fifo).unwrap_err().to_string();
+            assert!(e.contains("named pipe"), "{e}");
+        }
     }
 
     #[test]
