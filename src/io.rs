@@ -6,73 +6,172 @@
 use crate::scenario::mlp::MlpScenario;
 use crate::scenario::{self, Document, PresetError, PresetErrors, Scenario};
 use std::fs;
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
 /// Largest preset file read (presets are a few kilobytes; this stops accidents).
 pub const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
 
-/// A failed file operation, naming the path.
+/// A failed file operation, naming the path. The operating system's reason is part of the
+/// message and not a separate cause, so chains (`{:#}`) do not say it twice.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot {action} {}: {source}", path.display())]
+#[error("cannot {action} {}: {cause}", path.display())]
 pub struct IoError {
     /// What we tried ("read", "write", "list").
     pub action: &'static str,
     /// The file or folder.
     pub path: PathBuf,
     /// The operating system's reason.
-    #[source]
-    pub source: std::io::Error,
+    pub cause: std::io::Error,
 }
 
 impl IoError {
-    fn new(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+    fn new(action: &'static str, path: &Path, cause: std::io::Error) -> Self {
         Self {
             action,
             path: path.to_owned(),
-            source,
+            cause,
         }
     }
 }
 
-/// Reads a UTF-8 text file of at most [`MAX_TEXT_BYTES`].
-pub fn read_text(path: &Path) -> Result<String, IoError> {
-    let meta = fs::metadata(path).map_err(|e| IoError::new("read", path, e))?;
+/// Reads a UTF-8 text file of at most [`MAX_TEXT_BYTES`]; `what` names the kind of file in
+/// the message past the limit ("presets", "CSV files"). The limit holds whatever the file
+/// system reports (devices and files under /proc report no size or a wrong one): at most one
+/// byte more than the limit is ever read. Named pipes and sockets are refused (opening one
+/// waits for a writer). A UTF-8 byte-order mark is dropped.
+pub fn read_text_limited(path: &Path, what: &str) -> Result<String, IoError> {
+    use std::io::Read;
+    let err = |e| IoError::new("read", path, e);
+    let meta = fs::metadata(path).map_err(err)?;
     if meta.is_dir() {
-        return Err(IoError::new(
-            "read",
-            path,
-            std::io::Error::other("it is a folder, not a file"),
-        ));
+        return Err(err(std::io::Error::other("it is a folder, not a file")));
     }
+    if is_pipe_or_socket(&meta) {
+        // Opening a named pipe waits for a writer, which may never come (a frozen app).
+        return Err(err(std::io::Error::other(
+            "it is a named pipe or socket, not a file",
+        )));
+    }
+    let too_big = |len: u64| {
+        err(std::io::Error::other(format!(
+            "it is {} bytes; {what} are at most {MAX_TEXT_BYTES} bytes",
+            if len > MAX_TEXT_BYTES {
+                len.to_string()
+            } else {
+                format!("more than {MAX_TEXT_BYTES}")
+            }
+        )))
+    };
     if meta.len() > MAX_TEXT_BYTES {
-        return Err(IoError::new(
-            "read",
-            path,
-            std::io::Error::other(format!(
-                "it is {} bytes; presets are at most {MAX_TEXT_BYTES}",
-                meta.len()
-            )),
-        ));
+        return Err(too_big(meta.len()));
     }
-    let bytes = fs::read(path).map_err(|e| IoError::new("read", path, e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        IoError::new(
-            "read",
-            path,
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
-            ),
-        )
-    })
+    let file = fs::File::open(path).map_err(err)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_TEXT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(err)?;
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        return Err(too_big(0));
+    }
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        ))
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+/// Whether the path is a named pipe (FIFO) or a socket (never on systems without them).
+fn is_pipe_or_socket(meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        t.is_fifo() || t.is_socket()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
+}
+
+/// Reads a UTF-8 preset (or state) file of at most [`MAX_TEXT_BYTES`], see
+/// [`read_text_limited`].
+pub fn read_text(path: &Path) -> Result<String, IoError> {
+    read_text_limited(path, "presets")
 }
 
 /// Writes `path` atomically: the data goes to a temporary file in the same folder, is flushed
-/// to disk, and is renamed over the target. On any failure the target is untouched and the
-/// temporary file removed.
+/// to disk, and is renamed over the target; then the folder is flushed, so the rename itself
+/// survives a crash. On any failure the target is untouched and the temporary file removed.
+/// A symbolic link is followed: its target is replaced and the link stays. Temporary files
+/// that an earlier save of the same file left behind (killed mid-write) are removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     write_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// Where a write to `path` lands: the final target of a chain of symbolic links (at most 40,
+/// as the kernel allows), else `path` itself.
+fn write_target(path: &Path) -> Result<PathBuf, IoError> {
+    let mut target = path.to_owned();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&target) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = fs::read_link(&target).map_err(|e| IoError::new("write", path, e))?;
+                target = match target.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(target),
+        }
+    }
+    Err(IoError::new(
+        "write",
+        path,
+        std::io::Error::other("too many levels of symbolic links"),
+    ))
+}
+
+/// The prefix of our temporary files for `name` in its folder: `.NAME.tmp`, then the process.
+fn temp_prefix(name: &std::ffi::OsStr) -> String {
+    format!(".{}.tmp", name.to_string_lossy())
+}
+
+/// Removes the temporary files an earlier save of `name` left in `dir` (a process killed
+/// between creating and renaming one). Only files of our own pattern whose process is gone
+/// are touched; failures are ignored (cleaning up is a courtesy, not part of the save).
+fn remove_stale_temps(dir: &Path, name: &std::ffi::OsStr) {
+    let prefix = temp_prefix(name);
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether a process with this id runs (on Linux, where /proc says; elsewhere assumed gone
+/// only when it is not ours, which is the common case of a crashed earlier session).
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    proc.is_dir() && proc.join(pid.to_string()).exists()
 }
 
 /// [`write_atomic`] with a custom writer (also lets tests inject a failure mid-write).
@@ -80,30 +179,41 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
 ) -> Result<(), IoError> {
-    let dir = match path.parent() {
+    let target = write_target(path)?;
+    let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
     };
-    let name = path
+    let name = target
         .file_name()
         .ok_or_else(|| IoError::new("write", path, std::io::Error::other("no file name")))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    remove_stale_temps(&dir, name);
+    let tmp = dir.join(format!("{}{}", temp_prefix(name), std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
         write(&mut f)?;
         f.sync_all()?;
         drop(f);
-        fs::rename(&tmp, path)
+        fs::rename(&tmp, &target)
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
         return Err(IoError::new("write", path, e));
     }
-    Ok(())
+    sync_dir(&dir).map_err(|e| IoError::new("write", path, e))
+}
+
+/// Flushes a folder's entries (the rename) to disk. Unix only: elsewhere a folder cannot be
+/// opened as a file and the rename is flushed by the file system itself.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    if !cfg!(unix) {
+        return Ok(());
+    }
+    match fs::File::open(dir)?.sync_all() {
+        // Some file systems cannot flush a folder; the rename is then as durable as they make it.
+        Err(e) if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Unsupported) => Ok(()),
+        other => other,
+    }
 }
 
 /// The `.ron` files of a folder, sorted by name (a lecture deck).
@@ -183,13 +293,13 @@ pub fn load_document(path: &Path) -> Result<Document, PresetErrors> {
             line: 1,
             column: 1,
             field: String::new(),
-            message: e.source.to_string(),
+            message: e.cause.to_string(),
         }])
     })?;
     let dir = path.parent().unwrap_or_else(|| Path::new("")).to_owned();
     scenario::parse_document(&text, &source, &mut |csv| {
         let file = dir.join(csv);
-        read_text(&file)
+        read_text_limited(&file, "CSV files")
             .map(|body| (file.display().to_string(), body))
             .map_err(|e| e.to_string())
     })
@@ -201,7 +311,7 @@ pub fn load_preset(path: &Path) -> Result<Scenario, PresetErrors> {
         Document::Surface(s) => Ok(*s),
         Document::Network(_) => Err(wrong_kind(
             path,
-            "is a network preset (it has a `dataset`), not a 2-D one",
+            "is a network preset (it has a `dataset`), not a 2-D one: train it with `optiviz train`",
         )),
     }
 }
@@ -289,5 +399,72 @@ mod tests {
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, vec!["D.RON", "a.ron", "b.ron"]);
+    }
+    #[cfg(unix)]
+    #[test]
+    fn saving_through_a_link_replaces_its_target_and_keeps_the_link() {
+        let dir = scratch("link");
+        let real = dir.join("real.ron");
+        fs::write(&real, "old").unwrap();
+        let link = dir.join("link.ron");
+        std::os::unix::fs::symlink("real.ron", &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(&real).unwrap(), b"new");
+    }
+
+    #[test]
+    fn a_save_removes_the_temporary_files_a_killed_save_left() {
+        let dir = scratch("stale");
+        let target = dir.join("deck.ron");
+        // A process id no system hands out (Linux's are below 2^22), and another file's.
+        let stale = dir.join(".deck.ron.tmp4294967290");
+        let other = dir.join(".other.ron.tmp4294967290");
+        fs::write(&stale, "half").unwrap();
+        fs::write(&other, "half").unwrap();
+        write_atomic(&target, b"whole").unwrap();
+        assert!(!stale.exists(), "our stale temporary file is gone");
+        assert!(other.exists(), "another file's is not ours to remove");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_refused_rather_than_waited_on() {
+        let dir = scratch("fifo");
+        let fifo = dir.join("pipe.ron");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        if made {
+            let e = read_text(&fifo).unwrap_err().to_string();
+            assert!(e.contains("named pipe"), "{e}");
+        }
+    }
+
+    #[test]
+    fn reads_stop_at_the_cap_and_drop_a_byte_order_mark() {
+        let dir = scratch("cap");
+        let bom = dir.join("bom.ron");
+        fs::write(&bom, "\u{feff}(steps: 3)").unwrap();
+        assert_eq!(read_text(&bom).unwrap(), "(steps: 3)");
+        let csv = dir.join("big.csv");
+        fs::write(
+            &csv,
+            vec![b'0'; usize::try_from(MAX_TEXT_BYTES).unwrap() + 1],
+        )
+        .unwrap();
+        let e = read_text_limited(&csv, "CSV files")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("CSV files are at most 8388608 bytes"), "{e}");
+        // An error says its cause once, also through a chain of errors.
+        let e = anyhow::Error::new(read_text(&dir.join("missing.ron")).unwrap_err());
+        assert_eq!(format!("{e:#}").matches("No such file").count(), 1, "{e:#}");
     }
 }

@@ -1,6 +1,8 @@
 //! The MLP preset loader and the CSV reader never panic on mutated or random text, and a
 //! valid mutated preset trains without recording anything non-finite (the fuzz style of
-//! tests/robustness.rs). `OPTIVIZ_FUZZ_CASES` sets the number of cases.
+//! tests/robustness.rs). `OPTIVIZ_FUZZ_CASES` sets the number of cases and
+//! `OPTIVIZ_FUZZ_STEPS` the steps each accepted preset trains (30 by default, at most its own
+//! budget).
 
 #![allow(
     clippy::unwrap_used,
@@ -43,7 +45,11 @@ fn exercise(text: &str) {
     match result {
         Ok(s) => {
             let mut t = s.training().unwrap();
-            t.advance(s.spec.steps.min(30));
+            let steps = std::env::var("OPTIVIZ_FUZZ_STEPS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(30);
+            t.advance(s.spec.steps.min(steps));
             for run in t.runs() {
                 assert!(run.params().iter().all(|v| v.is_finite()));
                 for r in run.history().records() {
@@ -77,6 +83,10 @@ fn mutation() -> impl Strategy<Value = (usize, usize, String)> {
         Just("NaN".to_owned()),
         Just("inf".to_owned()),
         Just("18446744073709551616".to_owned()),
+        Just("18446744073709551615".to_owned()),
+        Just("1001".to_owned()),
+        Just("1000000000000".to_owned()),
+        Just(format!("\"{}\"", "a".repeat(150))),
         Just("16".to_owned()),
         Just("[16, 16, 16, 16, 16, 16, 16]".to_owned()),
         Just("ReLU".to_owned()),

@@ -1,8 +1,12 @@
 //! Nothing a user types, loads or drags in panics, and nothing non-finite reaches a trajectory.
 //!
-//! Short by default; for a long run set `OPTIVIZ_FUZZ_CASES` (preset fuzzing cases) and
-//! `OPTIVIZ_SWEEP_STEPS` (steps per sweep run), e.g.
-//! `OPTIVIZ_FUZZ_CASES=200000 OPTIVIZ_SWEEP_STEPS=10000 cargo test --release --test robustness`.
+//! Short by default; for a long run set `OPTIVIZ_FUZZ_CASES` (preset fuzzing cases),
+//! `OPTIVIZ_FUZZ_STEPS` (steps each accepted preset is run, 60 by default, at most its own
+//! budget), `OPTIVIZ_FUZZ_BUDGET_MS` (the time one accepted preset may take for its run,
+//! analysis and figure; no limit by default, as timings are not asserted in CI) and
+//! `OPTIVIZ_SWEEP_STEPS` (steps per sweep run), e.g. `OPTIVIZ_FUZZ_CASES=200000
+//! OPTIVIZ_FUZZ_STEPS=10000000 OPTIVIZ_FUZZ_BUDGET_MS=20000 OPTIVIZ_SWEEP_STEPS=10000 cargo
+//! test --release --test robustness`.
 
 #![allow(
     clippy::unwrap_used,
@@ -15,6 +19,7 @@ use optiviz::numerics::objectives::{Landmarks, ObjectiveSpec};
 use optiviz::numerics::optimizers::OptimizerSpec;
 use optiviz::numerics::run::{Averaging, Clip, RunConfig, Simulation};
 use optiviz::numerics::schedule::Schedule;
+use optiviz::render::{Figure, FigureOptions};
 use optiviz::scenario;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -40,12 +45,29 @@ fn shipped_presets() -> Vec<String> {
         .collect()
 }
 
-/// Parses; if valid, simulates a little and checks every recorded number is finite.
+/// Parses; if valid, runs it as `run`, `analyze` and `render` do (the steps capped by
+/// `OPTIVIZ_FUZZ_STEPS`), checks every recorded number is finite and, when
+/// `OPTIVIZ_FUZZ_BUDGET_MS` is set, that it all took no longer.
 fn exercise(text: &str) {
     match scenario::parse(text, "fuzz.ron") {
         Ok(s) => {
+            let started = std::time::Instant::now();
+            let steps = s.spec.steps.min(env_usize("OPTIVIZ_FUZZ_STEPS", 60));
             let mut sim = s.simulation(1 << 12).unwrap();
-            sim.advance_to(s.spec.steps.min(60));
+            sim.advance_to(steps);
+            let mut analysis = Vec::new();
+            optiviz::cli::analyze::write(&s, true, &mut analysis).unwrap();
+            let mut options = FigureOptions::for_scenario(&s);
+            (options.width, options.height) = (64, 48);
+            let figure = Figure::new(&s, &sim, options).unwrap();
+            assert!(figure.to_svg().contains("<svg"));
+            if let Some(budget) = std::env::var("OPTIVIZ_FUZZ_BUDGET_MS")
+                .ok()
+                .and_then(|v| v.parse::<u128>().ok())
+            {
+                let took = started.elapsed().as_millis();
+                assert!(took <= budget, "{took} ms (budget {budget} ms) for {text}");
+            }
             for run in sim.runs() {
                 let t = run.trajectory();
                 assert!(
@@ -82,6 +104,13 @@ fn mutation() -> impl Strategy<Value = (usize, usize, String)> {
         Just("NaN".to_owned()),
         Just("inf".to_owned()),
         Just("18446744073709551616".to_owned()),
+        Just("18446744073709551615".to_owned()),
+        Just("1000".to_owned()),
+        Just("1001".to_owned()),
+        Just("1000000000000".to_owned()),
+        Just("10000000".to_owned()),
+        Just(format!("\"{}\"", "a".repeat(150))),
+        Just("LBFGS(max_iter: 1000, tolerance_grad: 0, tolerance_change: 0)".to_owned()),
         Just("\"".to_owned()),
         Just("(".to_owned()),
         Just(")".to_owned()),

@@ -657,3 +657,117 @@ fn the_app_and_the_figures_colour_every_run_alike_in_the_projector_theme() {
         );
     }
 }
+
+#[test]
+fn opening_a_preset_never_changes_values_beyond_the_sliders() {
+    // Valid values outside the editors' slider ranges (momentum up to 0.999, history_size up to
+    // 200, minibatch copies up to 2000): shown, kept, not rewritten, not marked modified.
+    let dir = tempdir();
+    let path = dir.join("beyond.ron");
+    std::fs::write(
+        &path,
+        "(noise: (kind: Minibatch(n: 5000, batch_size: 4000, spread: 1.0)), runs: [\
+         (optimizer: SGD(lr: 0.01, momentum: 0.9995)),\
+         (optimizer: LBFGS(history_size: 500, max_iter: 300)),\
+         ], steps: 50)",
+    )
+    .unwrap();
+    let mut h = app_with_preset(&path);
+    let opened = h.state().session().spec().clone();
+    // The selected (first) run's editor is open, with its momentum slider.
+    assert!(
+        h.get_all_by_label("momentum").next().is_some(),
+        "the momentum slider is drawn"
+    );
+    h.run_steps(6);
+    assert_eq!(h.state().session().spec(), &opened, "nothing was rewritten");
+    assert!(!h.state().modified(), "opening is not an edit");
+}
+
+#[test]
+fn a_state_file_with_values_out_of_range_starts_with_a_notice() {
+    let dir = tempdir();
+    let state = dir.join("state.ron");
+    std::fs::write(
+        &state,
+        "(zoom: NaN, export_density: NaN, builtin: Some(99999), show_theory: true)",
+    )
+    .unwrap();
+    let h = harness(LaunchOptions {
+        state_file: Some(state),
+        ..LaunchOptions::default()
+    });
+    let notices = notice_texts(&h);
+    assert!(
+        notices
+            .iter()
+            .any(|t| t.contains("zoom") && t.contains("export_density")),
+        "the notice names the fields that fell back: {notices:?}"
+    );
+}
+
+#[test]
+fn saving_over_a_commented_preset_refuses_and_offers_save_as() {
+    let dir = tempdir();
+    let path = dir.join("annotated.ron");
+    let text = std::fs::read_to_string(preset("03-momentum-vs-gd.ron")).unwrap();
+    assert!(text.contains("//"), "the shipped preset has comments");
+    std::fs::write(&path, &text).unwrap();
+    let mut h = app_with_preset(&path);
+    h.get_all_by_label("lr")
+        .next()
+        .expect("an lr slider")
+        .set_value_accesskit(0.6);
+    h.run_steps(3);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run_steps(3);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "file kept");
+    let notices = notice_texts(&h);
+    assert!(
+        notices
+            .iter()
+            .any(|t| t.contains("comments") && t.contains("Save As")),
+        "{notices:?}"
+    );
+    assert!(h.state().modified(), "the edit is still unsaved");
+}
+
+#[test]
+fn presets_at_every_limit_open_and_play_in_the_app() {
+    // Each accepted at its limits (see README, Robustness), opened and played for a few
+    // frames as a user would: no panic, the page keeps its document.
+    let label = "L".repeat(100);
+    let runs16 = vec!["(optimizer: Adam(lr: 0.05))"; 16].join(",");
+    let product = vec!["(x+y)"; 40].join("*");
+    let texts = [
+        format!(
+            "(objective: Rastrigin(), steps: 10000000, runs: [(label: \"{label}\", optimizer: \
+             LBFGS(history_size: 1000, max_iter: 1000, max_eval: 1250, tolerance_grad: 0, \
+             tolerance_change: 0, line_search_fn: StrongWolfe))])"
+        ),
+        "(objective: Expression(text: \"sqrt(x) + y^2\"), runs: [(optimizer: LBFGS(max_iter: \
+         1000, tolerance_grad: 0, tolerance_change: 0), start: (-1, 1))])"
+            .to_owned(),
+        // One step averages 100,000 gradients: a frame computes one step, not thousands.
+        "(noise: (kind: Minibatch(n: 100000, batch_size: 100000, spread: 1.0)), runs: [()], \
+         steps: 30)"
+            .to_owned(),
+        format!("(runs: [{runs16}], steps: 100000)"),
+        format!("(objective: Expression(text: \"{product}\"), runs: [(optimizer: Newton())])"),
+        "(runs: [(optimizer: GD(lr: 1e-300), schedule: Exponential(gamma: 1e10))])".to_owned(),
+    ];
+    let dir = tempdir();
+    for (i, text) in texts.iter().enumerate() {
+        let path = dir.join(format!("limit-{i}.ron"));
+        std::fs::write(&path, text).unwrap();
+        let mut h = app_with_preset(&path);
+        assert!(
+            h.state().load_errors().is_none(),
+            "{i}: {:?}",
+            h.state().load_errors()
+        );
+        h.key_press(egui::Key::Space);
+        h.run_steps(5);
+        assert_eq!(h.state().source(), &Source::File(path.clone()), "{i}");
+    }
+}

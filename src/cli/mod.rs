@@ -9,7 +9,7 @@
 //! Every failure prints one line on stderr and exits non-zero (1 for bad input, 2 for bad
 //! arguments); nothing here panics on user input.
 
-mod analyze;
+pub mod analyze;
 pub mod bench;
 mod output;
 pub mod render;
@@ -65,8 +65,8 @@ pub enum Command {
     Run {
         /// The preset file (.ron).
         preset: PathBuf,
-        /// Steps to take (default: the preset's step budget).
-        #[arg(long)]
+        /// Steps to take, 1 to 10,000,000 (default: the preset's step budget).
+        #[arg(long, value_parser = steps_parser(crate::scenario::MAX_STEPS))]
         steps: Option<usize>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Csv)]
@@ -100,8 +100,8 @@ pub enum Command {
     Train {
         /// The MLP preset file (.ron).
         preset: PathBuf,
-        /// Steps to take (default: the preset's step budget).
-        #[arg(long)]
+        /// Steps to take, 1 to 1,000,000 (default: the preset's step budget).
+        #[arg(long, value_parser = steps_parser(crate::scenario::mlp::MAX_STEPS))]
         steps: Option<usize>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Csv)]
@@ -340,6 +340,12 @@ fn open_app(_cli: Cli) -> Result<ExitCode> {
         "optiviz was built without the `gui` feature; see `optiviz --help` for the headless commands."
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A `--steps` flag: a whole number from 1 to `max` (the same limit as a preset's `steps`),
+/// checked before anything is allocated or run.
+fn steps_parser(max: usize) -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..=max as u64)
 }
 
 /// Parses "1280x720" into a window size.

@@ -12,8 +12,8 @@ use std::process::ExitCode;
 /// Figure options shared by `render` and `render-deck`.
 #[derive(Debug, Clone, Args)]
 pub struct FigureArgs {
-    /// Steps to simulate (default: the preset's step budget).
-    #[arg(long)]
+    /// Steps to simulate, 1 to 10,000,000 (default: the preset's step budget).
+    #[arg(long, value_parser = super::steps_parser(crate::scenario::MAX_STEPS))]
     pub steps: Option<usize>,
     /// Width in pixels (default 1600; 960 for GIF).
     #[arg(long)]

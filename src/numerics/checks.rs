@@ -1,14 +1,17 @@
 //! Range checks shared by objective and optimizer parameters; each error names its field and
 //! says what would be valid.
 
-use super::ParamError;
+use super::{ParamError, short};
 
 /// Finite and strictly positive.
 pub(crate) fn positive(field: &str, v: f64) -> Result<(), ParamError> {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
-        Err(ParamError::new(field, format!("must be > 0, got {v}")))
+        Err(ParamError::new(
+            field,
+            format!("must be > 0, got {}", short(v)),
+        ))
     }
 }
 
@@ -17,7 +20,10 @@ pub(crate) fn non_negative(field: &str, v: f64) -> Result<(), ParamError> {
     if v.is_finite() && v >= 0.0 {
         Ok(())
     } else {
-        Err(ParamError::new(field, format!("must be >= 0, got {v}")))
+        Err(ParamError::new(
+            field,
+            format!("must be >= 0, got {}", short(v)),
+        ))
     }
 }
 
@@ -28,7 +34,7 @@ pub(crate) fn finite(field: &str, v: f64) -> Result<(), ParamError> {
     } else {
         Err(ParamError::new(
             field,
-            format!("must be a finite number, got {v}"),
+            format!("must be a finite number, got {}", short(v)),
         ))
     }
 }
@@ -40,7 +46,7 @@ pub(crate) fn beta(field: &str, v: f64) -> Result<(), ParamError> {
     } else {
         Err(ParamError::new(
             field,
-            format!("must be in [0, 1), got {v}"),
+            format!("must be in [0, 1), got {}", short(v)),
         ))
     }
 }
@@ -51,5 +57,18 @@ pub(crate) fn at_least(field: &str, v: usize, min: usize) -> Result<(), ParamErr
         Ok(())
     } else {
         Err(ParamError::new(field, format!("must be >= {min}, got {v}")))
+    }
+}
+
+/// A count between `min` and `max`: every count that sizes memory or work has a documented
+/// maximum, checked where it is parsed.
+pub(crate) fn count_in(field: &str, v: usize, min: usize, max: usize) -> Result<(), ParamError> {
+    if (min..=max).contains(&v) {
+        Ok(())
+    } else {
+        Err(ParamError::new(
+            field,
+            format!("must be between {min} and {max}, got {v}"),
+        ))
     }
 }

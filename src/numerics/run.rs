@@ -162,6 +162,9 @@ pub enum Stop {
     NonFiniteValue,
     /// x left the box of 100 view sizes around the view.
     LeftBox,
+    /// The schedule's learning rate for the next step overflowed (e.g. an exponential
+    /// schedule with gamma > 1, far out).
+    NonFiniteLr,
     /// The optimizer could not take a step.
     Failed(StepError),
 }
@@ -172,6 +175,7 @@ impl fmt::Display for Stop {
             Self::NonFinitePoint => write!(f, "the iterate is not a finite number"),
             Self::NonFiniteValue => write!(f, "f or its gradient is not finite there"),
             Self::LeftBox => write!(f, "the iterate left the region around the view"),
+            Self::NonFiniteLr => write!(f, "the schedule's learning rate is not finite"),
             Self::Failed(e) => write!(f, "{e}"),
         }
     }
@@ -778,7 +782,7 @@ impl Run {
             };
             return Ok(run);
         }
-        run.record(0, start, f, g.norm());
+        run.record(0, start, f, norm(g));
         Ok(run)
     }
 
@@ -906,17 +910,37 @@ impl Run {
                 break;
             }
             let (f, g) = objective.value_and_gradient(p);
-            let grad_norm = g.norm();
-            if !(f.is_finite() && grad_norm.is_finite()) {
+            let grad_norm = norm(g);
+            let next_lr = self.config.schedule.lr(self.config.optimizer.lr(), k + 1);
+            let stop = if !(f.is_finite() && grad_norm.is_finite()) {
+                Some(Stop::NonFiniteValue)
+            } else if !next_lr.is_finite() {
+                Some(Stop::NonFiniteLr)
+            } else {
+                None
+            };
+            if let Some(reason) = stop {
                 self.status = RunStatus::Stopped {
                     step: k + 1,
-                    reason: Stop::NonFiniteValue,
+                    reason,
                 };
                 break;
             }
             self.record(k + 1, p, f, grad_norm);
         }
         taken
+    }
+}
+
+/// |g|, also when |g|^2 overflows although both components are finite (then scaled, as
+/// `hypot` computes it); the plain formula otherwise, so recorded norms stay bit-identical.
+#[must_use]
+pub fn norm(g: Vec2) -> f64 {
+    let plain = g.norm();
+    if plain.is_finite() || !(g.x.is_finite() && g.y.is_finite()) {
+        plain
+    } else {
+        g.x.hypot(g.y)
     }
 }
 

@@ -140,7 +140,7 @@ impl Schedule {
                 } else {
                     Err(ParamError::new(
                         "start_factor",
-                        format!("must be in (0, 1], got {start_factor}"),
+                        format!("must be in (0, 1], got {}", super::short(start_factor)),
                     ))
                 }
             }

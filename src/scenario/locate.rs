@@ -237,6 +237,32 @@ impl Reader<'_> {
     }
 }
 
+/// True when the document has a `//` or `/* */` comment (outside strings): what saving a
+/// re-serialised document would lose.
+#[must_use]
+pub fn has_comments(text: &str) -> bool {
+    let mut r = Reader {
+        s: text.as_bytes(),
+        pos: 0,
+    };
+    while let Some(c) = r.peek() {
+        match c {
+            b'/' if matches!(r.s.get(r.pos + 1), Some(b'/' | b'*')) => return true,
+            b'"' | b'\'' => r.string(c),
+            b'r' if matches!(r.s.get(r.pos + 1), Some(b'"' | b'#'))
+                && r.s[r.pos + 1..].iter().find(|&&c| c != b'#') == Some(&b'"') =>
+            {
+                r.raw_string();
+            }
+            c if Reader::is_ident_start(c) => {
+                r.ident();
+            }
+            _ => r.pos += 1,
+        }
+    }
+    false
+}
+
 fn parse(text: &str) -> Node {
     let mut r = Reader {
         s: text.as_bytes(),
@@ -450,5 +476,17 @@ mod tests {
                 (line, col)
             );
         }
+    }
+
+    #[test]
+    fn comments_are_found_outside_strings_only() {
+        assert!(has_comments("(name: \"a\") // note"));
+        assert!(has_comments("(/* why */ steps: 3)"));
+        assert!(!has_comments("(name: \"http://x /* y */\", lr: 1)"));
+        assert!(!has_comments("(name: r#\"a // b\"#, c: 'x')"));
+        assert!(!has_comments(
+            "(objective: Expression(text: \"x/2 + y/3\"))"
+        ));
+        assert!(has_comments("(a: 1)\n//"));
     }
 }

@@ -211,6 +211,18 @@ impl MlpScenario {
                 format!("must be between 1 and {MAX_BATCH}, got {}", spec.batch_size),
             );
         }
+        for (field, text, max) in [
+            ("name", &spec.name, super::MAX_NAME_CHARS),
+            (
+                "description",
+                &spec.description,
+                super::MAX_DESCRIPTION_CHARS,
+            ),
+        ] {
+            if let Some(e) = super::check_text(field, text, max) {
+                err(field, e.message);
+            }
+        }
         if spec.eval_every == Some(0) {
             err("eval_every", "must be >= 1, got 0".to_owned());
         }
@@ -219,7 +231,7 @@ impl MlpScenario {
                 "speed",
                 format!(
                     "must be between 1 and {MAX_SPEED} steps per second, got {}",
-                    spec.speed
+                    crate::numerics::short(spec.speed)
                 ),
             );
         }
@@ -233,9 +245,10 @@ impl MlpScenario {
                 format!("at most {MAX_RUNS} runs, got {}", spec.runs.len()),
             ));
         }
+        let written = super::written_labels(&spec.runs);
         let mut runs: Vec<CheckedMlpRun> = Vec::new();
         for (i, r) in spec.runs.iter().enumerate().take(MAX_RUNS) {
-            match check_run(r, i, &runs) {
+            match check_run(r, i, &runs, &written) {
                 Ok(run) => runs.push(run),
                 Err(mut e) => errors.append(&mut e),
             }
@@ -326,13 +339,19 @@ fn check_dataset(
     if !(d.noise.is_finite() && (0.0..=5.0).contains(&d.noise)) {
         err(
             "dataset.noise",
-            format!("must be between 0 and 5, got {}", d.noise),
+            format!(
+                "must be between 0 and 5, got {}",
+                crate::numerics::short(d.noise)
+            ),
         );
     }
     if !(d.train_fraction.is_finite() && (0.1..=0.9).contains(&d.train_fraction)) {
         err(
             "dataset.train_fraction",
-            format!("must be between 0.1 and 0.9, got {}", d.train_fraction),
+            format!(
+                "must be between 0.1 and 0.9, got {}",
+                crate::numerics::short(d.train_fraction)
+            ),
         );
     }
     if d.features.is_empty() {
@@ -353,7 +372,10 @@ fn check_dataset(
         if !(s.is_finite() && s > 0.0 && s <= 1e6) {
             err(
                 &format!("dataset.input_scale.{i}"),
-                format!("must be > 0 and at most 1e6, got {s}"),
+                format!(
+                    "must be > 0 and at most 1e6, got {}",
+                    crate::numerics::short(s)
+                ),
             );
         }
     }
@@ -364,6 +386,7 @@ fn check_run(
     r: &RunSpec,
     i: usize,
     earlier: &[CheckedMlpRun],
+    written: &[&str],
 ) -> Result<CheckedMlpRun, Vec<ParamError>> {
     let at = |what: &str| format!("runs[{i}].{what}");
     let mut errors = Vec::new();
@@ -403,6 +426,7 @@ fn check_run(
         r,
         i,
         &earlier.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(),
+        written,
         &mut errors,
     );
     if errors.is_empty() {

@@ -25,6 +25,25 @@ use std::fmt;
 pub const MAX_RUNS: usize = 16;
 /// Largest step budget.
 pub const MAX_STEPS: usize = 10_000_000;
+/// Longest scenario name, in characters (a title on one line).
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest description, in characters (a few sentences for the audience).
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+/// Longest run label, in characters (a legend entry).
+pub const MAX_LABEL_CHARS: usize = 100;
+
+/// An error when `text` is longer than `max` characters: text fields are drawn, measured and
+/// fitted into figures, so their length is bounded like every count.
+pub(crate) fn check_text(field: &str, text: &str, max: usize) -> Option<ParamError> {
+    // Bytes bound characters from above: count only when it could matter.
+    (text.len() > max && text.chars().count() > max).then(|| {
+        ParamError::new(
+            field,
+            format!("at most {max} characters, got {}", text.chars().count()),
+        )
+    })
+}
+
 /// Fastest playback of a 2-D scenario, in steps per second.
 pub const MAX_SPEED: f64 = 10_000.0;
 
@@ -263,6 +282,12 @@ impl Scenario {
         if let Err(e) = spec.noise.validate() {
             errors.push(e.within("noise"));
         }
+        errors.extend(check_text("name", &spec.name, MAX_NAME_CHARS));
+        errors.extend(check_text(
+            "description",
+            &spec.description,
+            MAX_DESCRIPTION_CHARS,
+        ));
         if !(1..=MAX_STEPS).contains(&spec.steps) {
             errors.push(ParamError::new(
                 "steps",
@@ -282,7 +307,7 @@ impl Scenario {
                 "speed",
                 format!(
                     "must be between 1 and {MAX_SPEED} steps per second, got {}",
-                    spec.speed
+                    crate::numerics::short(spec.speed)
                 ),
             ));
         }
@@ -292,9 +317,10 @@ impl Scenario {
                 format!("at most {MAX_RUNS} runs, got {}", spec.runs.len()),
             ));
         }
+        let written = written_labels(&spec.runs);
         let mut runs = Vec::new();
         for (i, r) in spec.runs.iter().enumerate().take(MAX_RUNS) {
-            match check_run(r, i, objective.as_ref(), &spec.noise, &runs) {
+            match check_run(r, i, objective.as_ref(), &spec.noise, &runs, &written) {
                 Ok(run) => runs.push(run),
                 Err(mut e) => errors.append(&mut e),
             }
@@ -341,13 +367,24 @@ impl Scenario {
     }
 }
 
+/// The labels the preset's author wrote (the empty ones are made up later).
+pub(crate) fn written_labels(runs: &[RunSpec]) -> Vec<&str> {
+    runs.iter()
+        .map(|r| r.label.as_str())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
 /// A run's colour (its own, else a palette slot by position) and its unique legend label (its
-/// own, else the optimizer's name made unique: `GD`, `GD 2`, ...). Problems are pushed onto
-/// `errors` with their field paths. Shared by 2-D and MLP presets.
+/// own, else the optimizer's name made unique: `GD`, `GD 2`, ...). A made-up label avoids the
+/// labels of earlier runs and every label the author wrote (`written`), so an author's label
+/// never collides with one the author did not write. Problems are pushed onto `errors` with
+/// their field paths. Shared by 2-D and MLP presets.
 pub(crate) fn color_and_label(
     r: &RunSpec,
     i: usize,
     earlier: &[&str],
+    written: &[&str],
     errors: &mut Vec<ParamError>,
 ) -> (RunColor, String) {
     let color = match &r.color {
@@ -360,11 +397,16 @@ pub(crate) fn color_and_label(
         ),
         None => RunColor::by_position(i),
     };
+    errors.extend(check_text(
+        &format!("runs[{i}].label"),
+        &r.label,
+        MAX_LABEL_CHARS,
+    ));
     let label = if r.label.is_empty() {
         let base = r.optimizer.name();
         let mut label = base.to_owned();
         let mut n = 2;
-        while earlier.contains(&label.as_str()) {
+        while earlier.contains(&label.as_str()) || written.contains(&label.as_str()) {
             label = format!("{base} {n}");
             n += 1;
         }
@@ -390,6 +432,7 @@ fn check_run(
     objective: Option<&AnyObjective>,
     noise: &NoiseSpec,
     earlier: &[CheckedRun],
+    written: &[&str],
 ) -> Result<CheckedRun, Vec<ParamError>> {
     let at = |e: ParamError, what: &str| e.within(&format!("runs[{i}].{what}"));
     let mut errors = Vec::new();
@@ -407,7 +450,11 @@ fn check_run(
             if !(x.is_finite() && y.is_finite()) {
                 errors.push(ParamError::new(
                     format!("runs[{i}].start"),
-                    format!("must be finite, got ({x}, {y})"),
+                    format!(
+                        "must be finite, got ({}, {})",
+                        crate::numerics::short(x),
+                        crate::numerics::short(y)
+                    ),
                 ));
             }
             Vec2::new(x, y)
@@ -442,6 +489,7 @@ fn check_run(
         r,
         i,
         &earlier.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(),
+        written,
         &mut errors,
     );
     if errors.is_empty() {
@@ -744,6 +792,10 @@ mod tests {
         let s = parse("(runs: [(), (), ()])", "d.ron").unwrap();
         let labels: Vec<&str> = s.runs.iter().map(|r| r.label.as_str()).collect();
         assert_eq!(labels, vec!["GD", "GD 2", "GD 3"]);
+        // A label the author wrote wins over a made-up one, wherever it is written.
+        let s = parse("(runs: [(), (label: \"GD\")])", "d.ron").unwrap();
+        let labels: Vec<&str> = s.runs.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(labels, vec!["GD 2", "GD"]);
     }
 
     #[test]

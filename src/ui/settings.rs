@@ -50,6 +50,15 @@ impl ViewOption {
     ];
 }
 
+/// Smallest interface zoom (Ctrl -).
+pub const MIN_ZOOM: f32 = 0.5;
+/// Largest interface zoom (Ctrl +).
+pub const MAX_ZOOM: f32 = 3.0;
+/// Smallest pixel density of plot exports.
+pub const MIN_EXPORT_DENSITY: f32 = 1.0;
+/// Largest pixel density of plot exports.
+pub const MAX_EXPORT_DENSITY: f32 = 4.0;
+
 /// Persisted settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -148,8 +157,63 @@ impl Settings {
         ron::from_str(text)
     }
 
+    /// The same settings with every stored value checked: a value out of its range (a NaN
+    /// zoom, a density of 1e9, a built-in preset that no longer exists, a stored scenario
+    /// larger than a preset may be) falls back to its default alone. Returns the names of the
+    /// fields that fell back, for the notice.
+    #[must_use]
+    pub fn validated(mut self, builtin_count: usize) -> (Self, Vec<&'static str>) {
+        let d = Self::default();
+        let mut reset = Vec::new();
+        if !(self.zoom.is_finite() && (MIN_ZOOM..=MAX_ZOOM).contains(&self.zoom)) {
+            self.zoom = d.zoom;
+            reset.push("zoom");
+        }
+        if !(self.export_density.is_finite()
+            && (MIN_EXPORT_DENSITY..=MAX_EXPORT_DENSITY).contains(&self.export_density))
+        {
+            self.export_density = d.export_density;
+            reset.push("export_density");
+        }
+        if self.builtin.is_some_and(|i| i >= builtin_count) {
+            self.builtin = None;
+            reset.push("builtin");
+        }
+        if self
+            .scenario_ron
+            .as_ref()
+            .is_some_and(|t| t.len() as u64 > crate::io::MAX_TEXT_BYTES)
+        {
+            self.scenario_ron = None;
+            reset.push("scenario_ron");
+        }
+        (self, reset)
+    }
+
     /// Serialises for the state file.
     pub fn to_ron(&self) -> Result<String, ron::Error> {
         ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_values_out_of_range_fall_back_one_by_one() {
+        let text = "(zoom: NaN, export_density: inf, builtin: Some(999), show_theory: true)";
+        let (s, reset) = Settings::from_ron(text).unwrap().validated(10);
+        assert_eq!(reset, vec!["zoom", "export_density", "builtin"]);
+        assert_eq!(s.zoom, 1.0);
+        assert_eq!(s.export_density, 2.0);
+        assert_eq!(s.builtin, None);
+        // The valid field stays as stored.
+        assert!(s.show_theory);
+        let (s, reset) = Settings::from_ron("(zoom: 2.5, export_density: 1.0)")
+            .unwrap()
+            .validated(10);
+        assert!(reset.is_empty());
+        assert_eq!((s.zoom, s.export_density), (2.5, 1.0));
     }
 }

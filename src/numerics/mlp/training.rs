@@ -434,6 +434,13 @@ impl Training {
                     continue;
                 }
                 let lr = run.config.schedule.lr(run.config.optimizer.lr(), k);
+                if !lr.is_finite() {
+                    run.status = RunStatus::Stopped {
+                        step: k + 1,
+                        reason: Stop::NonFiniteLr,
+                    };
+                    continue;
+                }
                 run.optimizer.set_lr(lr);
                 run.previous
                     .as_mut_slice()
@@ -490,7 +497,11 @@ impl Training {
         let (test_loss, test_acc) =
             self.network
                 .evaluate(run.params.as_slice(), x, y, &mut self.eval_ws, None);
-        let grad_norm = self.grad.norm();
+        // nalgebra's own sum (bit-identical as before), rescued when only the squares overflow.
+        let mut grad_norm = self.grad.norm();
+        if !grad_norm.is_finite() {
+            grad_norm = crate::numerics::norm(self.grad.as_slice());
+        }
         if !(train_loss.is_finite() && test_loss.is_finite() && grad_norm.is_finite()) {
             run.status = RunStatus::Stopped {
                 step: s,

@@ -15,6 +15,14 @@ use crate::numerics::{Mat2, ParamError, Vec2};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Longest formula text, in bytes (the tokens are limited too, see the parser).
+pub const MAX_TEXT_BYTES: usize = 1000;
+/// Most terms the gradient and Hessian may have together (counting the copies made while
+/// differentiating): this bounds the time and memory of differentiating and of everything
+/// that evaluates the Hessian (the search for critical points runs it thousands of times),
+/// whatever the formula. A product of 40 factors fits; a tower of 40 powers does not.
+pub const MAX_DERIVATIVE_NODES: usize = 300_000;
+
 /// Parameters of a user expression.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -62,12 +70,31 @@ impl Expression {
 
     /// Parses a formula; the error says where and why.
     pub fn parse(text: &str) -> Result<Self, ExpressionError> {
+        if text.len() > MAX_TEXT_BYTES {
+            return Err(ExpressionError {
+                column: 1,
+                message: format!(
+                    "the formula is too long (at most {MAX_TEXT_BYTES} characters, got {})",
+                    text.chars().count()
+                ),
+            });
+        }
         let f = Parser::new(text)?.parse_all()?;
-        let fx = f.derivative(Var::X);
-        let fy = f.derivative(Var::Y);
-        let fxx = fx.derivative(Var::X);
-        let fxy = fx.derivative(Var::Y);
-        let fyy = fy.derivative(Var::Y);
+        let mut budget = MAX_DERIVATIVE_NODES;
+        let fx = f.derivative(Var::X, &mut budget);
+        let fy = f.derivative(Var::Y, &mut budget);
+        let fxx = fx.derivative(Var::X, &mut budget);
+        let fxy = fx.derivative(Var::Y, &mut budget);
+        let fyy = fy.derivative(Var::Y, &mut budget);
+        if budget == 0 {
+            return Err(ExpressionError {
+                column: 1,
+                message: format!(
+                    "the formula's first and second derivatives are too large (more than \
+                     {MAX_DERIVATIVE_NODES} terms together); write it more simply"
+                ),
+            });
+        }
         let formulas = [f.to_string(), fx.to_string(), fy.to_string()];
         let compile = |e: &Expr| {
             Program::compile(e).ok_or_else(|| ExpressionError {
@@ -456,54 +483,87 @@ impl Expr {
         }
     }
 
-    fn derivative(&self, v: Var) -> Self {
-        if !self.depends_on(v) {
+    /// d self / dv, simplified. Each node made or copied spends one unit of `budget`; once it
+    /// is spent the rest comes back as 0 (the caller reports the formula as too large), so the
+    /// work is bounded whatever the formula.
+    fn derivative(&self, v: Var, budget: &mut usize) -> Self {
+        if *budget == 0 || !self.depends_on(v) {
             return Self::Num(0.0);
         }
+        *budget -= 1;
         match self {
             Self::Num(_) => Self::Num(0.0),
             Self::Var(w) => Self::Num(if *w == v { 1.0 } else { 0.0 }),
-            Self::Neg(a) => Self::neg(a.derivative(v)),
-            Self::Add(a, b) => Self::add(a.derivative(v), b.derivative(v)),
-            Self::Sub(a, b) => Self::sub(a.derivative(v), b.derivative(v)),
+            Self::Neg(a) => Self::neg(a.derivative(v, budget)),
+            Self::Add(a, b) => Self::add(a.derivative(v, budget), b.derivative(v, budget)),
+            Self::Sub(a, b) => Self::sub(a.derivative(v, budget), b.derivative(v, budget)),
             Self::Mul(a, b) => Self::add(
-                Self::mul(a.derivative(v), (**b).clone()),
-                Self::mul((**a).clone(), b.derivative(v)),
+                Self::mul(a.derivative(v, budget), b.charged(budget)),
+                Self::mul(a.charged(budget), b.derivative(v, budget)),
             ),
             Self::Div(a, b) => {
                 if b.depends_on(v) {
                     // (a'b - ab') / b^2
                     Self::div(
                         Self::sub(
-                            Self::mul(a.derivative(v), (**b).clone()),
-                            Self::mul((**a).clone(), b.derivative(v)),
+                            Self::mul(a.derivative(v, budget), b.charged(budget)),
+                            Self::mul(a.charged(budget), b.derivative(v, budget)),
                         ),
-                        Self::pow((**b).clone(), Self::Num(2.0)),
+                        Self::pow(b.charged(budget), Self::Num(2.0)),
                     )
                 } else {
-                    Self::div(a.derivative(v), (**b).clone())
+                    Self::div(a.derivative(v, budget), b.charged(budget))
                 }
             }
             Self::Pow(a, b) => {
                 if b.depends_on(v) {
                     // a^b (b' ln a + b a'/a)
-                    let ln_a = Self::Call(Func::Ln, a.clone());
+                    let ln_a = Self::Call(Func::Ln, Box::new(a.charged(budget)));
                     let inner = Self::add(
-                        Self::mul(b.derivative(v), ln_a),
-                        Self::div(Self::mul((**b).clone(), a.derivative(v)), (**a).clone()),
+                        Self::mul(b.derivative(v, budget), ln_a),
+                        Self::div(
+                            Self::mul(b.charged(budget), a.derivative(v, budget)),
+                            a.charged(budget),
+                        ),
                     );
-                    Self::mul(self.clone(), inner)
+                    Self::mul(self.charged(budget), inner)
                 } else {
                     // b a^(b-1) a'
-                    let exponent = Self::sub((**b).clone(), Self::Num(1.0));
+                    let exponent = Self::sub(b.charged(budget), Self::Num(1.0));
                     Self::mul(
-                        Self::mul((**b).clone(), Self::pow((**a).clone(), exponent)),
-                        a.derivative(v),
+                        Self::mul(b.charged(budget), Self::pow(a.charged(budget), exponent)),
+                        a.derivative(v, budget),
                     )
                 }
             }
-            Self::Call(f, a) => Self::mul(f.derivative(a), a.derivative(v)),
+            Self::Call(f, a) => {
+                // The function's derivative copies its argument up to three times.
+                *budget = budget.saturating_sub(3 * a.size());
+                Self::mul(f.derivative(a), a.derivative(v, budget))
+            }
         }
+    }
+
+    /// Nodes in the tree.
+    fn size(&self) -> usize {
+        match self {
+            Self::Num(_) | Self::Var(_) => 1,
+            Self::Neg(a) | Self::Call(_, a) => 1 + a.size(),
+            Self::Add(a, b)
+            | Self::Sub(a, b)
+            | Self::Mul(a, b)
+            | Self::Div(a, b)
+            | Self::Pow(a, b) => 1 + a.size() + b.size(),
+        }
+    }
+
+    /// A copy, paid for from `budget` (nothing is copied once it is spent).
+    fn charged(&self, budget: &mut usize) -> Self {
+        if *budget == 0 {
+            return Self::Num(0.0);
+        }
+        *budget = budget.saturating_sub(self.size());
+        self.clone()
     }
 
     /// Binding strength for printing: higher binds tighter.

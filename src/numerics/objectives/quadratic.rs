@@ -52,7 +52,10 @@ impl Quadratic {
         if !(p.kappa.is_finite() && p.kappa >= 1.0) {
             return Err(ParamError::new(
                 "kappa",
-                format!("must be >= 1 (l_max / l_min), got {}", p.kappa),
+                format!(
+                    "must be >= 1 (l_max / l_min), got {}",
+                    crate::numerics::short(p.kappa)
+                ),
             ));
         }
         finite("angle_deg", p.angle_deg)?;

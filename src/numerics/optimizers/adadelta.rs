@@ -55,7 +55,10 @@ impl AdadeltaParams {
         if !(0.0..=1.0).contains(&self.rho) {
             return Err(ParamError::new(
                 "rho",
-                format!("must be in [0, 1], got {}", self.rho),
+                format!(
+                    "must be in [0, 1], got {}",
+                    crate::numerics::short(self.rho)
+                ),
             ));
         }
         non_negative("eps", self.eps)?;

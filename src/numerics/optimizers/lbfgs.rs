@@ -12,19 +12,30 @@
 //! step does not move; set max_eval (e.g. 25) to watch single line-searched iterations.
 //! Defaults (torch): lr = 1, max_iter = 20, max_eval = max_iter * 5 / 4, tolerance_grad = 1e-7,
 //! tolerance_change = 1e-9, history_size = 100, line_search_fn = None.
+//! Limits (optiviz's, so that one step stays within a frame and a few megabytes whatever the
+//! preset says): history_size <= 1000, max_iter <= 1000, max_eval <= 1250 evaluations per
+//! step; a step also ends as soon as the loss is not finite (torch would go on iterating on
+//! NaN until max_iter, since every stop test is false for NaN).
 //! References: Liu & Nocedal, Math. Programming 45, 1989;
 //! <https://pytorch.org/docs/stable/generated/torch.optim.LBFGS.html>.
 
 use super::knobs::{self, Knobs};
 use super::line_search::{Ray, Work, strong_wolfe};
 use super::{
-    LineSearch, Method, Needs, Optimizer, Oracle, StepError, StepInfo, Tunable, at_least, dot,
+    LineSearch, Method, Needs, Optimizer, Oracle, StepError, StepInfo, Tunable, count_in, dot,
     ensure_len, fma, max_abs, non_negative, positive,
 };
 use crate::numerics::ParamError;
 use nalgebra::DVector;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+
+/// Largest `history_size`: the pairs kept are 2 m vectors of the parameters' length.
+pub const MAX_HISTORY: usize = 1000;
+/// Largest `max_iter`: iterations of one optimizer step.
+pub const MAX_ITER: usize = 1000;
+/// Largest `max_eval` (and so evaluations of one step): max_iter's largest default.
+pub const MAX_EVAL: usize = MAX_ITER * 5 / 4;
 
 pub(crate) const RULE: &str =
     "s_k = x_{k+1} - x_k,  y_k = g_{k+1} - g_k     (last m pairs, m = history_size)
@@ -69,13 +80,13 @@ impl LbfgsParams {
     /// Checks ranges.
     pub fn validate(&self) -> Result<(), ParamError> {
         positive("lr", self.lr)?;
-        at_least("max_iter", self.max_iter, 1)?;
+        count_in("max_iter", self.max_iter, 1, MAX_ITER)?;
         if let Some(e) = self.max_eval {
-            at_least("max_eval", e, 1)?;
+            count_in("max_eval", e, 1, MAX_EVAL)?;
         }
         non_negative("tolerance_grad", self.tolerance_grad)?;
         non_negative("tolerance_change", self.tolerance_change)?;
-        at_least("history_size", self.history_size, 1)
+        count_in("history_size", self.history_size, 1, MAX_HISTORY)
     }
 }
 
@@ -210,7 +221,11 @@ impl Optimizer for Lbfgs {
         ] {
             ensure_len(v, n, 0.0);
         }
-        let max_eval = self.p.max_eval.unwrap_or(self.p.max_iter * 5 / 4);
+        // Saturating: an unvalidated max_iter must not overflow here.
+        let max_eval = self
+            .p
+            .max_eval
+            .unwrap_or(self.p.max_iter.saturating_mul(5) / 4);
         let orig_loss = oracle.eval(x, &mut self.flat_grad);
         let mut loss = orig_loss;
         let mut current_evals = 1;
@@ -301,6 +316,10 @@ impl Optimizer for Lbfgs {
             self.func_evals += ls_func_evals as u64;
 
             if n_iter == self.p.max_iter || current_evals >= max_eval || opt_cond {
+                break;
+            }
+            // Not in torch: on NaN every test below is false and torch iterates to max_iter.
+            if !loss.is_finite() {
                 break;
             }
             if max_abs_scaled(&self.d, self.t) <= self.p.tolerance_change {

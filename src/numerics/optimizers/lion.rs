@@ -56,7 +56,7 @@ fn unit_interval(field: &str, v: f64) -> Result<(), ParamError> {
     } else {
         Err(ParamError::new(
             field,
-            format!("must be in [0, 1], got {v}"),
+            format!("must be in [0, 1], got {}", crate::numerics::short(v)),
         ))
     }
 }

@@ -462,7 +462,7 @@ pub(crate) fn max_abs(v: &DVector<f64>) -> f64 {
     })
 }
 
-pub(crate) use crate::numerics::checks::{at_least, beta, finite, non_negative, positive};
+pub(crate) use crate::numerics::checks::{beta, count_in, finite, non_negative, positive};
 
 #[cfg(test)]
 pub(crate) mod testing {

@@ -69,7 +69,10 @@ impl RmsPropParams {
         if !(0.0..=1.0).contains(&self.alpha) {
             return Err(ParamError::new(
                 "alpha",
-                format!("must be in [0, 1], got {}", self.alpha),
+                format!(
+                    "must be in [0, 1], got {}",
+                    crate::numerics::short(self.alpha)
+                ),
             ));
         }
         non_negative("eps", self.eps)?;

@@ -184,8 +184,22 @@ impl OptivizApp {
         }
     }
 
-    /// Writes the page's document to `path` (a temporary file, then renamed).
+    /// Writes the page's document to `path` (a temporary file, then renamed). A file with
+    /// comments is not overwritten: saving writes the document afresh and would drop them, so
+    /// the notice says so and offers Save As.
     pub(super) fn save_to(&mut self, path: &Path) {
+        if let Ok(old) = io::read_text(path)
+            && scenario::locate::has_comments(&old)
+        {
+            self.notices.error(format!(
+                "Not saved: {} has comments, which saving would drop. Use File > Save As... to \
+                 write a new file; {} stays as it is.",
+                path.display(),
+                path.file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            ));
+            return;
+        }
         let page = self.current_mut();
         let result = page
             .to_ron()

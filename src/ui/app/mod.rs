@@ -15,7 +15,7 @@ use super::command::{self, Command, Dialog};
 use super::network::NetworkPage;
 use super::notices::Notices;
 use super::page::{Chrome, Page, PageKind, transport_ui};
-use super::settings::Settings;
+use super::settings::{self, Settings};
 use super::surface::SurfacePage;
 use crate::scenario::Theme;
 use crate::ui::chrome::dialogs::{FileDialog, Mode};
@@ -125,7 +125,11 @@ impl OptivizApp {
     pub fn ui_root(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         if self.styled.is_none() {
-            ctx.set_zoom_factor(self.settings.zoom.clamp(0.5, 3.0));
+            ctx.set_zoom_factor(
+                self.settings
+                    .zoom
+                    .clamp(settings::MIN_ZOOM, settings::MAX_ZOOM),
+            );
         }
         let theme = self.effective_theme();
         if self.styled != Some(theme) {
@@ -308,7 +312,11 @@ impl OptivizApp {
                 self.exports
                     .capture(ctx, &dir, region, density, &mut self.notices);
             }
-            Command::SetExportDensity(d) => self.settings.export_density = d.clamp(1.0, 4.0),
+            Command::SetExportDensity(d) if d.is_finite() => {
+                self.settings.export_density =
+                    d.clamp(settings::MIN_EXPORT_DENSITY, settings::MAX_EXPORT_DENSITY);
+            }
+            Command::SetExportDensity(_) => {}
             Command::ExportGif => {
                 let dir = self.screenshot_dir();
                 let theme = self.effective_theme();

@@ -24,7 +24,16 @@ pub(super) fn read_settings(launch: &LaunchOptions, notices: &mut Notices) -> (S
         .map_err(|e| e.to_string())
         .and_then(|t| Settings::from_ron(&t).map_err(|e| e.to_string()))
     {
-        Ok(s) => (s, true),
+        Ok(s) => {
+            let (s, reset) = s.validated(BUILTIN.len());
+            if !reset.is_empty() {
+                notices.error(format!(
+                    "The saved state had values out of range ({}); those start from their defaults.",
+                    reset.join(", ")
+                ));
+            }
+            (s, true)
+        }
         Err(e) => {
             notices.error(format!(
                 "The saved state could not be read ({e}); starting from the default scenario."

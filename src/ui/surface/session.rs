@@ -21,8 +21,13 @@ pub const MAX_SPEED: f64 = crate::scenario::MAX_SPEED;
 /// Time per frame spent computing runs ahead, so the interface never stutters.
 pub const COMPUTE_BUDGET: Duration = Duration::from_millis(6);
 
-/// Steps each run takes per slice of computation.
+/// Most steps each run takes per slice of computation.
 const CHUNK: usize = 2_000;
+
+/// Steps each run takes in a frame's first slice, before the rate is measured: one, as a
+/// step may be slow (an L-BFGS step of 1,250 evaluations, minibatch noise over 100,000
+/// copies); the next slices grow to what the measured rate fits in the frame.
+const FIRST_CHUNK: usize = 1;
 
 /// The current scenario, its simulation and the playback position.
 pub struct Session {
@@ -187,15 +192,32 @@ impl Session {
         self.frontier() < self.steps()
     }
 
-    /// Computes ahead for at most `budget`; returns true when everything is computed.
+    /// Computes ahead for at most `budget`; returns true when everything is computed. The
+    /// steps per slice follow the rate measured so far (from [`FIRST_CHUNK`] up to [`CHUNK`]),
+    /// so a scenario whose steps are slow overruns the budget by at most about one step, not
+    /// by thousands.
     pub fn compute(&mut self, budget: Duration) -> bool {
         let start = Instant::now();
         let target = self.steps();
+        let mut chunk = FIRST_CHUNK;
+        let mut taken = 0;
         loop {
-            let done = self.sim.advance_towards(target, CHUNK);
-            if done || start.elapsed() >= budget {
+            let done = self.sim.advance_towards(target, chunk);
+            let elapsed = start.elapsed();
+            if done || elapsed >= budget {
                 return done;
             }
+            // Steps asked of each run so far: the measure of the work done.
+            taken += chunk;
+            let per_step = elapsed.as_secs_f64() / taken as f64;
+            let left = budget.saturating_sub(elapsed).as_secs_f64();
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a positive count, clamped"
+            )]
+            let fits = (left / per_step.max(1e-9)) as usize;
+            chunk = fits.clamp(1, CHUNK);
         }
     }
 
@@ -324,6 +346,18 @@ mod tests {
 
     fn session(text: &str) -> Session {
         Session::new(scenario::parse(text, "t.ron").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_frame_measures_before_it_takes_big_slices() {
+        // However slow one step is (an L-BFGS step may evaluate 1,250 times), a frame's
+        // first slice is FIRST_CHUNK steps, and the next ones are what the measured rate fits.
+        let mut s =
+            session("(objective: Rastrigin(), steps: 100000, runs: [(optimizer: GD(lr: 0.001))])");
+        let before = s.frontier();
+        assert!(!s.compute(Duration::ZERO));
+        assert_eq!(s.frontier(), before + FIRST_CHUNK);
+        assert!(s.compute(Duration::from_secs(30)));
     }
 
     #[test]

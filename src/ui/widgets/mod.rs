@@ -66,6 +66,8 @@ pub fn default_text(default: &str) -> String {
 }
 
 /// A number slider; double-clicking it or its label restores `default`. Returns true on change.
+/// Dragging stays within `range`, but a value from the preset outside it (valid, only beyond
+/// where the slider goes) is shown and kept, never rewritten: opening a preset must not change it.
 #[allow(
     clippy::too_many_arguments,
     reason = "one call per hyperparameter reads best flat"
@@ -88,7 +90,7 @@ pub fn slider(
         default,
         logarithmic,
         &help,
-        SliderClamping::Always,
+        SliderClamping::Edits,
     )
 }
 
@@ -152,7 +154,8 @@ fn slider_with(
     set_if_changed(value, v)
 }
 
-/// An integer drag value; double-clicking its label restores `default`.
+/// An integer drag value; double-clicking its label restores `default`. As with [`slider`], a
+/// stored value outside `range` is kept until the user edits it.
 pub fn integer(
     ui: &mut Ui,
     label: &str,
@@ -164,7 +167,12 @@ pub fn integer(
     let help = format!("{tooltip}\n{}", default_text(&default.to_string()));
     let mut v = *value;
     let (label_response, _) = row(ui, label, &help, |ui, _| {
-        ui.add(egui::DragValue::new(&mut v).range(range).speed(0.2))
+        ui.add(
+            egui::DragValue::new(&mut v)
+                .range(range)
+                .clamp_existing_to_range(false)
+                .speed(0.2),
+        )
     });
     if label_response.double_clicked() {
         v = default;

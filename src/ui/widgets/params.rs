@@ -205,8 +205,12 @@ impl Knobs for Editor<'_> {
                 .on_hover_text(help);
             ui.checkbox(&mut auto, automatic);
             if let Some(v) = value.as_mut() {
-                ui.add(egui::DragValue::new(v).range(range))
-                    .labelled_by(label.id);
+                ui.add(
+                    egui::DragValue::new(v)
+                        .range(range)
+                        .clamp_existing_to_range(false),
+                )
+                .labelled_by(label.id);
             }
         });
         match (auto, *value) {
@@ -242,6 +246,7 @@ fn from_zero(
         let s = ui
             .add(
                 egui::Slider::new(value, range)
+                    .clamping(egui::SliderClamping::Edits)
                     .logarithmic(true)
                     .smallest_positive(smallest)
                     .custom_formatter(|x, _| crate::ui::widgets::fmt_num(x)),
