@@ -507,3 +507,35 @@ fn momentum_moves_the_edge_out_but_widens_the_noise_ball() {
         );
     }
 }
+
+/// 21: exact-search CG is at the minimum after two steps; steepest descent with exact searches
+/// is not, and each of its steps is at right angles to the last; strong-Wolfe PR+ CG ends
+/// further off after 30 steps than steepest descent.
+#[test]
+fn exact_cg_takes_two_steps_and_needs_its_accurate_searches() {
+    let file = "21-conjugate-gradient.ron";
+    let text = preset_text(file);
+    let p = points(&text, file);
+    let start = p[1][0].norm();
+    assert!(
+        p[1][2].norm() < 1e-12 * start,
+        "CG after two steps: {}",
+        p[1][2]
+    );
+    assert!(
+        p[0][2].norm() > 0.05 * start,
+        "steepest descent after two steps"
+    );
+    for w in p[0][..10].windows(3) {
+        let (a, b) = (w[1] - w[0], w[2] - w[1]);
+        assert!(
+            a.dot(&b).abs() <= 1e-9 * a.norm() * b.norm(),
+            "steps at right angles: {a} {b}"
+        );
+    }
+    let (steepest, wolfe) = (p[0][30].norm(), p[2][30].norm());
+    assert!(
+        wolfe > steepest,
+        "strong Wolfe {wolfe}, steepest exact {steepest}"
+    );
+}

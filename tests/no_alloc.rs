@@ -11,9 +11,10 @@ use nalgebra::{DMatrix, DVector};
 use optiviz::numerics::mlp::{Network, NetworkSpec, Task};
 use optiviz::numerics::optimizers::{
     AdadeltaParams, AdafactorParams, AdagradParams, AdamParams, AdamWParams, AdamaxParams,
-    AsgdParams, BfgsParams, GdParams, LbfgsParams, LineSearch, LionParams, MuonParams, NAdamParams,
-    NagParams, NewtonParams, NsDtype, OptimizerSpec, Oracle, ParamLayout, RAdamParams,
-    RmsPropParams, RpropParams, ScheduleFreeAdamWParams, ScheduleFreeSgdParams, SgdParams,
+    AsgdParams, BfgsParams, CgLineSearch, CgParams, GdParams, LbfgsParams, LineSearch, LionParams,
+    MuonParams, NAdamParams, NagParams, NewtonParams, NsDtype, OptimizerSpec, Oracle, ParamLayout,
+    RAdamParams, RmsPropParams, RpropParams, ScheduleFreeAdamWParams, ScheduleFreeSgdParams,
+    SgdParams,
 };
 
 /// f(x) = 1/2 sum_i d_i x_i^2 with d_i spread over [0.5, 2], computed in place.
@@ -107,6 +108,11 @@ fn specs() -> Vec<OptimizerSpec> {
             ..NewtonParams::default()
         }),
         OptimizerSpec::BFGS(BfgsParams::default()),
+        OptimizerSpec::CG(CgParams::default()),
+        OptimizerSpec::CG(CgParams {
+            line_search_fn: CgLineSearch::Exact,
+            ..CgParams::default()
+        }),
         OptimizerSpec::LBFGS(LbfgsParams {
             max_iter: 1,
             max_eval: Some(25),

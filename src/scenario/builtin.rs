@@ -43,6 +43,7 @@ pub const BUILTIN: &[Builtin] = builtin![
     "18-rprop-rotation.ron",
     "19-schedule-free.ron",
     "20-momentum-and-step-size.ron",
+    "21-conjugate-gradient.ron",
 ];
 
 /// The shipped MLP presets (presets/mlp/), in order.

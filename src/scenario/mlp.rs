@@ -393,10 +393,19 @@ fn check_run(
     if let Err(e) = r.optimizer.validate() {
         errors.push(e.within(&at("optimizer")));
     }
-    if matches!(r.optimizer, OptimizerSpec::Newton(_)) {
+    if r.optimizer.needs() == crate::numerics::optimizers::Needs::Hessian {
         errors.push(ParamError::new(
             at("optimizer"),
-            "Newton needs the Hessian, which the MLP does not provide; use BFGS or LBFGS",
+            if matches!(r.optimizer, OptimizerSpec::Newton(_)) {
+                "Newton needs the Hessian, which the MLP does not provide; use BFGS or LBFGS"
+                    .to_owned()
+            } else {
+                format!(
+                    "{} with line_search_fn: Exact needs the Hessian, which the MLP does not \
+                     provide; use StrongWolfe",
+                    r.optimizer.name()
+                )
+            },
         ));
     }
     if let Err(e) = r.schedule.validate() {
@@ -680,6 +689,15 @@ mod tests {
                 "bad.ron:4:69: runs[2].start: does not apply to MLP runs (they share the initial weights and batches); remove it",
             ]
         );
+        let e = parse("(runs: [(optimizer: CG(line_search_fn: Exact))])", "t.ron").unwrap_err();
+        assert!(
+            e.0[0]
+                .message
+                .contains("CG with line_search_fn: Exact needs the Hessian"),
+            "{}",
+            e.0[0].message
+        );
+        assert!(parse("(runs: [(optimizer: CG())])", "t.ron").is_ok());
         let e = parse("(dataset: (kind: Spirall))", "t.ron").unwrap_err();
         assert_eq!(e.0[0].field, "dataset.kind");
         assert!(

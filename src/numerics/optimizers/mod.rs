@@ -32,6 +32,7 @@ mod adam;
 mod adamax;
 mod asgd;
 mod bfgs;
+mod cg;
 pub mod knobs;
 pub mod layout;
 mod lbfgs;
@@ -55,6 +56,7 @@ pub use adam::{Adam, AdamParams, AdamWParams};
 pub use adamax::{Adamax, AdamaxParams};
 pub use asgd::{Asgd, AsgdParams};
 pub use bfgs::{Bfgs, BfgsParams};
+pub use cg::{Cg, CgBeta, CgLineSearch, CgParams};
 pub use layout::{Block, BlockKind, ParamLayout};
 pub use lbfgs::{Lbfgs, LbfgsParams};
 pub use line_search::LineSearch;
@@ -311,6 +313,8 @@ registry! {
     Newton(NewtonParams),
     /// BFGS with a dense inverse-Hessian approximation.
     BFGS(BfgsParams),
+    /// Nonlinear conjugate gradient (Fletcher-Reeves, Polak-Ribiere(+)) with restarts.
+    CG(CgParams),
     /// torch.optim.LBFGS.
     LBFGS(LbfgsParams),
 }
