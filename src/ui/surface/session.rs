@@ -193,7 +193,7 @@ impl Session {
     }
 
     /// Computes ahead for at most `budget`; returns true when everything is computed. The
-    /// steps per slice follow the rate measured so far (from [`FIRST_CHUNK`] up to [`CHUNK`]),
+    /// steps per slice follow the rate measured so far (from `FIRST_CHUNK` up to `CHUNK`),
     /// so a scenario whose steps are slow overruns the budget by at most about one step, not
     /// by thousands.
     pub fn compute(&mut self, budget: Duration) -> bool {
