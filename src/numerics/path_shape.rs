@@ -90,6 +90,15 @@ impl PathShape {
         self.steps.partition_point(|&s| s <= step)
     }
 
+    /// The last vertex at a step up to `step` (what a stroke to the point shown at `step`
+    /// starts from), if any.
+    #[must_use]
+    pub fn last_vertex_upto(&self, step: usize) -> Option<Vec2> {
+        self.vertices_upto(step)
+            .checked_sub(1)
+            .map(|i| self.points[i])
+    }
+
     /// Adds the point of `step` (steps come in increasing order). Non-finite points are ignored
     /// (a run stops at them).
     pub fn push(&mut self, step: usize, p: Vec2) {

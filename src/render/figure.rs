@@ -508,11 +508,7 @@ impl Scene {
         match (self.trail, thinning, shape) {
             (Some(n), _, _) => vec![t.trail(sequence, step.saturating_sub(n), step)],
             (None, Some(thinning), Some(shape)) => {
-                let previous = shape
-                    .vertices_upto(step)
-                    .checked_sub(1)
-                    .map(|i| shape.points()[i]);
-                thinning.strokes(step, at, previous)
+                thinning.strokes(step, at, shape.last_vertex_upto(step))
             }
             _ => Vec::new(),
         }

@@ -51,24 +51,48 @@ impl PathCache {
         }
     }
 
-    /// The strokes up to `step`, ending at `current` (see `Thinning::strokes`), as plot points.
-    fn strokes(&self, step: usize, current: Vec2, previous: Option<Vec2>) -> Vec<Vec<PlotPoint>> {
-        self.thinning
-            .strokes(step, current, previous)
-            .into_iter()
-            .map(|stroke| stroke.into_iter().map(plot_point).collect())
-            .collect()
+    /// One of a run's sequences (`shape` is its path) up to the frame's step, ending at its
+    /// point `at` there: the last steps from the stored samples with a trail, else the
+    /// cached thinned path (see `Thinning::strokes`), as plot points. The cache is kept up to
+    /// date either way, for hovering.
+    fn line(
+        &mut self,
+        frame: &LineFrame<'_>,
+        sequence: Sequence,
+        shape: &PathShape,
+        at: Vec2,
+    ) -> Vec<Vec<PlotPoint>> {
+        self.update(shape, frame.generation, frame.cell, frame.step);
+        match frame.trail_from {
+            Some(from) => vec![
+                frame
+                    .trajectory
+                    .trail(sequence, from, frame.step)
+                    .into_iter()
+                    .map(plot_point)
+                    .collect(),
+            ],
+            None => self
+                .thinning
+                .strokes(frame.step, at, shape.last_vertex_upto(frame.step))
+                .into_iter()
+                .map(|stroke| stroke.into_iter().map(plot_point).collect())
+                .collect(),
+        }
     }
 }
 
-/// A trail of one of a run's sequences as one stroke of plot points.
-fn trail_line(t: &Trajectory, sequence: Sequence, from: usize, step: usize) -> Vec<Vec<PlotPoint>> {
-    vec![
-        t.trail(sequence, from, step)
-            .into_iter()
-            .map(plot_point)
-            .collect(),
-    ]
+/// What a run's lines are drawn for in one frame.
+struct LineFrame<'a> {
+    trajectory: &'a Trajectory,
+    /// The step shown.
+    step: usize,
+    /// The simulation's generation (a new one rebuilds the caches).
+    generation: u64,
+    /// Plot units per pixel, the thinning's cell.
+    cell: f64,
+    /// With a trail: its first step.
+    trail_from: Option<usize>,
 }
 
 /// What the pointer is over.
@@ -359,19 +383,17 @@ impl ContourView {
                 let Some(current) = t.at_step(step) else {
                     continue;
                 };
-                let cache = &mut paths[k];
-                cache.update(t.shape(), session.generation(), units_per_px, current.step);
-                let shape = t.shape();
-                let previous = shape
-                    .vertices_upto(current.step)
-                    .checked_sub(1)
-                    .map(|i| shape.points()[i]);
                 // With a trail, only the last steps, from the stored points.
                 let from = trail.map(|n| current.step.saturating_sub(n));
-                let line = match from {
-                    Some(from) => trail_line(t, Sequence::Iterate, from, current.step),
-                    None => cache.strokes(current.step, current.point, previous),
+                let frame = LineFrame {
+                    trajectory: t,
+                    step: current.step,
+                    generation: session.generation(),
+                    cell: units_per_px,
+                    trail_from: from,
                 };
+                let cache = &mut paths[k];
+                let line = cache.line(&frame, Sequence::Iterate, t.shape(), current.point);
                 // Hover: nearest drawn point within 10 px.
                 if let Some(ptr) = pointer {
                     let pp = plot_ui.transform().position_from_point(&ptr);
@@ -404,31 +426,15 @@ impl ContourView {
                 draw_path(plot_ui, &checked.label, &line, color, width);
                 // The averaged iterate's own path, drawn dashed above every run's path.
                 let averaged = current.averaged.zip(t.averaged_shape()).map(|(a, shape)| {
-                    let cache = &mut averaged_paths[k];
-                    cache.update(shape, session.generation(), units_per_px, current.step);
-                    let previous = shape
-                        .vertices_upto(current.step)
-                        .checked_sub(1)
-                        .map(|i| shape.points()[i]);
-                    let line = match from {
-                        Some(from) => trail_line(t, Sequence::Averaged, from, current.step),
-                        None => cache.strokes(current.step, a, previous),
-                    };
-                    (a, line)
+                    (
+                        a,
+                        averaged_paths[k].line(&frame, Sequence::Averaged, shape, a),
+                    )
                 });
-                let base = current.base.zip(t.base_shape()).map(|(z, shape)| {
-                    let cache = &mut base_paths[k];
-                    cache.update(shape, session.generation(), units_per_px, current.step);
-                    let previous = shape
-                        .vertices_upto(current.step)
-                        .checked_sub(1)
-                        .map(|i| shape.points()[i]);
-                    let line = match from {
-                        Some(from) => trail_line(t, Sequence::Base, from, current.step),
-                        None => cache.strokes(current.step, z, previous),
-                    };
-                    (z, line)
-                });
+                let base = current
+                    .base
+                    .zip(t.base_shape())
+                    .map(|(z, shape)| (z, base_paths[k].line(&frame, Sequence::Base, shape, z)));
                 let stopped = match run.status() {
                     RunStatus::Stopped { step: at, .. } if current.step + 1 >= *at => {
                         Some(run.status().describe())
