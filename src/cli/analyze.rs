@@ -209,8 +209,7 @@ fn hessian_report(p: &PointOfAnalysis) -> HessianReport {
         kappa: s.kappa.is_finite().then_some(s.kappa),
         kind: kind_name(p.character),
         grad_norm: p.gradient.x.hypot(p.gradient.y),
-        curvature_along_gradient: (p.gradient.norm_squared() > 0.0)
-            .then(|| p.gradient.dot(&(h * p.gradient)) / p.gradient.norm_squared()),
+        curvature_along_gradient: theory::curvature_along_gradient(p.gradient, h),
         gd: theory.map(|t| GdReport {
             optimal_step: t.gd_optimal_step,
             optimal_rate: t.gd_optimal_rate,

@@ -69,7 +69,7 @@ pub use rates::{
 pub use spectrum::{
     Character, PointOfAnalysis, STATIONARY_TOLERANCE, Site, Spectrum, point_of_analysis,
 };
-pub use taylor::{Circle, TaylorModels};
+pub use taylor::{Circle, TaylorModels, curvature_along_gradient};
 
 #[cfg(test)]
 mod test_support {

@@ -47,6 +47,13 @@ pub struct TaylorModels {
     pub curvature_along_gradient: Option<f64>,
 }
 
+/// g'Hg / g'g, the curvature along the gradient g of a Hessian H; `None` where g = 0.
+#[must_use]
+pub fn curvature_along_gradient(g: Vec2, h: &Mat2) -> Option<f64> {
+    let gg = g.norm_squared();
+    (gg > 0.0).then(|| g.dot(&(h * g)) / gg)
+}
+
 /// A circle, sampled for drawing by [`Circle::points`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Circle {
@@ -114,7 +121,7 @@ impl TaylorModels {
             newton: newton.filter(|(x, _)| x.iter().all(|v| v.is_finite())),
             upper: bounds.and_then(|(l, _)| circle(l)),
             lower: bounds.and_then(|(_, mu)| circle(mu)),
-            curvature_along_gradient: (gg > 0.0).then(|| g.dot(&(h * g)) / gg),
+            curvature_along_gradient: curvature_along_gradient(g, &h),
         })
     }
 

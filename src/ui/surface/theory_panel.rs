@@ -5,7 +5,7 @@
 //! from; this file only draws them and turns clicks into commands.
 
 use crate::numerics::Vec2;
-use crate::numerics::objectives::PointKind;
+use crate::numerics::objectives::{Hessian, Objective, PointKind};
 use crate::numerics::optimizers::{OptimizerSpec, SgdParams};
 use crate::numerics::theory::{
     self, Character, EffectiveSteps, EigenErrors, GdRateCurve, GdRateSample, HeavyBallMap,
@@ -57,9 +57,11 @@ pub fn analysis(session: &Session, selected_run: usize) -> Option<Analysis> {
             .at_step(session.shown_step())
     });
     let run_point = sample.map(|s| s.point);
+    // At the run's point (a quadratic's analysis is at its minimum, where g = 0).
     let along_gradient = sample.and_then(|s| {
-        let models = theory::TaylorModels::at(&session.scenario().objective, s.point, 1.0, None)?;
-        Some((models.curvature_along_gradient?, s.lr))
+        let f = &session.scenario().objective;
+        let c = theory::curvature_along_gradient(f.gradient(s.point), &f.hessian(s.point))?;
+        c.is_finite().then_some((c, s.lr))
     });
     let point = theory::point_of_analysis(&session.scenario().objective, run_point)?;
     let at = match point.site {
