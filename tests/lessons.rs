@@ -15,11 +15,28 @@ fn preset_text(file: &str) -> String {
     std::fs::read_to_string(format!("{}/presets/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-/// For each run of the preset (in its order), the first step whose loss is below `threshold`.
-fn steps_to(text: &str, threshold: f64) -> Vec<Option<usize>> {
-    let s = scenario::parse(text, "preset").unwrap();
+/// The preset's runs simulated for its whole step budget, every step stored.
+fn simulated(text: &str, source: &str) -> optiviz::numerics::run::Simulation {
+    let s = scenario::parse(text, source).unwrap();
     let mut sim = s.simulation(s.spec.steps + 1).unwrap();
     sim.advance_to(s.spec.steps);
+    sim
+}
+
+/// Root-mean-square distance from the origin of the last `n` points.
+fn rms_tail(points: &[optiviz::numerics::Vec2], n: usize) -> f64 {
+    let tail = &points[points.len() - n..];
+    (tail
+        .iter()
+        .map(optiviz::numerics::Vec2::norm_squared)
+        .sum::<f64>()
+        / n as f64)
+        .sqrt()
+}
+
+/// For each run of the preset (in its order), the first step whose loss is below `threshold`.
+fn steps_to(text: &str, threshold: f64) -> Vec<Option<usize>> {
+    let sim = simulated(text, "preset");
     sim.runs()
         .iter()
         .map(|r| {
@@ -65,9 +82,7 @@ fn rprop_and_adam_see_the_axes_and_gd_does_not() {
 
 /// Every run's loss at every step 0..=steps, in the preset's run order.
 fn losses(text: &str, source: &str) -> Vec<Vec<f64>> {
-    let s = scenario::parse(text, source).unwrap();
-    let mut sim = s.simulation(s.spec.steps + 1).unwrap();
-    sim.advance_to(s.spec.steps);
+    let sim = simulated(text, source);
     sim.runs()
         .iter()
         .map(|r| {
@@ -176,19 +191,9 @@ fn schedule_free_leads_most_of_the_run_and_cosine_needs_to_know_the_end() {
 /// Root-mean-square distance from the origin (the minimum of presets 10 and 14) of the run's
 /// raw iterates and, if it averages, of its averaged iterates over the last `n` steps.
 fn rms_distances(text: &str, file: &str, run: usize, n: usize) -> (f64, Option<f64>) {
-    let s = scenario::parse(text, file).unwrap();
-    let mut sim = s.simulation(s.spec.steps + 1).unwrap();
-    sim.advance_to(s.spec.steps);
+    let sim = simulated(text, file);
     let t = sim.runs()[run].trajectory();
-    let rms = |v: &[optiviz::numerics::Vec2]| {
-        let tail = &v[v.len() - n..];
-        (tail
-            .iter()
-            .map(optiviz::numerics::Vec2::norm_squared)
-            .sum::<f64>()
-            / n as f64)
-            .sqrt()
-    };
+    let rms = |v: &[optiviz::numerics::Vec2]| rms_tail(v, n);
     let averaged = (!t.averaged().is_empty()).then(|| {
         assert_eq!(t.averaged().len(), t.points().len());
         rms(t.averaged())
@@ -268,9 +273,7 @@ fn step_lengths(text: &str, source: &str) -> Vec<Vec<f64>> {
 
 /// Every run's point at every step 0..=steps, in the preset's run order.
 fn points(text: &str, source: &str) -> Vec<Vec<optiviz::numerics::Vec2>> {
-    let s = scenario::parse(text, source).unwrap();
-    let mut sim = s.simulation(s.spec.steps + 1).unwrap();
-    sim.advance_to(s.spec.steps);
+    let sim = simulated(text, source);
     sim.runs()
         .iter()
         .map(|r| {
@@ -397,19 +400,9 @@ fn momentum_smooths_the_steps_but_not_the_noise_ball_and_averaging_does() {
     assert!(text.contains("seed: 11"));
     for seed in [11, 1, 2, 3, 4] {
         let text = text.replace("seed: 11", &format!("seed: {seed}"));
-        let s = scenario::parse(&text, file).unwrap();
-        let mut sim = s.simulation(s.spec.steps + 1).unwrap();
-        sim.advance_to(s.spec.steps);
+        let sim = simulated(&text, file);
         let n = 500;
-        let rms = |v: &[optiviz::numerics::Vec2]| {
-            let tail = &v[v.len() - n..];
-            (tail
-                .iter()
-                .map(optiviz::numerics::Vec2::norm_squared)
-                .sum::<f64>()
-                / n as f64)
-                .sqrt()
-        };
+        let rms = |v: &[optiviz::numerics::Vec2]| rms_tail(v, n);
         let mean_step = |v: &[optiviz::numerics::Vec2]| {
             let tail = &v[v.len() - n - 1..];
             tail.windows(2).map(|w| (w[1] - w[0]).norm()).sum::<f64>() / n as f64
@@ -475,9 +468,7 @@ fn momentum_moves_the_edge_out_but_widens_the_noise_ball() {
     assert!(text.contains("seed: 3"));
     for seed in [3, 1, 2, 4, 5] {
         let text = text.replace("seed: 3", &format!("seed: {seed}"));
-        let s = scenario::parse(&text, file).unwrap();
-        let mut sim = s.simulation(s.spec.steps + 1).unwrap();
-        sim.advance_to(s.spec.steps);
+        let sim = simulated(&text, file);
         let runs = sim.runs();
         assert!(
             !runs[2].status().is_running(),
@@ -486,16 +477,7 @@ fn momentum_moves_the_edge_out_but_widens_the_noise_ball() {
         for k in [0, 1, 3] {
             assert!(runs[k].status().is_running(), "seed {seed}: run {k}");
         }
-        let rms = |k: usize| {
-            let p = runs[k].trajectory().points();
-            let tail = &p[p.len() - 300..];
-            (tail
-                .iter()
-                .map(optiviz::numerics::Vec2::norm_squared)
-                .sum::<f64>()
-                / 300.0)
-                .sqrt()
-        };
+        let rms = |k: usize| rms_tail(runs[k].trajectory().points(), 300);
         let (slow, gd, wide) = (rms(0), rms(1), rms(3));
         assert!(
             wide > 2.0 * gd,
