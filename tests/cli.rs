@@ -67,7 +67,7 @@ fn every_shipped_preset_checks_and_runs() {
             lines
                 .next()
                 .unwrap()
-                .starts_with("run,step,x,y,loss,grad_norm")
+                .starts_with("run,step,evaluations,x,y,loss,grad_norm")
         );
         let rows: Vec<&str> = lines.collect();
         assert!(rows.len() > 10, "{file}");
@@ -100,9 +100,9 @@ fn run_prints_start_point_first_and_honours_steps() {
     let csv = String::from_utf8(out.stdout).unwrap();
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows.len(), 6);
-    assert!(rows[1].starts_with("GD,0,1.0,2.0,"));
+    assert!(rows[1].starts_with("GD,0,0,1.0,2.0,"));
     // f = 1/2 (x^2 + 0.1 y^2); GD with lr 0.5 halves x and multiplies y by 0.95
-    assert!(rows[2].starts_with("GD,1,0.5,1.9,"));
+    assert!(rows[2].starts_with("GD,1,1,0.5,1.9,"));
 }
 
 #[test]

@@ -884,3 +884,33 @@ fn taylor_models_are_drawn_and_named_at_the_selected_runs_point() {
         "{shown:?}"
     );
 }
+
+/// Preset 25 opens on a log-log loss plot with the rate references named at their ends; the
+/// View menu's command turns them off (an edit, undone by Ctrl+Z). Preset 24's x axis counts
+/// gradient evaluations.
+#[test]
+fn the_loss_plot_shows_log_log_axes_rate_references_and_cost() {
+    let mut h = at_the_end("25-sublinear-rates.ron");
+    let ctx = h.ctx.clone();
+    let texts = |h: &Harness<'_, OptivizApp>| -> Vec<String> {
+        painted_texts(h).into_iter().map(|(t, ..)| t).collect()
+    };
+    let shown = texts(&h);
+    for name in ["C/k", "C/k²", "GD bound", "Nesterov bound", "lower bound", "1e4", "step"] {
+        assert!(shown.iter().any(|t| t == name), "{name} missing in {shown:?}");
+    }
+    let mut axes = h.state().session().spec().loss_plot;
+    axes.references = false;
+    h.state_mut().apply(&ctx, Command::SetLossPlot(axes));
+    h.run_steps(3);
+    assert!(h.state().modified());
+    let shown = texts(&h);
+    assert!(!shown.iter().any(|t| t == "GD bound" || t == "C/k"), "{shown:?}");
+    key(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
+    assert!(h.state().session().spec().loss_plot.references);
+
+    let h = at_the_end("24-cost-per-gradient.ron");
+    let shown = texts(&h);
+    assert!(shown.iter().any(|t| t == "gradient evaluations"), "{shown:?}");
+    assert!(!shown.iter().any(|t| t == "GD bound"), "no bounds on a cost axis");
+}

@@ -521,3 +521,112 @@ fn exact_cg_takes_two_steps_and_needs_its_accurate_searches() {
         "strong Wolfe {wolfe}, steepest exact {steepest}"
     );
 }
+
+/// The median of `v`.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// 24: against gradient evaluations, SGD with B = 1 is in its noise ball by the cost of one GD
+/// step, over 100 times lower than GD through its first five steps; GD gets below SGD's noise
+/// level only after about 28 steps, and then far below it. On other seeds too.
+#[test]
+fn at_equal_cost_sgd_takes_a_thousand_steps_per_gd_step() {
+    let text = preset_text("24-cost-per-gradient.ron");
+    let spec = scenario::parse(&text, "24").unwrap().spec;
+    assert_eq!(spec.loss_plot.x, scenario::LossX::Evaluations);
+    for seed in [4, 11, 12] {
+        let sim = simulated(&text.replace("seed: 4", &format!("seed: {seed}")), "24");
+        let (gd, sgd) = (sim.runs()[0].trajectory(), sim.runs()[1].trajectory());
+        assert_eq!((gd.stride(), sgd.stride()), (1, 1));
+        // The cost rule: an exact gradient of the sum costs N = 1000, a B = 1 step one.
+        assert!(
+            gd.evaluations()
+                .iter()
+                .enumerate()
+                .all(|(k, e)| *e == 1000 * k as u64)
+        );
+        assert!(
+            sgd.evaluations()
+                .iter()
+                .enumerate()
+                .all(|(k, e)| *e == k as u64)
+        );
+        let within = |t: &optiviz::numerics::run::Trajectory, lo: u64, hi: u64| {
+            t.evaluations()
+                .iter()
+                .zip(t.losses())
+                .filter(|(e, _)| (lo..=hi).contains(*e))
+                .map(|(_, f)| *f)
+                .collect::<Vec<f64>>()
+        };
+        let early_sgd = median(within(sgd, 1000, 5000));
+        let early_gd = median(within(gd, 1000, 5000));
+        assert!(
+            early_gd > 100.0 * early_sgd,
+            "seed {seed}: GD {early_gd} vs SGD {early_sgd} over 1000..5000 evaluations"
+        );
+        let ball = median(within(sgd, 1000, 50_000));
+        let below = gd.losses().iter().position(|f| *f < ball).unwrap();
+        assert!(
+            (24..=32).contains(&below),
+            "seed {seed}: GD passes SGD's noise level {ball} at step {below}, claimed about 28"
+        );
+        let gd_end = within(gd, 50_000, 50_000)[0];
+        assert!(gd_end < ball / 100.0, "seed {seed}: {gd_end} vs {ball}");
+    }
+}
+
+/// 25: on x^6 + y^6 at lr = 1/L, GD's loss falls like k^-1.5 (so k^2 (f - f*) grows),
+/// Nesterov's k^2 (f - f*) stays bounded and shrinks, and both stay under the course's bounds.
+#[test]
+fn gd_is_sublinear_and_nesterov_s_k_squared_gap_stays_bounded() {
+    use optiviz::numerics::theory;
+    let text = preset_text("25-sublinear-rates.ron");
+    let s = scenario::parse(&text, "25").unwrap();
+    assert!(s.spec.loss_plot.log_x && s.spec.loss_plot.references);
+    let bounds = theory::smooth_convex(&s.objective, s.runs[0].config.start, &s.view).unwrap();
+    // lr = 1/L, as the bounds assume (L from the sampled sublevel set, at most the exact 30.93).
+    let lr = s.runs[0].config.optimizer.lr();
+    assert!(
+        (lr * bounds.l - 1.0).abs() < 0.02,
+        "lr {lr}, L {}",
+        bounds.l
+    );
+    let sim = simulated(&text, "25");
+    let gaps: Vec<Vec<f64>> = sim
+        .runs()
+        .iter()
+        .map(|r| {
+            r.trajectory()
+                .losses()
+                .iter()
+                .map(|f| f - bounds.f_star)
+                .collect()
+        })
+        .collect();
+    let (gd, nag) = (&gaps[0], &gaps[1]);
+    let k2 = |v: &[f64], k: usize| (k * k) as f64 * v[k];
+    let steps: Vec<usize> = (1000..=20_000).collect();
+    let slope = theory::log_log_slope(&steps, &gd[1000..=20_000], 0.0).unwrap();
+    assert!((slope + 1.5).abs() < 0.05, "GD's log-log slope {slope}");
+    assert!(k2(gd, 20_000) > 4.0 * k2(gd, 1000), "GD's k^2 gap grows");
+    assert!(
+        k2(nag, 20_000) < k2(nag, 1000),
+        "Nesterov's k^2 gap shrinks"
+    );
+    let nag_k2_max = (1..=20_000).map(|k| k2(nag, k)).fold(0.0, f64::max);
+    assert!(
+        nag_k2_max <= 2.0 * bounds.l * bounds.distance2,
+        "{nag_k2_max}"
+    );
+    for k in 1..=20_000 {
+        let kf = k as f64;
+        assert!(gd[k] <= bounds.gd_bound(kf), "GD above its bound at {k}");
+        assert!(
+            nag[k] <= bounds.nesterov_bound(kf),
+            "Nesterov above its bound at {k}"
+        );
+    }
+}

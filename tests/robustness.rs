@@ -212,6 +212,7 @@ fn sweep_optimizers_objectives_learning_rates_and_noise() {
                         clip: Clip::None,
                         averaging: Averaging::Polyak { start: 0 },
                         noise: noise.clone(),
+                        examples: 1,
                     };
                     let mut sim =
                         Simulation::new(objective.clone(), &view, vec![config], steps + 1).unwrap();

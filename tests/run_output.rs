@@ -41,7 +41,8 @@ fn field(v: Option<f64>) -> String {
 
 /// The CSV `run` wrote from the whole simulation, floats in their shortest form.
 fn expected_csv(scenario: &Scenario, sim: &Simulation) -> String {
-    let mut s = String::from("run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y\n");
+    let mut s =
+        String::from("run,step,evaluations,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y\n");
     for (i, r) in scenario.enabled_runs().enumerate() {
         let label = if r.label.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", r.label.replace('"', "\"\""))
@@ -61,7 +62,7 @@ fn expected_csv(scenario: &Scenario, sim: &Simulation) -> String {
                 p.averaged.map(|v| v.y),
             ];
             let cols: Vec<String> = cols.into_iter().map(field).collect();
-            writeln!(s, "{label},{},{}", p.step, cols.join(",")).unwrap();
+            writeln!(s, "{label},{},{},{}", p.step, p.evaluations, cols.join(",")).unwrap();
         }
     }
     s
@@ -88,6 +89,7 @@ struct ReportRun<'a> {
 #[derive(Serialize)]
 struct ReportStep {
     step: usize,
+    evaluations: u64,
     x: f64,
     y: f64,
     loss: f64,
@@ -128,6 +130,7 @@ fn expected_json(scenario: &Scenario, sim: &Simulation) -> String {
                         .into_iter()
                         .map(|s| ReportStep {
                             step: s.step,
+                            evaluations: s.evaluations,
                             x: s.point.x,
                             y: s.point.y,
                             loss: s.loss,
@@ -150,8 +153,8 @@ fn assert_floats_read_back(csv: &str, sim: &Simulation) {
     for i in 0..sim.runs().len() {
         for s in samples(sim, i) {
             let row = rows.next().unwrap();
-            // The label may hold commas: the numbers are the last ten fields.
-            let cols: Vec<&str> = row.rsplitn(11, ',').collect();
+            // The label may hold commas: the numbers are the last eleven fields.
+            let cols: Vec<&str> = row.rsplitn(12, ',').collect();
             let read = |c: &str| (!c.is_empty()).then(|| c.parse::<f64>().unwrap().to_bits());
             let bits = |v: f64| Some(v.to_bits());
             let want = [
@@ -168,7 +171,8 @@ fn assert_floats_read_back(csv: &str, sim: &Simulation) {
             for (c, w) in cols.iter().zip(want) {
                 assert_eq!(read(c), w, "{row}");
             }
-            assert_eq!(cols[9].parse::<usize>().unwrap(), s.step, "{row}");
+            assert_eq!(cols[9].parse::<u64>().unwrap(), s.evaluations, "{row}");
+            assert_eq!(cols[10].parse::<usize>().unwrap(), s.step, "{row}");
         }
     }
     assert!(rows.next().is_none(), "no rows beyond the samples");

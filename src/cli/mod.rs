@@ -162,7 +162,7 @@ pub enum PlotPart {
 /// Output formats of `run`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// One row per recorded step: run,step,x,y,loss,grad_norm,...
+    /// One row per recorded step: run,step,evaluations,x,y,loss,grad_norm,...
     Csv,
     /// Runs with their status and steps.
     Json,

@@ -65,6 +65,13 @@ impl CsvRows {
         self
     }
 
+    /// A whole number that may exceed `usize` on 32-bit targets (a cost count).
+    pub(super) fn whole(&mut self, n: u64) -> &mut Self {
+        self.separate();
+        write!(self.buf, "{n}").ok();
+        self
+    }
+
     /// A float in its shortest round-trip form ("0.1", "1.0", "-1e+308", "5e-324").
     pub(super) fn float(&mut self, v: f64) -> &mut Self {
         self.separate();

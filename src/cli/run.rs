@@ -153,7 +153,7 @@ fn write_csv(
     out: &mut dyn Write,
 ) -> Result<()> {
     let mut header =
-        CsvRows::header("run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y");
+        CsvRows::header("run,step,evaluations,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y");
     header.write_to(out, true)?;
     for (chunks, spec) in Chunks::all(scenario, runs, steps)?.iter_mut().zip(runs) {
         let label = csv_field(&spec.label);
@@ -162,6 +162,7 @@ fn write_csv(
             for s in samples {
                 rows.quoted(&label)
                     .count(s.step)
+                    .whole(s.evaluations)
                     .float(s.point.x)
                     .float(s.point.y)
                     .float(s.loss)
@@ -199,6 +200,7 @@ struct JsonRun<'a> {
 #[derive(Serialize)]
 struct JsonStep {
     step: usize,
+    evaluations: u64,
     x: f64,
     y: f64,
     loss: f64,
@@ -259,6 +261,7 @@ fn write_json(
                     &mut piece,
                     &JsonStep {
                         step: s.step,
+                        evaluations: s.evaluations,
                         x: s.point.x,
                         y: s.point.y,
                         loss: s.loss,
@@ -299,11 +302,11 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(
             lines[0],
-            "run,step,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y"
+            "run,step,evaluations,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y"
         );
         assert_eq!(lines.len(), 5);
-        assert!(lines[1].starts_with("\"a, b\",0,1.0,2.0,"));
-        assert!(lines[2].starts_with("\"a, b\",1,0.5,1.9,"));
+        assert!(lines[1].starts_with("\"a, b\",0,0,1.0,2.0,"));
+        assert!(lines[2].starts_with("\"a, b\",1,1,0.5,1.9,"));
     }
 
     #[test]

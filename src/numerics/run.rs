@@ -151,6 +151,10 @@ pub struct RunConfig {
     pub averaging: Averaging,
     /// The gradient noise this run sees (runs of a scenario share seed and draws).
     pub noise: NoiseSpec,
+    /// Examples in the objective: N for a scenario whose noise is a finite sum of N copies
+    /// (`Minibatch`), 1 otherwise. An exact gradient costs this many per-example gradients, a
+    /// minibatch gradient costs its batch size (see [`Sample::evaluations`]).
+    pub examples: usize,
 }
 
 /// Why a run stopped early.
@@ -237,6 +241,11 @@ pub struct Sample {
     pub averaged: Option<Vec2>,
     /// The optimizer's base sequence at step k (Schedule-Free's z), where it has one.
     pub base: Option<Vec2>,
+    /// Per-example gradient evaluations spent to reach x_k (0 at the start): every gradient
+    /// the optimizer asked for (line-search trials and look-ahead points included) times the
+    /// examples it averages, the batch size B for a minibatch, N for an exact gradient of a
+    /// finite sum, 1 otherwise. Hessians (Newton) are not counted.
+    pub evaluations: u64,
 }
 
 /// Most points a [`Trajectory::trail`] is drawn with.
@@ -265,6 +274,7 @@ pub struct Trajectory {
     loss: Vec<f64>,
     grad_norm: Vec<f64>,
     lr: Vec<f64>,
+    evaluations: Vec<u64>,
     effective_lr: Vec<Vec2>,
     velocity: Vec<Vec2>,
     averaged: Vec<Vec2>,
@@ -360,6 +370,12 @@ impl Trajectory {
         &self.grad_norm
     }
 
+    /// The stored cumulative gradient evaluations ([`Sample::evaluations`]).
+    #[must_use]
+    pub fn evaluations(&self) -> &[u64] {
+        &self.evaluations
+    }
+
     /// The stored averaged iterates (empty without averaging).
     #[must_use]
     pub fn averaged(&self) -> &[Vec2] {
@@ -393,6 +409,7 @@ impl Trajectory {
             velocity: vec_at(&self.velocity),
             averaged: self.averaged.get(i).copied(),
             base: self.base.get(i).copied(),
+            evaluations: self.evaluations[i],
         })
     }
 
@@ -468,6 +485,7 @@ impl Trajectory {
         self.loss.push(s.loss);
         self.grad_norm.push(s.grad_norm);
         self.lr.push(s.lr);
+        self.evaluations.push(s.evaluations);
         // Step 0 has no update yet: a zero placeholder keeps the arrays aligned.
         if let Some(e) = s.effective_lr.or((s.step == 0).then_some(Vec2::zeros()))
             && self.effective_lr.len() + 1 == self.points.len()
@@ -509,6 +527,7 @@ impl Trajectory {
         keep_even(&mut self.loss);
         keep_even(&mut self.grad_norm);
         keep_even(&mut self.lr);
+        keep_even(&mut self.evaluations);
         keep_even(&mut self.effective_lr);
         keep_even(&mut self.velocity);
         keep_even(&mut self.averaged);
@@ -529,6 +548,7 @@ impl Trajectory {
             + self.base.capacity())
             * v2
             + (self.loss.capacity() + self.grad_norm.capacity() + self.lr.capacity()) * f
+            + self.evaluations.capacity() * std::mem::size_of::<u64>()
             + self.shape.heap_bytes()
             + self.averaged_shape.heap_bytes()
             + self.base_shape.heap_bytes()
@@ -624,6 +644,10 @@ struct PlaneOracle<'a> {
     f: &'a AnyObjective,
     draw: Draw<'a>,
     clip: Clip,
+    /// Examples an exact gradient averages ([`RunConfig::examples`]).
+    examples: usize,
+    /// Per-example gradient evaluations so far.
+    evaluations: u64,
 }
 
 impl PlaneOracle<'_> {
@@ -673,6 +697,10 @@ impl PlaneOracle<'_> {
 
 impl Oracle for PlaneOracle<'_> {
     fn eval(&mut self, x: &DVector<f64>, grad: &mut DVector<f64>) -> f64 {
+        self.evaluations += match self.draw {
+            Draw::Batch(batch, _) => batch.len(),
+            _ => self.examples,
+        } as u64;
         let (v, g) = self.value_and_gradient(Vec2::new(x[0], x[1]));
         grad[0] = g.x;
         grad[1] = g.y;
@@ -695,6 +723,8 @@ pub struct Run {
     x: DVector<f64>,
     avg_sum: Vec2,
     tail: TailMean,
+    /// Per-example gradient evaluations so far ([`Sample::evaluations`]).
+    evaluations: u64,
     status: RunStatus,
     trajectory: Trajectory,
     /// Where the samples go instead of the trajectory, for [`Run::streaming`].
@@ -761,6 +791,7 @@ impl Run {
                 Averaging::Tail { last } => TailMean::new(last),
                 _ => TailMean::default(),
             },
+            evaluations: 0,
             status: RunStatus::Running,
             trajectory,
             stream,
@@ -858,6 +889,7 @@ impl Run {
                 .base_sequence()
                 .map(to2)
                 .filter(|v| finite2(*v)),
+            evaluations: self.evaluations,
         };
         if let Some(stream) = &mut self.stream {
             stream.push(sample);
@@ -881,8 +913,12 @@ impl Run {
                 f: objective,
                 draw: self.noise.draw(k),
                 clip: self.config.clip,
+                examples: self.config.examples.max(1),
+                evaluations: 0,
             };
-            if let Err(e) = self.optimizer.step(&mut self.x, &mut oracle) {
+            let stepped = self.optimizer.step(&mut self.x, &mut oracle);
+            self.evaluations = self.evaluations.saturating_add(oracle.evaluations);
+            if let Err(e) = stepped {
                 self.status = RunStatus::Stopped {
                     step: k + 1,
                     reason: Stop::Failed(e),
@@ -1055,6 +1091,7 @@ mod tests {
             clip: Clip::None,
             averaging: Averaging::Off,
             noise: NoiseSpec::default(),
+            examples: 1,
         }
     }
 
@@ -1069,6 +1106,7 @@ mod tests {
             .into_iter()
             .map(|c| RunConfig {
                 noise: noise.clone(),
+                examples: 1,
                 ..c
             })
             .collect();
@@ -1185,6 +1223,7 @@ mod tests {
         .into_iter()
         .map(|o| RunConfig {
             noise: noise.clone(),
+            examples: 1,
             ..config(o)
         })
         .collect();
@@ -1226,6 +1265,8 @@ mod tests {
                     f: &f,
                     draw: sampler.draw(k),
                     clip: Clip::None,
+                    examples: 1,
+                    evaluations: 0,
                 };
                 o.eval(&x, &mut g);
                 sum2 += (g[0] - 0.3).powi(2) + (g[1] + 0.2).powi(2);
@@ -1492,6 +1533,7 @@ mod tests {
             ] {
                 let c = RunConfig {
                     noise: noise.clone(),
+                    examples: 1,
                     averaging,
                     ..config(optimizer.clone())
                 };

@@ -44,6 +44,8 @@ pub const BUILTIN: &[Builtin] = builtin![
     "19-schedule-free.ron",
     "20-momentum-and-step-size.ron",
     "21-conjugate-gradient.ron",
+    "24-cost-per-gradient.ron",
+    "25-sublinear-rates.ron",
 ];
 
 /// The shipped MLP presets (presets/mlp/), in order.

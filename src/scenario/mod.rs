@@ -76,6 +76,34 @@ pub struct ScenarioSpec {
     /// Draw only the last this many steps of each path (the noise ball a run is in now,
     /// rather than everything it crossed); the whole path when omitted.
     pub trail: Option<usize>,
+    /// How the loss plot is drawn: its x axis (steps or gradient evaluations, linear or
+    /// logarithmic) and the rate references over it.
+    pub loss_plot: LossPlot,
+}
+
+/// What the loss plot's x axis counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LossX {
+    /// Optimizer steps k.
+    #[default]
+    Steps,
+    /// Per-example gradient evaluations spent (the cost: B per minibatch step, N for an exact
+    /// gradient of a finite sum, every line-search trial counted).
+    Evaluations,
+}
+
+/// The loss plot's axes and references (View menu), stored in the preset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LossPlot {
+    /// Steps or gradient evaluations along x.
+    pub x: LossX,
+    /// A logarithmic x axis (with the log y axis: a log-log plot, where k^-p is a line of
+    /// slope -p).
+    pub log_x: bool,
+    /// Reference curves C/k and C/k^2 through the selected run, and, where L is known and the
+    /// objective convex, the course's bounds for GD and Nesterov and the lower bound.
+    pub references: bool,
 }
 
 /// How the app and figures look.
@@ -161,6 +189,7 @@ impl Default for ScenarioSpec {
             theme: None,
             focus: None,
             trail: None,
+            loss_plot: LossPlot::default(),
         }
     }
 }
@@ -462,6 +491,10 @@ fn check_run(
         (None, Some(f)) => f.default_start(),
         (None, None) => Vec2::zeros(),
     };
+    let examples = match noise.kind {
+        NoiseKind::Minibatch { n, .. } => n,
+        _ => 1,
+    };
     let noise = match (r.noisy, r.batch_size, &noise.kind) {
         (false, _, _) => NoiseSpec {
             kind: NoiseKind::None,
@@ -504,6 +537,7 @@ fn check_run(
                 clip: r.clip,
                 averaging: r.averaging,
                 noise,
+                examples,
             },
         })
     } else {
@@ -847,6 +881,34 @@ mod tests {
             let text = to_ron(&spec).unwrap();
             assert_eq!(parse_spec(&text, "rt.ron").unwrap(), spec, "{text}");
         }
+    }
+
+    /// The cost rule: every gradient asked for, times the examples it averages (B for a
+    /// minibatch, N for an exact gradient of a finite sum of N, 1 without one); line-search
+    /// trials count too.
+    #[test]
+    fn evaluations_count_each_gradient_times_its_examples() {
+        let s = parse(
+            "(noise: (kind: Minibatch(n: 50, batch_size: 10, spread: 1.0)), runs: [(), (noisy: false), (batch_size: 2), (optimizer: LBFGS(line_search_fn: StrongWolfe))], steps: 5)",
+            "n.ron",
+        )
+        .unwrap();
+        assert!(s.runs.iter().all(|r| r.config.examples == 50));
+        let mut sim = s.simulation(100).unwrap();
+        sim.advance_to(5);
+        let per_step = |i: usize| {
+            let t = sim.runs()[i].trajectory();
+            t.evaluations().windows(2).map(|w| w[1] - w[0]).collect::<Vec<u64>>()
+        };
+        assert_eq!(per_step(0), vec![10; 5]);
+        assert_eq!(per_step(1), vec![50; 5]);
+        assert_eq!(per_step(2), vec![2; 5]);
+        // L-BFGS evaluates at least once per step, more in its first line searches.
+        let lbfgs = per_step(3);
+        assert!(lbfgs.iter().all(|e| e % 10 == 0 && *e >= 10), "{lbfgs:?}");
+        assert!(lbfgs.iter().any(|e| *e > 10), "{lbfgs:?}");
+        let exact = parse("(runs: [()], steps: 3)", "e.ron").unwrap();
+        assert_eq!(exact.runs[0].config.examples, 1);
     }
 
     #[test]

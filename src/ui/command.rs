@@ -86,6 +86,8 @@ pub enum Command {
     /// Draw only each path's last this many steps, or whole paths (`None`); stored in the
     /// 2-D scenario, so saving keeps it.
     SetTrail(Option<usize>),
+    /// The loss plot's axes and references; stored in the 2-D scenario, so saving keeps them.
+    SetLossPlot(crate::scenario::LossPlot),
     /// Show the 2-D page or the network page.
     SetPage(PageKind),
     /// Focus mode off (show everything) or back on, for a preset that has one.

@@ -410,6 +410,7 @@ mod tests {
             clip: Clip::None,
             averaging: Averaging::Off,
             noise: NoiseSpec::default(),
+            examples: 1,
         }
     }
 

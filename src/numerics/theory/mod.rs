@@ -35,7 +35,9 @@
 //! prediction for a run's configuration ([`predict`]) and the fit of a measured rate
 //! ([`measured_rate`], [`RunFit`]); `curves.rs` what the theory panel plots, as plain numbers
 //! (the GD rate curve, the heavy-ball rate map, the error in the eigenbasis, effective step
-//! sizes). Everything here is data and pure functions: the theory panel only draws it and
+//! sizes); `sublinear.rs` the course's bounds in k for convex functions that are not strongly
+//! convex ([`SmoothConvex`]: GD's L r^2/(2k), Nesterov's 2 L r^2/(k+1)^2, the lower bound) and the
+//! log-log slope of a run's loss. Everything here is data and pure functions: the theory panel only draws it and
 //! `optiviz analyze` only prints it, and tests/theory_agreement.rs checks that the two show the
 //! same numbers.
 //!
@@ -48,6 +50,7 @@ mod ends;
 mod fit;
 mod rates;
 mod spectrum;
+mod sublinear;
 mod taylor;
 
 pub use curves::{
@@ -69,6 +72,7 @@ pub use rates::{
 pub use spectrum::{
     Character, PointOfAnalysis, STATIONARY_TOLERANCE, Site, Spectrum, point_of_analysis,
 };
+pub use sublinear::{SmoothConvex, log_log_slope, lowest_minimum, smooth_convex};
 pub use taylor::{Circle, TaylorModels, curvature_along_gradient};
 
 #[cfg(test)]

@@ -227,6 +227,7 @@ impl OptivizApp {
             focus: (surfaces && self.surfaces.session().spec().focus.is_some())
                 .then(|| self.surfaces.focus().is_some()),
             trail: self.surfaces.session().spec().trail,
+            loss_plot: self.surfaces.session().spec().loss_plot,
             settings: &self.settings,
             regions: &self.exports.shown_regions,
             gif_busy: self.exports.gif_busy(),

@@ -5,8 +5,8 @@
 
 pub mod dialogs;
 
-use crate::scenario::Theme;
 use crate::scenario::builtin::BUILTIN_MLP;
+use crate::scenario::{LossPlot, LossX, Theme};
 use crate::ui::command::{Action, Command};
 use crate::ui::deck::{BUILTIN, preset_title};
 use crate::ui::page::PageKind;
@@ -36,6 +36,8 @@ pub struct Status<'a> {
     pub focus: Option<bool>,
     /// On the 2-D page, the scenario's trail (`None`: whole paths).
     pub trail: Option<usize>,
+    /// The 2-D scenario's loss plot axes.
+    pub loss_plot: LossPlot,
     /// The viewer's settings.
     pub settings: &'a Settings,
     /// Where the exportable plots were drawn in the previous frame.
@@ -193,6 +195,7 @@ fn view_menu(ui: &mut egui::Ui, s: &Status<'_>, out: &mut Vec<Command>) {
     }
     if s.page == PageKind::Surfaces {
         trail_menu(ui, s.trail, out);
+        loss_plot_menu(ui, s.loss_plot, out);
     }
     ui.separator();
     for (theme, text) in [
@@ -271,6 +274,34 @@ fn trail_menu(ui: &mut egui::Ui, trail: Option<usize>, out: &mut Vec<Command>) {
                 }
                 ui.close();
             }
+        }
+    });
+}
+
+/// View > Loss plot: what the x axis counts, a log-log plot, the rate references.
+fn loss_plot_menu(ui: &mut egui::Ui, plot: LossPlot, out: &mut Vec<Command>) {
+    ui.menu_button("Loss plot axes", |ui| {
+        let mut next = plot;
+        for (x, text, hover) in [
+            (LossX::Steps, "x: steps", "Loss against the optimizer's step k."),
+            (
+                LossX::Evaluations,
+                "x: gradient evaluations",
+                "Loss against the cost: per-example gradients spent. A minibatch step costs its                  batch size B, an exact gradient of a finite sum of N examples costs N, every                  line-search trial and look-ahead point counts; Hessians are not counted.",
+            ),
+        ] {
+            if ui.radio(plot.x == x, text).on_hover_text(hover).clicked() {
+                next.x = x;
+            }
+        }
+        ui.checkbox(&mut next.log_x, "Logarithmic x (log-log)")
+            .on_hover_text("On log-log axes a loss falling like 1/k^p is a straight line of slope -p.");
+        ui.checkbox(&mut next.references, "Rate references")
+            .on_hover_text(
+                "C/k and C/k^2 through the selected run's first step; where the objective is                  convex and L is known (a quadratic's l_max, else the largest curvature on the                  sublevel set of the start), the course's bounds: GD L|x0 - x*|^2/(2k),                  Nesterov 2L|x0 - x*|^2/(k+1)^2, and the lower bound 3L|x0 - x*|^2/(32(k+1)^2).",
+            );
+        if next != plot {
+            out.push(Command::SetLossPlot(next));
         }
     });
 }

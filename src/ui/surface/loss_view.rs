@@ -1,24 +1,61 @@
-//! Loss against step for every run, on a log scale: log10(f(x_k) - f*), with f* the known
-//! minimum (or the lowest loss any run reached). A vertical line marks the step on screen.
+//! Loss against step (or against gradient evaluations, the cost) for every run, on a log scale:
+//! log10(f(x_k) - f*), with f* the known minimum (or the lowest loss any run reached). The x
+//! axis may be logarithmic too (View > Loss plot axes), where a loss falling like 1/k^p is a
+//! line of slope -p; rate references (C/k, C/k^2 and, where they apply, the course's bounds)
+//! are drawn dashed. A vertical line marks the step on screen.
 
+use crate::numerics::theory::{SmoothConvex, smooth_convex};
+use crate::scenario::{LossPlot, LossX};
 use crate::ui::surface::session::Session;
 use crate::ui::widgets::plot_items;
 use crate::ui::widgets::plot_items::LegendEntry;
 use egui::Color32;
-use egui_plot::{HoverPosition, Plot, PlotPoint, PlotPoints, VLine};
+use egui_plot::{HoverPosition, LineStyle, Plot, PlotPoint, PlotPoints, Text, VLine};
 
 /// Most points drawn per run; longer histories keep each bucket's extremes so spikes survive.
 const MAX_POINTS: usize = 3000;
 
-/// The loss plot, with its decimated lines cached until the simulation changes.
+/// Points per reference curve.
+const REFERENCE_POINTS: usize = 200;
+
+/// One run's line: its points and the step each point belongs to (lines end at the step on
+/// screen whatever the x axis counts).
+#[derive(Default)]
+struct RunLine {
+    points: Vec<PlotPoint>,
+    steps: Vec<usize>,
+}
+
+/// A dashed reference curve.
+struct Reference {
+    label: &'static str,
+    points: Vec<PlotPoint>,
+    style: LineStyle,
+    /// Grey level (the theme's ink, never a run's colour).
+    gray: u8,
+}
+
+/// The plot's cache key: what the lines were built for.
+#[derive(Clone, Copy, PartialEq)]
+struct Key {
+    generation: u64,
+    frontier: usize,
+    axes: LossPlot,
+    selected: usize,
+}
+
+/// The loss plot, with its decimated lines cached until the simulation or the axes change.
 #[derive(Default)]
 pub struct LossView {
-    /// (simulation generation, computed frontier) the cache was built for.
-    key: Option<(u64, usize)>,
+    key: Option<Key>,
     /// Per simulated run: the whole computed history, decimated, sorted by step.
-    lines: Vec<Vec<PlotPoint>>,
+    lines: Vec<RunLine>,
+    /// The reference curves (empty unless asked for).
+    references: Vec<Reference>,
     /// Lowest and highest y over all lines (the frame stays put while playing).
     y_range: Option<(f64, f64)>,
+    /// The right end of the x axis (in plot units).
+    x_end: f64,
     /// The y axis's name.
     label: String,
     /// Decimations so far (for tests).
@@ -26,9 +63,15 @@ pub struct LossView {
 }
 
 impl LossView {
-    /// Rebuilds the cached lines when the simulation has changed or computed more steps.
-    fn refresh(&mut self, session: &Session) {
-        let key = (session.generation(), session.frontier());
+    /// Rebuilds the cached lines when the simulation, the axes or the selected run changed.
+    fn refresh(&mut self, session: &Session, selected: usize) {
+        let axes = session.spec().loss_plot;
+        let key = Key {
+            generation: session.generation(),
+            frontier: session.frontier(),
+            axes,
+            selected,
+        };
         if self.key == Some(key) {
             return;
         }
@@ -49,24 +92,72 @@ impl LossView {
         label.clone_into(&mut self.label);
         // Below this, differences are rounding noise.
         let floor = 1e-16 * (1.0 + reference.abs());
+        let x_of = |x: f64| if axes.log_x { x.log10() } else { x };
+        self.x_end = x_of(Self::x_extent(session, axes.x).max(1.0));
         self.lines = sim
             .runs()
             .iter()
             .map(|run| {
                 let t = run.trajectory();
-                decimate(t.losses(), t.stride(), reference, floor)
+                let x_at = |i: usize| match axes.x {
+                    LossX::Steps => (i * t.stride()) as f64,
+                    LossX::Evaluations => t.evaluations()[i] as f64,
+                };
+                // Runs costlier than the frame end at its edge: only the samples inside it are
+                // decimated (x never decreases along a run).
+                let inside = first_false(t.len(), |i| x_of(x_at(i)) <= self.x_end);
+                let mut line = RunLine::default();
+                for i in decimate(&t.losses()[..inside], axes.log_x) {
+                    let step = i * t.stride();
+                    let x = x_at(i);
+                    // A log axis starts at 1.
+                    if axes.log_x && x < 1.0 {
+                        continue;
+                    }
+                    let y = (t.losses()[i] - reference).max(floor).log10();
+                    line.points.push(PlotPoint::new(x_of(x), y));
+                    line.steps.push(step);
+                }
+                line
             })
             .collect();
         self.y_range = self
             .lines
             .iter()
-            .flatten()
+            .flat_map(|l| &l.points)
             .map(|p| p.y)
             .filter(|y| y.is_finite())
             .fold(None, |r, y| match r {
                 None => Some((y, y)),
                 Some((lo, hi)) => Some((f64::min(lo, y), f64::max(hi, y))),
             });
+        self.references = if axes.references {
+            references(session, selected, reference, axes, self.x_end)
+        } else {
+            Vec::new()
+        };
+    }
+
+    /// The x extent to frame: the step budget, or in evaluations the cost the cheapest run
+    /// spends on the whole budget (every run drawn up to equal cost).
+    #[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+    fn x_extent(session: &Session, x: LossX) -> f64 {
+        let budget = session.steps() as f64;
+        match x {
+            LossX::Steps => budget,
+            LossX::Evaluations => session
+                .sim()
+                .runs()
+                .iter()
+                .filter_map(|r| {
+                    let latest = r.trajectory().latest()?;
+                    (latest.step > 0)
+                        .then(|| latest.evaluations as f64 / latest.step as f64 * budget)
+                })
+                .filter(|e| *e > 0.0)
+                .fold(None, |m: Option<f64>, e| Some(m.map_or(e, |m| m.min(e))))
+                .unwrap_or(budget),
+        }
     }
 
     /// How often the lines were decimated (cached between changes).
@@ -75,13 +166,21 @@ impl LossView {
         self.rebuilds
     }
 
-    /// Draws the loss plot into `ui`: a legend row in the runs' order, then every run up to the
-    /// step on screen (the selected run, a spec index, on top), in a frame that fits the whole
-    /// computed history.
+    /// Draws the loss plot into `ui`: a legend row in the runs' order (then the references),
+    /// then every run up to the step on screen (the selected run, a spec index, on top), in a
+    /// frame that fits the whole computed history.
     pub fn ui(&mut self, ui: &mut egui::Ui, session: &Session, selected: usize, height: f32) {
-        self.refresh(session);
-        let (step, budget) = (session.shown_step() as f64, session.steps() as f64);
+        self.refresh(session, selected);
+        let axes = session.spec().loss_plot;
         let scale = crate::ui::theme::line_scale(ui.ctx());
+        let dark = ui.visuals().dark_mode;
+        let ink = move |gray: u8| {
+            if dark {
+                Color32::from_gray(255 - gray)
+            } else {
+                Color32::from_gray(gray)
+            }
+        };
         let entries: Vec<LegendEntry> = (0..self.lines.len())
             .map(|k| {
                 let checked = &session.scenario().runs[session.spec_index(k)];
@@ -95,66 +194,252 @@ impl LossView {
         let top = ui.cursor().top();
         plot_items::legend_row(ui, &entries, 2.0 * scale);
         let height = (height - (ui.cursor().top() - top)).max(60.0);
+        let x_name = match axes.x {
+            LossX::Steps => "step",
+            LossX::Evaluations => "gradient evaluations",
+        };
         let plot = Plot::new("loss")
             .height(height)
             .include_x(0.0)
-            .include_x(budget)
+            .include_x(self.x_end)
             .y_axis_label(self.label.clone());
-        let plot = plot_items::step_x_axis(plot, ui, "step");
+        let plot = if axes.log_x {
+            plot_items::log_x_axis(plot, ui, x_name)
+        } else {
+            plot_items::step_x_axis(plot, ui, x_name)
+        };
+        let log_x = axes.log_x;
         let response = plot_items::log_y_axis(plot, ui, self.y_range)
-            .label_formatter(|pos| match pos {
+            .label_formatter(move |pos| match pos {
                 HoverPosition::NearDataPoint {
                     plot_name,
                     position,
                     ..
-                } if !plot_name.is_empty() => Some(format!(
-                    "{plot_name}\nstep {:.0}\n{}",
-                    position.x,
-                    crate::ui::widgets::fmt_num(10f64.powf(position.y))
-                )),
+                } if !plot_name.is_empty() => {
+                    let x = if log_x {
+                        10f64.powf(position.x)
+                    } else {
+                        position.x
+                    };
+                    Some(format!(
+                        "{plot_name}\n{x_name} {:.0}\n{}",
+                        x,
+                        crate::ui::widgets::fmt_num(10f64.powf(position.y))
+                    ))
+                }
                 _ => None,
             })
             .allow_scroll(false)
             .show(ui, |plot_ui| {
-                let mut order: Vec<usize> = (0..self.lines.len()).collect();
-                order.sort_by_key(|&k| session.spec_index(k) == selected);
-                for k in order {
-                    let points = &self.lines[k];
-                    let shown = points.partition_point(|p| p.x <= step);
-                    plot_ui.line(
-                        plot_items::line(
-                            entries[k].label.clone(),
-                            PlotPoints::Borrowed(&points[..shown]),
-                        )
-                        .color(entries[k].color)
-                        .width(2.0 * scale),
-                    );
-                }
-                plot_ui.vline(
-                    VLine::new("", step)
-                        .color(Color32::from_gray(140))
-                        .width(1.0),
-                );
+                self.draw(plot_ui, session, selected, &entries, ink, scale);
             });
         // Screen readers (and UI tests) find the plot by this name.
         response
             .response
             .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "loss plot"));
     }
+
+    /// The references, then every run up to the step on screen (the selected one on top), and
+    /// the line at that step.
+    fn draw<'a>(
+        &'a self,
+        plot_ui: &mut egui_plot::PlotUi<'a>,
+        session: &Session,
+        selected: usize,
+        entries: &[LegendEntry],
+        ink: impl Fn(u8) -> Color32,
+        scale: f32,
+    ) {
+        let axes = session.spec().loss_plot;
+        let log_x = axes.log_x;
+        let step = session.shown_step();
+        // Each reference is named at its right end, in the plot: a row of grey dashed
+        // swatches in the legend would not tell them apart.
+        for r in &self.references {
+            plot_ui.line(
+                plot_items::line(r.label, PlotPoints::Borrowed(&r.points))
+                    .color(ink(r.gray))
+                    .style(r.style)
+                    .width(1.5 * scale),
+            );
+            if let Some(end) = r.points.last() {
+                plot_ui.text(
+                    Text::new("", *end, r.label)
+                        .color(ink(r.gray))
+                        .anchor(egui::Align2::RIGHT_BOTTOM),
+                );
+            }
+        }
+        let mut order: Vec<usize> = (0..self.lines.len()).collect();
+        order.sort_by_key(|&k| session.spec_index(k) == selected);
+        for k in order {
+            let line = &self.lines[k];
+            let shown = line.steps.partition_point(|s| *s <= step);
+            plot_ui.line(
+                plot_items::line(
+                    entries[k].label.clone(),
+                    PlotPoints::Borrowed(&line.points[..shown]),
+                )
+                .color(entries[k].color)
+                .width(2.0 * scale),
+            );
+        }
+        // In evaluations every run is at its own cost: no one line marks the step.
+        if axes.x == LossX::Steps && (step > 0 || !log_x) {
+            #[allow(clippy::cast_precision_loss, reason = "steps far below 2^52")]
+            let x = step as f64;
+            plot_ui.vline(
+                VLine::new("", if log_x { x.log10() } else { x })
+                    .color(Color32::from_gray(140))
+                    .width(1.0),
+            );
+        }
+    }
 }
 
-/// log10(loss - reference) per sample, at most MAX_POINTS of them, keeping each bucket's
-/// smallest and largest value.
-fn decimate(losses: &[f64], stride: usize, reference: f64, floor: f64) -> Vec<PlotPoint> {
-    let y = |v: f64| (v - reference).max(floor).log10();
-    let bucket = losses.len().div_ceil(MAX_POINTS / 2).max(1);
-    let mut out = Vec::with_capacity(MAX_POINTS + 2);
-    for (b, chunk) in losses.chunks(bucket).enumerate() {
-        let start = b * bucket;
-        if bucket == 1 {
-            out.push(PlotPoint::new((start * stride) as f64, y(chunk[0])));
-            continue;
+/// The rate references for the selected run: C/k and C/k^2 through its first sample at x >= 1
+/// (x being steps or evaluations); in steps, where the objective is convex with a known L
+/// towards the lowest known minimum, the course's GD and Nesterov bounds and the lower bound.
+#[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+fn references(
+    session: &Session,
+    selected: usize,
+    reference: f64,
+    axes: LossPlot,
+    x_end: f64,
+) -> Vec<Reference> {
+    let sim = session.sim();
+    let Some(k) = (0..sim.runs().len())
+        .find(|&k| session.spec_index(k) == selected)
+        .or((!sim.runs().is_empty()).then_some(0))
+    else {
+        return Vec::new();
+    };
+    let t = sim.runs()[k].trajectory();
+    let x_at = |i: usize| match axes.x {
+        LossX::Steps => (i * t.stride()) as f64,
+        LossX::Evaluations => t.evaluations()[i] as f64,
+    };
+    let end = if axes.log_x { 10f64.powf(x_end) } else { x_end };
+    let curve = |from: f64, f: &dyn Fn(f64) -> f64| -> Vec<PlotPoint> {
+        (0..REFERENCE_POINTS)
+            .filter_map(|j| {
+                let u = j as f64 / (REFERENCE_POINTS - 1) as f64;
+                let x = if axes.log_x {
+                    from * (end / from).powf(u)
+                } else {
+                    from + u * (end - from)
+                };
+                let y = f(x);
+                (y > 0.0 && y.is_finite())
+                    .then(|| PlotPoint::new(if axes.log_x { x.log10() } else { x }, y.log10()))
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    if let Some(i) = (0..t.len()).find(|&i| x_at(i) >= 1.0) {
+        let (x1, gap) = (x_at(i), t.losses()[i] - reference);
+        if gap > 0.0 && x1 < end {
+            out.push(Reference {
+                label: "C/k",
+                points: curve(x1, &|x| gap * x1 / x),
+                style: LineStyle::dashed_loose(),
+                gray: 110,
+            });
+            out.push(Reference {
+                label: "C/k²",
+                points: curve(x1, &|x| gap * (x1 / x) * (x1 / x)),
+                style: LineStyle::dotted_loose(),
+                gray: 110,
+            });
         }
+    }
+    let scenario = session.scenario();
+    let start = scenario.runs[session.spec_index(k)].config.start;
+    if axes.x == LossX::Steps
+        && let Some(b) = smooth_convex(&scenario.objective, start, &scenario.view)
+    {
+        // The bounds measure f - f(x*): shifted to the plot's reference they stay bounds.
+        let shift = b.f_star - reference;
+        let bounds: [(&'static str, LineStyle, Bound); 3] = [
+            (
+                "GD bound",
+                LineStyle::dashed_dense(),
+                SmoothConvex::gd_bound,
+            ),
+            (
+                "Nesterov bound",
+                LineStyle::dashed_dense(),
+                SmoothConvex::nesterov_bound,
+            ),
+            (
+                "lower bound",
+                LineStyle::dotted_dense(),
+                SmoothConvex::lower_bound,
+            ),
+        ];
+        for (label, style, bound) in bounds {
+            out.push(Reference {
+                label,
+                points: curve(1.0, &|k| bound(&b, k) + shift),
+                style,
+                gray: 60,
+            });
+        }
+    }
+    out
+}
+
+/// One of the course's bounds as a function of k.
+type Bound = fn(&SmoothConvex, f64) -> f64;
+
+/// The first index in 0..n where `pred` is false, for a `pred` that is true and then false.
+fn first_false(n: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// The sample indices to draw of `losses`: all of them up to MAX_POINTS, else each bucket's
+/// smallest and largest value, in order. Buckets are of equal length, or, for a logarithmic x
+/// axis (`log`), grow geometrically from sample 1 on, so the first steps, which span decades
+/// there, are all kept.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    reason = "bucket bounds of at most a few million samples"
+)]
+fn decimate(losses: &[f64], log: bool) -> Vec<usize> {
+    let n = losses.len();
+    let buckets = MAX_POINTS / 2;
+    let mut bounds: Vec<usize> = if n <= buckets {
+        (0..=n).collect()
+    } else if log {
+        let ratio = (n as f64).powf(1.0 / buckets as f64);
+        let mut b = vec![0, 1];
+        let mut edge = 1.0_f64;
+        while *b.last().unwrap_or(&n) < n {
+            edge *= ratio;
+            let next = (edge.ceil() as usize).clamp(b[b.len() - 1] + 1, n);
+            b.push(next);
+        }
+        b
+    } else {
+        let len = n.div_ceil(buckets);
+        (0..n.div_ceil(len)).map(|j| j * len).chain([n]).collect()
+    };
+    bounds.dedup();
+    let mut out = Vec::with_capacity(MAX_POINTS + 4);
+    for w in bounds.windows(2) {
+        let chunk = &losses[w[0]..w[1]];
         let (mut lo, mut hi) = (0, 0);
         for (i, v) in chunk.iter().enumerate() {
             if *v < chunk[lo] {
@@ -165,9 +450,10 @@ fn decimate(losses: &[f64], stride: usize, reference: f64, floor: f64) -> Vec<Pl
             }
         }
         for i in if lo <= hi { [lo, hi] } else { [hi, lo] } {
-            out.push(PlotPoint::new(((start + i) * stride) as f64, y(chunk[i])));
+            out.push(w[0] + i);
         }
     }
+    out.dedup();
     out
 }
 
@@ -179,17 +465,18 @@ mod tests {
     fn decimation_keeps_spikes_and_bounds_the_count() {
         let mut losses: Vec<f64> = (0..100_000).map(|k| 1.0 / (1.0 + f64::from(k))).collect();
         losses[54_321] = 1e6;
-        let pts = decimate(&losses, 1, 0.0, 1e-16);
-        assert!(pts.len() <= crate::ui::surface::loss_view::MAX_POINTS + 2);
-        assert!(
-            pts.iter().any(|p| (p.y - 6.0).abs() < 1e-9),
-            "the spike survives"
-        );
-        assert!(pts.windows(2).all(|w| w[0].x <= w[1].x));
-        let short = decimate(&[1.0, 0.1, 0.01], 2, 0.0, 1e-16);
-        assert_eq!(
-            short.iter().map(|p| p.x).collect::<Vec<_>>(),
-            vec![0.0, 2.0, 4.0]
-        );
+        for log in [false, true] {
+            let kept = decimate(&losses, log);
+            assert!(
+                kept.len() <= crate::ui::surface::loss_view::MAX_POINTS + 4,
+                "{log}"
+            );
+            assert!(kept.contains(&54_321), "the spike survives");
+            assert!(kept.windows(2).all(|w| w[0] < w[1]));
+        }
+        assert_eq!(decimate(&[1.0, 0.1, 0.01], false), vec![0, 1, 2]);
+        // On a log axis the first steps span decades: all of them are kept.
+        let log = decimate(&losses, true);
+        assert!((0..100).all(|i| log.contains(&i)), "{:?}", &log[..20]);
     }
 }

@@ -381,6 +381,13 @@ impl SurfacePage {
                     self.edit(ctx, spec)?;
                 }
             }
+            Command::SetLossPlot(plot) => {
+                if self.session.spec().loss_plot != plot {
+                    let mut spec = self.session.spec().clone();
+                    spec.loss_plot = plot;
+                    self.edit(ctx, spec)?;
+                }
+            }
             Command::SetTheme(theme) => {
                 if self.session.spec().theme != Some(theme) {
                     let mut spec = self.session.spec().clone();

@@ -4,7 +4,7 @@
 //! blocks the interface. Playback reveals the computed steps at the scenario's speed; the
 //! timeline can scrub anywhere in what has been computed.
 
-use crate::numerics::objectives::{Landmarks, PointKind};
+use crate::numerics::objectives::Landmarks;
 use crate::numerics::run::Simulation;
 use crate::numerics::{ParamError, Vec2};
 use crate::scenario::{Scenario, ScenarioSpec};
@@ -324,19 +324,16 @@ fn same_simulation(a: &ScenarioSpec, b: &ScenarioSpec) -> bool {
         theme: None,
         focus: None,
         trail: None,
+        loss_plot: crate::scenario::LossPlot::default(),
         speed: 1.0,
         ..s.clone()
     };
     a.speed.is_finite() && (1.0..=MAX_SPEED).contains(&a.speed) && cosmetic(a) == cosmetic(b)
 }
 
+/// The lowest known minimum ([`theory::lowest_minimum`]: degenerate minima count).
 fn known_minimum(s: &Scenario) -> Option<f64> {
-    s.objective
-        .critical_points()
-        .iter()
-        .filter(|c| c.kind == PointKind::Minimum)
-        .map(|c| c.value)
-        .reduce(f64::min)
+    crate::numerics::theory::lowest_minimum(&s.objective, &s.view).map(|c| c.value)
 }
 
 #[cfg(test)]

@@ -163,6 +163,15 @@ pub fn step_x_axis<'a>(plot: egui_plot::Plot<'a>, ui: &Ui, title: &str) -> egui_
     plot.custom_x_axes(vec![axis]).x_grid_spacer(round_marks)
 }
 
+/// An x axis for log10 of a count (steps, evaluations): whole decades labelled `1e3`, titled
+/// `title` and sized from the first frame, like [`log_y_axis`] on y.
+pub fn log_x_axis<'a>(plot: egui_plot::Plot<'a>, ui: &Ui, title: &str) -> egui_plot::Plot<'a> {
+    let axis = titled_x_axis(ui, title)
+        .formatter(|mark, _| decade_label(mark))
+        .label_spacing(20.0..=24.0);
+    plot.custom_x_axes(vec![axis]).x_grid_spacer(decade_marks)
+}
+
 /// Height of a [`titled_x_axis`]: a line of tick labels, then the title a quarter of a line
 /// further down.
 #[must_use]
