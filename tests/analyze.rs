@@ -336,3 +336,27 @@ fn a_degenerate_minimum_has_no_linear_rate() {
     assert!(text.contains("degenerate: no linear rate"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// On preset 25, `analyze` reports the sublinear view: GD's log-log slope near -1.5 with its
+/// k^2 gap large, Nesterov's k^2 gap small, both under their bounds; and each run's cost.
+#[test]
+fn analyze_reports_sublinear_rates_and_bounds() {
+    let v = json(&["analyze", &preset("25-sublinear-rates.ron"), "--json"]);
+    let runs = v["runs"].as_array().unwrap();
+    let (gd, nag) = (&runs[0]["sublinear"], &runs[1]["sublinear"]);
+    assert!((num(&gd["log_log_slope"]) + 1.5).abs() < 0.05, "{gd}");
+    assert!(num(&nag["log_log_slope"]) < -2.0, "{nag}");
+    assert!(num(&gd["k2_gap"]) > 100.0 && num(&nag["k2_gap"]) < 0.01);
+    assert!(num(&gd["gap"]) <= num(&gd["gd_bound"]));
+    assert!(num(&nag["gap"]) <= num(&nag["nesterov_bound"]));
+    assert_eq!(runs[0]["evaluations"], 20_000);
+    let out = optiviz(&["analyze", &preset("25-sublinear-rates.ron")]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Sublinear rates.") && text.contains("k^2 (f - f*)"),
+        "{text}"
+    );
+    // A quadratic has its linear rates and no sublinear section.
+    let q = json(&["analyze", &preset("01-gd-zigzag.ron"), "--json"]);
+    assert!(q["runs"][0]["sublinear"].is_null());
+}

@@ -896,8 +896,19 @@ fn the_loss_plot_shows_log_log_axes_rate_references_and_cost() {
         painted_texts(h).into_iter().map(|(t, ..)| t).collect()
     };
     let shown = texts(&h);
-    for name in ["C/k", "C/k²", "GD bound", "Nesterov bound", "lower bound", "1e4", "step"] {
-        assert!(shown.iter().any(|t| t == name), "{name} missing in {shown:?}");
+    for name in [
+        "C/k",
+        "C/k²",
+        "GD bound",
+        "Nesterov bound",
+        "lower bound",
+        "1e4",
+        "step",
+    ] {
+        assert!(
+            shown.iter().any(|t| t == name),
+            "{name} missing in {shown:?}"
+        );
     }
     let mut axes = h.state().session().spec().loss_plot;
     axes.references = false;
@@ -905,12 +916,21 @@ fn the_loss_plot_shows_log_log_axes_rate_references_and_cost() {
     h.run_steps(3);
     assert!(h.state().modified());
     let shown = texts(&h);
-    assert!(!shown.iter().any(|t| t == "GD bound" || t == "C/k"), "{shown:?}");
+    assert!(
+        !shown.iter().any(|t| t == "GD bound" || t == "C/k"),
+        "{shown:?}"
+    );
     key(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
     assert!(h.state().session().spec().loss_plot.references);
 
     let h = at_the_end("24-cost-per-gradient.ron");
     let shown = texts(&h);
-    assert!(shown.iter().any(|t| t == "gradient evaluations"), "{shown:?}");
-    assert!(!shown.iter().any(|t| t == "GD bound"), "no bounds on a cost axis");
+    assert!(
+        shown.iter().any(|t| t == "gradient evaluations"),
+        "{shown:?}"
+    );
+    assert!(
+        !shown.iter().any(|t| t == "GD bound"),
+        "no bounds on a cost axis"
+    );
 }

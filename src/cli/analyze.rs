@@ -115,6 +115,66 @@ struct RunReport {
     fitted_steps: Option<[usize; 2]>,
     /// The error at the last step (|x_k - x*| or |grad f(x_k)|).
     final_error: Option<f64>,
+    /// Per-example gradient evaluations the run spent (its cost, see `Sample::evaluations`).
+    evaluations: u64,
+    /// Not a quadratic, but convex with a known L from this run's start: the sublinear view.
+    sublinear: Option<SublinearReport>,
+}
+
+/// The course's sublinear bounds against a run (`theory::SmoothConvex`), at its last step k.
+#[derive(Debug, Serialize)]
+struct SublinearReport {
+    /// L: the largest curvature on the sublevel set of the start.
+    l: f64,
+    x_star: [f64; 2],
+    /// |x_0 - x*|^2.
+    distance2: f64,
+    /// The last step k.
+    step: usize,
+    /// f(x_k) - f*.
+    gap: f64,
+    /// k (f(x_k) - f*): bounded for a 1/k rate.
+    k_gap: f64,
+    /// k^2 (f(x_k) - f*): bounded for a 1/k^2 rate.
+    k2_gap: f64,
+    /// Least-squares slope of log(f - f*) against log k over the last decade of steps.
+    log_log_slope: Option<f64>,
+    /// GD's bound L r^2 / (2k) at lr = 1/L.
+    gd_bound: f64,
+    /// Nesterov's bound 2 L r^2 / (k + 1)^2 at lr = 1/L.
+    nesterov_bound: f64,
+    /// The first-order lower bound 3 L r^2 / (32 (k + 1)^2) (worst case in many dimensions).
+    lower_bound: f64,
+}
+
+/// The sublinear report of a run that ended at step `k`, when the bounds apply.
+#[allow(clippy::cast_precision_loss, reason = "step counts far below 2^52")]
+fn sublinear_report(
+    scenario: &Scenario,
+    checked: &CheckedRun,
+    run: &Run,
+) -> Option<SublinearReport> {
+    let b = theory::smooth_convex(&scenario.objective, checked.config.start, &scenario.view)?;
+    let t = run.trajectory();
+    let latest = t.latest()?;
+    let k = latest.step;
+    let gap = latest.loss - b.f_star;
+    let steps: Vec<usize> = (0..t.len()).map(|i| i * t.stride()).collect();
+    let from = steps.partition_point(|s| *s < (k / 10).max(1));
+    let kf = k as f64;
+    Some(SublinearReport {
+        l: b.l,
+        x_star: [b.x_star.x, b.x_star.y],
+        distance2: b.distance2,
+        step: k,
+        gap,
+        k_gap: kf * gap,
+        k2_gap: kf * kf * gap,
+        log_log_slope: theory::log_log_slope(&steps[from..], &t.losses()[from..], b.f_star),
+        gd_bound: b.gd_bound(kf),
+        nesterov_bound: b.nesterov_bound(kf),
+        lower_bound: b.lower_bound(kf),
+    })
 }
 
 /// Analyzes the scenario and writes text or JSON.
@@ -166,7 +226,7 @@ pub fn analyze(scenario: &Scenario) -> Result<Report> {
                 )
             };
             let prediction = theory::predict_at_end(&checked.config, end.point.as_ref());
-            run_report(
+            let mut report = run_report(
                 checked,
                 run,
                 steps,
@@ -174,7 +234,11 @@ pub fn analyze(scenario: &Scenario) -> Result<Report> {
                 prediction,
                 start_hessian,
                 end_hessian,
-            )
+            );
+            if exact.is_none() {
+                report.sublinear = sublinear_report(scenario, checked, run);
+            }
+            report
         })
         .collect();
     let hessian = exact.as_ref().map(hessian_report);
@@ -297,6 +361,8 @@ fn run_report(
         measured_rate: fit.measured_rate(),
         fitted_steps: fit.fit.map(|f| f.steps),
         final_error: fit.final_error,
+        evaluations: t.latest().map_or(0, |s| s.evaluations),
+        sublinear: None,
     }
 }
 
@@ -689,7 +755,54 @@ fn write_text(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             vec![format!("{}:", run.label), note]
         })
         .collect();
-    write_table(out, "  ", &notes)
+    write_table(out, "  ", &notes)?;
+    write_sublinear(out, &r.runs)
+}
+
+/// The sublinear table, for runs on a convex objective with a known L (not a quadratic).
+fn write_sublinear(out: &mut dyn Write, runs: &[RunReport]) -> std::io::Result<()> {
+    let with: Vec<(&RunReport, &SublinearReport)> = runs
+        .iter()
+        .filter_map(|r| r.sublinear.as_ref().map(|s| (r, s)))
+        .collect();
+    let Some((_, first)) = with.first() else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "\nSublinear rates. Convex on the sublevel set of the start: L = {} (the largest curvature\n\
+         there), x* = {}.\n\
+         Bounds at the last step k for lr = 1/L: GD L r^2/(2k), Nesterov 2 L r^2/(k+1)^2 (the lower\n\
+         bound 3 L r^2/(32 (k+1)^2) binds only a worst-case function in many dimensions). Slope: of\n\
+         log(f - f*) against log k over the last decade of steps (-1 for 1/k, -2 for 1/k^2).",
+        num(first.l),
+        point(first.x_star)
+    )?;
+    let mut rows = vec![
+        [
+            "run",
+            "f - f*",
+            "k (f - f*)",
+            "k^2 (f - f*)",
+            "slope",
+            "GD bound",
+            "Nesterov bound",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    for (r, s) in with {
+        rows.push(vec![
+            r.label.clone(),
+            num(s.gap),
+            num(s.k_gap),
+            num(s.k2_gap),
+            s.log_log_slope.map_or_else(|| "-".to_owned(), num),
+            num(s.gd_bound),
+            num(s.nesterov_bound),
+        ]);
+    }
+    write_table(out, "  ", &rows)
 }
 
 #[cfg(test)]

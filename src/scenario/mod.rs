@@ -898,7 +898,10 @@ mod tests {
         sim.advance_to(5);
         let per_step = |i: usize| {
             let t = sim.runs()[i].trajectory();
-            t.evaluations().windows(2).map(|w| w[1] - w[0]).collect::<Vec<u64>>()
+            t.evaluations()
+                .windows(2)
+                .map(|w| w[1] - w[0])
+                .collect::<Vec<u64>>()
         };
         assert_eq!(per_step(0), vec![10; 5]);
         assert_eq!(per_step(1), vec![50; 5]);
