@@ -630,3 +630,48 @@ fn gd_is_sublinear_and_nesterov_s_k_squared_gap_stays_bounded() {
         );
     }
 }
+
+/// 26: ReduceLROnPlateau halves lr six times, about every 51 steps once the run is in its
+/// noise ball, down to min_lr, and its ball ends over 30 times lower than the constant run's.
+/// On other seeds too.
+#[test]
+fn reduce_on_plateau_cuts_lr_when_the_loss_stalls_and_shrinks_the_ball() {
+    let text = preset_text("26-reduce-on-plateau.ron");
+    for seed in [5, 6, 7] {
+        let sim = simulated(&text.replace("seed: 5", &format!("seed: {seed}")), "26");
+        let (constant, plateau) = (sim.runs()[0].trajectory(), sim.runs()[1].trajectory());
+        let lrs: Vec<f64> = (0..plateau.len())
+            .map(|i| plateau.sample(i).unwrap().lr)
+            .collect();
+        let cuts: Vec<usize> = (1..lrs.len()).filter(|&k| lrs[k] < lrs[k - 1]).collect();
+        assert_eq!(cuts.len(), 6, "seed {seed}: cuts at {cuts:?}");
+        assert!(
+            (50..=250).contains(&cuts[0]),
+            "seed {seed}: first cut {}",
+            cuts[0]
+        );
+        assert!(cuts.windows(2).all(|w| w[1] - w[0] >= 51), "{cuts:?}");
+        assert_eq!(*lrs.last().unwrap(), 0.01);
+        let tail = |t: &optiviz::numerics::run::Trajectory| median(t.losses()[2000..].to_vec());
+        let (c, p) = (tail(constant), tail(plateau));
+        assert!(c > 30.0 * p, "seed {seed}: constant {c}, plateau {p}");
+    }
+}
+
+/// 27: momentum 0.99 from the start climbs above the start's loss and reaches 1e-6 at step
+/// 1002; the warm-up from 0.5 never does and arrives at step 846; momentum 0.5 is at 0.0065
+/// after 5000 steps.
+#[test]
+fn a_momentum_warm_up_avoids_the_first_overshoot() {
+    let runs = losses(&preset_text("27-momentum-warmup.ron"), "27");
+    let start = runs[0][0];
+    assert!((start - 12.5).abs() < 1e-12);
+    let peak = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+    assert!((peak(&runs[0]) - 13.9).abs() < 0.05, "{}", peak(&runs[0]));
+    assert!(peak(&runs[1]) <= start);
+    let reach = |v: &[f64]| v.iter().position(|f| *f < 1e-6);
+    assert_eq!(reach(&runs[0]), Some(1002));
+    assert_eq!(reach(&runs[1]), Some(846));
+    assert_eq!(reach(&runs[2]), None);
+    assert!((runs[2][5000] - 0.0065).abs() < 0.0001, "{}", runs[2][5000]);
+}

@@ -209,6 +209,7 @@ fn sweep_optimizers_objectives_learning_rates_and_noise() {
                         optimizer,
                         start: objective.default_start(),
                         schedule: Schedule::Constant,
+                        momentum_schedule: optiviz::numerics::schedule::MomentumSchedule::Constant,
                         clip: Clip::None,
                         averaging: Averaging::Polyak { start: 0 },
                         noise: noise.clone(),

@@ -1,7 +1,8 @@
 //! Runs: one optimizer stepping on a 2-D objective under a schedule, clipping, noise and
 //! Polyak averaging, recorded into a [`Trajectory`].
 //!
-//! Per step k: lr_k = schedule(lr, k); the noise draw of step k is fixed; the optimizer asks the
+//! Per step k: lr_k = schedule(lr, k) (ReduceLROnPlateau: from the losses so far, see
+//! [`Scheduler`]); the noise draw of step k is fixed; the optimizer asks the
 //! oracle (objective + noise + clipping) for gradients and moves x_k to x_{k+1}. The trajectory
 //! records, for every kept step, the point, the true loss f(x_k) and gradient norm
 //! |grad f(x_k)| (without noise), the learning rate, the optimizer's effective per-coordinate
@@ -14,7 +15,7 @@ use super::objectives::{AnyObjective, Hessian, Objective, ViewRect};
 use super::optimizers::{Optimizer, OptimizerSpec, Oracle, StepError};
 use super::parallel::STEPS_WORTH_SHARING;
 use super::path_shape::PathShape;
-use super::schedule::Schedule;
+use super::schedule::{MomentumSchedule, Schedule, Scheduler};
 use super::{Mat2, ParamError, Vec2};
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
@@ -145,6 +146,8 @@ pub struct RunConfig {
     pub start: Vec2,
     /// Learning-rate schedule.
     pub schedule: Schedule,
+    /// Momentum schedule (SGD with momentum, NAG with a constant momentum).
+    pub momentum_schedule: MomentumSchedule,
     /// Gradient clipping.
     pub clip: Clip,
     /// Iterate averaging.
@@ -725,6 +728,8 @@ pub struct Run {
     tail: TailMean,
     /// Per-example gradient evaluations so far ([`Sample::evaluations`]).
     evaluations: u64,
+    /// The learning-rate schedule in motion (ReduceLROnPlateau watches the losses).
+    scheduler: Scheduler,
     status: RunStatus,
     trajectory: Trajectory,
     /// Where the samples go instead of the trajectory, for [`Run::streaming`].
@@ -772,6 +777,18 @@ impl Run {
             .validate()
             .map_err(|e| e.within("schedule"))?;
         config.clip.validate().map_err(|e| e.within("clip"))?;
+        config
+            .momentum_schedule
+            .validate()
+            .map_err(|e| e.within("momentum_schedule"))?;
+        if config.momentum_schedule != MomentumSchedule::Constant
+            && config.optimizer.momentum().is_none()
+        {
+            return Err(ParamError::new(
+                "momentum_schedule",
+                "needs SGD with a momentum above 0 or NAG with a constant momentum",
+            ));
+        }
         config.noise.validate().map_err(|e| e.within("noise"))?;
         config
             .averaging
@@ -792,6 +809,7 @@ impl Run {
                 _ => TailMean::default(),
             },
             evaluations: 0,
+            scheduler: Scheduler::new(&config.schedule, config.optimizer.lr()),
             status: RunStatus::Running,
             trajectory,
             stream,
@@ -876,7 +894,7 @@ impl Run {
             point: p,
             loss,
             grad_norm,
-            lr: self.config.schedule.lr(self.config.optimizer.lr(), step),
+            lr: self.scheduler.lr(step),
             effective_lr: self
                 .optimizer
                 .effective_lr()
@@ -907,8 +925,14 @@ impl Run {
         let mut taken = 0;
         while taken < steps && self.status.is_running() {
             let k = self.trajectory.steps_done();
-            let lr = self.config.schedule.lr(self.config.optimizer.lr(), k);
+            let lr = self.scheduler.lr(k);
             self.optimizer.set_lr(lr);
+            if self.config.momentum_schedule != MomentumSchedule::Constant
+                && let Some(target) = self.config.optimizer.momentum()
+            {
+                let m = self.config.momentum_schedule.momentum(target, k);
+                self.optimizer.set_momentum(m);
+            }
             let mut oracle = PlaneOracle {
                 f: objective,
                 draw: self.noise.draw(k),
@@ -947,7 +971,8 @@ impl Run {
             }
             let (f, g) = objective.value_and_gradient(p);
             let grad_norm = norm(g);
-            let next_lr = self.config.schedule.lr(self.config.optimizer.lr(), k + 1);
+            self.scheduler.observe(f);
+            let next_lr = self.scheduler.lr(k + 1);
             let stop = if !(f.is_finite() && grad_norm.is_finite()) {
                 Some(Stop::NonFiniteValue)
             } else if !next_lr.is_finite() {
@@ -1088,6 +1113,7 @@ mod tests {
             optimizer,
             start: Vec2::new(2.0, 1.5),
             schedule: Schedule::Constant,
+            momentum_schedule: crate::numerics::schedule::MomentumSchedule::Constant,
             clip: Clip::None,
             averaging: Averaging::Off,
             noise: NoiseSpec::default(),

@@ -4,6 +4,11 @@
 //! ExponentialLR, CosineAnnealingLR, LinearLR), plus the course's linear decay to lr_tau at
 //! step tau then constant (Goodfellow et al. 8.3.1):
 //! lr_k = (1 - k/tau) lr_0 + (k/tau) lr_tau for k < tau, lr_tau afterwards.
+//!
+//! One schedule is not a function of k: torch's ReduceLROnPlateau watches a metric, here the
+//! run's loss after each update (on the 2-D page the noise-free f(x_k); on the network page the
+//! loss of the step's minibatch), and multiplies lr by `factor` when it has not improved for
+//! `patience` updates. A [`Scheduler`] carries that state; the closed forms need none.
 
 use super::ParamError;
 use super::checks::{at_least, non_negative, positive};
@@ -59,6 +64,175 @@ pub enum Schedule {
         /// Exponent p in (0, 1].
         power: f64,
     },
+    /// torch ReduceLROnPlateau (mode "min") stepped with the loss after every update: the loss
+    /// improves when it falls below best (1 - threshold) (`rel`) or best - threshold (`abs`);
+    /// after more than `patience` updates without improvement lr becomes max(lr factor,
+    /// min_lr) (kept when that changes it by eps or less), followed by `cooldown` updates in
+    /// which bad updates are not counted.
+    ReduceOnPlateau {
+        /// Multiplier of lr at a reduction, in (0, 1).
+        factor: f64,
+        /// Updates without improvement tolerated before a reduction.
+        patience: usize,
+        /// Smallest improvement that counts.
+        threshold: f64,
+        /// Whether `threshold` is relative to the best loss or absolute.
+        threshold_mode: ThresholdMode,
+        /// Updates after a reduction before bad updates count again.
+        cooldown: usize,
+        /// Lowest learning rate.
+        min_lr: f64,
+        /// Reductions smaller than this are skipped.
+        eps: f64,
+    },
+}
+
+/// A momentum schedule (course 002:142: "start from 0.5 and increase all the way to 0.99"):
+/// the momentum of update k, set before the update as a torch loop setting
+/// `param_group["momentum"]` would.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub enum MomentumSchedule {
+    /// The optimizer's own momentum throughout.
+    #[default]
+    Constant,
+    /// Linear from `start` at update 0 to the optimizer's momentum at update `steps`, then
+    /// constant: m_k = start + (m - start) min(k / steps, 1).
+    Warmup {
+        /// Momentum of the first update, in [0, 1).
+        start: f64,
+        /// Updates until the optimizer's momentum is reached.
+        steps: usize,
+    },
+}
+
+impl MomentumSchedule {
+    /// The momentum of update k, given the optimizer's own (`target`).
+    #[must_use]
+    #[allow(clippy::cast_precision_loss, reason = "step counts far below 2^52")]
+    pub fn momentum(&self, target: f64, k: usize) -> f64 {
+        match *self {
+            Self::Constant => target,
+            Self::Warmup { start, steps } => {
+                if k >= steps {
+                    target
+                } else {
+                    start + (target - start) * (k as f64 / steps as f64)
+                }
+            }
+        }
+    }
+
+    /// Checks ranges; the error names the field.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        match *self {
+            Self::Constant => Ok(()),
+            Self::Warmup { start, steps } => {
+                super::checks::beta("start", start)?;
+                at_least("steps", steps, 1)
+            }
+        }
+    }
+}
+
+/// How ReduceLROnPlateau's threshold is measured (torch's `threshold_mode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ThresholdMode {
+    /// best (1 - threshold).
+    #[default]
+    Rel,
+    /// best - threshold.
+    Abs,
+}
+
+/// torch's ReduceLROnPlateau defaults: factor 0.1, patience 10, threshold 1e-4 relative, no
+/// cooldown, min_lr 0, eps 1e-8.
+#[must_use]
+pub fn reduce_on_plateau() -> Schedule {
+    Schedule::ReduceOnPlateau {
+        factor: 0.1,
+        patience: 10,
+        threshold: 1e-4,
+        threshold_mode: ThresholdMode::Rel,
+        cooldown: 0,
+        min_lr: 0.0,
+        eps: 1e-8,
+    }
+}
+
+/// A schedule as a run steps through it: `lr(k)` for the update from x_k, then `observe` the
+/// loss that update reached. The closed forms ignore the losses; ReduceLROnPlateau keeps
+/// torch's state (best loss, bad updates, cooldown) and its current lr.
+#[derive(Clone, Debug)]
+pub struct Scheduler {
+    schedule: Schedule,
+    base: f64,
+    /// ReduceLROnPlateau's current lr.
+    current: f64,
+    best: f64,
+    bad: usize,
+    cooldown_left: usize,
+}
+
+impl Scheduler {
+    /// The schedule from its first update, with base rate `base`.
+    #[must_use]
+    pub fn new(schedule: &Schedule, base: f64) -> Self {
+        Self {
+            schedule: schedule.clone(),
+            base,
+            current: base,
+            best: f64::INFINITY,
+            bad: 0,
+            cooldown_left: 0,
+        }
+    }
+
+    /// The learning rate of update k (the next one, for ReduceLROnPlateau).
+    #[must_use]
+    pub fn lr(&self, k: usize) -> f64 {
+        match self.schedule {
+            Schedule::ReduceOnPlateau { .. } => self.current,
+            ref s => s.lr(self.base, k),
+        }
+    }
+
+    /// The loss after an update: torch's `scheduler.step(loss)`. A NaN loss never improves.
+    pub fn observe(&mut self, loss: f64) {
+        let Schedule::ReduceOnPlateau {
+            factor,
+            patience,
+            threshold,
+            threshold_mode,
+            cooldown,
+            min_lr,
+            eps,
+        } = self.schedule
+        else {
+            return;
+        };
+        let better = match threshold_mode {
+            ThresholdMode::Rel => loss < self.best * (1.0 - threshold),
+            ThresholdMode::Abs => loss < self.best - threshold,
+        };
+        if better {
+            self.best = loss;
+            self.bad = 0;
+        } else {
+            self.bad += 1;
+        }
+        if self.cooldown_left > 0 {
+            self.cooldown_left -= 1;
+            self.bad = 0;
+        }
+        if self.bad > patience {
+            let reduced = (self.current * factor).max(min_lr);
+            if self.current - reduced > eps {
+                self.current = reduced;
+            }
+            self.cooldown_left = cooldown;
+            self.bad = 0;
+        }
+    }
 }
 
 impl Schedule {
@@ -71,7 +245,9 @@ impl Schedule {
     )]
     pub fn lr(&self, base: f64, k: usize) -> f64 {
         match *self {
-            Self::Constant => base,
+            // ReduceLROnPlateau: without the losses a run reaches (see [`Scheduler`]), its
+            // starting rate.
+            Self::Constant | Self::ReduceOnPlateau { .. } => base,
             Self::Step { step_size, gamma } => base * gamma.powi((k / step_size.max(1)) as i32),
             Self::Exponential { gamma } => base * gamma.powf(k as f64),
             Self::LinearDecay { tau, lr_tau } => {
@@ -155,6 +331,23 @@ impl Schedule {
                     ))
                 }
             }
+            Self::ReduceOnPlateau {
+                factor,
+                threshold,
+                min_lr,
+                eps,
+                ..
+            } => {
+                if !(factor > 0.0 && factor < 1.0) {
+                    return Err(ParamError::new(
+                        "factor",
+                        format!("must be in (0, 1), got {}", super::short(factor)),
+                    ));
+                }
+                non_negative("threshold", threshold)?;
+                non_negative("min_lr", min_lr)?;
+                non_negative("eps", eps)
+            }
         }
     }
 
@@ -169,6 +362,7 @@ impl Schedule {
             Self::Cosine { .. } => "Cosine",
             Self::Warmup { .. } => "Warmup",
             Self::InverseTime { .. } => "InverseTime",
+            Self::ReduceOnPlateau { .. } => "ReduceOnPlateau",
         }
     }
 }
@@ -176,6 +370,69 @@ impl Schedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// torch 2.15's ReduceLROnPlateau on the same loss sequence, lr 0.1 (the lr after each
+    /// `scheduler.step(loss)`), relative with cooldown and absolute with a floor.
+    #[test]
+    fn reduce_on_plateau_is_torch_s() {
+        let losses = [
+            1.0, 0.9, 0.95, 0.899, 0.898, 0.97, 0.96, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8,
+            0.79999, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5,
+            0.5,
+        ];
+        let rel = [
+            0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025,
+            0.025, 0.025, 0.025, 0.0125, 0.0125, 0.0125, 0.0125, 0.0125, 0.0125, 0.0125, 0.0125,
+            0.0125, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01,
+        ];
+        let mut abs = [0.03; 32];
+        abs[..4].fill(0.1);
+        abs[4..10].fill(0.05);
+        for (schedule, want) in [
+            (
+                Schedule::ReduceOnPlateau {
+                    factor: 0.5,
+                    patience: 3,
+                    threshold: 0.01,
+                    threshold_mode: ThresholdMode::Rel,
+                    cooldown: 2,
+                    min_lr: 0.01,
+                    eps: 1e-8,
+                },
+                rel,
+            ),
+            (
+                Schedule::ReduceOnPlateau {
+                    factor: 0.5,
+                    patience: 2,
+                    threshold: 0.05,
+                    threshold_mode: ThresholdMode::Abs,
+                    cooldown: 0,
+                    min_lr: 0.03,
+                    eps: 1e-8,
+                },
+                abs,
+            ),
+        ] {
+            schedule.validate().unwrap();
+            let mut s = Scheduler::new(&schedule, 0.1);
+            assert_eq!(s.lr(0), 0.1);
+            for (k, (loss, lr)) in losses.iter().zip(want).enumerate() {
+                s.observe(*loss);
+                assert_eq!(s.lr(k + 1), lr, "{schedule:?} after loss {k}");
+            }
+        }
+        // A closed form ignores the losses.
+        let mut step = Scheduler::new(&Schedule::Exponential { gamma: 0.5 }, 1.0);
+        step.observe(f64::NAN);
+        assert_eq!(step.lr(2), 0.25);
+        assert!(reduce_on_plateau().validate().is_ok());
+        let mut bad = reduce_on_plateau();
+        if let Schedule::ReduceOnPlateau { factor, .. } = &mut bad {
+            *factor = 1.0;
+        }
+        assert_eq!(bad.validate().unwrap_err().field, "factor");
+    }
 
     #[test]
     fn closed_forms() {

@@ -8,7 +8,7 @@ use crate::numerics::noise::NoiseKind;
 use crate::numerics::objectives::{Landmarks, ObjectiveSpec};
 use crate::numerics::optimizers::OptimizerSpec;
 use crate::numerics::run::{Averaging, Clip};
-use crate::numerics::schedule::Schedule;
+use crate::numerics::schedule::{MomentumSchedule, Schedule};
 use crate::scenario::{CheckedRun, Scenario};
 use serde::Serialize;
 use serde_json::Value;
@@ -127,6 +127,12 @@ fn run_extras(run: &CheckedRun, spec_batch: Option<usize>) -> String {
         parts.push(format!(
             "schedule {}",
             with_params(&run.config.schedule, None, &[])
+        ));
+    }
+    if let MomentumSchedule::Warmup { start, steps } = run.config.momentum_schedule {
+        parts.push(format!(
+            "momentum from {} over {steps} steps",
+            number(start)
         ));
     }
     match run.config.clip {

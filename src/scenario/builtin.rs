@@ -46,6 +46,8 @@ pub const BUILTIN: &[Builtin] = builtin![
     "21-conjugate-gradient.ron",
     "24-cost-per-gradient.ron",
     "25-sublinear-rates.ron",
+    "26-reduce-on-plateau.ron",
+    "27-momentum-warmup.ron",
 ];
 
 /// The shipped MLP presets (presets/mlp/), in order.

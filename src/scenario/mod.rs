@@ -16,7 +16,7 @@ use crate::numerics::noise::{NoiseKind, NoiseSpec};
 use crate::numerics::objectives::{AnyObjective, Landmarks, ObjectiveSpec, ViewRect};
 use crate::numerics::optimizers::OptimizerSpec;
 use crate::numerics::run::{Averaging, Clip, RunConfig, Simulation};
-use crate::numerics::schedule::Schedule;
+use crate::numerics::schedule::{MomentumSchedule, Schedule};
 use crate::numerics::{ParamError, Vec2};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -210,6 +210,9 @@ pub struct RunSpec {
     pub enabled: bool,
     /// Learning-rate schedule.
     pub schedule: Schedule,
+    /// Momentum schedule: a warm-up to the optimizer's momentum (SGD with momentum, NAG with a
+    /// constant momentum).
+    pub momentum_schedule: MomentumSchedule,
     /// Gradient clipping.
     pub clip: Clip,
     /// Iterate averaging.
@@ -230,6 +233,7 @@ impl Default for RunSpec {
             color: None,
             enabled: true,
             schedule: Schedule::Constant,
+            momentum_schedule: MomentumSchedule::Constant,
             clip: Clip::None,
             averaging: Averaging::Off,
             noisy: true,
@@ -474,6 +478,15 @@ fn check_run(
     if let Err(e) = r.clip.validate() {
         errors.push(at(e, "clip"));
     }
+    if let Err(e) = r.momentum_schedule.validate() {
+        errors.push(at(e, "momentum_schedule"));
+    } else if r.momentum_schedule != MomentumSchedule::Constant && r.optimizer.momentum().is_none()
+    {
+        errors.push(ParamError::new(
+            format!("runs[{i}].momentum_schedule"),
+            "needs SGD with a momentum above 0 or NAG with a constant momentum",
+        ));
+    }
     let start = match (r.start, objective) {
         (Some((x, y)), _) => {
             if !(x.is_finite() && y.is_finite()) {
@@ -534,6 +547,7 @@ fn check_run(
                 optimizer: r.optimizer.clone(),
                 start,
                 schedule: r.schedule.clone(),
+                momentum_schedule: r.momentum_schedule,
                 clip: r.clip,
                 averaging: r.averaging,
                 noise,

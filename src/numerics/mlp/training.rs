@@ -23,7 +23,7 @@ use super::network::{Network, NetworkSpec, Task, Workspace};
 use crate::numerics::ParamError;
 use crate::numerics::optimizers::{Optimizer, OptimizerSpec, Oracle};
 use crate::numerics::run::{Clip, RunStatus, Stop};
-use crate::numerics::schedule::Schedule;
+use crate::numerics::schedule::{Schedule, Scheduler};
 use nalgebra::{DMatrix, DVector};
 use std::fmt;
 
@@ -201,6 +201,8 @@ impl Snapshots {
 pub struct MlpRun {
     config: MlpRunConfig,
     optimizer: Box<dyn Optimizer>,
+    /// The learning-rate schedule in motion (ReduceLROnPlateau watches the batch losses).
+    scheduler: Scheduler,
     params: DVector<f64>,
     previous: DVector<f64>,
     status: RunStatus,
@@ -334,6 +336,7 @@ impl Training {
             training.runs.push(MlpRun {
                 config: rc.clone(),
                 optimizer,
+                scheduler: Scheduler::new(&rc.schedule, rc.optimizer.lr()),
                 params: training.init.clone(),
                 previous: training.init.clone(),
                 status: RunStatus::Running,
@@ -433,7 +436,7 @@ impl Training {
                 if !run.status.is_running() {
                     continue;
                 }
-                let lr = run.config.schedule.lr(run.config.optimizer.lr(), k);
+                let lr = run.scheduler.lr(k);
                 if !lr.is_finite() {
                     run.status = RunStatus::Stopped {
                         step: k + 1,
@@ -456,7 +459,10 @@ impl Training {
                     Err(e) => Some(Stop::Failed(e)),
                     Ok(info) if !info.loss.is_finite() => Some(Stop::NonFiniteValue),
                     Ok(_) if !all_finite(run.params.as_slice()) => Some(Stop::NonFinitePoint),
-                    Ok(_) => None,
+                    Ok(info) => {
+                        run.scheduler.observe(info.loss);
+                        None
+                    }
                 };
                 if let Some(reason) = stop {
                     run.params.copy_from(&run.previous);
@@ -517,7 +523,7 @@ impl Training {
             train_acc: classify.then_some(train_acc),
             test_acc: classify.then_some(test_acc),
             grad_norm,
-            lr: run.config.schedule.lr(run.config.optimizer.lr(), s),
+            lr: run.scheduler.lr(s),
         });
         run.snapshots.push(s, run.params.as_slice());
     }

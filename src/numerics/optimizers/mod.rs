@@ -91,6 +91,11 @@ pub trait Tunable {
     fn lr(&self) -> f64;
     /// Sets the learning rate (schedules call this before each step).
     fn set_lr(&mut self, lr: f64);
+    /// Sets the momentum before a step (a momentum schedule does, as a torch loop setting
+    /// `param_group["momentum"]` would); false, changing nothing, for methods without one.
+    fn set_momentum(&mut self, _momentum: f64) -> bool {
+        false
+    }
     /// The per-coordinate effective step size of the last update, for adaptive methods:
     /// the factor that multiplies the (bias-corrected) gradient or momentum (Rprop's step
     /// sizes multiply the gradient's sign).
@@ -346,6 +351,20 @@ impl OptimizerSpec {
     /// Sets the base learning rate.
     pub fn set_lr(&mut self, lr: f64) {
         self.method_mut().set_lr(lr);
+    }
+
+    /// The constant momentum a momentum schedule can warm up to: SGD's `momentum` when it is
+    /// not 0, NAG's `Constant(mu)`; `None` for every other method.
+    #[must_use]
+    pub fn momentum(&self) -> Option<f64> {
+        match self {
+            Self::SGD(p) => (p.momentum != 0.0).then_some(p.momentum),
+            Self::NAG(NagParams {
+                momentum: NagMomentum::Constant(mu),
+                ..
+            }) => Some(*mu),
+            _ => None,
+        }
     }
 
     /// What the optimizer evaluates.

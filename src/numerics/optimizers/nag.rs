@@ -101,6 +101,15 @@ impl Tunable for Nag {
     fn set_lr(&mut self, lr: f64) {
         self.p.lr = lr;
     }
+    fn set_momentum(&mut self, momentum: f64) -> bool {
+        match &mut self.p.momentum {
+            NagMomentum::Constant(mu) => {
+                *mu = momentum;
+                true
+            }
+            NagMomentum::Accelerated => false,
+        }
+    }
     fn velocity(&self) -> Option<&DVector<f64>> {
         (self.n > 0).then_some(&self.velocity)
     }

@@ -142,6 +142,10 @@ impl Tunable for Sgd {
     fn set_lr(&mut self, lr: f64) {
         self.p.lr = lr;
     }
+    fn set_momentum(&mut self, momentum: f64) -> bool {
+        self.p.momentum = momentum;
+        true
+    }
     fn velocity(&self) -> Option<&DVector<f64>> {
         (self.p.momentum != 0.0 && self.has_buf).then_some(&self.buf)
     }

@@ -407,6 +407,7 @@ mod tests {
             optimizer,
             start: Vec2::new(-1.5, 0.5),
             schedule: Schedule::Constant,
+            momentum_schedule: crate::numerics::schedule::MomentumSchedule::Constant,
             clip: Clip::None,
             averaging: Averaging::Off,
             noise: NoiseSpec::default(),

@@ -6,7 +6,7 @@
 use crate::numerics::optimizers::OptimizerSpec;
 use crate::numerics::optimizers::knobs::{Knobs, Real, Scale};
 use crate::numerics::run::{Averaging, Clip};
-use crate::numerics::schedule::Schedule;
+use crate::numerics::schedule::{MomentumSchedule, Schedule, ThresholdMode};
 use crate::ui::widgets::{integer, slider, toggle};
 use egui::Ui;
 
@@ -259,7 +259,7 @@ fn from_zero(
 }
 
 /// The schedules offered, with defaults scaled to the scenario's length.
-fn schedule_choices(steps: usize) -> [Schedule; 7] {
+fn schedule_choices(steps: usize) -> [Schedule; 8] {
     [
         Schedule::Constant,
         Schedule::Step {
@@ -283,6 +283,7 @@ fn schedule_choices(steps: usize) -> [Schedule; 7] {
             tau: (steps / 20).max(1),
             power: 1.0,
         },
+        crate::numerics::schedule::reduce_on_plateau(),
     ]
 }
 
@@ -408,7 +409,84 @@ fn schedule_params(ui: &mut Ui, s: &mut Schedule, steps: usize) -> bool {
             )
         }
         Schedule::InverseTime { .. } => inverse_time_params(ui, s, steps),
+        Schedule::ReduceOnPlateau { .. } => plateau_params(ui, s, steps),
     }
+}
+
+/// Sliders for torch's ReduceLROnPlateau (its defaults on double-click).
+fn plateau_params(ui: &mut Ui, s: &mut Schedule, steps: usize) -> bool {
+    let Schedule::ReduceOnPlateau {
+        factor,
+        patience,
+        threshold,
+        threshold_mode,
+        cooldown,
+        min_lr,
+        ..
+    } = s
+    else {
+        return false;
+    };
+    let mut relative = *threshold_mode == ThresholdMode::Rel;
+    let changed = slider(
+        ui,
+        "factor",
+        factor,
+        0.01..=0.99,
+        0.1,
+        false,
+        "Multiply lr by factor when the loss has not improved for more than patience updates",
+    ) | integer(
+        ui,
+        "patience",
+        patience,
+        0..=steps.max(10),
+        10,
+        "Updates without improvement tolerated before lr is reduced",
+    ) | slider(
+        ui,
+        "threshold",
+        threshold,
+        1e-8..=1.0,
+        1e-4,
+        true,
+        "Smallest improvement of the loss that counts",
+    ) | toggle(
+        ui,
+        "relative",
+        &mut relative,
+        true,
+        "threshold_mode: on, the loss must fall below best (1 - threshold) ('rel'); off, below \
+         best - threshold ('abs')",
+    ) | integer(
+        ui,
+        "cooldown",
+        cooldown,
+        0..=steps.max(10),
+        0,
+        "Updates after a reduction before updates without improvement count again",
+    ) | slider(
+        ui,
+        "min_lr",
+        min_lr,
+        0.0..=1.0,
+        0.0,
+        false,
+        "Lowest learning rate",
+    );
+    *threshold_mode = if relative {
+        ThresholdMode::Rel
+    } else {
+        ThresholdMode::Abs
+    };
+    ui.label(
+        egui::RichText::new(
+            "watches the loss after every update: f(x_k) on the 2-D page, the minibatch's loss \
+             on the network page",
+        )
+        .small(),
+    );
+    changed
 }
 
 /// Sliders for the 1/k-type decay, with whether the Robbins-Monro conditions hold.
@@ -439,6 +517,69 @@ fn inverse_time_params(ui: &mut Ui, s: &mut Schedule, steps: usize) -> bool {
         "sum a^2 = inf: the Robbins-Monro conditions fail (p <= 1/2)"
     };
     ui.label(egui::RichText::new(text).small());
+    changed
+}
+
+/// Momentum schedule editor, for a method with a constant momentum (`target`): off, or a
+/// linear warm-up from `start` to it (course 002:142: 0.5 up to 0.99). A schedule left on an
+/// optimizer without one is shown so that it can be turned off (the preset check names it).
+pub fn momentum_schedule_ui(
+    ui: &mut Ui,
+    m: &mut MomentumSchedule,
+    target: Option<f64>,
+    steps: usize,
+) -> bool {
+    if target.is_none() && *m == MomentumSchedule::Constant {
+        return false;
+    }
+    let warmup = MomentumSchedule::Warmup {
+        start: 0.5,
+        steps: (steps / 5).max(1),
+    };
+    let mut on = *m != MomentumSchedule::Constant;
+    let mut changed = toggle(
+        ui,
+        "momentum warm-up",
+        &mut on,
+        false,
+        "Raise the momentum linearly from start to the optimizer's momentum over the first \
+         steps (a torch loop setting param_group['momentum'] before each step)",
+    );
+    if changed {
+        *m = if on {
+            warmup
+        } else {
+            MomentumSchedule::Constant
+        };
+    }
+    if let MomentumSchedule::Warmup { start, steps: w } = m {
+        changed |= slider(
+            ui,
+            "start",
+            start,
+            0.0..=0.99,
+            0.5,
+            false,
+            "Momentum of the first step",
+        ) | integer(
+            ui,
+            "warm-up steps",
+            w,
+            1..=steps.max(10),
+            (steps / 5).max(1),
+            "Steps until the optimizer's momentum is reached",
+        );
+        if let Some(target) = target {
+            ui.label(
+                egui::RichText::new(format!(
+                    "momentum {} -> {} over {w} steps",
+                    crate::ui::widgets::fmt_num(*start),
+                    crate::ui::widgets::fmt_num(target)
+                ))
+                .small(),
+            );
+        }
+    }
     changed
 }
 

@@ -8,7 +8,9 @@ use crate::numerics::run::RunStatus;
 use crate::scenario::Element;
 use crate::scenario::{MAX_RUNS, RunColor, RunSpec, ScenarioSpec, format_color, parse_color};
 use crate::ui::command::Command;
-use crate::ui::widgets::params::{LrContext, averaging_ui, clip_ui, optimizer_ui, schedule_ui};
+use crate::ui::widgets::params::{
+    LrContext, averaging_ui, clip_ui, momentum_schedule_ui, optimizer_ui, schedule_ui,
+};
 use crate::ui::widgets::toggle;
 
 /// Runs section.
@@ -95,9 +97,7 @@ impl Panel for RunsPanel {
                     ) {
                         run.start = Some(start);
                     }
-                    schedule_ui(ui, &mut run.schedule, steps, id);
-                    clip_ui(ui, &mut run.clip);
-                    averaging_ui(ui, &mut run.averaging, steps);
+                    schedules_and_clipping(ui, run, steps, id);
                     if noisy_scenario {
                         noise_options(ui, run, minibatch_n);
                     }
@@ -310,4 +310,17 @@ fn duplicate_run(spec: &mut ScenarioSpec, i: usize) {
     };
     copy.color = None;
     spec.runs.insert(i + 1, copy);
+}
+
+/// A run's learning-rate and momentum schedules, clipping and averaging.
+fn schedules_and_clipping(ui: &mut egui::Ui, run: &mut RunSpec, steps: usize, id: egui::Id) {
+    schedule_ui(ui, &mut run.schedule, steps, id);
+    momentum_schedule_ui(
+        ui,
+        &mut run.momentum_schedule,
+        run.optimizer.momentum(),
+        steps,
+    );
+    clip_ui(ui, &mut run.clip);
+    averaging_ui(ui, &mut run.averaging, steps);
 }
