@@ -521,3 +521,36 @@ fn exact_cg_takes_two_steps_and_needs_its_accurate_searches() {
         "strong Wolfe {wolfe}, steepest exact {steepest}"
     );
 }
+
+/// 22: across the valley delta-bar-delta's first step overshoots and halves that coordinate's
+/// rate to 0.75, which then stays below 1.1; along it the rate grows by kappa = 0.15 a step,
+/// to 16.35 at step 100 (eight times GD's edge 2/L = 2); it reaches a loss of 1e-6 in 69
+/// steps, GD at the same lr in about 310.
+#[test]
+fn delta_bar_delta_grows_the_flat_coordinate_s_rate_and_cuts_the_steep_one_s() {
+    let file = "22-delta-bar-delta.ron";
+    let text = preset_text(file);
+    let sim = simulated(&text, file);
+    let t = sim.runs()[1].trajectory();
+    let rate = |k: usize| t.at_step(k).unwrap().effective_lr.unwrap();
+    // Runs: GD, delta-bar-delta, both at lr = 1.5 (x across the valley, y along it).
+    assert_eq!((rate(1).x, rate(1).y), (1.5, 1.5));
+    assert_eq!(rate(2).x, 0.75, "the overshoot halves the steep rate");
+    let steep_max = (2..=t.steps_done()).map(|k| rate(k).x).fold(0.0, f64::max);
+    println!("the steep rate after step 1 is at most {steep_max}");
+    assert!(steep_max < 1.1, "{steep_max}");
+    for k in 1..=100 {
+        let expected = 1.5 + 0.15 * (k - 1) as f64;
+        assert!(
+            (rate(k).y - expected).abs() < 1e-12,
+            "step {k}: {:?}",
+            rate(k)
+        );
+    }
+    assert!(rate(100).y > 8.0 * 2.0, "{:?}", rate(100));
+    let to = steps_to(&text, 1e-6);
+    println!("steps to a loss of 1e-6: {to:?}");
+    let gd = about(to[0], 310, "GD");
+    let dbd = about(to[1], 69, "delta-bar-delta");
+    assert!(4 * dbd < gd, "{to:?}");
+}

@@ -44,6 +44,7 @@ pub const BUILTIN: &[Builtin] = builtin![
     "19-schedule-free.ron",
     "20-momentum-and-step-size.ron",
     "21-conjugate-gradient.ron",
+    "22-delta-bar-delta.ron",
 ];
 
 /// The shipped MLP presets (presets/mlp/), in order.
