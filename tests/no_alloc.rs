@@ -64,6 +64,11 @@ fn specs() -> Vec<OptimizerSpec> {
             amsgrad: true,
             ..AdamParams::default()
         }),
+        OptimizerSpec::Adam(AdamParams {
+            amsgrad: true,
+            amsgrad_max_corrected: true,
+            ..AdamParams::default()
+        }),
         OptimizerSpec::AdamW(AdamWParams::default()),
         OptimizerSpec::NAdam(NAdamParams::default()),
         OptimizerSpec::RAdam(RAdamParams::default()),

@@ -45,6 +45,7 @@ pub const BUILTIN: &[Builtin] = builtin![
     "20-momentum-and-step-size.ron",
     "21-conjugate-gradient.ron",
     "22-delta-bar-delta.ron",
+    "23-amsgrad-forms.ron",
 ];
 
 /// The shipped MLP presets (presets/mlp/), in order.
