@@ -675,3 +675,92 @@ fn a_momentum_warm_up_avoids_the_first_overshoot() {
     assert_eq!(reach(&runs[2]), None);
     assert!((runs[2][5000] - 0.0065).abs() < 0.0001, "{}", runs[2][5000]);
 }
+
+/// 22: across the valley delta-bar-delta's first step overshoots and halves that coordinate's
+/// rate to 0.75, which then stays below 1.1; along it the rate grows by kappa = 0.15 a step,
+/// to 16.35 at step 100 (eight times GD's edge 2/L = 2); it reaches a loss of 1e-6 in 69
+/// steps, GD at the same lr in about 310.
+#[test]
+fn delta_bar_delta_grows_the_flat_coordinate_s_rate_and_cuts_the_steep_one_s() {
+    let file = "22-delta-bar-delta.ron";
+    let text = preset_text(file);
+    let sim = simulated(&text, file);
+    let t = sim.runs()[1].trajectory();
+    let rate = |k: usize| t.at_step(k).unwrap().effective_lr.unwrap();
+    // Runs: GD, delta-bar-delta, both at lr = 1.5 (x across the valley, y along it).
+    assert_eq!((rate(1).x, rate(1).y), (1.5, 1.5));
+    assert_eq!(rate(2).x, 0.75, "the overshoot halves the steep rate");
+    let steep_max = (2..=t.steps_done()).map(|k| rate(k).x).fold(0.0, f64::max);
+    println!("the steep rate after step 1 is at most {steep_max}");
+    assert!(steep_max < 1.1, "{steep_max}");
+    for k in 1..=100 {
+        let expected = 1.5 + 0.15 * (k - 1) as f64;
+        assert!(
+            (rate(k).y - expected).abs() < 1e-12,
+            "step {k}: {:?}",
+            rate(k)
+        );
+    }
+    assert!(rate(100).y > 8.0 * 2.0, "{:?}", rate(100));
+    let to = steps_to(&text, 1e-6);
+    println!("steps to a loss of 1e-6: {to:?}");
+    let gd = about(to[0], 310, "GD");
+    let dbd = about(to[1], 69, "delta-bar-delta");
+    assert!(4 * dbd < gd, "{to:?}");
+}
+
+/// 23: the course's AMSGrad keeps the first step's corrected v = g^2 as its maximum, so its
+/// step sizes never grow and stay at lr / |g_1| = (3.2e-4, 1e-3), and it ends at a loss of
+/// 0.45; torch's grow 17 and 16 times and it reaches 1e-6 in about 1900 steps; plain Adam's
+/// grow 75 and 68 times, about 1400 steps. The start is the steepest point of every run.
+#[test]
+fn the_course_s_amsgrad_never_lets_a_step_size_grow_and_torch_s_does() {
+    let file = "23-amsgrad-forms.ron";
+    let text = preset_text(file);
+    let sim = simulated(&text, file);
+    // Runs: Adam, torch's AMSGrad, the course's AMSGrad, all at lr = 0.05.
+    let runs = sim.runs();
+    let n = runs[0].trajectory().steps_done();
+    let rate = |run: usize, k: usize| {
+        runs[run]
+            .trajectory()
+            .at_step(k)
+            .unwrap()
+            .effective_lr
+            .unwrap()
+    };
+    for (i, run) in runs.iter().enumerate() {
+        let g = run.trajectory().grad_norms();
+        assert!(g.iter().all(|&x| x <= g[0]), "run {i} is steeper later");
+    }
+    // The first step's rates are lr / (|g_1| + eps) for all three, g_1 = (-155, -50).
+    for run in 0..3 {
+        let r = rate(run, 1);
+        assert!((r.x - 0.05 / 155.0).abs() < 1e-12 && (r.y - 0.05 / 50.0).abs() < 1e-12);
+    }
+    for k in 2..=n {
+        let (before, now) = (rate(2, k - 1), rate(2, k));
+        assert!(now.x <= before.x && now.y <= before.y, "step {k}: {now:?}");
+    }
+    let end = rate(2, n);
+    assert!((end.x / rate(2, 1).x - 1.0).abs() < 1e-12, "{end:?}");
+    assert!((end.y / rate(2, 1).y - 1.0).abs() < 1e-12, "{end:?}");
+    let growth = |run: usize| {
+        let (a, b) = (rate(run, 1), rate(run, n));
+        (b.x / a.x, b.y / a.y)
+    };
+    let (adam, torch) = (growth(0), growth(1));
+    println!("step sizes grew by {adam:?} (Adam) and {torch:?} (torch's AMSGrad)");
+    let near = |got: f64, claimed: f64| (got / claimed - 1.0).abs() < 0.05;
+    assert!(near(torch.0, 17.0) && near(torch.1, 16.0), "{torch:?}");
+    assert!(near(adam.0, 75.0) && near(adam.1, 68.0), "{adam:?}");
+    let course_end = *runs[2].trajectory().losses().last().unwrap();
+    println!("the course's form ends at a loss of {course_end}");
+    assert!((course_end - 0.45).abs() < 0.02, "{course_end}");
+    let to = steps_to(&text, 1e-6);
+    println!("steps to a loss of 1e-6: {to:?}");
+    assert_eq!(to[2], None);
+    let adam_steps = about(to[0], 1400, "Adam");
+    let torch_steps = about(to[1], 1900, "torch's AMSGrad");
+    assert!(adam_steps < torch_steps);
+}

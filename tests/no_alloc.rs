@@ -11,10 +11,10 @@ use nalgebra::{DMatrix, DVector};
 use optiviz::numerics::mlp::{Network, NetworkSpec, Task};
 use optiviz::numerics::optimizers::{
     AdadeltaParams, AdafactorParams, AdagradParams, AdamParams, AdamWParams, AdamaxParams,
-    AsgdParams, BfgsParams, CgLineSearch, CgParams, GdParams, LbfgsParams, LineSearch, LionParams,
-    MuonParams, NAdamParams, NagParams, NewtonParams, NsDtype, OptimizerSpec, Oracle, ParamLayout,
-    RAdamParams, RmsPropParams, RpropParams, ScheduleFreeAdamWParams, ScheduleFreeSgdParams,
-    SgdParams,
+    AsgdParams, BfgsParams, CgLineSearch, CgParams, DeltaBarDeltaParams, GdParams, LbfgsParams,
+    LineSearch, LionParams, MuonParams, NAdamParams, NagParams, NewtonParams, NsDtype,
+    OptimizerSpec, Oracle, ParamLayout, RAdamParams, RmsPropParams, RpropParams,
+    ScheduleFreeAdamWParams, ScheduleFreeSgdParams, SgdParams,
 };
 
 /// f(x) = 1/2 sum_i d_i x_i^2 with d_i spread over [0.5, 2], computed in place.
@@ -64,12 +64,18 @@ fn specs() -> Vec<OptimizerSpec> {
             amsgrad: true,
             ..AdamParams::default()
         }),
+        OptimizerSpec::Adam(AdamParams {
+            amsgrad: true,
+            amsgrad_max_corrected: true,
+            ..AdamParams::default()
+        }),
         OptimizerSpec::AdamW(AdamWParams::default()),
         OptimizerSpec::NAdam(NAdamParams::default()),
         OptimizerSpec::RAdam(RAdamParams::default()),
         OptimizerSpec::Adadelta(AdadeltaParams::default()),
         OptimizerSpec::Adamax(AdamaxParams::default()),
         OptimizerSpec::Rprop(RpropParams::default()),
+        OptimizerSpec::DeltaBarDelta(DeltaBarDeltaParams::default()),
         // Averaging from step 10 on, so the measured steps update ax.
         OptimizerSpec::ASGD(AsgdParams {
             t0: 10.0,

@@ -44,6 +44,8 @@ pub const BUILTIN: &[Builtin] = builtin![
     "19-schedule-free.ron",
     "20-momentum-and-step-size.ron",
     "21-conjugate-gradient.ron",
+    "22-delta-bar-delta.ron",
+    "23-amsgrad-forms.ron",
     "24-cost-per-gradient.ron",
     "25-sublinear-rates.ron",
     "26-reduce-on-plateau.ron",

@@ -1,5 +1,6 @@
-//! Adam and AdamW, as torch.optim.Adam / AdamW, with the course's "steady state" Adam (no bias
-//! correction) as an option.
+//! Adam and AdamW, as torch.optim.Adam / AdamW, with the course's forms as options beside
+//! torch's: "steady state" Adam (no bias correction), eps inside the root, and AMSGrad's
+//! maximum of the bias-corrected second moment.
 //!
 //! t <- t + 1
 //! AdamW: x <- x (1 - lr * weight_decay)        Adam: g <- grad + weight_decay * x
@@ -9,9 +10,18 @@
 //! bias_correction = false (steady state): x <- x - lr * m / (sqrt(v) + eps)
 //! eps_inside_sqrt = true (the course's form, 001:401-405): sqrt(v^ + eps) in place of
 //! sqrt(v^) + eps; with bias_correction = false too, the course's Adam exactly
+//! amsgrad_max_corrected = true (with amsgrad; the course's form, 003:276-278): the maximum
+//! is taken of the bias-corrected v, v^ <- max(v^, v / (1 - beta2^t)), and
+//! x <- x - lr m^ / (sqrt(v^) + eps). torch keeps the maximum of the raw v and divides it by
+//! the current 1 - beta2^t; as that grows with t, the course's v^ is never the smaller. The
+//! course's step sizes lr / sqrt(v^) never grow, torch's can (as its correction grows), and an
+//! early large gradient, whose corrected v is about g^2 itself, bounds every later step size.
+//! Without bias correction the two forms are the same. The course's update line writes m
+//! where its Adam (003:267-271) means the bias-corrected m^: this is m^, as in torch.
 //! Defaults (torch): lr = 1e-3, betas = (0.9, 0.999), eps = 1e-8, weight_decay = 0 (AdamW:
-//! 1e-2), amsgrad = false; bias_correction = true. References: Kingma & Ba, ICLR 2015;
-//! Loshchilov & Hutter, ICLR 2019; Reddi et al. (AMSGrad), ICLR 2018;
+//! 1e-2), amsgrad = false; bias_correction = true, eps_inside_sqrt = false,
+//! amsgrad_max_corrected = false. References: Kingma & Ba, ICLR 2015; Loshchilov & Hutter,
+//! ICLR 2019; Reddi et al. (AMSGrad), ICLR 2018;
 //! <https://pytorch.org/docs/stable/generated/torch.optim.Adam.html>.
 
 use super::knobs::{self, Knobs};
@@ -26,7 +36,19 @@ use serde::{Deserialize, Serialize};
 pub(crate) const RULE: &str = "g = grad f(x) + weight_decay * x
 m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
 m^ = m / (1 - beta1^t)              v^ = v / (1 - beta2^t)
-x <- x - lr * m^ / (sqrt(v^) + eps)          [amsgrad: v^ from max over time of v]";
+x <- x - lr * m^ / (sqrt(v^) + eps)";
+pub(crate) const RULE_AMSGRAD: &str = "g = grad f(x) + weight_decay * x
+m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
+m^ = m / (1 - beta1^t)              v_max <- max(v_max, v);  v^ = v_max / (1 - beta2^t)
+x <- x - lr * m^ / (sqrt(v^) + eps)          (AMSGrad, torch's form: max of the raw v)";
+pub(crate) const RULE_AMSGRAD_MAX_CORRECTED: &str = "g = grad f(x) + weight_decay * x
+m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
+m^ = m / (1 - beta1^t)              v^ <- max(v^, v / (1 - beta2^t))
+x <- x - lr * m^ / (sqrt(v^) + eps)          (AMSGrad, the course's form: max of the corrected v)";
+pub(crate) const RULE_AMSGRAD_MAX_CORRECTED_EPS_INSIDE: &str = "g = grad f(x) + weight_decay * x
+m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
+m^ = m / (1 - beta1^t)              v^ <- max(v^, v / (1 - beta2^t))
+x <- x - lr * m^ / sqrt(v^ + eps)            (AMSGrad, the course's form; eps inside the root)";
 pub(crate) const RULE_STEADY_STATE: &str = "g = grad f(x) + weight_decay * x
 m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
 x <- x - lr * m / (sqrt(v) + eps)            (no bias correction: 'steady state' Adam)";
@@ -41,6 +63,16 @@ pub(crate) const RULE_ADAMW: &str =
     "x <- x - lr * weight_decay * x              (decoupled weight decay)
 m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
 x <- x - lr * m^ / (sqrt(v^) + eps)          (m^, v^ bias-corrected)";
+pub(crate) const RULE_ADAMW_AMSGRAD: &str =
+    "x <- x - lr * weight_decay * x              (decoupled weight decay)
+m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
+v_max <- max(v_max, v);  v^ = v_max / (1 - beta2^t)         (AMSGrad, torch's form)
+x <- x - lr * m^ / (sqrt(v^) + eps)          (m^ bias-corrected)";
+pub(crate) const RULE_ADAMW_AMSGRAD_MAX_CORRECTED: &str =
+    "x <- x - lr * weight_decay * x              (decoupled weight decay)
+m <- beta1 m + (1 - beta1) g        v <- beta2 v + (1 - beta2) g^2
+v^ <- max(v^, v / (1 - beta2^t))    (AMSGrad, the course's form: max of the corrected v)
+x <- x - lr * m^ / (sqrt(v^) + eps)          (m^ bias-corrected)";
 
 /// torch.optim.Adam's parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -64,6 +96,9 @@ pub struct AdamParams {
     pub bias_correction: bool,
     /// Course variant: eps inside the square root, sqrt(v^ + eps), as the course writes it.
     pub eps_inside_sqrt: bool,
+    /// Course variant of AMSGrad (needs `amsgrad`): the maximum over the bias-corrected
+    /// v / (1 - beta2^t), not torch's maximum of the raw v divided by the current correction.
+    pub amsgrad_max_corrected: bool,
 }
 
 impl Default for AdamParams {
@@ -78,18 +113,45 @@ impl Default for AdamParams {
             decoupled_weight_decay: false,
             bias_correction: true,
             eps_inside_sqrt: false,
+            amsgrad_max_corrected: false,
         }
     }
 }
 
 impl AdamParams {
-    /// Checks ranges as torch does (plus finiteness).
+    /// Checks ranges as torch does (plus finiteness), and that the course's form of AMSGrad
+    /// comes with AMSGrad.
     pub fn validate(&self) -> Result<(), ParamError> {
         positive("lr", self.lr)?;
         beta("betas.0", self.betas.0)?;
         beta("betas.1", self.betas.1)?;
         non_negative("eps", self.eps)?;
-        non_negative("weight_decay", self.weight_decay)
+        non_negative("weight_decay", self.weight_decay)?;
+        amsgrad_form(self.amsgrad, self.amsgrad_max_corrected)
+    }
+}
+
+/// `amsgrad_max_corrected` chooses a form of AMSGrad, so without `amsgrad` it would do
+/// nothing: a preset that sets it alone is refused rather than silently run as plain Adam.
+fn amsgrad_form(amsgrad: bool, max_corrected: bool) -> Result<(), ParamError> {
+    if max_corrected && !amsgrad {
+        Err(ParamError::new(
+            "amsgrad_max_corrected",
+            "the course's form of AMSGrad needs amsgrad: true",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Keeps the AMSGrad form valid after an edit in the editor: choosing the course's form turns
+/// AMSGrad on, turning AMSGrad off drops the form.
+fn amsgrad_edited(amsgrad: &mut bool, max_corrected: &mut bool, before: (bool, bool)) {
+    if *max_corrected && !before.1 {
+        *amsgrad = true;
+    }
+    if !*amsgrad {
+        *max_corrected = false;
     }
 }
 
@@ -109,6 +171,9 @@ pub struct AdamWParams {
     pub amsgrad: bool,
     /// Ascend instead of descend.
     pub maximize: bool,
+    /// Course variant of AMSGrad (needs `amsgrad`): the maximum over the bias-corrected
+    /// v / (1 - beta2^t).
+    pub amsgrad_max_corrected: bool,
 }
 
 impl Default for AdamWParams {
@@ -120,6 +185,7 @@ impl Default for AdamWParams {
             weight_decay: 1e-2,
             amsgrad: false,
             maximize: false,
+            amsgrad_max_corrected: false,
         }
     }
 }
@@ -138,6 +204,7 @@ impl AdamWParams {
             decoupled_weight_decay: true,
             bias_correction: true,
             eps_inside_sqrt: false,
+            amsgrad_max_corrected: self.amsgrad_max_corrected,
         }
     }
 
@@ -206,12 +273,16 @@ impl FirstOrder for Adam {
         ensure_len(&mut self.eff, n, 0.0);
         self.step += 1.0;
         let (beta1, beta2) = p.betas;
-        let (step_size, bias_correction2_sqrt) = if p.bias_correction {
+        let (step_size, bias_correction2, bias_correction2_sqrt) = if p.bias_correction {
             let bias_correction1 = 1.0 - self.beta1_t.powf(beta1, self.step);
             let bias_correction2 = 1.0 - self.beta2_t.powf(beta2, self.step);
-            (p.lr / bias_correction1, bias_correction2.powf(0.5))
+            (
+                p.lr / bias_correction1,
+                bias_correction2,
+                bias_correction2.powf(0.5),
+            )
         } else {
-            (p.lr, 1.0)
+            (p.lr, 1.0, 1.0)
         };
         // Two passes, each element's arithmetic unchanged: the moments (their fused
         // multiply-adds are library calls on targets without FMA instructions), then the
@@ -251,18 +322,27 @@ impl FirstOrder for Adam {
                 *v = fma(w2 * gi, gi, *v * beta2);
             }
         }
-        let second = if p.amsgrad {
-            for (vmax, &v) in self
+        // The second moment the step divides by, and the square root of the correction still
+        // to be applied to it: none for the course's AMSGrad, whose maximum is of corrected v.
+        let (second, correction_sqrt) = if p.amsgrad {
+            let maxima = self
                 .max_exp_avg_sq
                 .as_mut_slice()
                 .iter_mut()
-                .zip(self.exp_avg_sq.as_slice())
-            {
-                *vmax = vmax.max(v);
+                .zip(self.exp_avg_sq.as_slice());
+            if p.amsgrad_max_corrected {
+                for (vhat, &v) in maxima {
+                    *vhat = vhat.max(v / bias_correction2);
+                }
+                (self.max_exp_avg_sq.as_slice(), 1.0)
+            } else {
+                for (vmax, &v) in maxima {
+                    *vmax = vmax.max(v);
+                }
+                (self.max_exp_avg_sq.as_slice(), bias_correction2_sqrt)
             }
-            self.max_exp_avg_sq.as_slice()
         } else {
-            self.exp_avg_sq.as_slice()
+            (self.exp_avg_sq.as_slice(), bias_correction2_sqrt)
         };
         let steps = x
             .iter_mut()
@@ -271,15 +351,15 @@ impl FirstOrder for Adam {
             .zip(self.eff.as_mut_slice());
         if p.eps_inside_sqrt {
             // sqrt(v^ + eps) with v^ = v / (1 - beta2^t), the course's denominator.
-            let bias_correction2 = bias_correction2_sqrt * bias_correction2_sqrt;
+            let correction = correction_sqrt * correction_sqrt;
             for (((xi, &m), &second), eff) in steps {
-                let denom = (second / bias_correction2 + eps).sqrt();
+                let denom = (second / correction + eps).sqrt();
                 *xi += -step_size * m / denom;
                 *eff = lr / denom;
             }
         } else {
             for (((xi, &m), &second), eff) in steps {
-                let denom = second.sqrt() / bias_correction2_sqrt + eps;
+                let denom = second.sqrt() / correction_sqrt + eps;
                 *xi += -step_size * m / denom;
                 *eff = lr / denom;
             }
@@ -300,7 +380,12 @@ impl Method for AdamParams {
     }
 
     fn rule(&self) -> &'static str {
+        // Without bias correction both AMSGrad forms are the maximum of v itself.
+        let course_amsgrad = self.amsgrad && self.amsgrad_max_corrected && self.bias_correction;
         match (self.bias_correction, self.eps_inside_sqrt) {
+            (true, false) if course_amsgrad => RULE_AMSGRAD_MAX_CORRECTED,
+            (true, true) if course_amsgrad => RULE_AMSGRAD_MAX_CORRECTED_EPS_INSIDE,
+            (true, false) if self.amsgrad => RULE_AMSGRAD,
             (true, false) => RULE,
             (false, false) => RULE_STEADY_STATE,
             (true, true) => RULE_EPS_INSIDE,
@@ -329,6 +414,12 @@ impl Method for AdamParams {
         );
         k.flag("amsgrad", &mut self.amsgrad, d.amsgrad, knobs::AMSGRAD_HELP);
         k.flag(
+            "amsgrad max of v^",
+            &mut self.amsgrad_max_corrected,
+            d.amsgrad_max_corrected,
+            knobs::AMSGRAD_MAX_CORRECTED_HELP,
+        );
+        k.flag(
             "bias_correction",
             &mut self.bias_correction,
             d.bias_correction,
@@ -343,6 +434,14 @@ impl Method for AdamParams {
         );
         knobs::maximize(k, &mut self.maximize);
     }
+
+    fn edited(&mut self, before: &Self) {
+        amsgrad_edited(
+            &mut self.amsgrad,
+            &mut self.amsgrad_max_corrected,
+            (before.amsgrad, before.amsgrad_max_corrected),
+        );
+    }
 }
 
 impl Method for AdamWParams {
@@ -355,7 +454,11 @@ impl Method for AdamWParams {
     }
 
     fn rule(&self) -> &'static str {
-        RULE_ADAMW
+        match (self.amsgrad, self.amsgrad_max_corrected) {
+            (true, true) => RULE_ADAMW_AMSGRAD_MAX_CORRECTED,
+            (true, false) => RULE_ADAMW_AMSGRAD,
+            (false, _) => RULE_ADAMW,
+        }
     }
 
     fn validate(&self) -> Result<(), ParamError> {
@@ -372,7 +475,21 @@ impl Method for AdamWParams {
         knobs::eps(k, &mut self.eps, d.eps);
         knobs::weight_decay(k, &mut self.weight_decay, d.weight_decay);
         k.flag("amsgrad", &mut self.amsgrad, d.amsgrad, knobs::AMSGRAD_HELP);
+        k.flag(
+            "amsgrad max of v^",
+            &mut self.amsgrad_max_corrected,
+            d.amsgrad_max_corrected,
+            knobs::AMSGRAD_MAX_CORRECTED_HELP,
+        );
         knobs::maximize(k, &mut self.maximize);
+    }
+
+    fn edited(&mut self, before: &Self) {
+        amsgrad_edited(
+            &mut self.amsgrad,
+            &mut self.amsgrad_max_corrected,
+            (before.amsgrad, before.amsgrad_max_corrected),
+        );
     }
 }
 
@@ -514,6 +631,120 @@ mod tests {
         };
         let xs = steps(&p, false, &[1.0, 1.0], &[2.0, -2.0], 1);
         assert_close(&xs[0], &[1.9, -1.9], 1e-15);
+    }
+
+    /// The course's AMSGrad (003:276-278) against torch's on a large first gradient and small
+    /// later ones: the course's denominator is sqrt of the largest corrected v^ = v / (1 -
+    /// beta2^t), here the first gradient's square for good; torch's is sqrt of the largest raw
+    /// v over today's sqrt(1 - beta2^t), which falls as the correction grows. Both step with m^.
+    #[test]
+    fn the_course_s_amsgrad_divides_by_the_largest_corrected_second_moment() {
+        let (lr, b1, b2, eps) = (0.1, 0.9f64, 0.999f64, 1e-8);
+        let torch = AdamParams {
+            lr,
+            amsgrad: true,
+            ..AdamParams::default()
+        };
+        let course = AdamParams {
+            amsgrad_max_corrected: true,
+            ..torch.clone()
+        };
+        let (mut o_torch, mut o_course) = (Adam::new(&torch, false), Adam::new(&course, false));
+        let (mut x_torch, mut x_course) = (v(&[0.0]), v(&[0.0]));
+        // By hand: the moments, both maxima and the course's iterate.
+        let (mut m, mut v2, mut v_max, mut v_hat, mut x) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        let (mut denom_torch, mut denom_course) = (0.0, 0.0);
+        for t in 1..=30_u8 {
+            let g = if t <= 3 { 10.0 } else { 0.1 };
+            o_torch.update(&mut x_torch, &v(&[g]));
+            o_course.update(&mut x_course, &v(&[g]));
+            let t = f64::from(t);
+            m = b1 * m + (1.0 - b1) * g;
+            v2 = b2 * v2 + (1.0 - b2) * g * g;
+            let (c1, c2) = (1.0 - b1.powf(t), 1.0 - b2.powf(t));
+            v_max = f64::max(v_max, v2);
+            v_hat = f64::max(v_hat, v2 / c2);
+            x -= lr * (m / c1) / (v_hat.sqrt() + eps);
+            // The denominators, read back from the effective step sizes lr / denominator.
+            denom_torch = lr / o_torch.effective_lr().unwrap()[0];
+            denom_course = lr / o_course.effective_lr().unwrap()[0];
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs();
+            assert!(
+                close(denom_torch, v_max.sqrt() / c2.sqrt() + eps),
+                "step {t}"
+            );
+            assert!(close(denom_course, v_hat.sqrt() + eps), "step {t}");
+            assert!(denom_course >= denom_torch, "step {t}");
+            assert_close(&x_course, &[x], 1e-12);
+        }
+        // The course's maximum is the first step's v^ = g^2 = 100 to the end; the raw v peaked at
+        // step 3, and torch divides it by a correction that has grown about tenfold since.
+        assert!((v_hat - 100.0).abs() < 1e-9, "{v_hat}");
+        assert!((denom_course - (10.0 + eps)).abs() < 1e-9, "{denom_course}");
+        assert!(denom_torch < 0.4 * denom_course, "{denom_torch}");
+        assert!(x_course[0].abs() < x_torch[0].abs(), "{x_course} {x_torch}");
+    }
+
+    /// Without bias correction the corrected v is v itself: the two forms are the same.
+    #[test]
+    fn without_bias_correction_the_two_amsgrad_forms_agree() {
+        let torch = AdamParams {
+            lr: 0.1,
+            amsgrad: true,
+            bias_correction: false,
+            ..AdamParams::default()
+        };
+        let course = AdamParams {
+            amsgrad_max_corrected: true,
+            ..torch.clone()
+        };
+        assert_eq!(
+            steps(&torch, false, &[1.0, 10.0], &[1.0, 1.0], 20),
+            steps(&course, false, &[1.0, 10.0], &[1.0, 1.0], 20)
+        );
+        assert_ne!(
+            steps(&torch, false, &[1.0, 10.0], &[1.0, 1.0], 20),
+            steps(
+                &AdamParams {
+                    bias_correction: true,
+                    ..course
+                },
+                false,
+                &[1.0, 10.0],
+                &[1.0, 1.0],
+                20
+            )
+        );
+    }
+
+    #[test]
+    fn the_course_s_amsgrad_needs_amsgrad_and_the_editor_keeps_it_so() {
+        let alone = AdamParams {
+            amsgrad_max_corrected: true,
+            ..AdamParams::default()
+        };
+        assert_eq!(alone.validate().unwrap_err().field, "amsgrad_max_corrected");
+        let alone_w = AdamWParams {
+            amsgrad_max_corrected: true,
+            ..AdamWParams::default()
+        };
+        assert_eq!(
+            alone_w.validate().unwrap_err().field,
+            "amsgrad_max_corrected"
+        );
+        // Ticking the course's form ticks amsgrad; unticking amsgrad unticks the form.
+        let before = AdamParams::default();
+        let mut p = alone.clone();
+        p.edited(&before);
+        assert!(p.amsgrad && p.amsgrad_max_corrected && p.validate().is_ok());
+        let before = p.clone();
+        p.amsgrad = false;
+        p.edited(&before);
+        assert!(!p.amsgrad && !p.amsgrad_max_corrected);
+        let mut w = alone_w;
+        w.edited(&AdamWParams::default());
+        assert!(w.amsgrad && w.validate().is_ok());
+        assert_eq!(Method::rule(&w), RULE_ADAMW_AMSGRAD_MAX_CORRECTED);
     }
 
     #[test]

@@ -87,6 +87,10 @@ pub const DECOUPLED_HELP: &str =
     "Decoupled weight decay: shrink x by (1 - lr * weight_decay) instead (AdamW style).";
 /// What `amsgrad` does.
 pub const AMSGRAD_HELP: &str = "AMSGrad: use the largest second moment seen so far.";
+/// What `amsgrad_max_corrected` does.
+pub const AMSGRAD_MAX_CORRECTED_HELP: &str = "The course's AMSGrad: the largest bias-corrected \
+     v / (1 - beta2^t) so far, instead of torch's largest raw v divided by today's correction. \
+     An early large gradient then bounds every later step. Turns amsgrad on.";
 /// What `momentum` does in torch's SGD and RMSprop.
 pub const MOMENTUM_HELP: &str =
     "Momentum factor: the share of the previous update carried into the next (heavy ball).";
@@ -327,6 +331,7 @@ mod tests {
                 "weight_decay",
                 "decoupled wd",
                 "amsgrad",
+                "amsgrad max of v^",
                 "bias_correction",
                 "eps inside sqrt",
                 "maximize"

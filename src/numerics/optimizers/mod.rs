@@ -9,9 +9,11 @@
 //! Rprop, ASGD, Adafactor, Muon) implement [`FirstOrder`]: "given the gradient at x, update x", with torch's equations,
 //! parameter names, defaults and even its order of floating-point operations, so float64
 //! trajectories agree with torch's to rounding; so do Lion and Schedule-Free (AdamW, SGD) with
-//! their reference packages' (lion-pytorch, schedulefree). The course's additions (Nesterov's
-//! accelerated gradient, Newton, BFGS, L-BFGS) implement [`Optimizer`] directly because they
-//! evaluate the gradient elsewhere (a look-ahead point, a line search) or need the Hessian.
+//! their reference packages' (lion-pytorch, schedulefree). Delta-bar-delta, which has neither,
+//! is a [`FirstOrder`] method with the paper's rule (Jacobs 1988). The course's other additions
+//! (Nesterov's accelerated gradient, Newton, BFGS, CG, L-BFGS) implement [`Optimizer`] directly
+//! because they evaluate the gradient elsewhere (a look-ahead point, a line search) or need
+//! the Hessian.
 //!
 //! A step allocates nothing: buffers are sized on the first step and reused.
 //!
@@ -33,6 +35,7 @@ mod adamax;
 mod asgd;
 mod bfgs;
 mod cg;
+mod delta_bar_delta;
 pub mod knobs;
 pub mod layout;
 mod lbfgs;
@@ -57,6 +60,7 @@ pub use adamax::{Adamax, AdamaxParams};
 pub use asgd::{Asgd, AsgdParams};
 pub use bfgs::{Bfgs, BfgsParams};
 pub use cg::{Cg, CgBeta, CgLineSearch, CgParams};
+pub use delta_bar_delta::{DeltaBarDelta, DeltaBarDeltaParams};
 pub use layout::{Block, BlockKind, ParamLayout};
 pub use lbfgs::{Lbfgs, LbfgsParams};
 pub use line_search::LineSearch;
@@ -302,6 +306,8 @@ registry! {
     Adamax(AdamaxParams),
     /// torch.optim.Rprop.
     Rprop(RpropParams),
+    /// Jacobs' delta-bar-delta: per-coordinate rates, raised additively, cut multiplicatively.
+    DeltaBarDelta(DeltaBarDeltaParams),
     /// torch.optim.ASGD.
     ASGD(AsgdParams),
     /// Lion (sign of an interpolated momentum), as lion-pytorch.
