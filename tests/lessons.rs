@@ -764,3 +764,112 @@ fn the_course_s_amsgrad_never_lets_a_step_size_grow_and_torch_s_does() {
     let torch_steps = about(to[1], 1900, "torch's AMSGrad");
     assert!(adam_steps < torch_steps);
 }
+
+/// 29: on an interpolating sum SGD (B = 1, constant lr) converges linearly with no noise ball,
+/// takes about 220 steps to 1e-8 against GD's 84, and gets there over 20 times sooner per
+/// gradient evaluation. On other seeds too.
+#[test]
+fn on_an_interpolating_sum_sgd_converges_linearly_and_cheaply() {
+    let text = preset_text("29-interpolation.ron");
+    for seed in [2, 3, 4] {
+        let sim = simulated(&text.replace("seed: 2", &format!("seed: {seed}")), "29");
+        let (gd, sgd) = (sim.runs()[0].trajectory(), sim.runs()[1].trajectory());
+        let reach = |t: &optiviz::numerics::run::Trajectory| {
+            let k = t.losses().iter().position(|f| *f < 1e-8).unwrap();
+            (k, t.evaluations()[k])
+        };
+        let ((gd_steps, gd_cost), (sgd_steps, sgd_cost)) = (reach(gd), reach(sgd));
+        assert_eq!(gd_steps, 84, "seed {seed}");
+        assert!(
+            (180..=260).contains(&sgd_steps),
+            "seed {seed}: {sgd_steps} steps"
+        );
+        assert!(
+            gd_cost > 20 * sgd_cost,
+            "seed {seed}: {gd_cost} vs {sgd_cost}"
+        );
+        // No noise ball: the loss keeps falling by orders of magnitude.
+        assert!(
+            sgd.losses()[2000] < 1e-40,
+            "seed {seed}: {}",
+            sgd.losses()[2000]
+        );
+    }
+}
+
+/// 30: on a fixed sample of 20 the runs level off at the population loss of the sample's
+/// minimiser; SGD on a stream of fresh examples ends far below it (about 100 times on the
+/// preset's seed, below it on others).
+#[test]
+fn a_stream_of_fresh_data_has_no_floor_and_a_fixed_sample_has() {
+    let text = preset_text("30-stream-vs-sample.ron");
+    for (seed, factor) in [(3, 50.0), (4, 3.0), (5, 3.0), (6, 3.0)] {
+        let sim = simulated(&text.replace("seed: 3", &format!("seed: {seed}")), "30");
+        let floor = *sim.runs()[0].trajectory().losses().last().unwrap();
+        let tail = |i: usize| median(sim.runs()[i].trajectory().losses()[18_000..].to_vec());
+        let (sample, stream) = (tail(1), tail(2));
+        assert!(
+            floor > 1e-3,
+            "seed {seed}: the sample's minimiser is off x*: {floor}"
+        );
+        assert!(
+            sample > 0.5 * floor && sample < 2.0 * floor,
+            "seed {seed}: SGD on the sample {sample}, floor {floor}"
+        );
+        assert!(
+            stream * factor < floor,
+            "seed {seed}: stream {stream}, floor {floor}"
+        );
+    }
+}
+
+/// 31: over twelve seeds, exact GD stays in the shallow well, annealed SGD ends at the bottom
+/// of the deep one, and constant-lr SGD stays hot: its median loss over the second half is
+/// over 0.1 above the bottom, and on at least half the seeds it still crosses the ridge then.
+#[test]
+fn annealed_noise_finds_the_deep_well_on_every_seed() {
+    use optiviz::numerics::theory;
+    let text = preset_text("31-annealing.ron");
+    let s = scenario::parse(&text, "31").unwrap();
+    let deep = theory::lowest_minimum(&s.objective, &s.view).unwrap();
+    assert!(deep.p.x < -0.9, "{deep:?}");
+    let mut hopping = 0;
+    for seed in 1..=12 {
+        let sim = simulated(&text.replace("seed: 1", &format!("seed: {seed}")), "31");
+        let p = |i: usize| sim.runs()[i].trajectory().points().to_vec();
+        let (gd, annealed, constant) = (p(0), p(1), p(2));
+        assert!(
+            gd.last().unwrap().x > 0.9,
+            "seed {seed}: GD left the shallow well"
+        );
+        let end = annealed.last().unwrap();
+        let f_end = *sim.runs()[1].trajectory().losses().last().unwrap();
+        assert!(
+            end.x < -0.9 && f_end < deep.value + 0.01,
+            "seed {seed}: annealed ends at {end:?}, f = {f_end}"
+        );
+        assert!(
+            annealed[..2000].iter().any(|q| q.x < -0.5),
+            "seed {seed}: no early crossing"
+        );
+        let late_crossings = constant[10_000..]
+            .windows(2)
+            .filter(|w| (w[0].x > 0.0) != (w[1].x > 0.0))
+            .count();
+        hopping += usize::from(late_crossings > 0);
+        let hot = median(
+            sim.runs()[2].trajectory().losses()[10_000..]
+                .iter()
+                .map(|f| f - deep.value)
+                .collect(),
+        );
+        assert!(
+            hot > 0.1,
+            "seed {seed}: the constant-lr run cooled to {hot}"
+        );
+    }
+    assert!(
+        hopping >= 6,
+        "constant lr still crossing late on {hopping} of 12 seeds"
+    );
+}

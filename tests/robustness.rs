@@ -191,6 +191,8 @@ fn sweep_optimizers_objectives_learning_rates_and_noise() {
                 n: 20,
                 batch_size: 4,
                 spread: 0.5,
+                copies: optiviz::numerics::noise::Copies::Shifted,
+                stream: false,
             },
             seed: 2,
         },

@@ -12,6 +12,11 @@
 //!   N(0, spread^2 I), centred so that sum_i s_i = 0; each step averages a batch of B distinct
 //!   copies drawn without replacement. For a quadratic the full batch gives exactly grad f, and
 //!   the batch-gradient noise falls like 1 / sqrt(B) (times sqrt((N - B) / (N - 1))).
+//!   Its `copies` say what the N components are ([`Copies`]): shifted copies, centred (the
+//!   default) or left as drawn (a training sample, whose minimiser is off the population's by
+//!   the shifts' mean); or scaled copies w_i f(x) with weights of mean 1, which all share f's
+//!   minimiser (an interpolating sum: the noise vanishes there). With `stream`, every step
+//!   draws B fresh components instead of picking B of the N (an infinite stream of data).
 
 use super::ParamError;
 use super::checks::{at_least, non_negative};
@@ -42,9 +47,31 @@ pub enum NoiseKind {
         n: usize,
         /// Batch size B (1 <= B <= N).
         batch_size: usize,
-        /// Standard deviation of the copies' shifts.
+        /// Standard deviation of the copies' shifts (of the log weights for scaled copies).
         spread: f64,
+        /// What the copies are.
+        #[serde(default)]
+        copies: Copies,
+        /// Fresh copies every step (an infinite stream) instead of B of the N fixed ones.
+        #[serde(default)]
+        stream: bool,
     },
+}
+
+/// The components of a [`NoiseKind::Minibatch`] finite sum.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Copies {
+    /// f_i(x) = f(x - s_i), s_i ~ N(0, spread^2 I) centred so that sum_i s_i = 0: the sum has
+    /// f's minimiser.
+    #[default]
+    Shifted,
+    /// The same shifts as drawn, not centred: the sum's minimiser is off f's by their mean, as
+    /// a training sample's is off the population's (the loss plotted, f, is then the
+    /// population's: for a quadratic the expected loss over fresh data, up to a constant).
+    Sample,
+    /// f_i(x) = w_i f(x) with w_i = exp(spread z_i) scaled to mean 1: every component has f's
+    /// minimiser (interpolation), so the gradient noise vanishes there.
+    Scaled,
 }
 
 /// Noise kind plus seed, as written in a preset.
@@ -78,6 +105,7 @@ impl NoiseSpec {
                 n,
                 batch_size,
                 spread,
+                ..
             } => {
                 at_least("kind.n", n, 1)?;
                 if n > 100_000 {
@@ -109,6 +137,16 @@ impl NoiseSpec {
         out
     }
 
+    /// The same minibatch noise drawn fresh every step (other kinds unchanged).
+    #[must_use]
+    pub fn with_stream(&self) -> Self {
+        let mut out = self.clone();
+        if let NoiseKind::Minibatch { stream, .. } = &mut out.kind {
+            *stream = true;
+        }
+        out
+    }
+
     /// True when gradients are exact.
     #[must_use]
     pub fn is_none(&self) -> bool {
@@ -119,7 +157,9 @@ impl NoiseSpec {
                 n,
                 batch_size,
                 spread,
-            } => batch_size == n || spread == 0.0,
+                stream,
+                ..
+            } => (batch_size == n && !stream) || spread == 0.0,
         }
     }
 }
@@ -137,6 +177,34 @@ fn rng_for(seed: u64, step: u64) -> Pcg64Mcg {
     Pcg64Mcg::seed_from_u64(mix(seed ^ mix(step)))
 }
 
+/// The N copies' values: `dim` shifts per copy (centred unless `Sample`), or for `Scaled` one
+/// weight exp(spread z_i) per copy, scaled to mean 1.
+#[allow(clippy::cast_precision_loss, reason = "at most 100,000 copies")]
+fn copy_values(rng: &mut Pcg64Mcg, n: usize, dim: usize, spread: f64, copies: Copies) -> Vec<f64> {
+    if copies == Copies::Scaled {
+        let mut w: Vec<f64> = (0..n)
+            .map(|_| (spread * rng.sample::<f64, _>(StandardNormal)).exp())
+            .collect();
+        let mean = w.iter().sum::<f64>() / n as f64;
+        for v in &mut w {
+            *v /= mean;
+        }
+        return w;
+    }
+    let mut shifts: Vec<f64> = (0..n * dim)
+        .map(|_| spread * rng.sample::<f64, _>(StandardNormal))
+        .collect();
+    if copies == Copies::Shifted {
+        for c in 0..dim {
+            let mean = (0..n).map(|i| shifts[i * dim + c]).sum::<f64>() / n as f64;
+            for i in 0..n {
+                shifts[i * dim + c] -= mean;
+            }
+        }
+    }
+    shifts
+}
+
 /// What the noise is at one step.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Draw<'a> {
@@ -148,6 +216,8 @@ pub enum Draw<'a> {
     Tilt(&'a [f64]),
     /// Average the copies shifted by these offsets (each of length dim).
     Batch(&'a [usize], &'a [f64]),
+    /// Average the copies scaled by these weights: f and its gradient times their mean.
+    Scaled(&'a [usize], &'a [f64]),
 }
 
 /// Produces the per-step draws of one scenario's noise; one per run.
@@ -167,18 +237,23 @@ impl NoiseSampler {
     pub fn new(spec: &NoiseSpec, dim: usize) -> Self {
         let mut shifts = Vec::new();
         let mut indices = Vec::new();
-        if let NoiseKind::Minibatch { n, spread, .. } = spec.kind {
-            let mut rng = rng_for(spec.seed, u64::MAX);
-            shifts = (0..n * dim)
-                .map(|_| spread * rng.sample::<f64, _>(StandardNormal))
-                .collect();
-            for c in 0..dim {
-                let mean = (0..n).map(|i| shifts[i * dim + c]).sum::<f64>() / n as f64;
-                for i in 0..n {
-                    shifts[i * dim + c] -= mean;
-                }
+        if let NoiseKind::Minibatch {
+            n,
+            spread,
+            copies,
+            stream,
+            batch_size,
+        } = spec.kind
+        {
+            if stream {
+                // Room for one step's fresh copies, drawn in `draw`.
+                shifts = vec![0.0; batch_size * dim];
+                indices = (0..batch_size).collect();
+            } else {
+                let mut rng = rng_for(spec.seed, u64::MAX);
+                shifts = copy_values(&mut rng, n, dim, spread, copies);
+                indices = (0..n).collect();
             }
-            indices = (0..n).collect();
         }
         Self {
             spec: spec.clone(),
@@ -208,7 +283,34 @@ impl NoiseSampler {
                     Draw::Tilt(&self.xi)
                 }
             }
-            NoiseKind::Minibatch { n, batch_size, .. } => {
+            NoiseKind::Minibatch {
+                stream: true,
+                batch_size,
+                spread,
+                copies,
+                ..
+            } => {
+                // B fresh copies from the step's generator: batches of different sizes at one
+                // step are nested here too (the first B of the same draws).
+                let mut rng = rng_for(self.spec.seed, k as u64);
+                let fresh = copy_values(&mut rng, batch_size, self.dim, spread, Copies::Sample);
+                if copies == Copies::Scaled {
+                    // Mean 1 in expectation: E exp(spread xi - spread^2 / 2) = 1.
+                    for (w, z) in self.shifts.iter_mut().zip(fresh.iter().step_by(self.dim)) {
+                        *w = (z - 0.5 * spread * spread).exp();
+                    }
+                    Draw::Scaled(&self.indices, &self.shifts[..batch_size])
+                } else {
+                    self.shifts.copy_from_slice(&fresh);
+                    Draw::Batch(&self.indices, &self.shifts)
+                }
+            }
+            NoiseKind::Minibatch {
+                n,
+                batch_size,
+                copies,
+                ..
+            } => {
                 let mut rng = rng_for(self.spec.seed, k as u64);
                 for (i, v) in self.indices.iter_mut().enumerate() {
                     *v = i;
@@ -221,7 +323,11 @@ impl NoiseSampler {
                 self.batch.clear();
                 self.batch
                     .extend_from_slice(&self.indices[..batch_size.min(n)]);
-                Draw::Batch(&self.batch, &self.shifts)
+                if copies == Copies::Scaled {
+                    Draw::Scaled(&self.batch, &self.shifts)
+                } else {
+                    Draw::Batch(&self.batch, &self.shifts)
+                }
             }
         }
     }
@@ -290,6 +396,8 @@ mod tests {
                 n: 50,
                 batch_size: 10,
                 spread: 1.0,
+                copies: crate::numerics::noise::Copies::Shifted,
+                stream: false,
             },
             seed: 3,
         };
@@ -315,6 +423,8 @@ mod tests {
                 n: 64,
                 batch_size: 32,
                 spread: 1.0,
+                copies: crate::numerics::noise::Copies::Shifted,
+                stream: false,
             },
             seed: 11,
         };
@@ -332,6 +442,73 @@ mod tests {
         }
     }
 
+    fn minibatch(copies: Copies, stream: bool) -> NoiseSpec {
+        NoiseSpec {
+            kind: NoiseKind::Minibatch {
+                n: 40,
+                batch_size: 8,
+                spread: 0.5,
+                copies,
+                stream,
+            },
+            seed: 9,
+        }
+    }
+
+    #[test]
+    fn scaled_copies_have_weights_of_mean_one_and_sample_copies_keep_their_mean() {
+        let s = NoiseSampler::new(&minibatch(Copies::Scaled, false), 2);
+        assert_eq!(s.shifts.len(), 40);
+        assert!(s.shifts.iter().all(|w| *w > 0.0));
+        let mean = s.shifts.iter().sum::<f64>() / 40.0;
+        assert!((mean - 1.0).abs() < 1e-15, "{mean}");
+        let mut t = NoiseSampler::new(&minibatch(Copies::Sample, false), 2);
+        let centred = NoiseSampler::new(&minibatch(Copies::Shifted, false), 2);
+        // The same draws, centred or not.
+        let offset = t.shifts[0] - centred.shifts[0];
+        assert!(offset.abs() > 1e-6);
+        for i in 0..40 {
+            assert!((t.shifts[2 * i] - centred.shifts[2 * i] - offset).abs() < 1e-12);
+        }
+        assert!(matches!(t.draw(3), Draw::Batch(b, _) if b.len() == 8));
+    }
+
+    #[test]
+    fn a_stream_draws_fresh_copies_every_step_shared_by_every_run() {
+        let mut a = NoiseSampler::new(&minibatch(Copies::Shifted, true), 2);
+        let mut b = NoiseSampler::new(&minibatch(Copies::Shifted, true), 2);
+        let Draw::Batch(idx, first) = a.draw(0) else {
+            panic!()
+        };
+        assert_eq!(idx, &[0, 1, 2, 3, 4, 5, 6, 7]);
+        let first = first.to_vec();
+        let Draw::Batch(_, second) = a.draw(1) else {
+            panic!()
+        };
+        assert_ne!(first, second.to_vec(), "fresh copies at every step");
+        let Draw::Batch(_, again) = b.draw(0) else {
+            panic!()
+        };
+        assert_eq!(first, again.to_vec(), "common random numbers");
+        let mut scaled = NoiseSampler::new(&minibatch(Copies::Scaled, true), 2);
+        let mut mean = 0.0;
+        for k in 0..2000 {
+            let Draw::Scaled(idx, w) = scaled.draw(k) else {
+                panic!()
+            };
+            mean += idx.iter().map(|&i| w[i]).sum::<f64>() / 8.0 / 2000.0;
+        }
+        assert!(
+            (mean - 1.0).abs() < 0.02,
+            "fresh weights have mean 1: {mean}"
+        );
+        assert!(
+            !minibatch(Copies::Shifted, true)
+                .with_batch_size(40)
+                .is_none()
+        );
+    }
+
     #[test]
     fn validation() {
         let bad = NoiseSpec {
@@ -339,6 +516,8 @@ mod tests {
                 n: 10,
                 batch_size: 11,
                 spread: 1.0,
+                copies: crate::numerics::noise::Copies::Shifted,
+                stream: false,
             },
             seed: 0,
         };

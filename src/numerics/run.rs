@@ -678,6 +678,11 @@ impl PlaneOracle<'_> {
                 let b = batch.len() as f64;
                 (v / b, g / b)
             }
+            Draw::Scaled(batch, weights) => {
+                let w = batch.iter().map(|&i| weights[i]).sum::<f64>() / batch.len() as f64;
+                let (v, g) = self.f.value_and_gradient(p);
+                (w * v, w * g)
+            }
         }
     }
 
@@ -693,6 +698,10 @@ impl PlaneOracle<'_> {
                 let b = batch.len() as f64;
                 h / b
             }
+            Draw::Scaled(batch, weights) => {
+                let w = batch.iter().map(|&i| weights[i]).sum::<f64>() / batch.len() as f64;
+                w * self.f.hessian(p)
+            }
             _ => self.f.hessian(p),
         }
     }
@@ -701,7 +710,7 @@ impl PlaneOracle<'_> {
 impl Oracle for PlaneOracle<'_> {
     fn eval(&mut self, x: &DVector<f64>, grad: &mut DVector<f64>) -> f64 {
         self.evaluations += match self.draw {
-            Draw::Batch(batch, _) => batch.len(),
+            Draw::Batch(batch, _) | Draw::Scaled(batch, _) => batch.len(),
             _ => self.examples,
         } as u64;
         let (v, g) = self.value_and_gradient(Vec2::new(x[0], x[1]));
@@ -1279,6 +1288,8 @@ mod tests {
                     n: 400,
                     batch_size: b,
                     spread: 1.0,
+                    copies: crate::numerics::noise::Copies::Shifted,
+                    stream: false,
                 },
                 seed: 5,
             };

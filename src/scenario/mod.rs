@@ -222,6 +222,9 @@ pub struct RunSpec {
     /// With minibatch noise: this run's batch size (default: the scenario's). Batches of
     /// different sizes at one step are nested, so the comparison stays fair.
     pub batch_size: Option<usize>,
+    /// With minibatch noise: this run draws B fresh copies every step (an infinite stream of
+    /// data) instead of B of the scenario's N fixed ones.
+    pub stream: bool,
 }
 
 impl Default for RunSpec {
@@ -238,6 +241,7 @@ impl Default for RunSpec {
             averaging: Averaging::Off,
             noisy: true,
             batch_size: None,
+            stream: false,
         }
     }
 }
@@ -459,6 +463,45 @@ pub(crate) fn color_and_label(
     (color, label)
 }
 
+/// The noise run `i` sees: none with `noisy: false`, else the scenario's with the run's batch
+/// size and stream flag (errors naming the field where they do not apply).
+fn run_noise(r: &RunSpec, i: usize, noise: &NoiseSpec, errors: &mut Vec<ParamError>) -> NoiseSpec {
+    let noise = match (r.noisy, r.batch_size, &noise.kind) {
+        (false, _, _) => NoiseSpec {
+            kind: NoiseKind::None,
+            seed: noise.seed,
+        },
+        (true, None, _) => noise.clone(),
+        (true, Some(b), NoiseKind::Minibatch { n, .. }) => {
+            if b == 0 || b > *n {
+                errors.push(ParamError::new(
+                    format!("runs[{i}].batch_size"),
+                    format!("must be between 1 and n = {n}, got {b}"),
+                ));
+            }
+            noise.with_batch_size(b)
+        }
+        (true, Some(_), _) => {
+            errors.push(ParamError::new(
+                format!("runs[{i}].batch_size"),
+                "a batch size needs the scenario's noise to be Minibatch(...)",
+            ));
+            noise.clone()
+        }
+    };
+    match (r.stream, &noise.kind) {
+        (false, _) => noise,
+        (true, NoiseKind::Minibatch { .. }) => noise.with_stream(),
+        (true, _) => {
+            errors.push(ParamError::new(
+                format!("runs[{i}].stream"),
+                "fresh copies need a noisy run and the scenario's noise to be Minibatch(...)",
+            ));
+            noise
+        }
+    }
+}
+
 fn check_run(
     r: &RunSpec,
     i: usize,
@@ -508,29 +551,7 @@ fn check_run(
         NoiseKind::Minibatch { n, .. } => n,
         _ => 1,
     };
-    let noise = match (r.noisy, r.batch_size, &noise.kind) {
-        (false, _, _) => NoiseSpec {
-            kind: NoiseKind::None,
-            seed: noise.seed,
-        },
-        (true, None, _) => noise.clone(),
-        (true, Some(b), NoiseKind::Minibatch { n, .. }) => {
-            if b == 0 || b > *n {
-                errors.push(ParamError::new(
-                    format!("runs[{i}].batch_size"),
-                    format!("must be between 1 and n = {n}, got {b}"),
-                ));
-            }
-            noise.with_batch_size(b)
-        }
-        (true, Some(_), _) => {
-            errors.push(ParamError::new(
-                format!("runs[{i}].batch_size"),
-                "a batch size needs the scenario's noise to be Minibatch(...)",
-            ));
-            noise.clone()
-        }
-    };
+    let noise = run_noise(r, i, noise, &mut errors);
     let (color, label) = color_and_label(
         r,
         i,
@@ -929,6 +950,28 @@ mod tests {
     }
 
     #[test]
+    fn a_run_can_learn_from_a_stream() {
+        let s = parse(
+            "(noise: (kind: Minibatch(n: 20, batch_size: 2, spread: 1.0, copies: Sample)), runs: [(), (stream: true)])",
+            "s.ron",
+        )
+        .unwrap();
+        let stream = |i: usize| match s.runs[i].config.noise.kind {
+            NoiseKind::Minibatch { stream, .. } => stream,
+            _ => panic!(),
+        };
+        assert!(!stream(0) && stream(1));
+        let e = parse("(runs: [(stream: true)])", "s.ron").unwrap_err();
+        assert_eq!(e.0[0].field, "runs[0].stream");
+        let e = parse(
+            "(noise: (kind: Minibatch(n: 20, batch_size: 2, spread: 1.0)), runs: [(noisy: false, stream: true)])",
+            "s.ron",
+        )
+        .unwrap_err();
+        assert_eq!(e.0[0].field, "runs[0].stream");
+    }
+
+    #[test]
     fn per_run_noise_options() {
         let s = parse(
             "(noise: (kind: Minibatch(n: 50, batch_size: 10, spread: 1.0), seed: 3), runs: [(), (noisy: false), (batch_size: 2)])",
@@ -940,7 +983,9 @@ mod tests {
             NoiseKind::Minibatch {
                 n: 50,
                 batch_size: 10,
-                spread: 1.0
+                spread: 1.0,
+                copies: crate::numerics::noise::Copies::Shifted,
+                stream: false,
             }
         );
         assert_eq!(s.runs[1].config.noise.kind, NoiseKind::None);
@@ -949,7 +994,9 @@ mod tests {
             NoiseKind::Minibatch {
                 n: 50,
                 batch_size: 2,
-                spread: 1.0
+                spread: 1.0,
+                copies: crate::numerics::noise::Copies::Shifted,
+                stream: false,
             }
         );
         let e = parse("(runs: [(batch_size: 2)])", "n.ron").unwrap_err();

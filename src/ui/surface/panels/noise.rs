@@ -1,7 +1,7 @@
 //! Noise section: kind, strength, batch size, seed and a fresh draw.
 
 use super::{Panel, PanelCtx};
-use crate::numerics::noise::NoiseKind;
+use crate::numerics::noise::{Copies, NoiseKind};
 use crate::scenario::Element;
 use crate::scenario::ScenarioSpec;
 use crate::ui::command::Command;
@@ -49,6 +49,8 @@ impl Panel for NoisePanel {
                         n: 200,
                         batch_size: 8,
                         spread: 1.0,
+                        copies: Copies::Shifted,
+                        stream: false,
                     },
                     "minibatch",
                     "Minibatches of a finite sum of shifted copies of f",
@@ -83,35 +85,9 @@ impl Panel for NoisePanel {
                 n,
                 batch_size,
                 spread,
-            } => {
-                integer(
-                    ui,
-                    "copies N",
-                    n,
-                    1..=2000,
-                    200,
-                    "Number of shifted copies in the finite sum",
-                );
-                let n = *n;
-                integer(
-                    ui,
-                    "batch size B",
-                    batch_size,
-                    1..=n,
-                    8.min(n),
-                    "Copies averaged per step; noise falls like 1/sqrt(B)",
-                );
-                *batch_size = (*batch_size).clamp(1, n);
-                slider(
-                    ui,
-                    "spread",
-                    spread,
-                    0.0..=5.0,
-                    1.0,
-                    false,
-                    "Standard deviation of the copies' shifts",
-                );
-            }
+                copies,
+                stream,
+            } => minibatch_ui(ui, n, batch_size, spread, copies, stream),
         }
         if !matches!(kind, NoiseKind::None) {
             ui.horizontal(|ui| {
@@ -130,4 +106,81 @@ impl Panel for NoisePanel {
             });
         }
     }
+}
+
+/// The minibatch noise's knobs: N, B, spread, what the copies are, and fresh copies per step.
+fn minibatch_ui(
+    ui: &mut egui::Ui,
+    n: &mut usize,
+    batch_size: &mut usize,
+    spread: &mut f64,
+    copies: &mut Copies,
+    stream: &mut bool,
+) {
+    integer(
+        ui,
+        "copies N",
+        n,
+        1..=2000,
+        200,
+        "Number of shifted copies in the finite sum",
+    );
+    let n = *n;
+    integer(
+        ui,
+        "batch size B",
+        batch_size,
+        1..=n,
+        8.min(n),
+        "Copies averaged per step; noise falls like 1/sqrt(B)",
+    );
+    *batch_size = (*batch_size).clamp(1, n);
+    slider(
+        ui,
+        "spread",
+        spread,
+        0.0..=5.0,
+        1.0,
+        false,
+        "Standard deviation of the copies' shifts (of the log weights for scaled \
+         copies)",
+    );
+    ui.horizontal_wrapped(|ui| {
+        ui.label("copies");
+        for (choice, label, help) in [
+            (
+                Copies::Shifted,
+                "shifted",
+                "f(x - s_i), shifts centred: the sum has f's minimiser",
+            ),
+            (
+                Copies::Sample,
+                "sample",
+                "f(x - s_i) with the shifts as drawn: the sum's minimiser is off f's \
+                 by their mean, as a training set's is off the population's",
+            ),
+            (
+                Copies::Scaled,
+                "scaled",
+                "w_i f(x), weights of mean 1: every copy has f's minimiser, so the \
+                 noise vanishes there (interpolation)",
+            ),
+        ] {
+            if ui
+                .selectable_label(*copies == choice, label)
+                .on_hover_text(help)
+                .clicked()
+            {
+                *copies = choice;
+            }
+        }
+    });
+    crate::ui::widgets::toggle(
+        ui,
+        "fresh every step",
+        stream,
+        false,
+        "An infinite stream: every step draws B new copies instead of B of the N \
+         fixed ones",
+    );
 }
