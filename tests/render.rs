@@ -519,3 +519,44 @@ fn a_trail_draws_only_the_last_steps() {
         assert_eq!(trail.as_slice(), &t.points()[470..=500]);
     }
 }
+
+/// `taylor` draws the Taylor models at the chosen run's point, named in a note, as the app's
+/// View > Taylor models does; without it the figure has none.
+#[test]
+fn figures_draw_the_taylor_models_at_a_runs_point() {
+    let s = builtin(0);
+    let sim = simulate(&s, 3).unwrap();
+    let plain = Figure::new(&s, &sim, sized(&s, 800, 500)).unwrap().to_svg();
+    let with = Figure::new(
+        &s,
+        &sim,
+        FigureOptions {
+            taylor: Some(1),
+            ..sized(&s, 800, 500)
+        },
+    )
+    .unwrap()
+    .to_svg();
+    let label = &s.enabled_runs().nth(1).unwrap().label;
+    assert!(
+        with.contains(&format!("Taylor models at {label}")),
+        "the note"
+    );
+    assert!(!plain.contains("Taylor models"));
+    assert!(
+        with.len() > plain.len() + 1000,
+        "the models' curves are drawn"
+    );
+    // A run index beyond the runs draws nothing rather than failing.
+    let beyond = Figure::new(
+        &s,
+        &sim,
+        FigureOptions {
+            taylor: Some(99),
+            ..sized(&s, 800, 500)
+        },
+    )
+    .unwrap()
+    .to_svg();
+    assert!(!beyond.contains("Taylor models"));
+}

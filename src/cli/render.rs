@@ -34,6 +34,10 @@ pub struct FigureArgs {
     /// Leave out the legend.
     #[arg(long)]
     pub no_legend: bool,
+    /// Draw the Taylor models and bounds at this run's point (its label), at the last step
+    /// shown.
+    #[arg(long, value_name = "RUN")]
+    pub taylor: Option<String>,
 }
 
 /// Themes on the command line.
@@ -125,6 +129,19 @@ fn figure_bytes(
     }
     options.caption = !args.no_caption;
     options.legend = !args.no_legend;
+    if let Some(label) = &args.taylor {
+        let Some(i) = scenario.enabled_runs().position(|r| &r.label == label) else {
+            let labels: Vec<String> = scenario
+                .enabled_runs()
+                .map(|r| format!("\"{}\"", r.label))
+                .collect();
+            bail!(
+                "--taylor: no enabled run is labelled \"{label}\" (runs: {})",
+                labels.join(", ")
+            );
+        };
+        options.taylor = Some(i);
+    }
     Ok(match format {
         DeckFormat::Png | DeckFormat::Svg => {
             options.validate()?;

@@ -10,9 +10,10 @@ use super::style::Style;
 use super::text::Font;
 use crate::numerics::Vec2;
 use crate::numerics::contour::{Grid, LogScale, log_iso_lines};
-use crate::numerics::objectives::{Landmarks, PointKind};
+use crate::numerics::objectives::{AnyObjective, Landmarks, PointKind};
 use crate::numerics::path_shape::{PathShape, Thinning};
 use crate::numerics::run::{RunStatus, Sequence, Simulation, Stop, Trajectory};
+use crate::numerics::theory::TaylorModels;
 use crate::scenario::{Rgb, Scenario};
 
 /// Iso-line levels (as many as the app draws).
@@ -117,6 +118,30 @@ pub(crate) struct Scene {
     text_slack: f32,
     /// Draw only the last this many steps of each path (the scenario's `trail`).
     trail: Option<usize>,
+    /// The Taylor models at one run's point, when asked for.
+    taylor: Option<TaylorAt>,
+}
+
+/// Which run's point carries the Taylor models (index into `Scene::runs`), the objective they
+/// model and, on a quadratic, its (L, mu) for the bounds.
+struct TaylorAt {
+    run: usize,
+    objective: AnyObjective,
+    bounds: Option<(f64, f64)>,
+}
+
+impl TaylorAt {
+    fn new(scenario: &Scenario, run: usize) -> Self {
+        let bounds = scenario.objective.as_quadratic().map(|q| {
+            let (l_min, l_max) = q.eigenvalues();
+            (l_max, l_min)
+        });
+        Self {
+            run,
+            objective: scenario.objective.clone(),
+            bounds,
+        }
+    }
 }
 
 impl Scene {
@@ -228,6 +253,7 @@ impl Scene {
             legend,
             text_slack: detail.text_slack,
             trail: scenario.spec.trail,
+            taylor: options.taylor.map(|i| TaylorAt::new(scenario, i)),
         }
     }
 
@@ -457,6 +483,7 @@ impl Scene {
         }
         self.averaged_markers(c, &averages);
         self.base_marks(c, &bases);
+        self.taylor_models(c, sim, step);
         self.markers(c, &states);
         c.pop_clip();
         if let Some(b) = &self.legend {
@@ -698,6 +725,87 @@ impl Scene {
                 );
             }
         }
+    }
+
+    /// The Taylor models at the chosen run's point at `step`, in the theme's ink as in the app:
+    /// the first-order model's level line (solid), the second-order model's level curves
+    /// (dashed) and stationary point (a plus), and on a quadratic the L-smooth and
+    /// mu-strongly-convex bounds' level circles (dotted); named in a note at the plot's bottom.
+    fn taylor_models(&self, c: &mut dyn Canvas, sim: &Simulation, step: usize) {
+        let Some(taylor) = &self.taylor else {
+            return;
+        };
+        let Some(r) = self.runs.get(taylor.run) else {
+            return;
+        };
+        let Some(at) = sim
+            .runs()
+            .get(r.sim_index)
+            .and_then(|run| run.trajectory().at_step(step))
+        else {
+            return;
+        };
+        let rect = self.mapping.rect;
+        let b = self.mapping.bounds;
+        let reach = (b.x.1 - b.x.0).max(b.y.1 - b.y.0);
+        let Some(t) = TaylorModels::at(&taylor.objective, at.point, reach, taylor.bounds) else {
+            return;
+        };
+        let u = self.u;
+        let stroke = Stroke {
+            color: Color::opaque(self.style.text),
+            width: 1.5 * u * self.style.line_width_scale,
+        };
+        let px = |points: &[crate::numerics::Vec2]| -> Vec<Vec<P>> {
+            let line: Vec<P> = points.iter().map(|p| self.mapping.px(*p)).collect();
+            clip_polyline(&line, rect.expand(4.0 * u))
+        };
+        if let Some(line) = t.tangent {
+            c.stroke_lines(&px(&line), stroke);
+        }
+        for level in &t.quadratic_levels {
+            c.stroke_lines(&dashed(&px(level), 7.0 * u, 4.0 * u), stroke);
+        }
+        for circle in [t.upper, t.lower].into_iter().flatten() {
+            c.stroke_lines(&dashed(&px(&circle.points()), 1.5 * u, 3.5 * u), stroke);
+        }
+        if let Some((x, _)) = t.newton {
+            let [cx, cy] = self.mapping.px(x);
+            let arm = 6.0 * self.marker();
+            c.stroke_lines(
+                &[
+                    vec![[cx - arm, cy], [cx + arm, cy]],
+                    vec![[cx, cy - arm], [cx, cy + arm]],
+                ],
+                stroke,
+            );
+        }
+        let mut note = format!(
+            "Taylor models at {}: solid first-order level line, dashed second-order level curves",
+            r.label
+        );
+        if t.newton.is_some() {
+            note.push_str(", + Newton step");
+        }
+        if t.upper.is_some() {
+            note.push_str(", dotted L and mu bounds");
+        }
+        let fs = self.style.font_size() * u * 0.85;
+        let font = Font::get();
+        let pad = 6.0 * u;
+        let w = font.width(&note, fs).min(rect.w - 20.0 * u);
+        let b = Rect {
+            x: rect.x + 10.0 * u,
+            y: rect.bottom() - 10.0 * u - fs * 1.25 - 2.0 * pad,
+            w: w + 2.0 * pad,
+            h: fs * 1.25 + 2.0 * pad,
+        };
+        panel(c, b, &self.style, u);
+        c.text(
+            [b.x + pad, b.y + pad + font.cap_height(fs) + 0.1 * fs],
+            &note,
+            &text_style(fs, self.style.text, false, Align::Left),
+        );
     }
 
     /// "step 200", top right inside the plot.

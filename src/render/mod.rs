@@ -87,6 +87,10 @@ pub struct FigureOptions {
     pub caption: bool,
     /// Legend of runs in the plot's top-left corner.
     pub legend: bool,
+    /// The Taylor models and bounds (`theory::TaylorModels`) at the point of this enabled run
+    /// (its index among the enabled runs) at the step shown, as the app's View > Taylor models
+    /// draws them.
+    pub taylor: Option<usize>,
 }
 
 impl FigureOptions {
@@ -103,6 +107,7 @@ impl FigureOptions {
             up_to_step: None,
             caption: true,
             legend: true,
+            taylor: None,
         }
     }
 

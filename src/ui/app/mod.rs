@@ -322,8 +322,14 @@ impl OptivizApp {
                 let dir = self.screenshot_dir();
                 let theme = self.effective_theme();
                 let scenario = self.surfaces.session().scenario();
+                // The Taylor models ride along when the view shows them.
+                let taylor = self
+                    .settings
+                    .show_taylor
+                    .then(|| self.surfaces.selected_sim_run())
+                    .flatten();
                 self.exports
-                    .start_gif(ctx, &dir, scenario, theme, &mut self.notices);
+                    .start_gif(ctx, &dir, scenario, theme, taylor, &mut self.notices);
             }
             Command::ToggleFullscreen => {
                 let full = ctx.input(|i| i.viewport().fullscreen.unwrap_or(false));

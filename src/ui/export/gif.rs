@@ -29,10 +29,17 @@ pub enum Status {
 }
 
 impl GifExport {
-    /// Starts a race GIF of `scenario` (its current runs, up to its step budget) in `theme`.
-    pub fn start(scenario: &Scenario, theme: Theme, path: PathBuf) -> Result<Self, String> {
+    /// Starts a race GIF of `scenario` (its current runs, up to its step budget) in `theme`,
+    /// with the Taylor models at the point of enabled run `taylor` if given.
+    pub fn start(
+        scenario: &Scenario,
+        theme: Theme,
+        taylor: Option<usize>,
+        path: PathBuf,
+    ) -> Result<Self, String> {
         let mut options = GifOptions::for_scenario(scenario);
         options.figure.theme = theme;
+        options.figure.taylor = taylor;
         let job = GifJob::new(scenario, options).map_err(|e| e.to_string())?;
         Ok(Self {
             job: Some(job),

@@ -84,13 +84,15 @@ impl Exports {
         });
     }
 
-    /// Starts a race GIF of `scenario` in `theme` into `dir`.
+    /// Starts a race GIF of `scenario` in `theme` into `dir`, with the Taylor models at the
+    /// point of enabled run `taylor` if given.
     pub fn start_gif(
         &mut self,
         ctx: &egui::Context,
         dir: &Path,
         scenario: &Scenario,
         theme: Theme,
+        taylor: Option<usize>,
         notices: &mut Notices,
     ) {
         if self.gif.is_some() {
@@ -101,7 +103,7 @@ impl Exports {
             return;
         }
         let path = dir.join(format!("optiviz-race-{}.gif", stamp(ctx)));
-        match GifExport::start(scenario, theme, path) {
+        match GifExport::start(scenario, theme, taylor, path) {
             Ok(g) => self.gif = Some(g),
             Err(e) => notices.error(format!("GIF not started: {e}")),
         }

@@ -50,6 +50,12 @@ pub struct SurfacePage {
 }
 
 impl SurfacePage {
+    /// The selected run, as an index among the enabled runs (`None` when it is disabled).
+    #[must_use]
+    pub fn selected_sim_run(&self) -> Option<usize> {
+        self.session.sim_index(self.selected_run)
+    }
+
     /// The page on `scenario`, from `source`, in `deck`.
     pub fn new(scenario: Scenario, source: Source, deck: Deck) -> Result<Self, ParamError> {
         Ok(Self {
