@@ -934,3 +934,13 @@ fn the_loss_plot_shows_log_log_axes_rate_references_and_cost() {
         "no bounds on a cost axis"
     );
 }
+
+/// A run's schedule editor previews lr_k / lr over the budget (preset 10's first run has a step
+/// schedule and its settings are open); a constant schedule has no preview.
+#[test]
+fn the_schedule_editor_previews_the_learning_rate() {
+    let h = app_with_preset_sized(&preset("10-lr-schedules.ron"), egui::vec2(1920.0, 1080.0));
+    assert!(h.query_by_label("schedule preview").is_some());
+    let h = app_with_preset_sized(&preset("01-gd-zigzag.ron"), egui::vec2(1920.0, 1080.0));
+    assert!(h.query_by_label("schedule preview").is_none());
+}

@@ -316,7 +316,70 @@ pub fn schedule_ui(ui: &mut Ui, s: &mut Schedule, steps: usize, id: egui::Id) ->
             .response
             .labelled_by(name.id);
     });
-    changed | schedule_params(ui, s, steps)
+    let changed = changed | schedule_params(ui, s, steps);
+    schedule_preview(ui, s, steps, id);
+    changed
+}
+
+/// Points of the schedule preview.
+const PREVIEW_POINTS: usize = 200;
+
+/// The schedule's factor lr_k / lr over the step budget, as a small plot under its sliders;
+/// ReduceLROnPlateau, which follows the run's losses, says where its rates are shown instead.
+#[allow(clippy::cast_precision_loss, reason = "step counts far below 2^52")]
+fn schedule_preview(ui: &mut Ui, s: &Schedule, steps: usize, id: egui::Id) {
+    match s {
+        Schedule::Constant => return,
+        Schedule::ReduceOnPlateau { .. } => {
+            ui.label(
+                egui::RichText::new(
+                    "its rates follow the run's losses: the lr of every step is recorded \
+                     (`optiviz run`'s lr column, the theory panel's effective step sizes)",
+                )
+                .small(),
+            );
+            return;
+        }
+        _ => {}
+    }
+    let points: Vec<[f64; 2]> = (0..PREVIEW_POINTS)
+        .map(|j| {
+            let k = j * steps / (PREVIEW_POINTS - 1);
+            [k as f64, s.lr(1.0, k)]
+        })
+        .collect();
+    let height = 3.0 * ui.text_style_height(&egui::TextStyle::Small);
+    let ink = ui.visuals().text_color();
+    egui_plot::Plot::new(id.with("schedule-preview"))
+        .height(height)
+        .show_axes([false, true])
+        .show_grid(false)
+        .include_y(0.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .show_x(true)
+        .show_y(true)
+        .label_formatter(|pos| match pos {
+            egui_plot::HoverPosition::NearDataPoint { position, .. } => Some(format!(
+                "step {:.0}\nlr_k / lr = {}",
+                position.x,
+                super::fmt_num(position.y)
+            )),
+            egui_plot::HoverPosition::Elsewhere { .. } => None,
+        })
+        .show(ui, |plot_ui| {
+            plot_ui.line(
+                super::plot_items::line("lr_k / lr", points)
+                    .color(ink)
+                    .width(1.5),
+            );
+        })
+        .response
+        .on_hover_text("The schedule's factor lr_k / lr over the step budget")
+        // Screen readers (and UI tests) find it by this name.
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "schedule preview"));
 }
 
 /// Sliders for the chosen schedule's parameters.
