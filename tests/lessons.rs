@@ -873,3 +873,21 @@ fn annealed_noise_finds_the_deep_well_on_every_seed() {
         "constant lr still crossing late on {hopping} of 12 seeds"
     );
 }
+
+/// 32: heavy-ball momentum and its moving-average form at lr/(1 - m) take the same steps to
+/// rounding; torch's dampening differs in its undampened first step, ten times as long, and
+/// stays shifted.
+#[test]
+fn momentum_in_ema_form_is_the_heavy_ball_rescaled() {
+    let paths = points(&preset_text("32-momentum-ema-form.ron"), "32");
+    let (heavy, ema, torch) = (&paths[0], &paths[1], &paths[2]);
+    let apart = heavy
+        .iter()
+        .zip(ema)
+        .map(|(a, b)| (a - b).norm())
+        .fold(0.0, f64::max);
+    assert!(apart < 1e-12, "the two forms drift apart by {apart}");
+    let first = |p: &[optiviz::numerics::Vec2]| (p[1] - p[0]).norm();
+    assert!((first(torch) / first(heavy) - 10.0).abs() < 1e-9);
+    assert!((torch[300] - heavy[300]).norm() > 1e-3, "torch's path stays shifted");
+}

@@ -53,6 +53,7 @@ pub const BUILTIN: &[Builtin] = builtin![
     "29-interpolation.ron",
     "30-stream-vs-sample.ron",
     "31-annealing.ron",
+    "32-momentum-ema-form.ron",
 ];
 
 /// The shipped MLP presets (presets/mlp/), in order.
