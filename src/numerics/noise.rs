@@ -12,6 +12,11 @@
 //!   N(0, spread^2 I), centred so that sum_i s_i = 0; each step averages a batch of B distinct
 //!   copies drawn without replacement. For a quadratic the full batch gives exactly grad f, and
 //!   the batch-gradient noise falls like 1 / sqrt(B) (times sqrt((N - B) / (N - 1))).
+//! - `Cyclic`: f_k(x) = f(x) - t_k' x with t_k = tilts[k mod len], loss and gradient together:
+//!   a deterministic cycle of linear online losses (no draw, the seed is not used), the same
+//!   tilt form as `InjectB`. With tilts of mean zero, f is the average online loss; with a
+//!   linear f, the f_k are the online problems of regret analyses (Reddi et al. 2018's
+//!   counterexample to Adam: f_k(x) = C x at k = 0, 3, 6, ... and -x otherwise).
 
 use super::ParamError;
 use super::checks::{at_least, non_negative};
@@ -45,7 +50,15 @@ pub enum NoiseKind {
         /// Standard deviation of the copies' shifts.
         spread: f64,
     },
+    /// A cycle of linear tilts: step k's loss is f(x) - t_k' x, t_k = tilts[k mod len].
+    Cyclic {
+        /// The tilts (t_x, t_y), 1 to [`MAX_TILTS`] of them, taken in turn from step 0.
+        tilts: Vec<(f64, f64)>,
+    },
 }
+
+/// Most tilts a `Cyclic` noise may list.
+pub const MAX_TILTS: usize = 1000;
 
 /// Noise kind plus seed, as written in a preset.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,6 +108,28 @@ impl NoiseSpec {
                 }
                 non_negative("kind.spread", spread)
             }
+            NoiseKind::Cyclic { ref tilts } => {
+                if !(1..=MAX_TILTS).contains(&tilts.len()) {
+                    return Err(ParamError::new(
+                        "kind.tilts",
+                        format!("must be 1 to {MAX_TILTS} tilts, got {}", tilts.len()),
+                    ));
+                }
+                match tilts
+                    .iter()
+                    .position(|(a, b)| !(a.is_finite() && b.is_finite()))
+                {
+                    Some(i) => Err(ParamError::new(
+                        format!("kind.tilts[{i}]"),
+                        format!(
+                            "must be finite, got ({}, {})",
+                            super::short(tilts[i].0),
+                            super::short(tilts[i].1)
+                        ),
+                    )),
+                    None => Ok(()),
+                }
+            }
         }
     }
 
@@ -120,6 +155,7 @@ impl NoiseSpec {
                 batch_size,
                 spread,
             } => batch_size == n || spread == 0.0,
+            NoiseKind::Cyclic { ref tilts } => tilts.iter().all(|&t| t == (0.0, 0.0)),
         }
     }
 }
@@ -222,6 +258,16 @@ impl NoiseSampler {
                 self.batch
                     .extend_from_slice(&self.indices[..batch_size.min(n)]);
                 Draw::Batch(&self.batch, &self.shifts)
+            }
+            NoiseKind::Cyclic { ref tilts } => {
+                // Validated specs have tilts; an empty list is exact gradients, not a panic.
+                let Some(&(a, b)) = tilts.get(k % tilts.len().max(1)) else {
+                    return Draw::None;
+                };
+                for (v, t) in self.xi.iter_mut().zip([a, b]) {
+                    *v = t;
+                }
+                Draw::Tilt(&self.xi)
             }
         }
     }
@@ -330,6 +376,62 @@ mod tests {
             };
             assert_eq!(&b[..4], s);
         }
+    }
+
+    #[test]
+    fn cyclic_tilts_repeat_from_step_0_and_need_no_seed() {
+        let tilts = vec![(-4.0, 0.5), (2.0, 0.0), (2.0, -0.5)];
+        let spec = |seed| NoiseSpec {
+            kind: NoiseKind::Cyclic {
+                tilts: tilts.clone(),
+            },
+            seed,
+        };
+        assert!(spec(1).validate().is_ok());
+        assert!(!spec(1).is_none());
+        let mut a = NoiseSampler::new(&spec(1), 2);
+        let mut b = NoiseSampler::new(&spec(99), 2);
+        for k in [0, 1, 2, 3, 4, 5, 299, 3 * 1000 + 2, usize::MAX] {
+            let (tx, ty) = tilts[k % 3];
+            assert_eq!(a.draw(k), Draw::Tilt(&[tx, ty]), "step {k}");
+            assert_eq!(b.draw(k), Draw::Tilt(&[tx, ty]), "the seed is not used");
+        }
+        let flat = NoiseSpec {
+            kind: NoiseKind::Cyclic {
+                tilts: vec![(0.0, 0.0); 2],
+            },
+            seed: 1,
+        };
+        assert!(flat.is_none());
+        // An unvalidated empty cycle is exact gradients rather than a panic.
+        let empty = NoiseSpec {
+            kind: NoiseKind::Cyclic { tilts: Vec::new() },
+            seed: 1,
+        };
+        assert_eq!(NoiseSampler::new(&empty, 2).draw(7), Draw::None);
+    }
+
+    #[test]
+    fn cyclic_tilts_are_checked() {
+        let cyclic = |tilts: Vec<(f64, f64)>| NoiseSpec {
+            kind: NoiseKind::Cyclic { tilts },
+            seed: 1,
+        };
+        for n in [0, MAX_TILTS + 1] {
+            let e = cyclic(vec![(1.0, 0.0); n]).validate().unwrap_err();
+            assert_eq!(e.field, "kind.tilts");
+            assert!(
+                e.message.contains("must be 1 to 1000 tilts"),
+                "{}",
+                e.message
+            );
+        }
+        assert!(cyclic(vec![(1.0, 0.0); MAX_TILTS]).validate().is_ok());
+        let e = cyclic(vec![(1.0, 0.0), (0.0, f64::NAN)])
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.field, "kind.tilts[1]");
+        assert!(e.message.contains("finite"), "{}", e.message);
     }
 
     #[test]
