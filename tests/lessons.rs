@@ -889,5 +889,144 @@ fn momentum_in_ema_form_is_the_heavy_ball_rescaled() {
     assert!(apart < 1e-12, "the two forms drift apart by {apart}");
     let first = |p: &[optiviz::numerics::Vec2]| (p[1] - p[0]).norm();
     assert!((first(torch) / first(heavy) - 10.0).abs() < 1e-9);
-    assert!((torch[300] - heavy[300]).norm() > 1e-3, "torch's path stays shifted");
+    assert!(
+        (torch[300] - heavy[300]).norm() > 1e-3,
+        "torch's path stays shifted"
+    );
+}
+
+/// Preset 28 measured: for each run, the first step at which x reaches its end of the box
+/// (+1 for Adam, run 0; -1 for the AMSGrads), x at the last step, the lowest and highest x
+/// over the second half, and the average regret (1/T) sum_(k<T) (f_k(x_k) - f_k(x*)) after
+/// T = half and all of the steps.
+struct ReddiRun {
+    reached: Option<usize>,
+    end: f64,
+    second_half: (f64, f64),
+    regret_half: f64,
+    regret: f64,
+}
+
+fn reddi_runs(text: &str, source: &str) -> Vec<ReddiRun> {
+    let s = scenario::parse(text, source).unwrap();
+    let optiviz::numerics::noise::NoiseKind::Cyclic { tilts } = s.spec.noise.kind.clone() else {
+        panic!("{source}: the online losses are a cycle of tilts")
+    };
+    assert_eq!(tilts.len(), 3);
+    let sim = simulated(text, source);
+    let steps = s.spec.steps;
+    assert_eq!(steps % 6, 0, "T and T/2 are whole cycles");
+    // Over whole cycles the tilts cancel: the best fixed point of the f_k is the minimiser of
+    // f on the box, (-1, 0).
+    let best = optiviz::numerics::Vec2::new(-1.0, 0.0);
+    let f_best = optiviz::numerics::objectives::Objective::value(sim.objective(), best);
+    sim.runs()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            assert!(r.status().is_running(), "{source}: {:?}", r.status());
+            let t = r.trajectory();
+            assert_eq!(t.stride(), 1);
+            let (p, f) = (t.points(), t.losses());
+            // Step k's online loss at the point it was played, against the best point's.
+            let regret = |n: usize| {
+                (0..n)
+                    .map(|k| {
+                        let (tx, ty) = tilts[k % 3];
+                        let tilt = |q: optiviz::numerics::Vec2| tx * q.x + ty * q.y;
+                        (f[k] - tilt(p[k])) - (f_best - tilt(best))
+                    })
+                    .sum::<f64>()
+                    / n as f64
+            };
+            let target = if i == 0 { 1.0 } else { -1.0 };
+            let half = &p[steps / 2..];
+            let domain = s.spec.domain.unwrap();
+            assert!(
+                p.iter().all(|q| domain.contains(*q)),
+                "{source}: in the box"
+            );
+            ReddiRun {
+                reached: p.iter().position(|q| q.x == target),
+                end: p[steps].x,
+                second_half: half
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), q| {
+                        (lo.min(q.x), hi.max(q.x))
+                    }),
+                regret_half: regret(steps / 2),
+                regret: regret(steps),
+            }
+        })
+        .collect()
+}
+
+/// 28: on Reddi et al.'s online problem (f_k = 5x at k = 0, 3, 6, ..., -x otherwise, on the
+/// box -1 <= x <= 1) Adam reaches x = +1, the worst point, at step 45 and ends there, with an
+/// average regret of 1.98 after 600 steps and rising (sitting at +1 costs 2); both AMSGrads
+/// reach x = -1 by step 19 and end within 0.01 of it, their average regret 0.04 and falling.
+/// The same happens for C = 3 (beta2 = 1/10), the paper's C being any C > 2.
+#[test]
+fn on_reddi_s_problem_adam_drifts_to_the_worst_end_and_amsgrad_to_the_minimiser() {
+    let file = "28-reddi-counterexample.ron";
+    let text = preset_text(file);
+    let runs = reddi_runs(&text, file);
+    assert_eq!(runs.len(), 3, "Adam, torch's AMSGrad, the course's AMSGrad");
+    for (i, r) in runs.iter().enumerate() {
+        println!(
+            "run {i}: reached its end at step {:?}, ends at x = {}, second half x in {:?}, \
+             average regret {} after 300 steps, {} after 600",
+            r.reached, r.end, r.second_half, r.regret_half, r.regret
+        );
+    }
+    let adam = &runs[0];
+    assert_eq!(adam.reached, Some(45));
+    assert_eq!(adam.end, 1.0);
+    assert!(adam.second_half.0 > 0.97, "{:?}", adam.second_half);
+    assert!((adam.regret - 1.98).abs() < 0.005, "{}", adam.regret);
+    assert!(
+        adam.regret_half > 1.9 && adam.regret > adam.regret_half,
+        "Adam's regret rises"
+    );
+    for amsgrad in &runs[1..] {
+        assert_eq!(amsgrad.reached, Some(19));
+        assert!((amsgrad.end + 1.0).abs() < 0.01, "{}", amsgrad.end);
+        assert!(amsgrad.second_half.1 < -0.98, "{:?}", amsgrad.second_half);
+        assert!((amsgrad.regret - 0.04).abs() < 0.005, "{}", amsgrad.regret);
+        assert!(
+            amsgrad.regret < amsgrad.regret_half,
+            "AMSGrad's regret falls"
+        );
+    }
+
+    // C = 3: the average loss x/3 + y^2/2, the tilts -8/3, 4/3, 4/3, beta2 = 1/(1 + 9).
+    let c3 = text
+        .replace("\"x + 0.5*y^2\"", "\"x/3 + 0.5*y^2\"")
+        .replace(
+            "[(-4.0, 0.0), (2.0, 0.0), (2.0, 0.0)]",
+            "[(-2.6666666666666665, 0.0), (1.3333333333333333, 0.0), (1.3333333333333333, 0.0)]",
+        )
+        .replace("0.038461538461538464", "0.1");
+    assert_eq!(
+        c3.matches("0.1)").count(),
+        3,
+        "every run's beta2 is replaced"
+    );
+    let runs = reddi_runs(&c3, "28 with C = 3");
+    let (adam, amsgrads) = (&runs[0], &runs[1..]);
+    println!("C = 3: Adam ends at {}, regret {}", adam.end, adam.regret);
+    assert_eq!(adam.end, 1.0);
+    assert!(
+        adam.regret > 0.6,
+        "sitting at +1 costs 2/3: {}",
+        adam.regret
+    );
+    for amsgrad in amsgrads {
+        println!(
+            "C = 3: AMSGrad ends at {}, regret {}",
+            amsgrad.end, amsgrad.regret
+        );
+        assert!((amsgrad.end + 1.0).abs() < 0.02, "{}", amsgrad.end);
+        assert!(amsgrad.regret < 0.05, "{}", amsgrad.regret);
+    }
 }

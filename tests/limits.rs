@@ -265,3 +265,27 @@ fn messages_say_each_cause_once_and_point_to_the_right_command() {
         assert!(!stderr(&o).contains("unexpected field"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn a_cycle_of_tilts_is_bounded_where_parsed() {
+    let cyclic = |n: usize| {
+        let tilts = vec!["(1.0, -0.5)"; n].join(", ");
+        format!(
+            "(domain: (x: (-1, 1), y: (-1, 1)), noise: (kind: Cyclic(tilts: [{tilts}])), \
+             runs: [(optimizer: Adam(lr: 0.1), start: (0, 0))], steps: 20)"
+        )
+    };
+    let at = scratch("tilts.ron", &cyclic(1000));
+    let at = at.to_str().unwrap();
+    for command in [&["check", at][..], &["run", at], &["analyze", at]] {
+        let o = optiviz(command);
+        assert!(o.status.success(), "{command:?}: {}", stderr(&o));
+    }
+    let svg = scratch("tilts.svg", "");
+    let render = optiviz(&["render", at, "--out", svg.to_str().unwrap()]);
+    assert!(render.status.success(), "{}", stderr(&render));
+    let past = scratch("past-tilts.ron", &cyclic(1001));
+    let o = optiviz(&["check", past.to_str().unwrap()]);
+    rejected(&o, "noise.kind.tilts: must be 1 to 1000 tilts, got 1001");
+    assert!(stderr(&o).contains("past-tilts.ron:1:"), "{}", stderr(&o));
+}

@@ -560,3 +560,32 @@ fn figures_draw_the_taylor_models_at_a_runs_point() {
     .to_svg();
     assert!(!beyond.contains("Taylor models"));
 }
+
+#[test]
+fn a_box_domain_is_outlined_where_the_view_shows_it() {
+    let svg = |domain: &str| {
+        let text = format!("(objective: Quadratic(), view: (x: (-2, 2), y: (-2, 2)){domain})");
+        let s = scenario::parse(&text, "domain.ron").unwrap();
+        let sim = simulate(&s, 1).unwrap();
+        // Wide enough for the caption's whole objective line.
+        Figure::new(&s, &sim, sized(&s, 1600, 1000))
+            .unwrap()
+            .to_svg()
+    };
+    let paths = |svg: &str| svg.matches("<path").count();
+    let plain = svg("");
+    let boxed = svg(", domain: (x: (-1, 1), y: (-1, 0.5))");
+    assert_eq!(paths(&boxed), paths(&plain) + 1, "one outline");
+    assert!(
+        boxed.contains("projected onto x in [\u{2212}1, 1], y in [\u{2212}1, 0.5]"),
+        "the caption names the box"
+    );
+    // A box the view does not show draws nothing, however large its numbers.
+    assert_eq!(
+        paths(&svg(", domain: (x: (10, 11), y: (0, 1))")),
+        paths(&plain)
+    );
+    let huge = svg(", domain: (x: (-1e300, 1e300), y: (-1e300, 1e300))");
+    assert_eq!(paths(&huge), paths(&plain) + 1);
+    assert!(!huge.contains("inf") && !huge.contains("NaN"));
+}

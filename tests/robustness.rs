@@ -216,6 +216,7 @@ fn sweep_optimizers_objectives_learning_rates_and_noise() {
                         averaging: Averaging::Polyak { start: 0 },
                         noise: noise.clone(),
                         examples: 1,
+                        domain: None,
                     };
                     let mut sim =
                         Simulation::new(objective.clone(), &view, vec![config], steps + 1).unwrap();

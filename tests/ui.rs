@@ -177,6 +177,24 @@ fn dragging_on_the_plot_moves_the_start_points() {
 }
 
 #[test]
+fn a_start_dragged_out_of_the_box_domain_stays_on_its_edge() {
+    let mut h = app_with_preset(&preset("28-reddi-counterexample.ron"));
+    let plot = h.get_by_label("contour plot").rect();
+    let from = plot.center();
+    // The plot's right edge lies beyond the box's x = 1 (the view is widened to about 2).
+    let target = egui::pos2(plot.right() - 5.0, plot.center().y);
+    let path = [0.5, 0.8, 1.0, 1.0].map(|t| from.lerp(target, t));
+    drag_along(&mut h, from, &path);
+    h.run_steps(4);
+    assert!(notice_texts(&h).is_empty(), "{:?}", notice_texts(&h));
+    for run in 0..3 {
+        let start = h.state().session().start_of(run);
+        assert_eq!(start.x, 1.0, "run {run} snapped to the edge: {start:?}");
+        assert!(start.y.abs() <= 1.0, "{start:?}");
+    }
+}
+
+#[test]
 fn caches_are_rebuilt_only_when_the_view_or_simulation_changes() {
     let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
     let built = h.state().contour_rebuilds();

@@ -98,6 +98,8 @@ struct RunReport {
     message: String,
     /// The run sees gradient noise (the theory is for exact gradients).
     noisy: bool,
+    /// The run is projected onto a box domain (the theory is for the whole plane).
+    projected: bool,
     /// Not a quadratic: the Hessian at the start point.
     start_hessian: Option<HessianReport>,
     /// Not a quadratic: the Hessian at the stationary point the run ends at (the known critical
@@ -352,6 +354,7 @@ fn run_report(
         status,
         message: run.status().describe(),
         noisy: checked.config.noise.kind != NoiseKind::None,
+        projected: checked.config.domain.is_some(),
         start_hessian,
         end_hessian,
         theory,
@@ -739,6 +742,9 @@ fn write_text(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             }
             if run.noisy {
                 note.push_str("; noisy gradients, the theory is for exact ones");
+            }
+            if run.projected {
+                note.push_str("; projected onto the domain, the theory is for the whole plane");
             }
             // Near a stationary point of a non-quadratic the rate is only local.
             if let (Some(h), Some(last), Some(_)) =

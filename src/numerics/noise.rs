@@ -17,6 +17,11 @@
 //!   the shifts' mean); or scaled copies w_i f(x) with weights of mean 1, which all share f's
 //!   minimiser (an interpolating sum: the noise vanishes there). With `stream`, every step
 //!   draws B fresh components instead of picking B of the N (an infinite stream of data).
+//! - `Cyclic`: f_k(x) = f(x) - t_k' x with t_k = tilts[k mod len], loss and gradient together:
+//!   a deterministic cycle of linear online losses (no draw, the seed is not used), the same
+//!   tilt form as `InjectB`. With tilts of mean zero, f is the average online loss; with a
+//!   linear f, the f_k are the online problems of regret analyses (Reddi et al. 2018's
+//!   counterexample to Adam: f_k(x) = C x at k = 0, 3, 6, ... and -x otherwise).
 
 use super::ParamError;
 use super::checks::{at_least, non_negative};
@@ -56,6 +61,11 @@ pub enum NoiseKind {
         #[serde(default)]
         stream: bool,
     },
+    /// A cycle of linear tilts: step k's loss is f(x) - t_k' x, t_k = tilts[k mod len].
+    Cyclic {
+        /// The tilts (t_x, t_y), 1 to [`MAX_TILTS`] of them, taken in turn from step 0.
+        tilts: Vec<(f64, f64)>,
+    },
 }
 
 /// The components of a [`NoiseKind::Minibatch`] finite sum.
@@ -73,6 +83,9 @@ pub enum Copies {
     /// minimiser (interpolation), so the gradient noise vanishes there.
     Scaled,
 }
+
+/// Most tilts a `Cyclic` noise may list.
+pub const MAX_TILTS: usize = 1000;
 
 /// Noise kind plus seed, as written in a preset.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -123,6 +136,28 @@ impl NoiseSpec {
                 }
                 non_negative("kind.spread", spread)
             }
+            NoiseKind::Cyclic { ref tilts } => {
+                if !(1..=MAX_TILTS).contains(&tilts.len()) {
+                    return Err(ParamError::new(
+                        "kind.tilts",
+                        format!("must be 1 to {MAX_TILTS} tilts, got {}", tilts.len()),
+                    ));
+                }
+                match tilts
+                    .iter()
+                    .position(|(a, b)| !(a.is_finite() && b.is_finite()))
+                {
+                    Some(i) => Err(ParamError::new(
+                        format!("kind.tilts[{i}]"),
+                        format!(
+                            "must be finite, got ({}, {})",
+                            super::short(tilts[i].0),
+                            super::short(tilts[i].1)
+                        ),
+                    )),
+                    None => Ok(()),
+                }
+            }
         }
     }
 
@@ -160,6 +195,7 @@ impl NoiseSpec {
                 stream,
                 ..
             } => (batch_size == n && !stream) || spread == 0.0,
+            NoiseKind::Cyclic { ref tilts } => tilts.iter().all(|&t| t == (0.0, 0.0)),
         }
     }
 }
@@ -328,6 +364,16 @@ impl NoiseSampler {
                 } else {
                     Draw::Batch(&self.batch, &self.shifts)
                 }
+            }
+            NoiseKind::Cyclic { ref tilts } => {
+                // Validated specs have tilts; an empty list is exact gradients, not a panic.
+                let Some(&(a, b)) = tilts.get(k % tilts.len().max(1)) else {
+                    return Draw::None;
+                };
+                for (v, t) in self.xi.iter_mut().zip([a, b]) {
+                    *v = t;
+                }
+                Draw::Tilt(&self.xi)
             }
         }
     }
@@ -507,6 +553,62 @@ mod tests {
                 .with_batch_size(40)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn cyclic_tilts_repeat_from_step_0_and_need_no_seed() {
+        let tilts = vec![(-4.0, 0.5), (2.0, 0.0), (2.0, -0.5)];
+        let spec = |seed| NoiseSpec {
+            kind: NoiseKind::Cyclic {
+                tilts: tilts.clone(),
+            },
+            seed,
+        };
+        assert!(spec(1).validate().is_ok());
+        assert!(!spec(1).is_none());
+        let mut a = NoiseSampler::new(&spec(1), 2);
+        let mut b = NoiseSampler::new(&spec(99), 2);
+        for k in [0, 1, 2, 3, 4, 5, 299, 3 * 1000 + 2, usize::MAX] {
+            let (tx, ty) = tilts[k % 3];
+            assert_eq!(a.draw(k), Draw::Tilt(&[tx, ty]), "step {k}");
+            assert_eq!(b.draw(k), Draw::Tilt(&[tx, ty]), "the seed is not used");
+        }
+        let flat = NoiseSpec {
+            kind: NoiseKind::Cyclic {
+                tilts: vec![(0.0, 0.0); 2],
+            },
+            seed: 1,
+        };
+        assert!(flat.is_none());
+        // An unvalidated empty cycle is exact gradients rather than a panic.
+        let empty = NoiseSpec {
+            kind: NoiseKind::Cyclic { tilts: Vec::new() },
+            seed: 1,
+        };
+        assert_eq!(NoiseSampler::new(&empty, 2).draw(7), Draw::None);
+    }
+
+    #[test]
+    fn cyclic_tilts_are_checked() {
+        let cyclic = |tilts: Vec<(f64, f64)>| NoiseSpec {
+            kind: NoiseKind::Cyclic { tilts },
+            seed: 1,
+        };
+        for n in [0, MAX_TILTS + 1] {
+            let e = cyclic(vec![(1.0, 0.0); n]).validate().unwrap_err();
+            assert_eq!(e.field, "kind.tilts");
+            assert!(
+                e.message.contains("must be 1 to 1000 tilts"),
+                "{}",
+                e.message
+            );
+        }
+        assert!(cyclic(vec![(1.0, 0.0); MAX_TILTS]).validate().is_ok());
+        let e = cyclic(vec![(1.0, 0.0), (0.0, f64::NAN)])
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.field, "kind.tilts[1]");
+        assert!(e.message.contains("finite"), "{}", e.message);
     }
 
     #[test]

@@ -9,6 +9,16 @@
 //! step size and velocity where it has them, and the averaged iterate when averaging is on.
 //! A step that produces a non-finite value or leaves a huge box around the view stops the run
 //! with a status naming the step; nothing non-finite is ever recorded.
+//!
+//! With a box domain ([`RunConfig::domain`]) the iterate is projected onto it after every
+//! update, each coordinate clamped: projected online gradient descent's x_{k+1} =
+//! P(x_k - lr g_k), and what a torch loop that clamps its parameters after
+//! `optimizer.step()` computes (torch.optim itself has no constraints). Only the iterate is
+//! projected: everything else is what the optimizer computed inside its step, from the
+//! projected point it started at. So NAG's look-ahead point and line searches' trial points
+//! may lie outside the box within a step, BFGS and L-BFGS remember the step they took before
+//! the projection (all of L-BFGS's inner iterations happen within one step), and an
+//! optimizer's own sequences (ASGD's average, Schedule-Free's x and z) are not projected.
 
 use super::noise::{Draw, NoiseSampler, NoiseSpec};
 use super::objectives::{AnyObjective, Hessian, Objective, ViewRect};
@@ -158,6 +168,9 @@ pub struct RunConfig {
     /// (`Minibatch`), 1 otherwise. An exact gradient costs this many per-example gradients, a
     /// minibatch gradient costs its batch size (see [`Sample::evaluations`]).
     pub examples: usize,
+    /// The box the iterate is projected onto after every update (the start must lie in it);
+    /// `None`: the whole plane. See the module's documentation for what is projected.
+    pub domain: Option<ViewRect>,
 }
 
 /// Why a run stopped early.
@@ -803,6 +816,21 @@ impl Run {
             .averaging
             .validate()
             .map_err(|e| e.within("averaging"))?;
+        if let Some(domain) = &config.domain {
+            domain.validate().map_err(|e| e.within("domain"))?;
+            let start = config.start;
+            if start.x.is_finite() && start.y.is_finite() && !domain.contains(start) {
+                return Err(ParamError::new(
+                    "start",
+                    format!(
+                        "({}, {}) lies outside the domain {}",
+                        super::short(start.x),
+                        super::short(start.y),
+                        domain.describe()
+                    ),
+                ));
+            }
+        }
         let optimizer = config
             .optimizer
             .build()
@@ -959,6 +987,13 @@ impl Run {
                 break;
             }
             taken += 1;
+            if let Some(domain) = &self.config.domain
+                && self.x.iter().all(|v| v.is_finite())
+            {
+                // A non-finite step is not projected: it stops the run below.
+                let p = domain.project(Vec2::new(self.x[0], self.x[1]));
+                (self.x[0], self.x[1]) = (p.x, p.y);
+            }
             let p = Vec2::new(self.x[0], self.x[1]);
             let own_average_finite = self
                 .optimizer
@@ -1127,6 +1162,7 @@ mod tests {
             averaging: Averaging::Off,
             noise: NoiseSpec::default(),
             examples: 1,
+            domain: None,
         }
     }
 
@@ -1618,5 +1654,140 @@ mod tests {
             sim.runs()[0].status().describe(),
             "stopped at step 1: the Hessian is singular"
         );
+    }
+
+    fn expression(text: &str) -> AnyObjective {
+        ObjectiveSpec::Expression(crate::numerics::objectives::ExpressionParams {
+            text: text.into(),
+        })
+        .build()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_box_domain_clamps_each_coordinate_after_the_step() {
+        let domain = ViewRect {
+            x: (-1.0, 1.0),
+            y: (-0.5, 2.0),
+        };
+        assert_eq!(domain.project(Vec2::new(3.0, -7.0)), Vec2::new(1.0, -0.5));
+        assert_eq!(domain.project(Vec2::new(0.25, 0.5)), Vec2::new(0.25, 0.5));
+        assert!(domain.project(Vec2::new(f64::NAN, 0.0)).x.is_nan());
+        // GD lr 0.4 on x - 2y: the step (-0.4, 0.8) until each coordinate meets its bound.
+        let c = RunConfig {
+            start: Vec2::new(0.0, 0.0),
+            domain: Some(domain),
+            ..config(OptimizerSpec::GD(GdParams { lr: 0.4 }))
+        };
+        let sim = simulate(expression("x - 2*y"), &NoiseSpec::default(), vec![c], 4);
+        let expected = [
+            (0.0, 0.0),
+            (-0.4, 0.8),
+            (-0.8, 1.6),
+            (-1.0, 2.0),
+            (-1.0, 2.0),
+        ];
+        let points = sim.runs()[0].trajectory().points();
+        assert_eq!(points.len(), expected.len());
+        for (p, (x, y)) in points.iter().zip(expected) {
+            assert!((p - Vec2::new(x, y)).norm() < 1e-15, "{p:?}");
+        }
+        assert!(sim.runs()[0].status().is_running(), "a bound is no stop");
+    }
+
+    #[test]
+    fn projected_runs_with_cyclic_tilts_are_projected_online_gradient_descent() {
+        // Step k's loss is f(x) - t_k'x, t_k = tilts[k mod 3]; x_(k+1) = P(x_k - lr_k g_k).
+        let tilts = [(-4.0, 1.0), (2.0, 0.0), (2.0, -1.0)];
+        let noise = NoiseSpec {
+            kind: NoiseKind::Cyclic {
+                tilts: tilts.to_vec(),
+            },
+            seed: 1,
+        };
+        let domain = ViewRect {
+            x: (-1.0, 1.0),
+            y: (-1.0, 1.0),
+        };
+        let c = RunConfig {
+            start: Vec2::new(0.3, -0.2),
+            domain: Some(domain),
+            schedule: Schedule::InverseTime { tau: 1, power: 0.5 },
+            ..config(OptimizerSpec::GD(GdParams { lr: 0.5 }))
+        };
+        let sim = simulate(expression("x + 0.5*y^2"), &noise, vec![c], 60);
+        let points = sim.runs()[0].trajectory().points();
+        let mut x = Vec2::new(0.3, -0.2);
+        for (k, p) in points.iter().enumerate() {
+            assert!((p - x).norm() < 1e-14, "step {k}: {p:?} against {x:?}");
+            let (tx, ty) = tilts[k % 3];
+            let g = Vec2::new(1.0 - tx, x.y - ty);
+            x = domain.project(x - 0.5 / ((k + 1) as f64).sqrt() * g);
+        }
+        // The recorded loss is the noise-free objective.
+        let s = sim.runs()[0].trajectory().sample(7).unwrap();
+        assert_eq!(s.loss, s.point.x + 0.5 * s.point.y * s.point.y);
+    }
+
+    #[test]
+    fn every_optimizer_stays_in_the_domain() {
+        // The quadratic's minimum (0, 0) lies outside the box: every method is pushed against
+        // it, and its iterate never leaves it (whatever its own sequences do).
+        let domain = ViewRect {
+            x: (0.5, 3.0),
+            y: (0.5, 2.0),
+        };
+        let noise = NoiseSpec {
+            kind: NoiseKind::Gaussian { sigma: 0.3 },
+            seed: 2,
+        };
+        for optimizer in OptimizerSpec::all_defaults() {
+            let name = optimizer.name();
+            let mut optimizer = optimizer;
+            let lr = optimizer.lr();
+            optimizer.set_lr(lr * 100.0);
+            let c = RunConfig {
+                domain: Some(domain),
+                ..config(optimizer)
+            };
+            let sim = simulate(quadratic(10.0), &noise, vec![c], 200);
+            let run = &sim.runs()[0];
+            assert!(
+                !matches!(
+                    run.status(),
+                    RunStatus::Stopped {
+                        reason: Stop::LeftBox | Stop::NonFinitePoint,
+                        ..
+                    }
+                ),
+                "{name}: {}",
+                run.status().describe()
+            );
+            let t = run.trajectory();
+            assert!(t.points().iter().all(|p| domain.contains(*p)), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_start_outside_the_domain_or_a_bad_domain_is_refused() {
+        let f = quadratic(10.0);
+        let outside = RunConfig {
+            domain: Some(ViewRect::around(Vec2::zeros(), 1.0)),
+            ..config(OptimizerSpec::default())
+        };
+        let e = Run::new(outside, &f, 10, 1e-3).unwrap_err();
+        assert_eq!(e.field, "start");
+        assert_eq!(
+            e.message,
+            "(2, 1.5) lies outside the domain x in [-1, 1], y in [-1, 1]"
+        );
+        let empty = RunConfig {
+            domain: Some(ViewRect {
+                x: (1.0, 1.0),
+                y: (0.0, 2.0),
+            }),
+            ..config(OptimizerSpec::default())
+        };
+        assert_eq!(Run::new(empty, &f, 10, 1e-3).unwrap_err().field, "domain.x");
     }
 }

@@ -196,12 +196,32 @@ pub fn objective_line(scenario: &Scenario) -> String {
     };
     let mut text = format!("{name}: {}", scenario.objective.formula());
     let noise = &scenario.spec.noise;
-    if noise.kind != NoiseKind::None {
+    match &noise.kind {
+        NoiseKind::None => {}
+        // A fixed cycle draws nothing: no seed. A long one is summed up.
+        NoiseKind::Cyclic { tilts } if tilts.len() > 4 => {
+            let _ = write!(text, "   \u{b7}   noise: Cyclic, {} tilts", tilts.len());
+        }
+        kind @ NoiseKind::Cyclic { .. } => {
+            let _ = write!(text, "   \u{b7}   noise: {}", with_params(kind, None, &[]));
+        }
+        kind => {
+            let _ = write!(
+                text,
+                "   \u{b7}   noise: {} (seed {})",
+                with_params(kind, None, &[]),
+                noise.seed
+            );
+        }
+    }
+    if let Some(d) = &scenario.spec.domain {
         let _ = write!(
             text,
-            "   \u{b7}   noise: {} (seed {})",
-            with_params(&noise.kind, None, &[]),
-            noise.seed
+            "   \u{b7}   projected onto x in [{}, {}], y in [{}, {}]",
+            number(d.x.0),
+            number(d.x.1),
+            number(d.y.0),
+            number(d.y.1)
         );
     }
     text
@@ -249,5 +269,25 @@ mod tests {
             "{o}"
         );
         assert!(o.contains("noise: Gaussian sigma=0.5 (seed 3)"), "{o}");
+    }
+
+    #[test]
+    fn a_cycle_of_tilts_has_no_seed_and_a_long_one_is_counted() {
+        let line = |tilts: &str| {
+            let text = format!(
+                "(domain: (x: (-1.0, 1.0), y: (-1.0, 0.5)), noise: (kind: Cyclic(tilts: [{tilts}])))"
+            );
+            objective_line(&scenario::parse(&text, "c.ron").unwrap())
+        };
+        let o = line("(-4.0, 0.0), (2.0, 0.0), (2.0, 0.0)");
+        assert!(
+            o.ends_with(
+                "noise: Cyclic tilts=((\u{2212}4, 0), (2, 0), (2, 0))   \u{b7}   \
+                 projected onto x in [\u{2212}1, 1], y in [\u{2212}1, 0.5]"
+            ),
+            "{o}"
+        );
+        let o = line(&["(1.0, 0.0)"; 5].join(", "));
+        assert!(o.contains("noise: Cyclic, 5 tilts   \u{b7}"), "{o}");
     }
 }

@@ -120,6 +120,8 @@ pub(crate) struct Scene {
     trail: Option<usize>,
     /// The Taylor models at one run's point, when asked for.
     taylor: Option<TaylorAt>,
+    /// The outline of the scenario's box domain, closed, in pixels (where it meets the view).
+    domain: Option<Vec<P>>,
 }
 
 /// Which run's point carries the Taylor models (index into `Scene::runs`), the objective they
@@ -254,6 +256,7 @@ impl Scene {
             text_slack: detail.text_slack,
             trail: scenario.spec.trail,
             taylor: options.taylor.map(|i| TaylorAt::new(scenario, i)),
+            domain: domain_outline(scenario, &mapping),
         }
     }
 
@@ -295,6 +298,16 @@ impl Scene {
                 Stroke {
                     color: Color::with_alpha(s.grid, s.grid_alpha),
                     width: u,
+                },
+            );
+        }
+        if let Some(outline) = &self.domain {
+            // Thin and neutral: the frame's colour, a little lighter.
+            c.stroke_lines(
+                std::slice::from_ref(outline),
+                Stroke {
+                    color: Color::with_alpha(s.axis, 0.85),
+                    width: 1.25 * u * s.line_width_scale.sqrt(),
                 },
             );
         }
@@ -1333,4 +1346,24 @@ fn iso_lines(grid: &Grid, mapping: &Mapping, detail: Detail) -> Vec<Vec<P>> {
             (thin.len() >= 2).then_some(thin)
         })
         .collect()
+}
+
+/// The box domain's outline in pixels, closed, cut to a margin around the view (so a huge
+/// domain maps to pixels that fit); `None` without a domain or when it misses the view.
+fn domain_outline(scenario: &Scenario, mapping: &Mapping) -> Option<Vec<P>> {
+    let d = scenario.spec.domain?;
+    let v = mapping.bounds;
+    let size = v.size();
+    let cut = |(lo, hi): (f64, f64), (vlo, vhi): (f64, f64), pad: f64| {
+        let (lo, hi) = (lo.max(vlo - pad), hi.min(vhi + pad));
+        (lo <= hi).then_some((lo, hi))
+    };
+    let (x0, x1) = cut(d.x, v.x, 0.1 * size.x)?;
+    let (y0, y1) = cut(d.y, v.y, 0.1 * size.y)?;
+    Some(
+        [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+            .into_iter()
+            .map(|(x, y)| mapping.px(Vec2::new(x, y)))
+            .collect(),
+    )
 }

@@ -50,6 +50,7 @@ pub const BUILTIN: &[Builtin] = builtin![
     "25-sublinear-rates.ron",
     "26-reduce-on-plateau.ron",
     "27-momentum-warmup.ron",
+    "28-reddi-counterexample.ron",
     "29-interpolation.ron",
     "30-stream-vs-sample.ron",
     "31-annealing.ron",

@@ -79,6 +79,10 @@ pub struct ScenarioSpec {
     /// How the loss plot is drawn: its x axis (steps or gradient evaluations, linear or
     /// logarithmic) and the rate references over it.
     pub loss_plot: LossPlot,
+    /// A box domain: after every update each run's iterate is projected onto it (each
+    /// coordinate clamped), as projected online gradient methods do; every start must lie in
+    /// it. The whole plane when omitted.
+    pub domain: Option<ViewRect>,
 }
 
 /// What the loss plot's x axis counts.
@@ -190,6 +194,7 @@ impl Default for ScenarioSpec {
             focus: None,
             trail: None,
             loss_plot: LossPlot::default(),
+            domain: None,
         }
     }
 }
@@ -319,6 +324,13 @@ impl Scenario {
         if let Err(e) = spec.noise.validate() {
             errors.push(e.within("noise"));
         }
+        let domain = spec.domain.filter(|d| match d.validate() {
+            Ok(()) => true,
+            Err(e) => {
+                errors.push(e.within("domain"));
+                false
+            }
+        });
         errors.extend(check_text("name", &spec.name, MAX_NAME_CHARS));
         errors.extend(check_text(
             "description",
@@ -357,7 +369,12 @@ impl Scenario {
         let written = written_labels(&spec.runs);
         let mut runs = Vec::new();
         for (i, r) in spec.runs.iter().enumerate().take(MAX_RUNS) {
-            match check_run(r, i, objective.as_ref(), &spec.noise, &runs, &written) {
+            let setting = Setting {
+                objective: objective.as_ref(),
+                noise: &spec.noise,
+                domain: domain.as_ref(),
+            };
+            match check_run(r, i, &setting, &runs, &written) {
                 Ok(run) => runs.push(run),
                 Err(mut e) => errors.append(&mut e),
             }
@@ -502,14 +519,65 @@ fn run_noise(r: &RunSpec, i: usize, noise: &NoiseSpec, errors: &mut Vec<ParamErr
     }
 }
 
+/// What a run is checked against: the scenario's objective (if it built), noise and domain
+/// (if valid).
+struct Setting<'a> {
+    objective: Option<&'a AnyObjective>,
+    noise: &'a NoiseSpec,
+    domain: Option<&'a ViewRect>,
+}
+
+/// Run `i`'s start (its own or the objective's); problems are pushed onto `errors`: a start
+/// must be finite and lie in the domain.
+fn check_start(r: &RunSpec, i: usize, setting: &Setting<'_>, errors: &mut Vec<ParamError>) -> Vec2 {
+    let start = match (r.start, setting.objective) {
+        (Some((x, y)), _) => {
+            if !(x.is_finite() && y.is_finite()) {
+                errors.push(ParamError::new(
+                    format!("runs[{i}].start"),
+                    format!(
+                        "must be finite, got ({}, {})",
+                        crate::numerics::short(x),
+                        crate::numerics::short(y)
+                    ),
+                ));
+            }
+            Vec2::new(x, y)
+        }
+        (None, Some(f)) => f.default_start(),
+        (None, None) => Vec2::zeros(),
+    };
+    if let Some(d) = setting.domain
+        && start.x.is_finite()
+        && start.y.is_finite()
+        && !d.contains(start)
+    {
+        let whose = if r.start.is_some() {
+            "the start"
+        } else {
+            "the objective's start"
+        };
+        errors.push(ParamError::new(
+            format!("runs[{i}].start"),
+            format!(
+                "{whose} ({}, {}) lies outside the domain {}: every start must lie in it",
+                crate::numerics::short(start.x),
+                crate::numerics::short(start.y),
+                d.describe()
+            ),
+        ));
+    }
+    start
+}
+
 fn check_run(
     r: &RunSpec,
     i: usize,
-    objective: Option<&AnyObjective>,
-    noise: &NoiseSpec,
+    setting: &Setting<'_>,
     earlier: &[CheckedRun],
     written: &[&str],
 ) -> Result<CheckedRun, Vec<ParamError>> {
+    let Setting { noise, domain, .. } = *setting;
     let at = |e: ParamError, what: &str| e.within(&format!("runs[{i}].{what}"));
     let mut errors = Vec::new();
     if let Err(e) = r.optimizer.validate() {
@@ -530,23 +598,7 @@ fn check_run(
             "needs SGD with a momentum above 0 or NAG with a constant momentum",
         ));
     }
-    let start = match (r.start, objective) {
-        (Some((x, y)), _) => {
-            if !(x.is_finite() && y.is_finite()) {
-                errors.push(ParamError::new(
-                    format!("runs[{i}].start"),
-                    format!(
-                        "must be finite, got ({}, {})",
-                        crate::numerics::short(x),
-                        crate::numerics::short(y)
-                    ),
-                ));
-            }
-            Vec2::new(x, y)
-        }
-        (None, Some(f)) => f.default_start(),
-        (None, None) => Vec2::zeros(),
-    };
+    let start = check_start(r, i, setting, &mut errors);
     let examples = match noise.kind {
         NoiseKind::Minibatch { n, .. } => n,
         _ => 1,
@@ -573,6 +625,7 @@ fn check_run(
                 averaging: r.averaging,
                 noise,
                 examples,
+                domain: domain.copied(),
             },
         })
     } else {
@@ -1007,6 +1060,77 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.0[0].message.contains("between 1 and n = 5"));
+    }
+
+    #[test]
+    fn a_domain_is_checked_and_every_start_must_lie_in_it() {
+        let s = parse(
+            "(domain: (x: (-1.0, 1.0), y: (-2.0, 2.0)), noise: (kind: Cyclic(tilts: [(1.0, 0.0)])), runs: [(start: (0.5, -2.0))])",
+            "d.ron",
+        )
+        .unwrap();
+        let domain = Some(ViewRect {
+            x: (-1.0, 1.0),
+            y: (-2.0, 2.0),
+        });
+        assert_eq!(s.runs[0].config.domain, domain);
+        assert_eq!(
+            s.runs[0].config.noise.kind,
+            NoiseKind::Cyclic {
+                tilts: vec![(1.0, 0.0)]
+            }
+        );
+        let text = "(\n  domain: (x: (-1.0, 1.0), y: (-1.0, 1.0)),\n  runs: [(start: (0.5, 0.0)), (start: (1.5, 0.0))],\n)";
+        let e = parse(text, "d.ron").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "d.ron:3:39: runs[1].start: the start (1.5, 0) lies outside the domain x in [-1, 1], y in [-1, 1]: every start must lie in it"
+        );
+        // The objective's own start counts too (Quadratic's is (-2, 1.5)).
+        let e = parse(
+            "(domain: (x: (-1.0, 1.0), y: (-1.0, 1.0)), runs: [()])",
+            "d.ron",
+        )
+        .unwrap_err();
+        assert_eq!(e.0[0].field, "runs[0].start");
+        assert!(
+            e.0[0]
+                .message
+                .starts_with("the objective's start (-2, 1.5)")
+        );
+        let e = parse(
+            "(domain: (x: (1.0, -1.0), y: (0.0, 1.0)), runs: [()])",
+            "d.ron",
+        )
+        .unwrap_err();
+        assert_eq!(e.0.len(), 1, "a bad domain is reported once: {e}");
+        assert_eq!(e.0[0].field, "domain.x");
+        let e = parse("(noise: (kind: Cyclic(tilts: [])))", "d.ron").unwrap_err();
+        assert_eq!(e.0[0].field, "noise.kind.tilts");
+    }
+
+    #[test]
+    fn domains_and_cyclic_noise_round_trip_through_ron() {
+        let spec = ScenarioSpec {
+            domain: Some(ViewRect {
+                x: (-1.0, 1.0),
+                y: (-0.5, 0.5),
+            }),
+            noise: NoiseSpec {
+                kind: NoiseKind::Cyclic {
+                    tilts: vec![(-4.0, 0.0), (2.0, 0.25)],
+                },
+                seed: 1,
+            },
+            runs: vec![RunSpec {
+                start: Some((0.0, 0.0)),
+                ..RunSpec::default()
+            }],
+            ..ScenarioSpec::default()
+        };
+        let text = to_ron(&spec).unwrap();
+        assert_eq!(parse_spec(&text, "rt.ron").unwrap(), spec, "{text}");
+        assert!(parse(&text, "rt.ron").is_ok(), "{text}");
     }
 
     #[test]

@@ -111,6 +111,36 @@ impl ViewRect {
         (self.x.0..=self.x.1).contains(&p.x) && (self.y.0..=self.y.1).contains(&p.y)
     }
 
+    /// The point of the rectangle nearest to p: each coordinate clamped to its range (the
+    /// Euclidean projection onto a box, and also its projection in any diagonally weighted
+    /// norm, since the coordinates separate). NaN stays NaN; needs a validated rectangle.
+    #[must_use]
+    pub fn project(&self, p: Vec2) -> Vec2 {
+        let clamp = |v: f64, (lo, hi): (f64, f64)| {
+            if v < lo {
+                lo
+            } else if v > hi {
+                hi
+            } else {
+                v
+            }
+        };
+        Vec2::new(clamp(p.x, self.x), clamp(p.y, self.y))
+    }
+
+    /// "x in [-1, 1], y in [-2, 2]", for messages.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        use crate::numerics::short;
+        format!(
+            "x in [{}, {}], y in [{}, {}]",
+            short(self.x.0),
+            short(self.x.1),
+            short(self.y.0),
+            short(self.y.1)
+        )
+    }
+
     /// Checks that both ranges are finite and non-empty.
     pub fn validate(&self) -> Result<(), ParamError> {
         for (name, (lo, hi)) in [("x", self.x), ("y", self.y)] {

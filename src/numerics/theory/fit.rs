@@ -412,6 +412,7 @@ mod tests {
             averaging: Averaging::Off,
             noise: NoiseSpec::default(),
             examples: 1,
+            domain: None,
         }
     }
 

@@ -310,6 +310,7 @@ impl ContourView {
         let moving_starts = &mut self.moving_starts;
         let selected_sim = session.sim_index(selected).unwrap_or(0);
         let trail = scenario.spec.trail;
+        let domain = scenario.spec.domain;
         let ctx = ui.ctx().clone();
         let shift = ui.input(|i| i.modifiers.shift);
         let thick = crate::ui::theme::line_scale(&ctx);
@@ -341,6 +342,10 @@ impl ContourView {
                 settings.show_contours,
                 line_color,
             );
+
+            if let Some(domain) = &domain {
+                draw_domain(plot_ui, domain, &view, dark);
+            }
 
             if let Some((origin, vectors, values)) = eigen_axes {
                 draw_eigen_axes(plot_ui, origin, vectors, values, &view, dark);
@@ -636,7 +641,12 @@ impl ContourView {
             } else if travelled >= START_DRAG_PX {
                 *moving_starts = true;
             }
-            if *moving_starts && let Some(p) = plot_ui.pointer_coordinate() {
+            if *moving_starts && let Some(mut p) = plot_ui.pointer_coordinate() {
+                // A start outside the box domain would be refused: it snaps to the box.
+                if let Some(d) = &domain {
+                    let inside = d.project(Vec2::new(p.x, p.y));
+                    (p.x, p.y) = (inside.x, inside.y);
+                }
                 let run = if shift || runs.len() == 1 {
                     Some(if runs.len() == 1 {
                         session.spec_index(runs[0])
@@ -782,6 +792,29 @@ fn draw_eigen_axes(
             .allow_hover(false),
         );
     }
+}
+
+/// The box domain's outline: thin and neutral grey. Cut to 100 view sizes around the view,
+/// so that a huge domain stays a drawable line.
+fn draw_domain(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    domain: &crate::numerics::objectives::ViewRect,
+    view: &crate::numerics::objectives::ViewRect,
+    dark: bool,
+) {
+    let (c, reach) = (view.center(), 100.0 * view.size().max());
+    let cut = |v: f64, centre: f64| v.clamp(centre - reach, centre + reach);
+    let (x0, x1) = (cut(domain.x.0, c.x), cut(domain.x.1, c.x));
+    let (y0, y1) = (cut(domain.y.0, c.y), cut(domain.y.1, c.y));
+    let corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+        .map(|(x, y)| plot_point(Vec2::new(x, y)))
+        .to_vec();
+    plot_ui.line(
+        plot_items::line("", PlotPoints::Owned(corners))
+            .color(Color32::from_gray(if dark { 200 } else { 70 }))
+            .width(1.5)
+            .allow_hover(false),
+    );
 }
 
 /// The legend's possible corners, in order of preference: the top ones only, where egui_plot

@@ -331,9 +331,12 @@ fn same_simulation(a: &ScenarioSpec, b: &ScenarioSpec) -> bool {
     a.speed.is_finite() && (1.0..=MAX_SPEED).contains(&a.speed) && cosmetic(a) == cosmetic(b)
 }
 
-/// The lowest known minimum ([`theory::lowest_minimum`]: degenerate minima count).
+/// The lowest known minimum ([`theory::lowest_minimum`]: degenerate minima count), if it lies
+/// in the scenario's domain (one outside it is no floor for projected runs).
 fn known_minimum(s: &Scenario) -> Option<f64> {
-    crate::numerics::theory::lowest_minimum(&s.objective, &s.view).map(|c| c.value)
+    crate::numerics::theory::lowest_minimum(&s.objective, &s.view)
+        .filter(|c| s.spec.domain.is_none_or(|d| d.contains(c.p)))
+        .map(|c| c.value)
 }
 
 #[cfg(test)]

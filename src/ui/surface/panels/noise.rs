@@ -31,43 +31,7 @@ impl Panel for NoisePanel {
         _out: &mut Vec<Command>,
     ) {
         let kind = &mut spec.noise.kind;
-        ui.horizontal_wrapped(|ui| {
-            let choices = [
-                (NoiseKind::None, "none", "Exact gradients"),
-                (
-                    NoiseKind::Gaussian { sigma: 0.5 },
-                    "Gaussian",
-                    "Gaussian noise added to the gradient (SGD as GD plus noise)",
-                ),
-                (
-                    NoiseKind::InjectB { sigma: 1.0 },
-                    "in b",
-                    "Noise injected into b of 1/2 x'Ax - b'x: a random tilt each step",
-                ),
-                (
-                    NoiseKind::Minibatch {
-                        n: 200,
-                        batch_size: 8,
-                        spread: 1.0,
-                        copies: Copies::Shifted,
-                        stream: false,
-                    },
-                    "minibatch",
-                    "Minibatches of a finite sum of shifted copies of f",
-                ),
-            ];
-            for (choice, label, help) in choices {
-                let selected = std::mem::discriminant(kind) == std::mem::discriminant(&choice);
-                if ui
-                    .selectable_label(selected, label)
-                    .on_hover_text(help)
-                    .clicked()
-                    && !selected
-                {
-                    *kind = choice;
-                }
-            }
-        });
+        kind_ui(ui, kind);
         match kind {
             NoiseKind::None => {}
             NoiseKind::Gaussian { sigma } | NoiseKind::InjectB { sigma } => {
@@ -88,8 +52,9 @@ impl Panel for NoisePanel {
                 copies,
                 stream,
             } => minibatch_ui(ui, n, batch_size, spread, copies, stream),
+            NoiseKind::Cyclic { tilts } => tilts_ui(ui, tilts),
         }
-        if !matches!(kind, NoiseKind::None) {
+        if !matches!(kind, NoiseKind::None | NoiseKind::Cyclic { .. }) {
             ui.horizontal(|ui| {
                 let name = ui.label("seed").on_hover_text(
                     "Every run sees the same draws at the same step (common random numbers)",
@@ -183,4 +148,75 @@ fn minibatch_ui(
         "An infinite stream: every step draws B new copies instead of B of the N \
          fixed ones",
     );
+}
+
+/// The row of kinds; picking one starts it at its usual values.
+fn kind_ui(ui: &mut egui::Ui, kind: &mut NoiseKind) {
+    ui.horizontal_wrapped(|ui| {
+        let choices = [
+            (NoiseKind::None, "none", "Exact gradients"),
+            (
+                NoiseKind::Gaussian { sigma: 0.5 },
+                "Gaussian",
+                "Gaussian noise added to the gradient (SGD as GD plus noise)",
+            ),
+            (
+                NoiseKind::InjectB { sigma: 1.0 },
+                "in b",
+                "Noise injected into b of 1/2 x'Ax - b'x: a random tilt each step",
+            ),
+            (
+                NoiseKind::Minibatch {
+                    n: 200,
+                    batch_size: 8,
+                    spread: 1.0,
+                    copies: Copies::Shifted,
+                    stream: false,
+                },
+                "minibatch",
+                "Minibatches of a finite sum of shifted copies of f",
+            ),
+            (
+                NoiseKind::Cyclic {
+                    tilts: vec![(-4.0, 0.0), (2.0, 0.0), (2.0, 0.0)],
+                },
+                "cyclic",
+                "A fixed cycle of linear tilts: step k's loss is f(x) - t_k'x \
+                 (Reddi et al.'s online counterexample to Adam)",
+            ),
+        ];
+        for (choice, label, help) in choices {
+            let selected = std::mem::discriminant(kind) == std::mem::discriminant(&choice);
+            if ui
+                .selectable_label(selected, label)
+                .on_hover_text(help)
+                .clicked()
+                && !selected
+            {
+                *kind = choice;
+            }
+        }
+    });
+}
+
+/// Most tilts the panel lists; the preset may hold more.
+const TILTS_SHOWN: usize = 12;
+
+/// The cycle's tilts, each editable; the list's length is the preset's.
+fn tilts_ui(ui: &mut egui::Ui, tilts: &mut [(f64, f64)]) {
+    ui.label("step k: f(x) - t_k'x, t_k = tilt k mod n")
+        .on_hover_text("A fixed cycle, the same for every run; the seed is not used");
+    for (k, (a, b)) in tilts.iter_mut().enumerate().take(TILTS_SHOWN) {
+        ui.horizontal(|ui| {
+            ui.label(format!("t_{k}"));
+            ui.add(egui::DragValue::new(a).speed(0.05));
+            ui.add(egui::DragValue::new(b).speed(0.05));
+        });
+    }
+    if tilts.len() > TILTS_SHOWN {
+        ui.label(format!(
+            "and {} more (edit them in the preset)",
+            tilts.len() - TILTS_SHOWN
+        ));
+    }
 }
