@@ -49,7 +49,7 @@ fn assert_close(got: f64, expected: f64, tol: f64) {
 
 #[test]
 fn quadratic_preset_reports_the_closed_forms_and_measured_rates() {
-    let v = json(&["analyze", &preset("03-momentum-vs-gd.ron"), "--json"]);
+    let v = json(&["analyze", &preset("04-momentum-vs-gd.ron"), "--json"]);
     assert_eq!(v["quadratic"], true);
     let h = &v["hessian"];
     assert_eq!(h["kind"], "minimum");
@@ -119,7 +119,7 @@ fn quadratic_preset_reports_the_closed_forms_and_measured_rates() {
 
 #[test]
 fn text_output_is_readable_and_names_kappa() {
-    let out = optiviz(&["analyze", &preset("03-momentum-vs-gd.ron")]);
+    let out = optiviz(&["analyze", &preset("04-momentum-vs-gd.ron")]);
     assert!(out.status.success());
     assert!(out.stderr.is_empty());
     let text = String::from_utf8(out.stdout).unwrap();
@@ -148,7 +148,7 @@ fn text_output_is_readable_and_names_kappa() {
 
 #[test]
 fn non_quadratic_preset_reports_hessians_at_start_and_minimum() {
-    let v = json(&["analyze", &preset("05-rosenbrock.ron"), "--json"]);
+    let v = json(&["analyze", &preset("12-rosenbrock.ron"), "--json"]);
     assert_eq!(v["quadratic"], false);
     assert!(v["hessian"].is_null());
     let runs = v["runs"].as_array().unwrap();
@@ -192,7 +192,7 @@ fn non_quadratic_preset_reports_hessians_at_start_and_minimum() {
     assert!(runs[2]["predicted_rate"].is_null());
     assert_eq!(runs[2]["theory"], "no closed form for Adam");
 
-    let out = optiviz(&["analyze", &preset("05-rosenbrock.ron")]);
+    let out = optiviz(&["analyze", &preset("12-rosenbrock.ron")]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("Hessian at the minimum (1, 1)"), "{text}");
@@ -260,13 +260,13 @@ fn broken_preset_prints_located_errors_and_fails() {
     assert!(!err.contains("panicked"));
 }
 
-/// Preset 06: GD started on the saddle's stable line and Newton both end at the saddle (0, 0),
+/// Preset 13: GD started on the saddle's stable line and Newton both end at the saddle (0, 0),
 /// not at a minimum; analyze fits their rates towards it and predicts them there (GD on the
 /// stable line: |1 - lr l| over l > 0 = 0.9; Newton: |1 - lr| = 0.5), while the noisy run ends
 /// at a minimum.
 #[test]
 fn runs_that_end_at_a_saddle_are_measured_towards_it() {
-    let v = json(&["analyze", &preset("06-saddle-escape.ron"), "--json"]);
+    let v = json(&["analyze", &preset("13-saddle-escape.ron"), "--json"]);
     let runs = v["runs"].as_array().unwrap();
     for (k, kind, predicted) in [(0, "saddle", 0.9), (2, "saddle", 0.5)] {
         let end = &runs[k]["end_hessian"];
@@ -288,7 +288,7 @@ fn runs_that_end_at_a_saddle_are_measured_towards_it() {
         assert!(num(&run["start_hessian"]["grad_norm"]) > 3.0);
     }
     let text =
-        String::from_utf8(optiviz(&["analyze", &preset("06-saddle-escape.ron")]).stdout).unwrap();
+        String::from_utf8(optiviz(&["analyze", &preset("13-saddle-escape.ron")]).stdout).unwrap();
     assert!(
         text.contains(
             "Hessian at the saddle (0, 0), where \"GD, exact gradients\", \"Newton, exact\" end"
@@ -298,11 +298,11 @@ fn runs_that_end_at_a_saddle_are_measured_towards_it() {
     assert!(text.contains("not stationary, |g| = 3.2 "), "{text}");
 }
 
-/// Preset 13's start (4, 3) has a tiny gradient but is far from the minimum: it is not called
+/// Preset 14's start (4, 3) has a tiny gradient but is far from the minimum: it is not called
 /// a saddle.
 #[test]
 fn a_point_that_is_not_stationary_gets_no_kind() {
-    let v = json(&["analyze", &preset("13-plateau.ron"), "--json"]);
+    let v = json(&["analyze", &preset("14-plateau.ron"), "--json"]);
     let start = &v["runs"][0]["start_hessian"];
     assert_eq!(start["kind"], "not stationary");
     // |g| = r exp(-r^2 / 2) at r = 5.
@@ -337,11 +337,11 @@ fn a_degenerate_minimum_has_no_linear_rate() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// On preset 25, `analyze` reports the sublinear view: GD's log-log slope near -1.5 with its
+/// On preset 09, `analyze` reports the sublinear view: GD's log-log slope near -1.5 with its
 /// k^2 gap large, Nesterov's k^2 gap small, both under their bounds; and each run's cost.
 #[test]
 fn analyze_reports_sublinear_rates_and_bounds() {
-    let v = json(&["analyze", &preset("25-sublinear-rates.ron"), "--json"]);
+    let v = json(&["analyze", &preset("09-sublinear-rates.ron"), "--json"]);
     let runs = v["runs"].as_array().unwrap();
     let (gd, nag) = (&runs[0]["sublinear"], &runs[1]["sublinear"]);
     assert!((num(&gd["log_log_slope"]) + 1.5).abs() < 0.05, "{gd}");
@@ -350,7 +350,7 @@ fn analyze_reports_sublinear_rates_and_bounds() {
     assert!(num(&gd["gap"]) <= num(&gd["gd_bound"]));
     assert!(num(&nag["gap"]) <= num(&nag["nesterov_bound"]));
     assert_eq!(runs[0]["evaluations"], 20_000);
-    let out = optiviz(&["analyze", &preset("25-sublinear-rates.ron")]);
+    let out = optiviz(&["analyze", &preset("09-sublinear-rates.ron")]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("Sublinear rates.") && text.contains("k^2 (f - f*)"),

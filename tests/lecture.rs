@@ -61,9 +61,9 @@ fn key(h: &mut Harness<'_, OptivizApp>, modifiers: egui::Modifiers, k: egui::Key
 #[test]
 fn no_path_loss_curve_or_metric_line_is_drawn_as_a_filled_band() {
     for name in [
-        "12-newton-bfgs-gd.ron",
-        "15-adaptive-coordinates.ron",
-        "05-rosenbrock.ron",
+        "11-newton-bfgs-gd.ron",
+        "27-adaptive-coordinates.ron",
+        "12-rosenbrock.ron",
     ] {
         let h = at_the_end(name);
         let shapes = painted(&h);
@@ -103,7 +103,7 @@ fn egui_color(c: egui::Color32) -> egui::epaint::ColorMode {
 // 3. A stray click moves every run's start point, with no undo.
 #[test]
 fn only_a_deliberate_drag_moves_starts_and_every_edit_can_be_undone() {
-    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let mut h = app_with_preset(&preset("04-momentum-vs-gd.ron"));
     let starts = |h: &Harness<'_, OptivizApp>| {
         (0..3)
             .map(|i| h.state().session().start_of(i))
@@ -163,7 +163,7 @@ fn only_a_deliberate_drag_moves_starts_and_every_edit_can_be_undone() {
 
 #[test]
 fn double_click_on_the_plot_resets_the_view_only() {
-    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let mut h = app_with_preset(&preset("04-momentum-vs-gd.ron"));
     let plot = h.get_by_label("contour plot").rect();
     let ticks = |h: &Harness<'_, OptivizApp>| {
         let mut t: Vec<String> = painted_texts(h)
@@ -204,7 +204,7 @@ fn double_click_on_the_plot_resets_the_view_only() {
 // 4. The formula box can disagree with the plot.
 #[test]
 fn the_formula_box_shows_what_is_plotted_or_says_it_is_a_draft() {
-    let mut h = app_with_preset(&preset("16-your-own-function.ron"));
+    let mut h = app_with_preset(&preset("17-your-own-function.ron"));
     let formula = |h: &Harness<'_, OptivizApp>| match &h.state().session().spec().objective {
         optiviz::numerics::objectives::ObjectiveSpec::Expression(p) => p.text.clone(),
         other => panic!("not a typed formula: {other:?}"),
@@ -268,7 +268,7 @@ fn the_formula_box_shows_what_is_plotted_or_says_it_is_a_draft() {
 
 #[test]
 fn page_down_asks_before_discarding_edits_and_page_down_again_goes_on() {
-    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let mut h = app_with_preset(&preset("04-momentum-vs-gd.ron"));
     let name = h.state().session().spec().name.clone();
     h.get_all_by_label("lr")
         .next()
@@ -299,7 +299,7 @@ fn page_down_asks_before_discarding_edits_and_page_down_again_goes_on() {
 #[test]
 fn the_focus_mode_lr_slider_spans_the_lesson_and_double_click_resets_it() {
     let mut h = app_with_preset_sized(
-        &preset("17-find-the-step-size.ron"),
+        &preset("03-find-the-step-size.ron"),
         egui::vec2(1280.0, 720.0),
     );
     let lr = |h: &Harness<'_, OptivizApp>| h.state().session().spec().runs[0].optimizer.lr();
@@ -343,7 +343,7 @@ fn the_focus_mode_lr_slider_spans_the_lesson_and_double_click_resets_it() {
 // 7. Runs hidden.
 #[test]
 fn every_runs_point_is_drawn_after_all_paths_with_the_selected_run_on_top() {
-    let h = at_the_end("06-saddle-escape.ron");
+    let h = at_the_end("13-saddle-escape.ron");
     let colors = run_colors(&h);
     let shapes = painted(&h);
     let last_path = shapes
@@ -445,7 +445,7 @@ fn pairs_distinct(file: &str, colors: &[RunColor]) -> usize {
 
 #[test]
 fn legends_list_runs_in_the_runs_order_and_the_loss_legend_covers_no_curve() {
-    let h = at_the_end("06-saddle-escape.ron");
+    let h = at_the_end("13-saddle-escape.ron");
     let labels: Vec<String> = h
         .state()
         .session()
@@ -489,7 +489,7 @@ fn legends_list_runs_in_the_runs_order_and_the_loss_legend_covers_no_curve() {
 
 #[test]
 fn eigenvector_axes_are_drawn_in_neutral_ink_not_in_a_runs_colour() {
-    let mut h = at_the_end("03-momentum-vs-gd.ron");
+    let mut h = at_the_end("04-momentum-vs-gd.ron");
     key(&mut h, egui::Modifiers::NONE, egui::Key::T);
     h.run_steps(3);
     let colors = run_colors(&h);
@@ -517,7 +517,7 @@ fn eigenvector_axes_are_drawn_in_neutral_ink_not_in_a_runs_colour() {
 #[test]
 fn playback_runs_at_the_speed_set_whatever_the_frame_rate() {
     // The harness advances the clock a quarter of a second per frame: slow frames.
-    let mut h = app_with_preset(&preset("17-find-the-step-size.ron"));
+    let mut h = app_with_preset(&preset("03-find-the-step-size.ron"));
     assert_eq!(h.state().session().spec().speed, 15.0);
     let t0 = h.ctx.input(|i| i.time);
     h.get_by_label("Play").click();
@@ -538,7 +538,7 @@ fn playback_runs_at_the_speed_set_whatever_the_frame_rate() {
 #[test]
 fn a_focus_mode_slides_instruction_is_shown_in_full() {
     let h = app_with_preset_sized(
-        &preset("17-find-the-step-size.ron"),
+        &preset("03-find-the-step-size.ron"),
         egui::vec2(1280.0, 720.0),
     );
     let description = h.state().session().spec().description.clone();
@@ -558,7 +558,7 @@ fn a_focus_mode_slides_instruction_is_shown_in_full() {
 
 #[test]
 fn a_presets_theme_holds_only_while_it_is_open() {
-    let mut h = app_with_preset(&preset("17-find-the-step-size.ron"));
+    let mut h = app_with_preset(&preset("03-find-the-step-size.ron"));
     assert_eq!(h.state().effective_theme(), Theme::Projector);
     assert!(!h.ctx.global_style().visuals.dark_mode);
     key(&mut h, egui::Modifiers::NONE, egui::Key::PageUp);
@@ -568,7 +568,7 @@ fn a_presets_theme_holds_only_while_it_is_open() {
 
 #[test]
 fn the_wheel_over_the_theory_panel_scrolls_it_and_pans_no_plot() {
-    let mut h = app_with_preset_sized(&preset("03-momentum-vs-gd.ron"), egui::vec2(1600.0, 1200.0));
+    let mut h = app_with_preset_sized(&preset("04-momentum-vs-gd.ron"), egui::vec2(1600.0, 1200.0));
     compute_all(&mut h);
     key(&mut h, egui::Modifiers::NONE, egui::Key::T);
     h.run_steps(3);
@@ -648,7 +648,7 @@ fn a_long_step_budget_never_cuts_the_step_counter() {
 
 #[test]
 fn changing_only_the_speed_is_not_an_edit() {
-    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let mut h = app_with_preset(&preset("04-momentum-vs-gd.ron"));
     let ctx = h.ctx.clone();
     h.state_mut().apply(&ctx, Command::SetSpeed(750.0));
     h.run_steps(2);
@@ -766,11 +766,11 @@ fn every_step_axis_has_labelled_ticks_whatever_the_budget() {
     }
 }
 
-/// Preset 10 draws each path over its last 30 steps only; View > Trail > Whole paths (its
+/// Preset 23 draws each path over its last 30 steps only; View > Trail > Whole paths (its
 /// command) draws them whole, is an edit, and undoes.
 #[test]
 fn a_trail_draws_only_each_paths_last_steps_and_can_be_turned_off() {
-    let mut h = at_the_end("10-lr-schedules.ron");
+    let mut h = at_the_end("23-lr-schedules.ron");
     // Without the loss plot, whose curves share the runs' colours.
     let ctx = h.ctx.clone();
     h.state_mut().apply(
@@ -885,12 +885,12 @@ fn taylor_models_are_drawn_and_named_at_the_selected_runs_point() {
     );
 }
 
-/// Preset 25 opens on a log-log loss plot with the rate references named at their ends; the
-/// View menu's command turns them off (an edit, undone by Ctrl+Z). Preset 24's x axis counts
+/// Preset 09 opens on a log-log loss plot with the rate references named at their ends; the
+/// View menu's command turns them off (an edit, undone by Ctrl+Z). Preset 19's x axis counts
 /// gradient evaluations.
 #[test]
 fn the_loss_plot_shows_log_log_axes_rate_references_and_cost() {
-    let mut h = at_the_end("25-sublinear-rates.ron");
+    let mut h = at_the_end("09-sublinear-rates.ron");
     let ctx = h.ctx.clone();
     let texts = |h: &Harness<'_, OptivizApp>| -> Vec<String> {
         painted_texts(h).into_iter().map(|(t, ..)| t).collect()
@@ -923,7 +923,7 @@ fn the_loss_plot_shows_log_log_axes_rate_references_and_cost() {
     key(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
     assert!(h.state().session().spec().loss_plot.references);
 
-    let h = at_the_end("24-cost-per-gradient.ron");
+    let h = at_the_end("19-cost-per-gradient.ron");
     let shown = texts(&h);
     assert!(
         shown.iter().any(|t| t == "gradient evaluations"),
@@ -935,11 +935,11 @@ fn the_loss_plot_shows_log_log_axes_rate_references_and_cost() {
     );
 }
 
-/// A run's schedule editor previews lr_k / lr over the budget (preset 10's first run has a step
+/// A run's schedule editor previews lr_k / lr over the budget (preset 23's first run has a step
 /// schedule and its settings are open); a constant schedule has no preview.
 #[test]
 fn the_schedule_editor_previews_the_learning_rate() {
-    let h = app_with_preset_sized(&preset("10-lr-schedules.ron"), egui::vec2(1920.0, 1080.0));
+    let h = app_with_preset_sized(&preset("23-lr-schedules.ron"), egui::vec2(1920.0, 1080.0));
     assert!(h.query_by_label("schedule preview").is_some());
     let h = app_with_preset_sized(&preset("01-gd-zigzag.ron"), egui::vec2(1920.0, 1080.0));
     assert!(h.query_by_label("schedule preview").is_none());

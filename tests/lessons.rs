@@ -57,11 +57,11 @@ fn about(got: Option<usize>, claimed: usize, what: &str) -> usize {
     got
 }
 
-/// 18: on the turned valley GD's step count is the same as along the axes, while Rprop and
+/// 28: on the turned valley GD's step count is the same as along the axes, while Rprop and
 /// Adam, which see the axes, are many times slower than along them (and Adam falls behind GD).
 #[test]
 fn rprop_and_adam_see_the_axes_and_gd_does_not() {
-    let text = preset_text("18-rprop-rotation.ron");
+    let text = preset_text("28-rprop-rotation.ron");
     assert!(text.contains("angle_deg: 30.0"));
     // Runs: GD at 1/L, Adam, Rprop.
     let turned = steps_to(&text, 1e-6);
@@ -101,7 +101,7 @@ fn mean(v: &[f64], a: usize, b: usize) -> f64 {
     w.iter().sum::<f64>() / n
 }
 
-/// Preset 19's four runs, as measured: mean losses over most of the run (steps 100 to 600)
+/// Preset 26's four runs, as measured: mean losses over most of the run (steps 100 to 600)
 /// and over the last 100 steps.
 struct ScheduleFreeRace {
     constant_end: f64,
@@ -141,7 +141,7 @@ impl ScheduleFreeRace {
 /// only the cosine that knew when it ends."
 #[test]
 fn schedule_free_leads_most_of_the_run_and_cosine_needs_to_know_the_end() {
-    let name = "19-schedule-free.ron";
+    let name = "26-schedule-free.ron";
     let text = preset_text(name);
     let r = ScheduleFreeRace::measure(&text, name);
     println!(
@@ -188,7 +188,7 @@ fn schedule_free_leads_most_of_the_run_and_cosine_needs_to_know_the_end() {
     assert!(held[1] >= 9 && held[3] >= 10, "{held:?} of {n}");
 }
 
-/// Root-mean-square distance from the origin (the minimum of presets 10 and 14) of the run's
+/// Root-mean-square distance from the origin (the minimum of presets 23 and 22) of the run's
 /// raw iterates and, if it averages, of its averaged iterates over the last `n` steps.
 fn rms_distances(text: &str, file: &str, run: usize, n: usize) -> (f64, Option<f64>) {
     let sim = simulated(text, file);
@@ -201,12 +201,12 @@ fn rms_distances(text: &str, file: &str, run: usize, n: usize) -> (f64, Option<f
     (rms(t.points()), averaged)
 }
 
-/// 10, on several noise seeds: over the last 100 steps the constant-lr run's Polyak average
+/// 23, on several noise seeds: over the last 100 steps the constant-lr run's Polyak average
 /// (drawn dashed, with a square) is under a quarter of the iterate's RMS distance to the
 /// minimum, and each decaying schedule ends in a smaller noise ball than the constant step.
 #[test]
 fn preset_10_s_schedules_and_average_shrink_the_noise_ball() {
-    let file = "10-lr-schedules.ron";
+    let file = "23-lr-schedules.ron";
     let text = preset_text(file);
     assert!(text.contains("seed: 5") && text.contains("trail: 30"));
     for seed in [5, 1, 2, 3] {
@@ -289,12 +289,12 @@ fn first_rise(loss: &[f64]) -> Option<usize> {
     (1..loss.len()).find(|&k| loss[k] > loss[k - 1])
 }
 
-/// 08: without bias correction the first step is 3.16 times as long, and the run overshoots
+/// 30: without bias correction the first step is 3.16 times as long, and the run overshoots
 /// (its loss rises from step 9) while corrected Adam's does not rise before step 60; the factor
 /// between the two rules is still about 0.51 at the last step.
 #[test]
 fn uncorrected_adam_s_first_step_is_3_16_times_as_long_and_overshoots() {
-    let file = "08-adam-bias-correction.ron";
+    let file = "30-adam-bias-correction.ron";
     let text = preset_text(file);
     let steps = step_lengths(&text, file);
     let ratio = steps[1][0] / steps[0][0];
@@ -314,13 +314,13 @@ fn uncorrected_adam_s_first_step_is_3_16_times_as_long_and_overshoots() {
     assert!((factor - 0.51).abs() < 0.005, "{factor}");
 }
 
-/// 04: with lr = 1/L every GD and NAG path is on the valley floor after one step; at step 200
+/// 08: with lr = 1/L every GD and NAG path is on the valley floor after one step; at step 200
 /// GD is still about 0.3 from the minimum and constant momentum 9/11 within 1e-7, each at its
 /// rate (0.99, and a double root 0.9); the n/(n+3) schedule keeps overshooting; torch's
 /// Nesterov SGD ends in between.
 #[test]
 fn nesterov_s_runs_race_along_the_valley_floor_at_their_rates() {
-    let file = "04-nesterov.ron";
+    let file = "08-nesterov.ron";
     let text = preset_text(file);
     let p = points(&text, file);
     // The steep eigenvector of R(25 degrees) diag(1, 0.01) R(25 degrees)'.
@@ -356,12 +356,12 @@ fn nesterov_s_runs_race_along_the_valley_floor_at_their_rates() {
     assert_eq!(first_rise(&loss[0]), None, "GD's loss falls at every step");
 }
 
-/// 15: the adaptive methods' first steps are as long across the valley as along it while GD's
+/// 27: the adaptive methods' first steps are as long across the valley as along it while GD's
 /// is almost all across; Adagrad and RMSprop trace almost the same path; Adam overshoots the
 /// valley floor (y < 0); GD's error along the valley shrinks at 1 - 1/kappa.
 #[test]
 fn adaptive_methods_cancel_each_coordinate_s_curvature() {
-    let file = "15-adaptive-coordinates.ron";
+    let file = "27-adaptive-coordinates.ron";
     let text = preset_text(file);
     let p = points(&text, file);
     let first = |run: usize| p[run][1] - p[run][0];
@@ -390,12 +390,12 @@ fn adaptive_methods_cancel_each_coordinate_s_curvature() {
     assert!((gd_rate - 0.98).abs() < 1e-9, "{gd_rate}");
 }
 
-/// 14, on several noise seeds: momentum 0.8 at SGD's effective step takes steps under half as
+/// 22, on several noise seeds: momentum 0.8 at SGD's effective step takes steps under half as
 /// long, yet its RMS distance to the minimum is within 10 % of SGD's; SGD's Polyak average is
 /// under half of SGD's. Over the last 500 steps.
 #[test]
 fn momentum_smooths_the_steps_but_not_the_noise_ball_and_averaging_does() {
-    let file = "14-noise-in-b.ron";
+    let file = "22-noise-in-b.ron";
     let text = preset_text(file);
     assert!(text.contains("seed: 11"));
     for seed in [11, 1, 2, 3, 4] {
@@ -426,12 +426,12 @@ fn momentum_smooths_the_steps_but_not_the_noise_ball_and_averaging_does() {
     }
 }
 
-/// 06, on several noise seeds: exact GD from the saddle's stable line ends at the saddle, the
+/// 13, on several noise seeds: exact GD from the saddle's stable line ends at the saddle, the
 /// same GD with noise escapes to one of the minima, and Newton ends at the saddle although it
 /// starts off the line.
 #[test]
 fn exact_gd_and_newton_stall_at_the_saddle_and_noise_escapes() {
-    let file = "06-saddle-escape.ron";
+    let file = "13-saddle-escape.ron";
     let text = preset_text(file);
     assert!(text.contains("seed: 7"));
     let minimum = 2f64.sqrt();
@@ -457,13 +457,13 @@ fn exact_gd_and_newton_stall_at_the_saddle_and_noise_escapes() {
     }
 }
 
-/// 20, on several noise seeds: GD diverges at lr 2.5/L and momentum 0.9 does not; momentum 0.9
+/// 05, on several noise seeds: GD diverges at lr 2.5/L and momentum 0.9 does not; momentum 0.9
 /// at 2.5/L ends in a noise ball at least twice as wide as GD's at 1.9/L; at lr 0.19/L (GD's
 /// effective step) momentum's ball is no wider than GD's. RMS distances over the last 300
 /// steps.
 #[test]
 fn momentum_moves_the_edge_out_but_widens_the_noise_ball() {
-    let file = "20-momentum-and-step-size.ron";
+    let file = "05-momentum-and-step-size.ron";
     let text = preset_text(file);
     assert!(text.contains("seed: 3"));
     for seed in [3, 1, 2, 4, 5] {
@@ -490,12 +490,12 @@ fn momentum_moves_the_edge_out_but_widens_the_noise_ball() {
     }
 }
 
-/// 21: exact-search CG is at the minimum after two steps; steepest descent with exact searches
+/// 10: exact-search CG is at the minimum after two steps; steepest descent with exact searches
 /// is not, and each of its steps is at right angles to the last; strong-Wolfe PR+ CG ends
 /// further off after 30 steps than steepest descent.
 #[test]
 fn exact_cg_takes_two_steps_and_needs_its_accurate_searches() {
-    let file = "21-conjugate-gradient.ron";
+    let file = "10-conjugate-gradient.ron";
     let text = preset_text(file);
     let p = points(&text, file);
     let start = p[1][0].norm();
@@ -528,12 +528,12 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// 24: against gradient evaluations, SGD with B = 1 is in its noise ball by the cost of one GD
+/// 19: against gradient evaluations, SGD with B = 1 is in its noise ball by the cost of one GD
 /// step, over 100 times lower than GD through its first five steps; GD gets below SGD's noise
 /// level only after about 28 steps, and then far below it. On other seeds too.
 #[test]
 fn at_equal_cost_sgd_takes_a_thousand_steps_per_gd_step() {
-    let text = preset_text("24-cost-per-gradient.ron");
+    let text = preset_text("19-cost-per-gradient.ron");
     let spec = scenario::parse(&text, "24").unwrap().spec;
     assert_eq!(spec.loss_plot.x, scenario::LossX::Evaluations);
     for seed in [4, 11, 12] {
@@ -578,12 +578,12 @@ fn at_equal_cost_sgd_takes_a_thousand_steps_per_gd_step() {
     }
 }
 
-/// 25: on x^6 + y^6 at lr = 1/L, GD's loss falls like k^-1.5 (so k^2 (f - f*) grows),
+/// 09: on x^6 + y^6 at lr = 1/L, GD's loss falls like k^-1.5 (so k^2 (f - f*) grows),
 /// Nesterov's k^2 (f - f*) stays bounded and shrinks, and both stay under the course's bounds.
 #[test]
 fn gd_is_sublinear_and_nesterov_s_k_squared_gap_stays_bounded() {
     use optiviz::numerics::theory;
-    let text = preset_text("25-sublinear-rates.ron");
+    let text = preset_text("09-sublinear-rates.ron");
     let s = scenario::parse(&text, "25").unwrap();
     assert!(s.spec.loss_plot.log_x && s.spec.loss_plot.references);
     let bounds = theory::smooth_convex(&s.objective, s.runs[0].config.start, &s.view).unwrap();
@@ -631,12 +631,12 @@ fn gd_is_sublinear_and_nesterov_s_k_squared_gap_stays_bounded() {
     }
 }
 
-/// 26: ReduceLROnPlateau halves lr six times, about every 51 steps once the run is in its
+/// 24: ReduceLROnPlateau halves lr six times, about every 51 steps once the run is in its
 /// noise ball, down to min_lr, and its ball ends over 30 times lower than the constant run's.
 /// On other seeds too.
 #[test]
 fn reduce_on_plateau_cuts_lr_when_the_loss_stalls_and_shrinks_the_ball() {
-    let text = preset_text("26-reduce-on-plateau.ron");
+    let text = preset_text("24-reduce-on-plateau.ron");
     for seed in [5, 6, 7] {
         let sim = simulated(&text.replace("seed: 5", &format!("seed: {seed}")), "26");
         let (constant, plateau) = (sim.runs()[0].trajectory(), sim.runs()[1].trajectory());
@@ -658,12 +658,12 @@ fn reduce_on_plateau_cuts_lr_when_the_loss_stalls_and_shrinks_the_ball() {
     }
 }
 
-/// 27: momentum 0.99 from the start climbs above the start's loss and reaches 1e-6 at step
+/// 07: momentum 0.99 from the start climbs above the start's loss and reaches 1e-6 at step
 /// 1002; the warm-up from 0.5 never does and arrives at step 846; momentum 0.5 is at 0.0065
 /// after 5000 steps.
 #[test]
 fn a_momentum_warm_up_avoids_the_first_overshoot() {
-    let runs = losses(&preset_text("27-momentum-warmup.ron"), "27");
+    let runs = losses(&preset_text("07-momentum-warmup.ron"), "27");
     let start = runs[0][0];
     assert!((start - 12.5).abs() < 1e-12);
     let peak = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
@@ -676,13 +676,13 @@ fn a_momentum_warm_up_avoids_the_first_overshoot() {
     assert!((runs[2][5000] - 0.0065).abs() < 0.0001, "{}", runs[2][5000]);
 }
 
-/// 22: across the valley delta-bar-delta's first step overshoots and halves that coordinate's
+/// 29: across the valley delta-bar-delta's first step overshoots and halves that coordinate's
 /// rate to 0.75, which then stays below 1.1; along it the rate grows by kappa = 0.15 a step,
 /// to 16.35 at step 100 (eight times GD's edge 2/L = 2); it reaches a loss of 1e-6 in 69
 /// steps, GD at the same lr in about 310.
 #[test]
 fn delta_bar_delta_grows_the_flat_coordinate_s_rate_and_cuts_the_steep_one_s() {
-    let file = "22-delta-bar-delta.ron";
+    let file = "29-delta-bar-delta.ron";
     let text = preset_text(file);
     let sim = simulated(&text, file);
     let t = sim.runs()[1].trajectory();
@@ -709,13 +709,13 @@ fn delta_bar_delta_grows_the_flat_coordinate_s_rate_and_cuts_the_steep_one_s() {
     assert!(4 * dbd < gd, "{to:?}");
 }
 
-/// 23: the course's AMSGrad keeps the first step's corrected v = g^2 as its maximum, so its
+/// 31: the course's AMSGrad keeps the first step's corrected v = g^2 as its maximum, so its
 /// step sizes never grow and stay at lr / |g_1| = (3.2e-4, 1e-3), and it ends at a loss of
 /// 0.45; torch's grow 17 and 16 times and it reaches 1e-6 in about 1900 steps; plain Adam's
 /// grow 75 and 68 times, about 1400 steps. The start is the steepest point of every run.
 #[test]
 fn the_course_s_amsgrad_never_lets_a_step_size_grow_and_torch_s_does() {
-    let file = "23-amsgrad-forms.ron";
+    let file = "31-amsgrad-forms.ron";
     let text = preset_text(file);
     let sim = simulated(&text, file);
     // Runs: Adam, torch's AMSGrad, the course's AMSGrad, all at lr = 0.05.
@@ -765,12 +765,12 @@ fn the_course_s_amsgrad_never_lets_a_step_size_grow_and_torch_s_does() {
     assert!(adam_steps < torch_steps);
 }
 
-/// 29: on an interpolating sum SGD (B = 1, constant lr) converges linearly with no noise ball,
+/// 20: on an interpolating sum SGD (B = 1, constant lr) converges linearly with no noise ball,
 /// takes about 220 steps to 1e-8 against GD's 84, and gets there over 20 times sooner per
 /// gradient evaluation. On other seeds too.
 #[test]
 fn on_an_interpolating_sum_sgd_converges_linearly_and_cheaply() {
-    let text = preset_text("29-interpolation.ron");
+    let text = preset_text("20-interpolation.ron");
     for seed in [2, 3, 4] {
         let sim = simulated(&text.replace("seed: 2", &format!("seed: {seed}")), "29");
         let (gd, sgd) = (sim.runs()[0].trajectory(), sim.runs()[1].trajectory());
@@ -797,12 +797,12 @@ fn on_an_interpolating_sum_sgd_converges_linearly_and_cheaply() {
     }
 }
 
-/// 30: on a fixed sample of 20 the runs level off at the population loss of the sample's
+/// 21: on a fixed sample of 20 the runs level off at the population loss of the sample's
 /// minimiser; SGD on a stream of fresh examples ends far below it (about 100 times on the
 /// preset's seed, below it on others).
 #[test]
 fn a_stream_of_fresh_data_has_no_floor_and_a_fixed_sample_has() {
-    let text = preset_text("30-stream-vs-sample.ron");
+    let text = preset_text("21-stream-vs-sample.ron");
     for (seed, factor) in [(3, 50.0), (4, 3.0), (5, 3.0), (6, 3.0)] {
         let sim = simulated(&text.replace("seed: 3", &format!("seed: {seed}")), "30");
         let floor = *sim.runs()[0].trajectory().losses().last().unwrap();
@@ -823,13 +823,13 @@ fn a_stream_of_fresh_data_has_no_floor_and_a_fixed_sample_has() {
     }
 }
 
-/// 31: over twelve seeds, exact GD stays in the shallow well, annealed SGD ends at the bottom
+/// 25: over twelve seeds, exact GD stays in the shallow well, annealed SGD ends at the bottom
 /// of the deep one, and constant-lr SGD stays hot: its median loss over the second half is
 /// over 0.1 above the bottom, and on at least half the seeds it still crosses the ridge then.
 #[test]
 fn annealed_noise_finds_the_deep_well_on_every_seed() {
     use optiviz::numerics::theory;
-    let text = preset_text("31-annealing.ron");
+    let text = preset_text("25-annealing.ron");
     let s = scenario::parse(&text, "31").unwrap();
     let deep = theory::lowest_minimum(&s.objective, &s.view).unwrap();
     assert!(deep.p.x < -0.9, "{deep:?}");
@@ -874,12 +874,12 @@ fn annealed_noise_finds_the_deep_well_on_every_seed() {
     );
 }
 
-/// 32: heavy-ball momentum and its moving-average form at lr/(1 - m) take the same steps to
+/// 06: heavy-ball momentum and its moving-average form at lr/(1 - m) take the same steps to
 /// rounding; torch's dampening differs in its undampened first step, ten times as long, and
 /// stays shifted.
 #[test]
 fn momentum_in_ema_form_is_the_heavy_ball_rescaled() {
-    let paths = points(&preset_text("32-momentum-ema-form.ron"), "32");
+    let paths = points(&preset_text("06-momentum-ema-form.ron"), "32");
     let (heavy, ema, torch) = (&paths[0], &paths[1], &paths[2]);
     let apart = heavy
         .iter()
@@ -895,7 +895,7 @@ fn momentum_in_ema_form_is_the_heavy_ball_rescaled() {
     );
 }
 
-/// Preset 28 measured: for each run, the first step at which x reaches its end of the box
+/// Preset 32 measured: for each run, the first step at which x reaches its end of the box
 /// (+1 for Adam, run 0; -1 for the AMSGrads), x at the last step, the lowest and highest x
 /// over the second half, and the average regret (1/T) sum_(k<T) (f_k(x_k) - f_k(x*)) after
 /// T = half and all of the steps.
@@ -961,14 +961,14 @@ fn reddi_runs(text: &str, source: &str) -> Vec<ReddiRun> {
         .collect()
 }
 
-/// 28: on Reddi et al.'s online problem (f_k = 5x at k = 0, 3, 6, ..., -x otherwise, on the
+/// 32: on Reddi et al.'s online problem (f_k = 5x at k = 0, 3, 6, ..., -x otherwise, on the
 /// box -1 <= x <= 1) Adam reaches x = +1, the worst point, at step 45 and ends there, with an
 /// average regret of 1.98 after 600 steps and rising (sitting at +1 costs 2); both AMSGrads
 /// reach x = -1 by step 19 and end within 0.01 of it, their average regret 0.04 and falling.
 /// The same happens for C = 3 (beta2 = 1/10), the paper's C being any C > 2.
 #[test]
 fn on_reddi_s_problem_adam_drifts_to_the_worst_end_and_amsgrad_to_the_minimiser() {
-    let file = "28-reddi-counterexample.ron";
+    let file = "32-reddi-counterexample.ron";
     let text = preset_text(file);
     let runs = reddi_runs(&text, file);
     assert_eq!(runs.len(), 3, "Adam, torch's AMSGrad, the course's AMSGrad");

@@ -108,7 +108,7 @@ fn every_shipped_preset_renders_to_png_and_svg() {
 
 #[test]
 fn themes_look_different_and_caption_names_hyperparameters() {
-    let s = builtin(2);
+    let s = builtin(3);
     let sim = simulate(&s, s.spec.steps).unwrap();
     let mut backgrounds = Vec::new();
     for theme in Theme::ALL {
@@ -183,7 +183,7 @@ fn mean_abs_diff(a: &[u8], b: &[u8]) -> f64 {
 
 #[test]
 fn golden_image_guards_the_look() {
-    let s = builtin(2);
+    let s = builtin(3);
     let sim = simulate(&s, s.spec.steps).unwrap();
     // A thumbnail of the default layout: half the points per pixel.
     let options = FigureOptions {
@@ -229,7 +229,7 @@ fn gif_options(s: &Scenario, fps: f32, seconds: f32) -> GifOptions {
 
 #[test]
 fn gif_has_the_requested_frames_and_they_differ() {
-    let s = builtin(2);
+    let s = builtin(3);
     let mut job = GifJob::new(&s, gif_options(&s, 10.0, 1.2)).unwrap();
     // Time slices: one unit of work per call, progress never goes back.
     let mut last = job.progress();
@@ -276,7 +276,7 @@ fn gif_has_the_requested_frames_and_they_differ() {
 
 #[test]
 fn dropping_a_gif_job_cancels_it() {
-    let s = builtin(4);
+    let s = builtin(10);
     let mut job = GifJob::new(&s, gif_options(&s, 30.0, 10.0)).unwrap();
     let p = job.advance(|| true).unwrap();
     assert!(!p.is_done());
@@ -307,7 +307,7 @@ fn stderr(o: &Output) -> String {
 #[test]
 fn render_writes_png_svg_and_gif() {
     let dir = scratch("one");
-    let preset = Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/05-rosenbrock.ron");
+    let preset = Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/12-rosenbrock.ron");
     for (file, extra) in [
         ("f.png", vec!["--theme", "projector", "--scale", "2"]),
         ("f.svg", vec!["--theme", "dark", "--no-caption"]),
@@ -478,17 +478,17 @@ fn averaged_iterates_are_drawn_as_their_own_paths() {
         assert_eq!(cased, averaging, "{}: averaged paths drawn", b.file);
         averaging_presets += usize::from(averaging > 0);
     }
-    assert!(averaging_presets >= 3, "presets 10, 14 and 19 average");
+    assert!(averaging_presets >= 3, "presets 23, 22 and 26 average");
 }
 
-/// A trail draws only each path's last steps: preset 10's paths (30 steps, 5 runs, drawn with
+/// A trail draws only each path's last steps: preset 23's paths (30 steps, 5 runs, drawn with
 /// a halo and in colour) have a few hundred vertices in all, against thousands for the whole
 /// paths; and every drawn vertex is a point of the last 30 steps.
 #[test]
 fn a_trail_draws_only_the_last_steps() {
     let i = BUILTIN
         .iter()
-        .position(|b| b.file == "10-lr-schedules.ron")
+        .position(|b| b.file == "23-lr-schedules.ron")
         .unwrap();
     let vertices = |trail: Option<usize>| {
         let mut s = builtin(i);

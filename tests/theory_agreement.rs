@@ -233,10 +233,10 @@ fn check_preset(name: &str) -> usize {
 #[test]
 fn the_panel_and_analyze_agree_on_the_lecture_presets() {
     for name in [
-        "03-momentum-vs-gd.ron",
-        "05-rosenbrock.ron",
-        "06-saddle-escape.ron",
-        "13-plateau.ron",
+        "04-momentum-vs-gd.ron",
+        "12-rosenbrock.ron",
+        "13-saddle-escape.ron",
+        "14-plateau.ron",
     ] {
         let measured = check_preset(name);
         assert!(measured > 0, "{name}: no measured rate was compared");
@@ -252,12 +252,12 @@ fn the_panel_and_analyze_agree_on_every_shipped_preset() {
     }
 }
 
-/// The app's own theory panel, at the last step of preset 03, shows analyze's rates.
+/// The app's own theory panel, at the last step of preset 04, shows analyze's rates.
 #[cfg(feature = "gui")]
 #[test]
 fn the_theory_panel_on_screen_shows_analyzes_rates() {
     use egui_kittest::kittest::Queryable;
-    let path = preset("03-momentum-vs-gd.ron");
+    let path = preset("04-momentum-vs-gd.ron");
     let report = analyze_json(&path);
     let steps = report["steps"].as_u64().unwrap();
     let mut h = common::harness(optiviz::ui::LaunchOptions {

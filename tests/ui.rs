@@ -82,7 +82,7 @@ fn keyboard_shortcuts_drive_playback() {
 
 #[test]
 fn changing_the_learning_rate_slider_changes_the_trajectory() {
-    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let mut h = app_with_preset(&preset("04-momentum-vs-gd.ron"));
     let before = final_point(&h, 0);
     let lr_before = h.state().session().spec().runs[0].optimizer.lr();
     // The selected (first) run's settings are open; its lr slider is labelled "lr".
@@ -116,7 +116,7 @@ fn a_broken_preset_shows_its_error_and_keeps_the_scenario() {
         "(\n    name: \"Broken\",\n    objective: Quadratic(kappa: -3.0),\n    runs: [],\n)\n",
     )
     .unwrap();
-    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let mut h = app_with_preset(&preset("04-momentum-vs-gd.ron"));
     let name_before = h.state().session().scenario().spec.name.clone();
 
     open_through_the_dialog(&mut h, &broken);
@@ -137,7 +137,7 @@ fn a_broken_preset_shows_its_error_and_keeps_the_scenario() {
 fn save_as_and_reopen_round_trips_the_edited_scenario() {
     let dir = tempdir();
     let target = dir.join("edited.ron");
-    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let mut h = app_with_preset(&preset("04-momentum-vs-gd.ron"));
     h.get_all_by_label("lr")
         .next()
         .expect("an lr slider")
@@ -159,7 +159,7 @@ fn save_as_and_reopen_round_trips_the_edited_scenario() {
 
 #[test]
 fn dragging_on_the_plot_moves_the_start_points() {
-    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let mut h = app_with_preset(&preset("04-momentum-vs-gd.ron"));
     let start_before = h.state().session().start_of(0);
     let plot = h.get_by_label("contour plot").rect();
     let from = plot.center();
@@ -178,7 +178,7 @@ fn dragging_on_the_plot_moves_the_start_points() {
 
 #[test]
 fn a_start_dragged_out_of_the_box_domain_stays_on_its_edge() {
-    let mut h = app_with_preset(&preset("28-reddi-counterexample.ron"));
+    let mut h = app_with_preset(&preset("32-reddi-counterexample.ron"));
     let plot = h.get_by_label("contour plot").rect();
     let from = plot.center();
     // The plot's right edge lies beyond the box's x = 1 (the view is widened to about 2).
@@ -196,7 +196,7 @@ fn a_start_dragged_out_of_the_box_domain_stays_on_its_edge() {
 
 #[test]
 fn caches_are_rebuilt_only_when_the_view_or_simulation_changes() {
-    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let mut h = app_with_preset(&preset("04-momentum-vs-gd.ron"));
     let built = h.state().contour_rebuilds();
     let lines = h.state().loss_rebuilds();
     assert!(built >= 1, "the heat map was built");
@@ -255,7 +255,7 @@ fn the_last_state_is_restored_and_a_corrupt_one_falls_back_with_a_notice() {
         ..LaunchOptions::default()
     };
     let mut h = harness(launch.clone());
-    h.state_mut().open_file(&preset("05-rosenbrock.ron"));
+    h.state_mut().open_file(&preset("12-rosenbrock.ron"));
     h.run_steps(2);
     let name = h.state().session().spec().name.clone();
     h.state_mut().persist();
@@ -310,7 +310,7 @@ fn open_through_the_dialog(h: &mut Harness<'_, OptivizApp>, path: &Path) {
 
 #[test]
 fn the_theory_panel_follows_kappa_and_sets_the_learning_rate_on_click() {
-    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let mut h = app_with_preset(&preset("04-momentum-vs-gd.ron"));
     assert!(h.query_by_label("Theory").is_none(), "closed at first");
     h.key_press(egui::Key::T);
     h.run_steps(3);
@@ -351,7 +351,7 @@ fn saving_to_an_unwritable_place_says_so_and_loses_nothing() {
     let blocked = dir.join("not-a-folder");
     std::fs::write(&blocked, "a file where a folder is expected").unwrap();
     let target = blocked.join("scenario.ron");
-    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let mut h = app_with_preset(&preset("04-momentum-vs-gd.ron"));
     h.get_all_by_label("lr")
         .next()
         .expect("an lr slider")
@@ -376,7 +376,7 @@ fn saving_to_an_unwritable_place_says_so_and_loses_nothing() {
 #[test]
 fn focus_mode_shows_only_what_the_preset_names_until_show_everything() {
     use optiviz::scenario::{Element, Theme};
-    let mut h = app_with_preset(&preset("17-find-the-step-size.ron"));
+    let mut h = app_with_preset(&preset("03-find-the-step-size.ron"));
     assert_eq!(
         h.state().effective_theme(),
         Theme::Projector,
@@ -418,7 +418,7 @@ fn focus_mode_shows_only_what_the_preset_names_until_show_everything() {
 #[test]
 fn the_theme_switches_from_the_menu_and_is_stored_in_the_preset() {
     use optiviz::scenario::Theme;
-    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let mut h = app_with_preset(&preset("04-momentum-vs-gd.ron"));
     assert_eq!(h.state().session().spec().theme, None);
     let generation = h.state().session().generation();
     h.get_by_label("View").click();
@@ -453,7 +453,7 @@ fn the_theme_switches_from_the_menu_and_is_stored_in_the_preset() {
 fn both_pages_answer_the_same_keys_and_transport_through_one_page() {
     use egui::{Key, Modifiers};
     for (file, edit) in [
-        ("05-rosenbrock.ron", "steps"),
+        ("12-rosenbrock.ron", "steps"),
         ("mlp/01-xor.ron", "hidden layers"),
     ] {
         let mut h = app_with_preset(&preset(file));
@@ -569,7 +569,7 @@ fn the_network_page_trains_live_and_switches_data_sets() {
 
 #[test]
 fn a_race_gif_is_encoded_with_progress_and_can_be_cancelled() {
-    let mut h = app_with_preset(&preset("03-momentum-vs-gd.ron"));
+    let mut h = app_with_preset(&preset("04-momentum-vs-gd.ron"));
     let dir = tempdir().join("gifs");
     let ctx = h.ctx.clone();
     h.state_mut()
@@ -728,7 +728,7 @@ fn a_state_file_with_values_out_of_range_starts_with_a_notice() {
 fn saving_over_a_commented_preset_refuses_and_offers_save_as() {
     let dir = tempdir();
     let path = dir.join("annotated.ron");
-    let text = std::fs::read_to_string(preset("03-momentum-vs-gd.ron")).unwrap();
+    let text = std::fs::read_to_string(preset("04-momentum-vs-gd.ron")).unwrap();
     assert!(text.contains("//"), "the shipped preset has comments");
     std::fs::write(&path, &text).unwrap();
     let mut h = app_with_preset(&path);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 pub use crate::scenario::builtin::{BUILTIN, DEFAULT_BUILTIN};
 
-/// A preset's title from its file name: "03 momentum vs gd" from "03-momentum-vs-gd.ron".
+/// A preset's title from its file name: "03 momentum vs gd" from "04-momentum-vs-gd.ron".
 #[must_use]
 pub fn preset_title(file: &str) -> String {
     file.trim_end_matches(".ron").replace('-', " ")

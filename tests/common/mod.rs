@@ -45,7 +45,7 @@ pub fn app_with_preset_sized(path: &Path, size: egui::Vec2) -> Harness<'static, 
     )
 }
 
-/// A shipped preset by file name (`"03-momentum-vs-gd.ron"`, `"mlp/04-bad-scaling.ron"`).
+/// A shipped preset by file name (`"04-momentum-vs-gd.ron"`, `"mlp/04-bad-scaling.ron"`).
 pub fn preset(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("presets")

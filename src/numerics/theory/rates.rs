@@ -338,7 +338,7 @@ mod nesterov_and_newton_tests {
             1e-15,
         );
         // a = 1/L and b = (sqrt(kappa) - 1)/(sqrt(kappa) + 1): a double root 1 - 1/sqrt(kappa)
-        // at l_min (preset 04's constant-momentum run).
+        // at l_min (preset 08's constant-momentum run).
         let b = 9.0 / 11.0;
         assert!(matches!(nesterov_roots(1.0, b, 0.01), Roots::Double(_)));
         assert_close(nesterov_rate(1.0, b, &[0.01, 1.0]), 0.9, 1e-12);
@@ -497,7 +497,7 @@ mod tests {
                 assert!(hb <= gd);
             }
         }
-        // The values written in presets/03-momentum-vs-gd.ron, to 16 digits.
+        // The values written in presets/04-momentum-vs-gd.ron, to 16 digits.
         let ls = [0.01, 1.0];
         let hb = heavy_ball_rate(3.305_785_123_966_942, 0.669_421_487_603_305_9, &ls);
         assert!((hb - 9.0 / 11.0).abs() <= 1e-12, "{hb}");

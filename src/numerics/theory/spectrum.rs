@@ -354,7 +354,7 @@ mod tests {
                 .unwrap()
                 .character
         };
-        // Preset 06's start: the Hessian's signs are a saddle's, but the gradient is 3.2.
+        // Preset 13's start: the Hessian's signs are a saddle's, but the gradient is 3.2.
         assert_eq!(at(&saddle, 1.6, 0.0), Character::NotStationary);
         assert_eq!(
             at(&saddle, 1e-9, 0.0),
