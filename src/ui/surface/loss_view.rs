@@ -58,6 +58,8 @@ pub struct LossView {
     x_end: f64,
     /// The y axis's name.
     label: String,
+    /// The least y distance between two reference names (a line of text, in plot units).
+    name_gap: f64,
     /// Decimations so far (for tests).
     rebuilds: usize,
 }
@@ -194,6 +196,11 @@ impl LossView {
         let top = ui.cursor().top();
         plot_items::legend_row(ui, &entries, 2.0 * scale);
         let height = (height - (ui.cursor().top() - top)).max(60.0);
+        // One line of text in decades, over the plot's height less its x axis.
+        let (lo, hi) = plot_items::decade_range(self.y_range);
+        let inner = (height - plot_items::titled_x_axis_height(ui)).max(20.0);
+        self.name_gap =
+            (hi - lo) * f64::from(1.1 * ui.text_style_height(&egui::TextStyle::Body) / inner);
         let x_name = match axes.x {
             LossX::Steps => "step",
             LossX::Evaluations => "gradient evaluations",
@@ -202,6 +209,12 @@ impl LossView {
             .height(height)
             .include_x(0.0)
             .include_x(self.x_end)
+            // Room for the references' names right of the curves.
+            .include_x(if self.references.is_empty() {
+                self.x_end
+            } else {
+                self.x_end * 1.2
+            })
             .y_axis_label(self.label.clone());
         let plot = if axes.log_x {
             plot_items::log_x_axis(plot, ui, x_name)
@@ -253,8 +266,8 @@ impl LossView {
         let axes = session.spec().loss_plot;
         let log_x = axes.log_x;
         let step = session.shown_step();
-        // Each reference is named at its right end, in the plot: a row of grey dashed
-        // swatches in the legend would not tell them apart.
+        // Each reference is named in the plot (below): a row of grey dashed swatches in the
+        // legend would not tell them apart.
         for r in &self.references {
             plot_ui.line(
                 plot_items::line(r.label, PlotPoints::Borrowed(&r.points))
@@ -262,13 +275,26 @@ impl LossView {
                     .style(r.style)
                     .width(1.5 * scale),
             );
-            if let Some(end) = r.points.last() {
-                plot_ui.text(
-                    Text::new("", *end, r.label)
-                        .color(ink(r.gray))
-                        .anchor(egui::Align2::RIGHT_BOTTOM),
-                );
-            }
+        }
+        // Names just right of the curves' ends, in the margin the frame leaves for them, top to
+        // bottom and pushed apart so that names of curves that end close together never print
+        // over each other.
+        let gap = self.name_gap;
+        let mut ends: Vec<(PlotPoint, &Reference)> = self
+            .references
+            .iter()
+            .filter_map(|r| r.points.last().map(|p| (*p, r)))
+            .collect();
+        ends.sort_by(|a, b| b.0.y.total_cmp(&a.0.y));
+        let mut below = f64::INFINITY;
+        for (end, r) in ends {
+            let y = end.y.min(below - gap);
+            below = y;
+            plot_ui.text(
+                Text::new("", PlotPoint::new(end.x, y), r.label)
+                    .color(ink(r.gray))
+                    .anchor(egui::Align2::LEFT_CENTER),
+            );
         }
         let mut order: Vec<usize> = (0..self.lines.len()).collect();
         order.sort_by_key(|&k| session.spec_index(k) == selected);
