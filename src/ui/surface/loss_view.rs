@@ -60,6 +60,10 @@ pub struct LossView {
     label: String,
     /// The least y distance between two reference names (a line of text, in plot units).
     name_gap: f64,
+    /// The course's bound data for the selected run's start, with the (simulation generation,
+    /// selected run) it was found for: sampling the sublevel set's Hessians is far too slow
+    /// to repeat every frame while the runs compute.
+    bounds: Option<((u64, usize), Option<SmoothConvex>)>,
     /// Decimations so far (for tests).
     rebuilds: usize,
 }
@@ -134,7 +138,8 @@ impl LossView {
                 Some((lo, hi)) => Some((f64::min(lo, y), f64::max(hi, y))),
             });
         self.references = if axes.references {
-            references(session, selected, reference, axes, self.x_end)
+            let bounds = self.course_bounds(session, selected);
+            references(session, selected, reference, axes, self.x_end, bounds)
         } else {
             Vec::new()
         };
@@ -160,6 +165,30 @@ impl LossView {
                 .fold(None, |m: Option<f64>, e| Some(m.map_or(e, |m| m.min(e))))
                 .unwrap_or(budget),
         }
+    }
+
+    /// The course's bound data for the selected run ([`smooth_convex`]), found once per
+    /// simulation generation and selected run.
+    fn course_bounds(&mut self, session: &Session, selected: usize) -> Option<SmoothConvex> {
+        let key = (session.generation(), selected);
+        if let Some((k, b)) = self.bounds
+            && k == key
+        {
+            return b;
+        }
+        // The run the references follow: the selected one, or the first enabled run.
+        let spec = if session.sim_index(selected).is_some() || session.sim().runs().is_empty() {
+            selected
+        } else {
+            session.spec_index(0)
+        };
+        let scenario = session.scenario();
+        let b = scenario
+            .runs
+            .get(spec)
+            .and_then(|run| smooth_convex(&scenario.objective, run.config.start, &scenario.view));
+        self.bounds = Some((key, b));
+        b
     }
 
     /// How often the lines were decimated (cached between changes).
@@ -333,6 +362,7 @@ fn references(
     reference: f64,
     axes: LossPlot,
     x_end: f64,
+    bounds: Option<SmoothConvex>,
 ) -> Vec<Reference> {
     let sim = session.sim();
     let Some(k) = (0..sim.runs().len())
@@ -380,10 +410,8 @@ fn references(
             });
         }
     }
-    let scenario = session.scenario();
-    let start = scenario.runs[session.spec_index(k)].config.start;
     if axes.x == LossX::Steps
-        && let Some(b) = smooth_convex(&scenario.objective, start, &scenario.view)
+        && let Some(b) = bounds
     {
         // The bounds measure f - f(x*): shifted to the plot's reference they stay bounds.
         let shift = b.f_star - reference;
