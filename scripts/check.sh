@@ -16,6 +16,10 @@ step "clippy (all targets, GUI and headless builds)"
 cargo clippy --all-targets --locked -- -D warnings
 cargo clippy --all-targets --locked --no-default-features -- -D warnings
 
+step "clippy (the browser build: the app for wasm32, its platform side included)"
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+cargo clippy --locked --target wasm32-unknown-unknown -p optiviz-web -- -D warnings
+
 step "tests without the GUI (numerics and scenario never need egui)"
 cargo test --locked --no-default-features
 
@@ -28,5 +32,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
 
 step "windowed smoke test under Xvfb (the debug binary cargo test built)"
 scripts/smoke-gui.sh target/debug/optiviz
+
+step "the web build in headless Chromium (builds web/dist)"
+scripts/web-smoke.sh
 echo
 echo "all checks passed"

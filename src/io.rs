@@ -190,10 +190,12 @@ pub fn write_atomic_with(
     remove_stale_temps(&dir, name);
     let tmp = dir.join(format!("{}{}", temp_prefix(name), std::process::id()));
     let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        write(&mut f)?;
-        f.sync_all()?;
-        drop(f);
+        {
+            // Closed before the rename.
+            let mut f = fs::File::create(&tmp)?;
+            write(&mut f)?;
+            f.sync_all()?;
+        }
         fs::rename(&tmp, &target)
     })();
     if let Err(e) = result {
@@ -251,6 +253,16 @@ pub fn list_folder(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), IoError> 
     dirs.sort();
     files.sort();
     Ok((dirs, files))
+}
+
+/// The web address links point to (`optiviz link`, the app's Copy link): `$OPTIVIZ_LINK_BASE`
+/// (where a lecturer hosts the web build), else the local web build of `scripts/web.sh`.
+#[must_use]
+pub fn link_base() -> String {
+    std::env::var("OPTIVIZ_LINK_BASE")
+        .ok()
+        .filter(|b| !b.trim().is_empty())
+        .unwrap_or_else(|| crate::scenario::link::DEFAULT_BASE.to_owned())
 }
 
 /// Where the app keeps its state between sessions; `OPTIVIZ_STATE` overrides it.

@@ -140,6 +140,19 @@ pub enum Command {
         #[command(flatten)]
         gif: render::GifArgs,
     },
+    /// Print a link that opens a preset (2-D or MLP) in optiviz's web build: the whole preset
+    /// in the link's `#...`, so the link needs no server of its own.
+    Link {
+        /// The preset file (.ron).
+        preset: PathBuf,
+        /// Open paused at this step.
+        #[arg(long, value_name = "STEP", value_parser = steps_parser(crate::scenario::MAX_STEPS))]
+        step: Option<usize>,
+        /// Where the web build is served (default: $OPTIVIZ_LINK_BASE, else
+        /// http://127.0.0.1:8000/, where `bash scripts/web.sh --serve` serves it).
+        #[arg(long, value_name = "URL")]
+        base: Option<String>,
+    },
     /// Validate presets (2-D and MLP) and report every error; exit code 0 when all are valid.
     Check {
         /// Preset files.
@@ -188,9 +201,10 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     if cli.command.is_none()
         && let Some(p) = &cli.preset
         && !p.exists()
+        && !crate::scenario::link::carries_scenario(&p.to_string_lossy())
     {
         eprintln!(
-            "'{}' is neither a subcommand nor an existing preset file (see optiviz --help)",
+            "'{}' is neither a subcommand, an existing preset file nor a link (see optiviz --help)",
             p.display()
         );
         return ExitCode::from(2);
@@ -266,6 +280,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             format,
         }) => train::main(&preset, steps, format),
         Some(Command::Check { presets }) => Ok(check(&presets)),
+        Some(Command::Link { preset, step, base }) => {
+            link(&preset, step, base.unwrap_or_else(io::link_base).as_str())
+        }
         Some(Command::Render {
             preset,
             out,
@@ -280,6 +297,31 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             gif,
         }) => render::render_deck(&folder, &out, format, &figure, gif),
     }
+}
+
+/// `optiviz link`: the preset is checked as `check` does, its text goes into the link as
+/// written (comments and all), and the link is read back before it is printed, so a printed
+/// link opens.
+fn link(path: &std::path::Path, step: Option<usize>, base: &str) -> Result<ExitCode> {
+    if let Err(errors) = io::load_document(path) {
+        for e in &errors.0 {
+            eprintln!("{e}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    let text = io::read_text(path)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let made = crate::scenario::link::make(base, text, step);
+    if let Err(errors) = crate::scenario::parse_link(&made) {
+        let first = errors
+            .0
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        anyhow::bail!("{} cannot travel in a link: {first}", path.display());
+    }
+    println!("{made}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The preset at `path` for a 2-D subcommand: located errors are printed one per line, as
@@ -305,12 +347,20 @@ fn load_surface(
     }
 }
 
-#[cfg(feature = "gui")]
+#[cfg(all(feature = "gui", not(target_arch = "wasm32")))]
 fn open_app(cli: Cli) -> Result<ExitCode> {
     // A screenshot run must not disturb (or depend on) the user's stored state.
     let stateless = cli.fresh || cli.screenshot.is_some();
+    // `optiviz 'https://...#s=...'` opens the scenario a link carries.
+    let (preset, link) = match cli.preset {
+        Some(p) if crate::scenario::link::carries_scenario(&p.to_string_lossy()) => {
+            (None, Some(p.to_string_lossy().into_owned()))
+        }
+        other => (other, None),
+    };
     crate::ui::run_app(crate::ui::LaunchOptions {
-        preset: cli.preset,
+        preset,
+        link,
         screenshot: cli.screenshot,
         screenshot_plot: cli.plot.map(|p| match p {
             PlotPart::Contour => crate::ui::Region::Contour,
@@ -329,7 +379,7 @@ fn open_app(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[cfg(not(feature = "gui"))]
+#[cfg(any(not(feature = "gui"), target_arch = "wasm32"))]
 #[allow(
     clippy::unnecessary_wraps,
     clippy::needless_pass_by_value,

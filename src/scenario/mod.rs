@@ -7,6 +7,7 @@
 //! The format is documented in docs/presets.md.
 
 pub mod builtin;
+pub mod link;
 pub mod locate;
 pub mod mlp;
 pub mod palette;
@@ -732,6 +733,19 @@ pub(crate) fn describe_ron_error(code: &ron::Error) -> String {
 /// Parses and validates a preset. `source` names it in errors (usually the file name).
 pub fn parse(text: &str, source: &str) -> Result<Scenario, PresetErrors> {
     parse_surface(text, source)
+}
+
+/// Opens a link ([`link`]): the document inside, validated as a preset file is (its errors read
+/// `link:LINE:COLUMN: field: message`), and the step it asks to show.
+pub fn parse_link(text: &str) -> Result<(Document, Option<usize>), PresetErrors> {
+    let carried = link::parse(text)?;
+    let document = parse_document(&carried.document, link::SOURCE, &mut |csv| {
+        Err(format!(
+            "a link carries the preset only, not the CSV file `{csv}` it names: share the \
+             preset and its CSV file instead"
+        ))
+    })?;
+    Ok((document, carried.step))
 }
 
 /// A validated preset of either kind: optimizers on a 2-D surface, or a network to train.

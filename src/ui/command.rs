@@ -43,6 +43,18 @@ pub enum Command {
     ComputeSlice(usize),
     /// Open a preset file.
     Open(PathBuf),
+    /// Open the scenario a link carries (`scenario::link`), at its step if it names one.
+    OpenLink(String),
+    /// Open a preset given as text (the browser's file picker, a file dropped on a page).
+    OpenText {
+        /// The file's name (errors name it).
+        name: String,
+        /// Its text.
+        text: String,
+    },
+    /// Put a link to the page's document (and the step on screen, when paused) on the
+    /// clipboard.
+    CopyLink,
     /// Open a shipped preset.
     OpenBuiltin(usize),
     /// Open a shipped MLP preset on the network page.
@@ -157,6 +169,8 @@ pub enum Action {
     ExportGif,
     /// Screenshot folder.
     ScreenshotFolder,
+    /// A link to the scenario.
+    CopyLink,
     /// Full screen.
     Fullscreen,
     /// Keyboard help.
@@ -185,6 +199,7 @@ impl Action {
             Self::Screenshot => Command::Screenshot,
             Self::ExportGif => Command::ExportGif,
             Self::ScreenshotFolder => Command::ShowFolderDialog,
+            Self::CopyLink => Command::CopyLink,
             Self::Fullscreen => Command::ToggleFullscreen,
             Self::Help => Command::ToggleHelp,
             Self::Theory => Command::ToggleTheory,
@@ -300,7 +315,7 @@ pub struct Row {
 }
 
 /// Every action. Order: the help overlay's.
-pub const TABLE: [Row; 18] = [
+pub const TABLE: [Row; 19] = [
     Row {
         action: Action::TogglePlay,
         label: "Play / pause",
@@ -423,6 +438,14 @@ pub const TABLE: [Row; 18] = [
                   frames per second, 6 seconds), in the current theme",
         keys: &[],
         help: "",
+    },
+    Row {
+        action: Action::CopyLink,
+        label: "Copy link",
+        tooltip: "A link that opens this scenario in optiviz's web build (at the step on \
+                  screen, when paused): copied to the clipboard and shown",
+        keys: &[Shortcut::ctrl(Key::L, false)],
+        help: "copy a link to the scenario (opens in the web build)",
     },
     Row {
         action: Action::ScreenshotFolder,

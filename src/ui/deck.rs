@@ -38,6 +38,20 @@ impl Deck {
         }
     }
 
+    /// The shipped deck for a document with no file (a link, an upload): positioned at the
+    /// shipped preset of the same name, so PageDown goes on from there, else at no slide (no
+    /// position is shown and PageUp/PageDown wait for a preset to be opened).
+    #[must_use]
+    pub fn builtin_named(name: &str) -> Self {
+        let current = BUILTIN.iter().position(|b| {
+            crate::scenario::parse_spec(b.text, b.file).is_ok_and(|s| s.name == name)
+        });
+        Self {
+            entries: (0..BUILTIN.len()).map(Entry::Builtin).collect(),
+            current,
+        }
+    }
+
     /// The deck of `file`'s folder, positioned at `file` (just that file if the folder cannot
     /// be listed).
     #[must_use]
@@ -102,6 +116,19 @@ mod tests {
             assert_eq!(f.file_name().unwrap().to_string_lossy(), b.file);
             assert_eq!(std::fs::read_to_string(f).unwrap(), b.text);
         }
+    }
+
+    #[test]
+    fn a_document_without_a_file_is_placed_by_its_name() {
+        let name = crate::scenario::parse_spec(BUILTIN[11].text, "x")
+            .expect("shipped")
+            .name;
+        let deck = Deck::builtin_named(&name);
+        assert_eq!(deck.position_label(), format!("12 / {}", BUILTIN.len()));
+        assert_eq!(deck.neighbour(1).map(|(i, _)| i), Some(12));
+        let loose = Deck::builtin_named("A scenario of my own");
+        assert_eq!(loose.position_label(), "");
+        assert!(loose.neighbour(1).is_none());
     }
 
     #[test]

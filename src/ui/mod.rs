@@ -10,6 +10,8 @@
 //!   `session`, `contour_view`, `loss_view`, `heatmap`, `theory_panel` and the side panel's
 //!   `panels`), `network` (the network page: `session`, `page`, `plots`, `editors`) and
 //!   `export` (screenshots, plot exports and race GIFs);
+//! - `platform`: the only module that knows whether the app is on the desktop or in a browser
+//!   (files, the file picker, stored state, threads, the window and the page's address);
 //! - the base: `command` (every command and the table of actions whose labels, tooltips and
 //!   shortcuts the menus, keys, help and README come from), `page` (the trait), `region`
 //!   (the exportable plots), `settings` (what is kept between sessions), `deck`, `history`
@@ -27,13 +29,18 @@ mod network;
 mod notices;
 mod pace;
 mod page;
+mod platform;
 mod region;
 mod settings;
 mod surface;
 mod theme;
 mod widgets;
 
-pub use app::{LaunchOptions, OptivizApp, run_app};
+#[cfg(not(target_arch = "wasm32"))]
+pub use app::run_app;
+#[cfg(target_arch = "wasm32")]
+pub use app::start_web;
+pub use app::{LaunchOptions, OptivizApp};
 pub use command::{Action, Command, help_lines};
 pub use deck::BUILTIN;
 pub use network::NetworkSession;

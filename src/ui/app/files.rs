@@ -6,11 +6,12 @@ use crate::io;
 use crate::scenario::builtin::BUILTIN_MLP;
 use crate::scenario::mlp::MlpScenario;
 use crate::scenario::{self, Document, Scenario, ScenarioSpec};
-use crate::ui::chrome::dialogs;
+use crate::ui::chrome::dialogs::{self, FileDialog, Mode};
 use crate::ui::command::{Command, Dialog};
 use crate::ui::deck::{BUILTIN, DEFAULT_BUILTIN, Deck, Entry};
 use crate::ui::network::{NetworkPage, NetworkSession};
 use crate::ui::page::{Page, PageKind};
+use crate::ui::platform;
 use crate::ui::surface::{Source, SurfacePage};
 use egui::Key;
 use std::path::{Path, PathBuf};
@@ -184,11 +185,12 @@ impl OptivizApp {
         }
     }
 
-    /// Writes the page's document to `path` (a temporary file, then renamed). A file with
-    /// comments is not overwritten: saving writes the document afresh and would drop them, so
-    /// the notice says so and offers Save As.
+    /// Writes the page's document to `path` (a temporary file, then renamed; a browser
+    /// downloads it under the file's name). A file with comments is not overwritten: saving
+    /// writes the document afresh and would drop them, so the notice says so and offers Save As.
     pub(super) fn save_to(&mut self, path: &Path) {
-        if let Ok(old) = io::read_text(path)
+        if platform::HAS_FILES
+            && let Ok(old) = io::read_text(path)
             && scenario::locate::has_comments(&old)
         {
             self.notices.error(format!(
@@ -203,15 +205,125 @@ impl OptivizApp {
         let page = self.current_mut();
         let result = page
             .to_ron()
-            .and_then(|text| io::write_atomic(path, text.as_bytes()).map_err(|e| e.to_string()));
+            .and_then(|text| platform::deliver(path, text.as_bytes()));
         match result {
-            Ok(()) => {
+            Ok(done) => {
                 page.saved_to(path);
-                self.notices.info(format!("Saved {}", path.display()));
+                self.notices.info(done);
             }
             Err(e) => self
                 .notices
                 .error(format!("Not saved (the previous file is untouched): {e}")),
+        }
+    }
+
+    /// The open, save or folder dialog: the app's own on the desktop; in a browser its file
+    /// picker, a download, or a word on where files go.
+    pub(super) fn show_dialog(&mut self, ctx: &egui::Context, command: &Command) {
+        let name = self.proposed_file_name();
+        match command {
+            Command::ShowOpenDialog if !platform::HAS_FILES => platform::pick_preset(ctx),
+            Command::ShowSaveDialog if !platform::HAS_FILES => self.save_to(Path::new(&name)),
+            Command::ShowFolderDialog if !platform::HAS_FILES => self
+                .notices
+                .info("In a browser, screenshots, plots and GIFs are downloaded."),
+            Command::ShowOpenDialog => {
+                self.dialog = Some(FileDialog::new(Mode::Open, &self.working_dir(), ""));
+            }
+            Command::ShowSaveDialog => {
+                self.dialog = Some(FileDialog::new(Mode::Save, &self.working_dir(), &name));
+            }
+            Command::ShowFolderDialog => {
+                let dir = self.screenshot_dir();
+                self.dialog = Some(FileDialog::new(Mode::Folder, &dir, ""));
+            }
+            _ => {}
+        }
+    }
+
+    /// Opens the scenario a link carries; a broken link's errors are shown as a broken
+    /// preset's are, and the document on screen stays.
+    pub(super) fn open_link(&mut self, link: &str) {
+        match scenario::parse_link(link) {
+            Ok((document, step)) => {
+                self.open_unsaved(document);
+                self.launch_step = step;
+            }
+            Err(errors) => {
+                self.load_errors = Some((
+                    "Could not open the link".to_owned(),
+                    errors.0.iter().map(ToString::to_string).collect(),
+                ));
+            }
+        }
+    }
+
+    /// Opens a preset given as text (the browser's file picker, a dropped file's contents).
+    pub(super) fn open_text(&mut self, name: &str, text: &str) {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let parsed = scenario::parse_document(text, name, &mut |csv| {
+            Err(format!(
+                "the CSV file `{csv}` is read from beside the preset: open it in the desktop app"
+            ))
+        });
+        match parsed {
+            Ok(document) => self.open_unsaved(document),
+            Err(errors) => {
+                self.load_errors = Some((
+                    format!("Could not open {name}"),
+                    errors.0.iter().map(ToString::to_string).collect(),
+                ));
+            }
+        }
+    }
+
+    /// Shows a document that has no file on its page (a link, a browser's upload).
+    fn open_unsaved(&mut self, document: Document) {
+        match document {
+            Document::Surface(s) => {
+                let deck = Deck::builtin_named(&s.spec.name);
+                self.open_surface(*s, Source::Unsaved, deck);
+            }
+            Document::Network(s) => self.open_network(*s, None),
+        }
+    }
+
+    /// Puts a link to the page's document on the clipboard, with the step on screen when
+    /// paused past step 0, and says so (the desktop also prints it, for a terminal to copy).
+    pub(super) fn copy_link(&mut self, ctx: &egui::Context) {
+        let page = self.current();
+        let playback = page.playback();
+        let step = (!playback.playing && playback.shown > 0).then_some(playback.shown);
+        match page.to_ron() {
+            Ok(text) => {
+                let link = scenario::link::make(&platform::link_base(), &text, step);
+                ctx.copy_text(link.clone());
+                if platform::HAS_FILES {
+                    println!("{link}");
+                }
+                let at = step.map_or_else(String::new, |k| format!(" at step {k}"));
+                self.notices.info(format!(
+                    "Link to \"{}\"{at} copied ({} characters): {}",
+                    page.name(),
+                    link.chars().count(),
+                    short(&link)
+                ));
+            }
+            Err(e) => self.notices.error(format!("No link: {e}")),
+        }
+    }
+
+    /// What the platform brought since the last frame: a preset from the browser's file
+    /// picker, a link in the page's address.
+    pub(super) fn platform_input(&mut self, out: &mut Vec<Command>) {
+        if let Some((name, text)) = platform::take_picked() {
+            match text {
+                Ok(text) => out.push(Command::OpenText { name, text }),
+                Err(e) => self.load_errors = Some((format!("Could not open {name}"), vec![e])),
+            }
+        }
+        if let Some(link) = platform::address_link() {
+            out.push(Command::OpenLink(link));
         }
     }
 
@@ -234,6 +346,10 @@ impl OptivizApp {
 
     /// Where screenshots, plot exports and GIFs go.
     pub(super) fn screenshot_dir(&self) -> PathBuf {
+        if !platform::HAS_FILES {
+            // Downloads: the file name is all there is.
+            return PathBuf::new();
+        }
         self.settings
             .screenshot_dir
             .clone()
@@ -283,6 +399,12 @@ impl OptivizApp {
         match command {
             Command::OpenBuiltinMlp(_) => self.network.as_ref().is_some_and(Page::modified),
             Command::Deck(_) | Command::OpenBuiltin(_) => Page::modified(&self.surfaces),
+            Command::OpenLink(link) => scenario::parse_link(link)
+                .is_ok_and(|(document, _)| self.document_discards_edits(&document)),
+            Command::OpenText { name, text } => {
+                scenario::parse_document(text, name, &mut |_| Err(String::new()))
+                    .is_ok_and(|document| self.document_discards_edits(&document))
+            }
             _ => false,
         }
     }
@@ -300,6 +422,17 @@ impl OptivizApp {
             _ => Page::name(&self.surfaces),
         }
     }
+}
+
+/// The first 60 characters of a link, and its end.
+fn short(link: &str) -> String {
+    let n = link.chars().count();
+    if n <= 80 {
+        return link.to_owned();
+    }
+    let head: String = link.chars().take(60).collect();
+    let tail: String = link.chars().skip(n - 12).collect();
+    format!("{head}...{tail}")
 }
 
 #[cfg(test)]

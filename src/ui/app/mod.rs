@@ -3,12 +3,18 @@
 //! the state kept between sessions in `persist.rs`, what tests and the bench may read in
 //! `queries.rs`, the window and the launch options in `window.rs`.
 
+#[cfg(target_arch = "wasm32")]
+mod browser;
 mod files;
 mod persist;
 mod queries;
 mod window;
 
-pub use window::{LaunchOptions, run_app};
+#[cfg(target_arch = "wasm32")]
+pub use browser::start_web;
+pub use window::LaunchOptions;
+#[cfg(not(target_arch = "wasm32"))]
+pub use window::run_app;
 
 use super::chrome::{self, Status};
 use super::command::{self, Command, Dialog};
@@ -18,8 +24,9 @@ use super::page::{Chrome, Page, PageKind, transport_ui};
 use super::settings::{self, Settings};
 use super::surface::SurfacePage;
 use crate::scenario::Theme;
-use crate::ui::chrome::dialogs::{FileDialog, Mode};
+use crate::ui::chrome::dialogs::FileDialog;
 use crate::ui::export::{Exports, ScriptedShot};
+use crate::ui::platform::{self, StateStore};
 use crate::ui::region::Region;
 use std::path::PathBuf;
 
@@ -43,22 +50,37 @@ pub struct OptivizApp {
     script: Option<ScriptedShot>,
     /// Show this step (paused) once it is computed (`--at-step`).
     launch_step: Option<usize>,
-    /// Where the state is kept between sessions (`None`: nothing is stored).
-    state_file: Option<PathBuf>,
+    /// Where the state is kept between sessions.
+    state: StateStore,
     /// The theme applied to the context (applied on the first frame and on changes).
     styled: Option<Theme>,
     frames: u64,
     last_persist: f64,
     persisted: Option<String>,
     title: String,
+    /// What the page around the app was last shown (browser).
+    exposed: platform::Exposed,
+    /// The app's own time of the last frames, in ms (what `exposed` reports).
+    frame_times: std::collections::VecDeque<f64>,
 }
 
 impl OptivizApp {
-    /// Creates the app: restores the last state (or opens `launch.preset`, or the default).
+    /// Creates the app: restores the last state (or opens `launch.preset` or `launch.link`,
+    /// or the default).
     #[must_use]
-    pub fn new(launch: LaunchOptions) -> Self {
+    pub fn new(mut launch: LaunchOptions) -> Self {
+        let store = launch
+            .state_file
+            .take()
+            .map_or(StateStore::Nowhere, StateStore::File);
+        Self::with_store(launch, store)
+    }
+
+    /// [`OptivizApp::new`] with its state kept in `state` (the browser's local storage).
+    #[must_use]
+    pub fn with_store(launch: LaunchOptions, state: StateStore) -> Self {
         let mut notices = Notices::default();
-        let (mut settings, restored) = persist::read_settings(&launch, &mut notices);
+        let (mut settings, restored) = persist::read_settings(&state, &mut notices);
         let LaunchOptions {
             preset,
             screenshot,
@@ -66,7 +88,8 @@ impl OptivizApp {
             screenshot_density,
             at_step,
             window: _,
-            state_file,
+            state_file: _,
+            link,
         } = launch;
         match screenshot_plot {
             Some(Region::Theory) => settings.show_theory = true,
@@ -92,15 +115,19 @@ impl OptivizApp {
                 requested: false,
             }),
             launch_step: at_step,
-            state_file,
+            state,
             styled: None,
             frames: 0,
             last_persist: 0.0,
             persisted: None,
             title: String::new(),
+            exposed: platform::Exposed::default(),
+            frame_times: std::collections::VecDeque::new(),
         };
         if let Some(path) = &preset {
             app.open_file(path);
+        } else if let Some(link) = &link {
+            app.open_link(link);
         } else if restored {
             app.restore();
         }
@@ -123,6 +150,7 @@ impl OptivizApp {
 
     /// Draws one frame of the whole app into `ui` (the root), then applies what it asked for.
     pub fn ui_root(&mut self, ui: &mut egui::Ui) {
+        let started = web_time::Instant::now();
         let ctx = ui.ctx().clone();
         if self.styled.is_none() {
             ctx.set_zoom_factor(
@@ -149,6 +177,7 @@ impl OptivizApp {
         self.launch_step_frame(&ctx);
 
         let mut commands = Vec::new();
+        self.platform_input(&mut commands);
         self.exports.begin_frame();
         self.keyboard(&ctx, &mut commands);
         for refused in chrome::dropped_files(&ctx, &mut commands) {
@@ -185,6 +214,7 @@ impl OptivizApp {
         self.exports
             .screenshot_frame(&ctx, self.script.as_mut(), ready, &mut self.notices);
         self.update_title(&ctx);
+        self.expose(started.elapsed().as_secs_f64() * 1e3);
         self.persist_now_and_then(&ctx);
         if wants_frame {
             ctx.request_repaint();
@@ -287,17 +317,12 @@ impl OptivizApp {
                 None => self.apply_now(ctx, Command::ShowSaveDialog),
             },
             Command::SaveAs(path) => self.save_to(&path),
-            Command::ShowOpenDialog => {
-                self.dialog = Some(FileDialog::new(Mode::Open, &self.working_dir(), ""));
+            Command::ShowOpenDialog | Command::ShowSaveDialog | Command::ShowFolderDialog => {
+                self.show_dialog(ctx, &command);
             }
-            Command::ShowSaveDialog => {
-                let name = self.proposed_file_name();
-                self.dialog = Some(FileDialog::new(Mode::Save, &self.working_dir(), &name));
-            }
-            Command::ShowFolderDialog => {
-                let dir = self.screenshot_dir();
-                self.dialog = Some(FileDialog::new(Mode::Folder, &dir, ""));
-            }
+            Command::CopyLink => self.copy_link(ctx),
+            Command::OpenLink(link) => self.open_link(&link),
+            Command::OpenText { name, text } => self.open_text(&name, &text),
             Command::SetScreenshotDir(dir) => {
                 self.notices
                     .info(format!("Screenshots go to {}", dir.display()));
@@ -310,8 +335,7 @@ impl OptivizApp {
                 };
                 let dir = self.screenshot_dir();
                 let density = self.settings.export_density;
-                self.exports
-                    .capture(ctx, &dir, region, density, &mut self.notices);
+                self.exports.capture(ctx, &dir, region, density);
             }
             Command::SetExportDensity(d) if d.is_finite() => {
                 self.settings.export_density =
@@ -331,10 +355,7 @@ impl OptivizApp {
                 self.exports
                     .start_gif(ctx, &dir, scenario, theme, taylor, &mut self.notices);
             }
-            Command::ToggleFullscreen => {
-                let full = ctx.input(|i| i.viewport().fullscreen.unwrap_or(false));
-                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!full));
-            }
+            Command::ToggleFullscreen => platform::toggle_fullscreen(ctx),
             Command::ToggleHelp => self.show_help = !self.show_help,
             Command::ToggleTheory => self.settings.show_theory = !self.settings.show_theory,
             Command::SetViewOption(option, on) => self.settings.set_shown(option, on),
@@ -375,8 +396,47 @@ impl OptivizApp {
         let star = if self.modified() { " •" } else { "" };
         let title = format!("optiviz — {}{star}", self.current().name());
         if title != self.title {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            platform::set_title(ctx, &title);
             self.title = title;
+        }
+    }
+
+    /// Shows the page around the app (browser) what is on screen, and this frame's time.
+    fn expose(&mut self, frame_ms: f64) {
+        /// Frames the reported frame time is taken over.
+        const FRAMES: usize = 30;
+        if self.frame_times.len() == FRAMES {
+            self.frame_times.pop_front();
+        }
+        self.frame_times.push_back(frame_ms);
+        let frame_ms = if self.frames.is_multiple_of(10) && self.frame_times.len() == FRAMES {
+            let mut sorted: Vec<f64> = self.frame_times.iter().copied().collect();
+            sorted.sort_by(f64::total_cmp);
+            format!("{:.1} / {:.1}", sorted[FRAMES / 2], sorted[FRAMES * 9 / 10])
+        } else {
+            self.exposed.frame_ms.clone()
+        };
+        let playback = self.current().playback();
+        let runs = match (&self.network, self.page) {
+            (Some(n), PageKind::Network) => n.session().scenario().runs.len(),
+            _ => self.surfaces.session().scenario().runs.len(),
+        };
+        let exposed = platform::Exposed {
+            scenario: self.current().name().to_owned(),
+            step: playback.shown,
+            computed: playback.computed,
+            total: playback.total,
+            runs,
+            playing: playback.playing,
+            frames: self.frames,
+            frame_ms,
+            error: self.load_errors.as_ref().map(|(title, errors)| {
+                format!("{title}: {}", errors.first().map_or("", String::as_str))
+            }),
+        };
+        if exposed != self.exposed {
+            platform::expose(&exposed);
+            self.exposed = exposed;
         }
     }
 }

@@ -1,29 +1,32 @@
-//! The state kept between sessions: the settings and the 2-D document on screen, written
-//! atomically every 20 seconds when something changed, and on exit; a state file that cannot
-//! be read falls back to the defaults with a notice.
+//! The state kept between sessions: the settings and the 2-D document on screen, written every
+//! 20 seconds (2 in a browser) when something changed, and on exit (a file written atomically on the desktop,
+//! the page's local storage in a browser); a state that cannot be read falls back to the
+//! defaults with a notice.
 
-use super::LaunchOptions;
 use super::OptivizApp;
-use crate::io;
 use crate::scenario;
-use crate::ui::deck::{BUILTIN, DEFAULT_BUILTIN, Deck};
+use crate::ui::deck::{BUILTIN, Deck};
 use crate::ui::notices::Notices;
 use crate::ui::page::Page;
+use crate::ui::platform::StateStore;
 use crate::ui::settings::Settings;
 use crate::ui::surface::Source;
 
 /// Seconds between automatic saves of the app state.
-const PERSIST_EVERY_SECS: f64 = 20.0;
+/// A browser gives the page no reliable last word when its tab closes, and local storage is
+/// cheap, so it is written more often there.
+const PERSIST_EVERY_SECS: f64 = if crate::ui::platform::HAS_FILES {
+    20.0
+} else {
+    2.0
+};
 
 /// The stored settings and whether there were any (a broken file is a notice and defaults).
-pub(super) fn read_settings(launch: &LaunchOptions, notices: &mut Notices) -> (Settings, bool) {
-    let Some(path) = launch.state_file.as_deref().filter(|p| p.exists()) else {
+pub(super) fn read_settings(store: &StateStore, notices: &mut Notices) -> (Settings, bool) {
+    let Some(stored) = store.read() else {
         return (Settings::default(), false);
     };
-    match io::read_text(path)
-        .map_err(|e| e.to_string())
-        .and_then(|t| Settings::from_ron(&t).map_err(|e| e.to_string()))
-    {
+    match stored.and_then(|t| Settings::from_ron(&t).map_err(|e| e.to_string())) {
         Ok(s) => {
             let (s, reset) = s.validated(BUILTIN.len());
             if !reset.is_empty() {
@@ -59,7 +62,7 @@ impl OptivizApp {
                 let deck = match &source {
                     Source::File(p) => Deck::around_file(p),
                     Source::Builtin(i) => Deck::builtin(*i),
-                    Source::Unsaved => Deck::builtin(DEFAULT_BUILTIN),
+                    Source::Unsaved => Deck::builtin_named(&s.spec.name),
                 };
                 if let Err(e) = self.surfaces.open(s, source, deck) {
                     self.notices
@@ -89,28 +92,33 @@ impl OptivizApp {
     }
 
     pub(super) fn persist_now_and_then(&mut self, ctx: &egui::Context) {
+        if !self.state.keeps() {
+            return;
+        }
         let now = ctx.input(|i| i.time);
         if now - self.last_persist >= PERSIST_EVERY_SECS && !self.exports.capturing() {
             self.last_persist = now;
             self.persist();
         }
+        // An idle app draws no frames: come back when the next write is due, so a change made
+        // just before the app went idle is kept too (one frame per period).
+        ctx.request_repaint_after(web_time::Duration::from_secs_f64(
+            (self.last_persist + PERSIST_EVERY_SECS - now).max(0.1),
+        ));
     }
 
-    /// Writes the state file (atomically) if anything changed since the last write.
+    /// Stores the state if anything changed since the last write.
     pub fn persist(&mut self) {
-        let Some(path) = self.state_file.clone() else {
+        if !self.state.keeps() {
             return;
-        };
+        }
         let Ok(text) = self.snapshot_settings().to_ron() else {
             return;
         };
         if self.persisted.as_deref() == Some(text.as_str()) {
             return;
         }
-        if let Some(dir) = path.parent() {
-            let _ = io::create_dir(dir);
-        }
-        match io::write_atomic(&path, text.as_bytes()) {
+        match self.state.write(&text) {
             Ok(()) => self.persisted = Some(text),
             Err(e) => self
                 .notices

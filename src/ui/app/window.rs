@@ -1,6 +1,7 @@
-//! The desktop window: how the app starts ([`LaunchOptions`]) and eframe's native runner
-//! around it.
+//! How the app starts ([`LaunchOptions`]) and, on the desktop, eframe's native runner around
+//! it (the browser's runner is `browser.rs`).
 
+#[cfg(not(target_arch = "wasm32"))]
 use super::OptivizApp;
 use crate::ui::region::Region;
 use std::path::PathBuf;
@@ -22,9 +23,12 @@ pub struct LaunchOptions {
     pub window: Option<[f32; 2]>,
     /// Where state is kept between sessions (`None`: nothing is stored).
     pub state_file: Option<PathBuf>,
+    /// A link to open instead of the last state (`optiviz 'https://...#s=...'`).
+    pub link: Option<String>,
 }
 
 /// Opens the window and runs until it is closed.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn run_app(launch: LaunchOptions) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -59,11 +63,13 @@ pub fn run_app(launch: LaunchOptions) -> anyhow::Result<()> {
 }
 
 /// Carries a `--screenshot` failure out of eframe's event loop.
+#[cfg(not(target_arch = "wasm32"))]
 struct Reporter {
     app: OptivizApp,
     failure: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl eframe::App for Reporter {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         eframe::App::ui(&mut self.app, ui, frame);

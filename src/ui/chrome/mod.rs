@@ -12,7 +12,6 @@ use crate::ui::deck::{BUILTIN, preset_title};
 use crate::ui::page::PageKind;
 use crate::ui::region::{Region, Regions};
 use crate::ui::settings::{Layout, Settings, ViewOption};
-use std::path::PathBuf;
 
 /// What the chrome shows of the app this frame.
 pub struct Status<'a> {
@@ -181,7 +180,10 @@ fn file_menu(ui: &mut egui::Ui, s: &Status<'_>, out: &mut Vec<Command>) {
             }
         }
     });
-    item(ui, Action::ScreenshotFolder, true, out);
+    item(ui, Action::CopyLink, true, out);
+    if crate::ui::platform::HAS_FILES {
+        item(ui, Action::ScreenshotFolder, true, out);
+    }
 }
 
 fn view_menu(ui: &mut egui::Ui, s: &Status<'_>, out: &mut Vec<Command>) {
@@ -265,7 +267,7 @@ fn trail_menu(ui: &mut egui::Ui, trail: Option<usize>, out: &mut Vec<Command>) {
             if ui
                 .radio(trail == choice, text)
                 .on_hover_text(
-                    "Draw only each path's last steps: the noise ball a run is in now rather                      than everything it crossed. Saving stores it in the preset.",
+                    "Draw only each path's last steps: the noise ball a run is in now rather than everything it crossed. Saving stores it in the preset.",
                 )
                 .clicked()
             {
@@ -287,7 +289,7 @@ fn loss_plot_menu(ui: &mut egui::Ui, plot: LossPlot, out: &mut Vec<Command>) {
             (
                 LossX::Evaluations,
                 "x: gradient evaluations",
-                "Loss against the cost: per-example gradients spent. A minibatch step costs its                  batch size B, an exact gradient of a finite sum of N examples costs N, every                  line-search trial and look-ahead point counts; Hessians are not counted.",
+                "Loss against the cost: per-example gradients spent. A minibatch step costs its batch size B, an exact gradient of a finite sum of N examples costs N, every line-search trial and look-ahead point counts; Hessians are not counted.",
             ),
         ] {
             if ui.radio(plot.x == x, text).on_hover_text(hover).clicked() {
@@ -298,7 +300,7 @@ fn loss_plot_menu(ui: &mut egui::Ui, plot: LossPlot, out: &mut Vec<Command>) {
             .on_hover_text("On log-log axes a loss falling like 1/k^p is a straight line of slope -p.");
         ui.checkbox(&mut next.references, "Rate references")
             .on_hover_text(
-                "C/k and C/k^2 through the selected run's first step; where the objective is                  convex and L is known (a quadratic's l_max, else the largest curvature on the                  sublevel set of the start), the course's bounds: GD L|x0 - x*|^2/(2k),                  Nesterov 2L|x0 - x*|^2/(k+1)^2, and the lower bound 3L|x0 - x*|^2/(32(k+1)^2).",
+                "C/k and C/k^2 through the selected run's first step; where the objective is convex and L is known (a quadratic's l_max, else the largest curvature on the sublevel set of the start), the course's bounds: GD L|x0 - x*|^2/(2k), Nesterov 2L|x0 - x*|^2/(k+1)^2, and the lower bound 3L|x0 - x*|^2/(32(k+1)^2).",
             );
         if next != plot {
             out.push(Command::SetLossPlot(next));
@@ -306,25 +308,21 @@ fn loss_plot_menu(ui: &mut egui::Ui, plot: LossPlot, out: &mut Vec<Command>) {
     });
 }
 
-/// Commands for the files dropped on the window: presets open, anything else is refused with
-/// the message returned.
+/// Commands for the files dropped on the window: presets open (from their path on the
+/// desktop; in a browser their contents arrive in a later frame, as from the file picker),
+/// anything else is refused with the message returned.
 pub fn dropped_files(ctx: &egui::Context, out: &mut Vec<Command>) -> Vec<String> {
-    let dropped: Vec<PathBuf> = ctx.input(|i| {
-        i.raw
-            .dropped_files
-            .iter()
-            .map(|f| f.path().to_path_buf())
-            .collect()
-    });
+    let dropped: Vec<egui::DroppedFileHandle> = ctx.input(|i| i.raw.dropped_files.clone());
     let mut refused = Vec::new();
-    for path in dropped {
-        if path
+    for file in dropped {
+        let path = file.path().to_path_buf();
+        if !path
             .extension()
             .is_some_and(|x| x.eq_ignore_ascii_case("ron"))
         {
-            out.push(Command::Open(path));
-        } else {
             refused.push(format!("{} is not a preset (.ron)", path.display()));
+        } else if let Some(path) = crate::ui::platform::dropped(ctx, &file) {
+            out.push(Command::Open(path));
         }
     }
     refused

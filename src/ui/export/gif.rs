@@ -1,8 +1,8 @@
 //! "Export race as GIF" in the app: the headless renderer's time-sliced GIF job, advanced a
 //! few milliseconds per frame with a progress bar and a Cancel button, so the window stays
-//! live while it encodes. The file is written atomically when the last frame is done.
+//! live while it encodes. The file is written atomically (or downloaded, in a browser) when the
+//! last frame is done.
 
-use crate::io;
 use crate::render::gif::{GifJob, GifOptions};
 use crate::scenario::{Scenario, Theme};
 use std::path::PathBuf;
@@ -22,8 +22,8 @@ pub struct GifExport {
 pub enum Status {
     /// Still encoding.
     Working,
-    /// Written to this file.
-    Saved(PathBuf),
+    /// Delivered: where it went ("Saved PATH", "Downloaded NAME").
+    Saved(String),
     /// Not written: why.
     Failed(String),
 }
@@ -73,9 +73,9 @@ impl GifExport {
                     return Status::Failed("nothing to do".to_owned());
                 };
                 match job.finish() {
-                    Ok(bytes) => match io::write_atomic(&self.path, &bytes) {
-                        Ok(()) => Status::Saved(self.path.clone()),
-                        Err(e) => Status::Failed(e.to_string()),
+                    Ok(bytes) => match crate::ui::platform::deliver(&self.path, &bytes) {
+                        Ok(delivered) => Status::Saved(delivered),
+                        Err(e) => Status::Failed(e),
                     },
                     Err(e) => Status::Failed(e.to_string()),
                 }

@@ -1,11 +1,11 @@
 //! Pictures out of the app: screenshots of the window or of one plot (`screenshot.rs` does the
 //! capture), the `--screenshot` run of a script, and race GIFs encoded a slice per frame
-//! (`gif.rs`). Files go to the screenshot folder; every outcome becomes a notice.
+//! (`gif.rs`). Files go to the screenshot folder (a browser downloads them); every outcome
+//! becomes a notice.
 
 pub mod gif;
 pub mod screenshot;
 
-use crate::io;
 use crate::scenario::{Scenario, Theme};
 use crate::ui::export::gif::{GifExport, Status};
 use crate::ui::export::screenshot::{Request, Saved, Screenshots};
@@ -65,13 +65,7 @@ impl Exports {
         dir: &Path,
         region: Option<Region>,
         density: f32,
-        notices: &mut Notices,
     ) {
-        let what = region.map_or("Screenshot", Region::label);
-        if let Err(e) = io::create_dir(dir) {
-            notices.error(format!("{what} not saved: {e}"));
-            return;
-        }
         let stamp = stamp(ctx);
         let name = match region {
             Some(r) => format!("optiviz-{}-{stamp}.png", r.slug()),
@@ -96,10 +90,6 @@ impl Exports {
         notices: &mut Notices,
     ) {
         if self.gif.is_some() {
-            return;
-        }
-        if let Err(e) = io::create_dir(dir) {
-            notices.error(format!("GIF not saved: {e}"));
             return;
         }
         let path = dir.join(format!("optiviz-race-{}.gif", stamp(ctx)));
@@ -138,9 +128,9 @@ impl Exports {
                 notices.info("GIF export cancelled; nothing was written.");
             }
             Status::Working => ctx.request_repaint(),
-            Status::Saved(path) => {
+            Status::Saved(delivered) => {
                 self.gif = None;
-                notices.info(format!("Saved {}", path.display()));
+                notices.info(delivered);
             }
             Status::Failed(e) => {
                 self.gif = None;
@@ -202,7 +192,7 @@ fn saved_text(saved: &Saved) -> String {
             saved.density, saved.requested
         )
     };
-    format!("Saved {} at {}x{note}", saved.path.display(), saved.density)
+    format!("{} at {}x{note}", saved.delivered, saved.density)
 }
 
 /// A time stamp for file names without a date library: seconds since the Unix epoch, plus the

@@ -15,7 +15,7 @@
 //! resize mean what it says. Growing the window before the zoom, and shrinking it after, also
 //! means no frame is laid out in fewer points than the window had (panels never get squeezed).
 
-use crate::io;
+use crate::ui::platform;
 use crate::ui::region::{Region, Regions};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -86,6 +86,8 @@ enum Phase {
 pub struct Saved {
     /// The PNG file.
     pub path: PathBuf,
+    /// Where it went ("Saved PATH", or "Downloaded NAME" in a browser).
+    pub delivered: String,
     /// The density it was taken at.
     pub density: f32,
     /// The density asked for (more than `density` when the window could not grow).
@@ -215,6 +217,7 @@ impl Screenshots {
             )
         });
         if request.density <= 1.0
+            || !platform::CAN_RESIZE_WINDOW
             || rect.is_none()
             || fullscreen == Some(true)
             || maximized == Some(true)
@@ -288,14 +291,16 @@ impl Screenshots {
         let requested = request.density;
         self.in_flight += 1;
         ctx.request_screenshot(move |image: Arc<egui::ColorImage>| {
-            // Encoding a large PNG takes a while: never on the interface thread.
-            std::thread::spawn(move || {
+            // Encoding a large PNG takes a while: off the interface thread where there are
+            // threads.
+            platform::spawn(move || {
                 let image = match crop {
                     Some(rect) => crop_image(&image, rect),
                     None => (*image).clone(),
                 };
-                let outcome = write_png(&path, &image).map(|()| Saved {
+                let outcome = write_png(&path, &image).map(|delivered| Saved {
                     path,
+                    delivered,
                     density,
                     requested,
                 });
@@ -394,8 +399,9 @@ pub fn distinct_colors(image: &egui::ColorImage, limit: usize) -> usize {
     seen.len()
 }
 
-/// Encodes an RGBA image as PNG and writes it atomically; refuses a blank image.
-pub fn write_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
+/// Encodes an RGBA image as PNG and delivers it (written atomically, or downloaded in a
+/// browser); refuses a blank image. Returns where it went.
+pub fn write_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<String, String> {
     let colors = distinct_colors(image, MIN_COLORS);
     if colors < MIN_COLORS {
         return Err(format!(
@@ -414,12 +420,11 @@ pub fn write_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(),
         rgba,
     )
     .ok_or_else(|| "screenshot has an inconsistent size".to_owned())?;
-    io::write_atomic_with(path, |f| {
-        buffer
-            .write_to(&mut std::io::BufWriter::new(f), image::ImageFormat::Png)
-            .map_err(std::io::Error::other)
-    })
-    .map_err(|e| e.to_string())
+    let mut png = std::io::Cursor::new(Vec::new());
+    buffer
+        .write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    platform::deliver(path, png.get_ref())
 }
 
 #[cfg(test)]
@@ -685,7 +690,10 @@ mod tests {
             *p = egui::Color32::from_rgb(v, 255 - v, 7);
         }
         let path = dir.join("drawn.png");
-        assert_eq!(write_png(&path, &drawn), Ok(()));
+        assert_eq!(
+            write_png(&path, &drawn),
+            Ok(format!("Saved {}", path.display()))
+        );
         let bytes = std::fs::read(&path).unwrap_or_default();
         assert!(bytes.starts_with(b"\x89PNG"), "a PNG was written");
         let _ = std::fs::remove_dir_all(&dir);
