@@ -2,7 +2,6 @@
 //! in the app, and broken links (positioned errors, the scenario on screen stays). The format
 //! itself is tested in `scenario::link`, without the GUI.
 #![cfg(feature = "gui")]
-
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -120,6 +120,39 @@ try {
   check(first.title.includes(first.optivizScenario), `the tab's title names it ("${first.title}")`);
 
 
+  // Files the app writes are downloads: Save as (Ctrl+Shift+S) gives the preset, F12 a
+  // screenshot.
+  await page.locator("canvas").focus();
+  const download = async (press) => {
+    const pending = page.waitForEvent("download", { timeout: 60_000 });
+    await page.keyboard.press(press);
+    const dl = await pending;
+    return { name: dl.suggestedFilename(), bytes: await readFile(await dl.path()) };
+  };
+  const saved = await download("Control+Shift+S");
+  check(
+    saved.name.endsWith(".ron") && saved.bytes.toString().includes(`name: "${first.optivizScenario}"`),
+    `Save as downloads the preset (${saved.name}, ${saved.bytes.length} bytes)`,
+  );
+  const screenshot = await download("F12");
+  const picture = PNG.sync.read(screenshot.bytes);
+  check(
+    screenshot.name.endsWith(".png") && colours(picture) >= 50,
+    `F12 downloads a screenshot (${screenshot.name}, ${picture.width}x${picture.height}, ${colours(picture)} colours sampled)`,
+  );
+
+  // Open (Ctrl+O) is the browser's file picker.
+  const chooser = page.waitForEvent("filechooser", { timeout: 30_000 });
+  await page.keyboard.press("Control+O");
+  await (await chooser).setFiles(join(root, "presets/28-rprop-rotation.ron"));
+  const rprop = await readFile(join(root, "presets/28-rprop-rotation.ron"), "utf8");
+  const opened = await waitFor((x) => x.optivizScenario === nameOf(rprop), 30_000, "the picked preset");
+  check(true, `Open picks a preset with the browser's file picker ("${opened.optivizScenario}")`);
+  await page.goto("about:blank");
+  await page.goto(base + linkTo(defaultText));
+  await waitFor((x) => x.optivizScenario === nameOf(defaultText), 60_000, "the default scenario again");
+  await page.locator("canvas").focus();
+
   // 2. Space plays or pauses; playing changes the picture.
   await page.locator("canvas").focus();
   const before = await data();
