@@ -27,8 +27,9 @@ if [ -z "$version" ]; then
     exit 1
 fi
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$version" ]; then
-    # Not --locked: the CLI's own lock file names a yanked webpki-roots.
-    cargo install wasm-bindgen-cli --version "$version"
+    # Not --locked: the CLI's own lock file names a yanked webpki-roots. --force: cargo's record
+    # of installed packages may name a binary that is gone.
+    cargo install --force wasm-bindgen-cli --version "$version"
 fi
 
 cargo build --release --target wasm32-unknown-unknown -p optiviz-web

@@ -725,6 +725,32 @@ fn a_state_file_with_values_out_of_range_starts_with_a_notice() {
 }
 
 #[test]
+fn a_state_file_with_a_field_of_the_wrong_type_keeps_the_others() {
+    let dir = tempdir();
+    let state = dir.join("state.ron");
+    std::fs::write(
+        &state,
+        "(zoom: \"big\", show_theory: true, builtin: Some(11))",
+    )
+    .unwrap();
+    let h = harness(LaunchOptions {
+        state_file: Some(state),
+        ..LaunchOptions::default()
+    });
+    let notices = notice_texts(&h);
+    assert!(
+        notices
+            .iter()
+            .any(|t| t.contains("could not be read (zoom)")),
+        "the notice names the field: {notices:?}"
+    );
+    assert!(
+        h.state().settings().show_theory,
+        "the other fields are kept"
+    );
+}
+
+#[test]
 fn saving_over_a_commented_preset_refuses_and_offers_save_as() {
     let dir = tempdir();
     let path = dir.join("annotated.ron");

@@ -297,6 +297,46 @@ mod tests {
     }
 
     #[test]
+    fn mangled_links_never_panic_and_every_error_has_a_place() {
+        use rand::{RngExt as _, SeedableRng as _};
+        let text = crate::scenario::builtin::BUILTIN[11].text;
+        let good = make("http://h/", text, Some(7));
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(21);
+        let alphabet: Vec<char> = "AZaz09-_=&#%s.+/ \u{e9}".chars().collect();
+        let (mut opened, mut refused) = (0, 0);
+        for _ in 0..400 {
+            let mut chars: Vec<char> = good.chars().collect();
+            for _ in 0..rng.random_range(1..4) {
+                let i = rng.random_range(0..chars.len());
+                match rng.random_range(0..4) {
+                    0 => {
+                        chars.remove(i);
+                    }
+                    1 => chars.insert(i, alphabet[rng.random_range(0..alphabet.len())]),
+                    2 => chars.truncate(i.max(1)),
+                    _ => chars[i] = alphabet[rng.random_range(0..alphabet.len())],
+                }
+            }
+            let link: String = chars.into_iter().collect();
+            match crate::scenario::parse_link(&link) {
+                Ok(_) => opened += 1,
+                Err(errors) => {
+                    refused += 1;
+                    for e in &errors.0 {
+                        assert_eq!(e.source, SOURCE, "{e}");
+                        assert!(e.line >= 1 && e.column >= 1, "{e}");
+                        assert!(!e.message.is_empty(), "{e}");
+                    }
+                }
+            }
+        }
+        assert!(
+            refused > 300,
+            "most mangled links are refused ({opened} opened)"
+        );
+    }
+
+    #[test]
     fn text_that_is_not_utf8_is_refused() {
         let packed = miniz_oxide::deflate::compress_to_vec(&[b'(', 0xc3, b')'], 9);
         let e = error(&format!("#s={}", URL_SAFE_NO_PAD.encode(packed)));

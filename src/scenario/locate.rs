@@ -375,6 +375,39 @@ pub fn path_at(text: &str, at: usize) -> String {
     }
 }
 
+/// The document without the top-level `name: value` entry whose value contains byte offset
+/// `at` (and its comma): that field's name and the rest of the text, or `None` when `at` is in
+/// no top-level field. Lets a reader drop one unreadable field and keep the others.
+#[must_use]
+pub fn without_top_field(text: &str, at: usize) -> Option<(String, String)> {
+    let at = at
+        + text
+            .get(at..)
+            .map_or(0, |rest| rest.len() - rest.trim_start().len());
+    let root = parse(text);
+    let (name, value) = root
+        .fields
+        .iter()
+        .find(|(_, v)| (v.start..=v.end).contains(&at))?;
+    // The name is written just before the value, with a colon between.
+    let before = text.get(..value.start)?;
+    let start = before
+        .trim_end()
+        .strip_suffix(':')?
+        .trim_end()
+        .strip_suffix(name.as_str())?
+        .len();
+    let rest = text.get(value.end..)?;
+    let comma = rest.len() - rest.trim_start().len();
+    let end = value.end
+        + if rest[comma..].starts_with(',') {
+            comma + 1
+        } else {
+            0
+        };
+    Some((name.clone(), format!("{}{}", &text[..start], &text[end..])))
+}
+
 /// 1-based (line, column) of a byte offset; columns count characters.
 #[must_use]
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {

@@ -157,6 +157,36 @@ impl Settings {
         ron::from_str(text)
     }
 
+    /// Parses stored settings field by field: a field that cannot be read (a wrong type, a
+    /// value from another version) falls back to its default alone, and the others are kept.
+    /// Returns the settings and the names of the fields dropped; an error only when the text
+    /// is not a settings document at all.
+    pub fn from_ron_lenient(text: &str) -> Result<(Self, Vec<String>), ron::error::SpannedError> {
+        /// More fields than the settings have: every retry drops one.
+        const MAX_DROPPED: usize = 64;
+        let mut text = text.to_owned();
+        let mut dropped = Vec::new();
+        loop {
+            match ron::from_str(&text) {
+                Ok(settings) => return Ok((settings, dropped)),
+                Err(e) => {
+                    let at = crate::scenario::locate::offset_of_line_col(
+                        &text,
+                        e.span.start.line,
+                        e.span.start.col,
+                    );
+                    match crate::scenario::locate::without_top_field(&text, at) {
+                        Some((name, rest)) if dropped.len() < MAX_DROPPED => {
+                            dropped.push(name);
+                            text = rest;
+                        }
+                        _ => return Err(e),
+                    }
+                }
+            }
+        }
+    }
+
     /// The same settings with every stored value checked: a value out of its range (a NaN
     /// zoom, a density of 1e9, a built-in preset that no longer exists, a stored scenario
     /// larger than a preset may be) falls back to its default alone. Returns the names of the
@@ -199,6 +229,24 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreadable_field_falls_back_alone() {
+        let text = "(zoom: \"big\", show_theory: true, theme: 7, export_density: 3.0)";
+        assert!(
+            Settings::from_ron(text).is_err(),
+            "read as a whole, it fails"
+        );
+        let (s, dropped) = Settings::from_ron_lenient(text).expect("read field by field");
+        assert_eq!(dropped, ["zoom", "theme"]);
+        let d = Settings::default();
+        assert_eq!((s.zoom, s.theme), (d.zoom, d.theme));
+        assert!(s.show_theory, "the readable fields are kept");
+        assert_eq!(s.export_density, 3.0);
+        // Not a settings document at all: an error, as before.
+        assert!(Settings::from_ron_lenient("[1, 2").is_err());
+        assert!(Settings::from_ron_lenient("42").is_err());
+    }
 
     #[test]
     fn stored_values_out_of_range_fall_back_one_by_one() {

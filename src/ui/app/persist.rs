@@ -26,9 +26,16 @@ pub(super) fn read_settings(store: &StateStore, notices: &mut Notices) -> (Setti
     let Some(stored) = store.read() else {
         return (Settings::default(), false);
     };
-    match stored.and_then(|t| Settings::from_ron(&t).map_err(|e| e.to_string())) {
-        Ok(s) => {
+    match stored.and_then(|t| Settings::from_ron_lenient(&t).map_err(|e| e.to_string())) {
+        Ok((s, unreadable)) => {
             let (s, reset) = s.validated(BUILTIN.len());
+            if !unreadable.is_empty() {
+                notices.error(format!(
+                    "The saved state had values that could not be read ({}); those start from \
+                     their defaults.",
+                    unreadable.join(", ")
+                ));
+            }
             if !reset.is_empty() {
                 notices.error(format!(
                     "The saved state had values out of range ({}); those start from their defaults.",
