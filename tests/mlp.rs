@@ -473,3 +473,68 @@ fn adafactor_and_muon_train_the_network() {
         assert!(last < 0.6 * first, "{name}: {first} -> {last}");
     }
 }
+
+/// A deadline that has always passed: the shortest slices the app can take.
+struct Passed;
+
+impl optiviz::numerics::resume::Deadline for Passed {
+    fn passed(&self) -> bool {
+        true
+    }
+}
+
+/// Steps cut off at the app's deadline (a large batch, L-BFGS's many gradients per step) and
+/// resumed in later calls are the steps taken in one go, to the bit; every call moves on.
+#[test]
+fn steps_cut_off_at_a_deadline_are_the_steps_taken_in_one_go() {
+    let lbfgs = OptimizerSpec::LBFGS(optiviz::numerics::optimizers::LbfgsParams {
+        lr: 0.5,
+        max_iter: 5,
+        ..Default::default()
+    });
+    let mut c = config(
+        Generator::Circle,
+        vec![16, 16],
+        6,
+        vec![run(adam(0.01)), run(lbfgs), run(sgd(0.05, 0.9))],
+    );
+    c.data.points = 2000;
+    c.batch_size = 1000;
+    let mut whole = Training::new(&c).unwrap();
+    whole.advance(6);
+    let mut sliced = Training::new(&c).unwrap();
+    let mut calls = 0;
+    let mut cut = 0;
+    let state = |t: &Training| {
+        let taken: usize = t
+            .runs()
+            .iter()
+            .map(optiviz::numerics::mlp::MlpRun::steps_done)
+            .sum();
+        (taken, t.cut_off())
+    };
+    while !sliced.is_done() {
+        let before = state(&sliced);
+        sliced.advance_within(6, Some(&Passed));
+        calls += 1;
+        cut += usize::from(sliced.cut_off().is_some());
+        assert!(calls < 10_000, "never finishes");
+        assert_ne!(state(&sliced), before, "a call did nothing");
+    }
+    assert!(
+        cut > 6,
+        "L-BFGS's steps were cut off ({cut} of {calls} calls)"
+    );
+    for (a, b) in whole.runs().iter().zip(sliced.runs()) {
+        assert_eq!(a.params(), b.params());
+        assert_eq!(a.status(), b.status());
+        let losses = |r: &optiviz::numerics::mlp::MlpRun| {
+            r.history()
+                .records()
+                .iter()
+                .map(|x| x.train_loss.to_bits())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(losses(a), losses(b));
+    }
+}

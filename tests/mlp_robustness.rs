@@ -2,7 +2,9 @@
 //! valid mutated preset trains without recording anything non-finite (the fuzz style of
 //! tests/robustness.rs). `OPTIVIZ_FUZZ_CASES` sets the number of cases and
 //! `OPTIVIZ_FUZZ_STEPS` the steps each accepted preset trains (30 by default, at most its own
-//! budget).
+//! budget); an accepted preset is also opened in headless app frames (every tenth, with the
+//! `gui` feature), all within the time and memory budget of tests/budget
+//! (`OPTIVIZ_FUZZ_BUDGET_MS`, `OPTIVIZ_FUZZ_MEMORY_MB`, `OPTIVIZ_FUZZ_APP_EVERY`).
 
 #![allow(
     clippy::unwrap_used,
@@ -14,6 +16,8 @@ use optiviz::numerics::mlp::Task;
 use optiviz::scenario::mlp;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
+
+mod budget;
 
 fn cases(default: u32) -> u32 {
     std::env::var("OPTIVIZ_FUZZ_CASES")
@@ -36,19 +40,19 @@ fn shipped() -> Vec<String> {
         .collect()
 }
 
-/// Parses; if valid, trains a few steps and checks every record is finite.
+/// Parses; if valid, trains a few steps and opens it in app frames, within the time and
+/// memory budget, and checks every record is finite.
 fn exercise(text: &str) {
     let csv = "x1,x2,label\n1,2,1\n-1,0.5,0\n3,3,1\n0,0,0\n2,-2,1\n";
-    let result = mlp::parse_with(text, "fuzz.ron", &mut |_| {
+    let mut asked = Vec::new();
+    let result = mlp::parse_with(text, "fuzz.ron", &mut |name| {
+        asked.push((name.to_owned(), csv.to_owned()));
         Ok(("fuzz.csv".to_owned(), csv.to_owned()))
     });
     match result {
-        Ok(s) => {
+        Ok(s) => budget::within_budget(text, || {
             let mut t = s.training().unwrap();
-            let steps = std::env::var("OPTIVIZ_FUZZ_STEPS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(30);
+            let steps = budget::env_usize("OPTIVIZ_FUZZ_STEPS", 30);
             t.advance(s.spec.steps.min(steps));
             for run in t.runs() {
                 assert!(run.params().iter().all(|v| v.is_finite()));
@@ -62,7 +66,9 @@ fn exercise(text: &str) {
                 t.predict_grid(0, (-6.0, 6.0), (-6.0, 6.0), 5, 5, &mut grid);
                 assert!(grid.iter().all(|v| v.is_finite()));
             }
-        }
+            #[cfg(feature = "gui")]
+            budget::app_frames(text, true, &asked);
+        }),
         Err(errors) => {
             assert!(!errors.0.is_empty());
             for e in errors.0 {

@@ -1,12 +1,15 @@
 //! Nothing a user types, loads or drags in panics, and nothing non-finite reaches a trajectory.
 //!
-//! Short by default; for a long run set `OPTIVIZ_FUZZ_CASES` (preset fuzzing cases),
-//! `OPTIVIZ_FUZZ_STEPS` (steps each accepted preset is run, 60 by default, at most its own
-//! budget), `OPTIVIZ_FUZZ_BUDGET_MS` (the time one accepted preset may take for its run,
-//! analysis and figure; no limit by default, as timings are not asserted in CI) and
-//! `OPTIVIZ_SWEEP_STEPS` (steps per sweep run), e.g. `OPTIVIZ_FUZZ_CASES=200000
-//! OPTIVIZ_FUZZ_STEPS=10000000 OPTIVIZ_FUZZ_BUDGET_MS=20000 OPTIVIZ_SWEEP_STEPS=10000 cargo
-//! test --release --test robustness`.
+//! Every accepted fuzzed preset is run as `run`, `analyze` and `render` run it and (with the
+//! `gui` feature, every tenth) opened and played in a headless app frame, within a memory
+//! budget per input (see tests/budget). Short by default; for a long run set
+//! `OPTIVIZ_FUZZ_CASES` (preset fuzzing cases), `OPTIVIZ_FUZZ_STEPS` (steps each accepted
+//! preset is run, 60 by default, at most its own budget), `OPTIVIZ_FUZZ_BUDGET_MS` (the time
+//! one accepted preset may take for its run, analysis, figure and app frames; no limit by
+//! default, as timings are not asserted in CI), `OPTIVIZ_FUZZ_MEMORY_MB` (its peak memory,
+//! 1024 by default), `OPTIVIZ_FUZZ_APP_EVERY` (1: every accepted preset gets app frames) and
+//! `OPTIVIZ_SWEEP_STEPS` (steps per sweep run); README's Robustness section gives the long
+//! form's command.
 
 #![allow(
     clippy::unwrap_used,
@@ -24,12 +27,8 @@ use optiviz::scenario;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod budget;
+use budget::env_usize;
 
 fn shipped_presets() -> Vec<String> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/presets");
@@ -46,12 +45,11 @@ fn shipped_presets() -> Vec<String> {
 }
 
 /// Parses; if valid, runs it as `run`, `analyze` and `render` do (the steps capped by
-/// `OPTIVIZ_FUZZ_STEPS`), checks every recorded number is finite and, when
-/// `OPTIVIZ_FUZZ_BUDGET_MS` is set, that it all took no longer.
+/// `OPTIVIZ_FUZZ_STEPS`) and in app frames, within the time and memory budget, and checks
+/// every recorded number is finite.
 fn exercise(text: &str) {
     match scenario::parse(text, "fuzz.ron") {
-        Ok(s) => {
-            let started = std::time::Instant::now();
+        Ok(s) => budget::within_budget(text, || {
             let steps = s.spec.steps.min(env_usize("OPTIVIZ_FUZZ_STEPS", 60));
             let mut sim = s.simulation(1 << 12).unwrap();
             sim.advance_to(steps);
@@ -61,13 +59,6 @@ fn exercise(text: &str) {
             (options.width, options.height) = (64, 48);
             let figure = Figure::new(&s, &sim, options).unwrap();
             assert!(figure.to_svg().contains("<svg"));
-            if let Some(budget) = std::env::var("OPTIVIZ_FUZZ_BUDGET_MS")
-                .ok()
-                .and_then(|v| v.parse::<u128>().ok())
-            {
-                let took = started.elapsed().as_millis();
-                assert!(took <= budget, "{took} ms (budget {budget} ms) for {text}");
-            }
             for run in sim.runs() {
                 let t = run.trajectory();
                 assert!(
@@ -82,7 +73,9 @@ fn exercise(text: &str) {
                         .all(|v| v.is_finite())
                 );
             }
-        }
+            #[cfg(feature = "gui")]
+            budget::app_frames(text, false, &[]);
+        }),
         Err(errors) => {
             assert!(!errors.0.is_empty());
             for e in errors.0 {
@@ -158,6 +151,8 @@ fn mutated_presets_never_panic() {
             },
         )
         .unwrap();
+    let peak = budget::LARGEST_PEAK.load(std::sync::atomic::Ordering::Relaxed);
+    println!("largest peak of an accepted preset: {} MB", peak >> 20);
 }
 
 #[test]

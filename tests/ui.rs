@@ -777,6 +777,43 @@ fn saving_over_a_commented_preset_refuses_and_offers_save_as() {
 }
 
 #[test]
+fn a_step_slower_than_a_frame_is_computed_across_frames_and_the_app_answers() {
+    // L-BFGS at its limits on 100,000 minibatch copies, 16 runs: one step costs over a
+    // hundred million gradients. Every frame returns (the step is cut off at the frame's
+    // deadline, its work kept), the transport says what is going on, and the app answers
+    // keys and edits meanwhile.
+    let run = "(optimizer: LBFGS(history_size: 1000, max_iter: 1000, max_eval: 1250, \
+               tolerance_grad: 0, tolerance_change: 0, line_search_fn: StrongWolfe))";
+    let runs = vec![run; 16].join(",");
+    let text = format!(
+        "(noise: (kind: Minibatch(n: 100000, batch_size: 100000, spread: 1.0)), runs: \
+         [{runs}], steps: 20)"
+    );
+    let path = tempdir().join("slow-steps.ron");
+    std::fs::write(&path, text).unwrap();
+    let mut h = app_with_preset(&path);
+    assert!(h.state().load_errors().is_none());
+    h.run_steps(4);
+    let session = h.state().session();
+    assert_eq!(session.frontier(), 0, "no step can have finished yet");
+    let (run, progress) = session.cut_off().expect("a step in progress");
+    assert!(progress.kept + progress.terms.map_or(0, |t| t.0) > 0);
+    assert!(run < 16);
+    let texts: Vec<String> = common::painted_texts(&h).into_iter().map(|t| t.0).collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with("slow step of ")),
+        "the transport shows the slow step: {texts:?}"
+    );
+    // Keys answer: Space plays, R goes back to step 0.
+    h.key_press(egui::Key::Space);
+    h.run_steps(2);
+    assert!(h.state().session().playing());
+    h.key_press(egui::Key::R);
+    h.run_steps(2);
+    assert_eq!(h.state().source(), &Source::File(path.clone()));
+}
+
+#[test]
 fn presets_at_every_limit_open_and_play_in_the_app() {
     // Each accepted at its limits (see README, Robustness), opened and played for a few
     // frames as a user would: no panic, the page keeps its document.

@@ -15,6 +15,7 @@ pub mod objectives;
 pub mod optimizers;
 pub mod parallel;
 pub mod path_shape;
+pub mod resume;
 pub mod run;
 pub mod schedule;
 pub mod theory;

@@ -25,6 +25,7 @@ use super::objectives::{AnyObjective, Hessian, Objective, ViewRect};
 use super::optimizers::{Optimizer, OptimizerSpec, Oracle, StepError};
 use super::parallel::STEPS_WORTH_SHARING;
 use super::path_shape::PathShape;
+use super::resume::{self, Deadline, Progress, Resume};
 use super::schedule::{MomentumSchedule, Schedule, Scheduler};
 use super::{Mat2, ParamError, Vec2};
 use nalgebra::{DMatrix, DVector};
@@ -655,6 +656,10 @@ impl DivergenceBox {
     }
 }
 
+/// Per-example gradient evaluations of a step beyond which the next step is taken so that it
+/// can be cut off at the app's deadline (below it, a step costs microseconds).
+const CAREFUL_WORK: u64 = 16;
+
 /// Objective + noise draw + clipping for one step, in the optimizer's vector form.
 struct PlaneOracle<'a> {
     f: &'a AnyObjective,
@@ -664,59 +669,85 @@ struct PlaneOracle<'a> {
     examples: usize,
     /// Per-example gradient evaluations so far.
     evaluations: u64,
+    /// In the app, the frame's deadline and the step's kept work: the step may be cut off
+    /// and resumed (see [`super::resume`]). None on the command line: steps run to the end.
+    slicing: resume::Slicing<'a>,
 }
 
 impl PlaneOracle<'_> {
-    fn value_and_gradient(&self, p: Vec2) -> (f64, Vec2) {
-        match self.draw {
-            Draw::None => self.f.value_and_gradient(p),
+    /// The loss and gradient at p under the step's draw; None when the step is cut off.
+    fn value_and_gradient(&mut self, x: &DVector<f64>) -> Option<(f64, Vec2)> {
+        let p = Vec2::new(x[0], x[1]);
+        let f = self.f;
+        Some(match self.draw {
+            Draw::None => f.value_and_gradient(p),
             Draw::Gradient(xi) => {
-                let (v, g) = self.f.value_and_gradient(p);
+                let (v, g) = f.value_and_gradient(p);
                 (v, g + Vec2::new(xi[0], xi[1]))
             }
             Draw::Tilt(xi) => {
                 let xi = Vec2::new(xi[0], xi[1]);
-                let (v, g) = self.f.value_and_gradient(p);
+                let (v, g) = f.value_and_gradient(p);
                 (v - xi.dot(&p), g - xi)
             }
             Draw::Batch(batch, shifts) => {
-                let (mut v, mut g) = (0.0, Vec2::zeros());
-                for &i in batch {
-                    let (vi, gi) = self
-                        .f
-                        .value_and_gradient(p - Vec2::new(shifts[2 * i], shifts[2 * i + 1]));
-                    v += vi;
-                    g += gi;
-                }
+                let term = |j: usize, v: &mut f64, g: &mut [f64]| {
+                    let i = batch[j];
+                    let (vi, gi) =
+                        f.value_and_gradient(p - Vec2::new(shifts[2 * i], shifts[2 * i + 1]));
+                    *v += vi;
+                    g[0] += gi.x;
+                    g[1] += gi.y;
+                };
+                let mut g = [0.0; 2];
+                let shape = copies(batch.len(), 2, false);
+                let v = resume::sum_into(&mut self.slicing, x, shape, &mut g, term)?;
                 let b = batch.len() as f64;
-                (v / b, g / b)
+                (v / b, Vec2::new(g[0], g[1]) / b)
             }
             Draw::Scaled(batch, weights) => {
                 let w = batch.iter().map(|&i| weights[i]).sum::<f64>() / batch.len() as f64;
-                let (v, g) = self.f.value_and_gradient(p);
+                let (v, g) = f.value_and_gradient(p);
                 (w * v, w * g)
             }
-        }
+        })
     }
 
-    fn hessian_at(&self, p: Vec2) -> Mat2 {
-        match self.draw {
+    /// The Hessian at p under the step's draw; None when the step is cut off.
+    fn hessian_at(&mut self, x: &DVector<f64>) -> Option<Mat2> {
+        let p = Vec2::new(x[0], x[1]);
+        let f = self.f;
+        Some(match self.draw {
             Draw::Batch(batch, shifts) => {
-                let mut h = Mat2::zeros();
-                for &i in batch {
-                    h += self
-                        .f
-                        .hessian(p - Vec2::new(shifts[2 * i], shifts[2 * i + 1]));
-                }
+                let term = |j: usize, _: &mut f64, h: &mut [f64]| {
+                    let i = batch[j];
+                    let hi = f.hessian(p - Vec2::new(shifts[2 * i], shifts[2 * i + 1]));
+                    for (s, e) in h.iter_mut().zip(hi.iter()) {
+                        *s += e;
+                    }
+                };
+                let mut h = [0.0; 4];
+                let shape = copies(batch.len(), 4, true);
+                resume::sum_into(&mut self.slicing, x, shape, &mut h, term)?;
                 let b = batch.len() as f64;
-                h / b
+                Mat2::from_column_slice(&h) / b
             }
             Draw::Scaled(batch, weights) => {
                 let w = batch.iter().map(|&i| weights[i]).sum::<f64>() / batch.len() as f64;
-                w * self.f.hessian(p)
+                w * f.hessian(p)
             }
-            _ => self.f.hessian(p),
-        }
+            _ => f.hessian(p),
+        })
+    }
+}
+
+/// A sum over a minibatch's copies of gradients (width 2) or Hessians (width 4).
+fn copies(count: usize, width: usize, hessian: bool) -> resume::Terms {
+    resume::Terms {
+        count,
+        width,
+        per_look: resume::COPIES_PER_LOOK,
+        hessian,
     }
 }
 
@@ -726,16 +757,47 @@ impl Oracle for PlaneOracle<'_> {
             Draw::Batch(batch, _) | Draw::Scaled(batch, _) => batch.len(),
             _ => self.examples,
         } as u64;
-        let (v, g) = self.value_and_gradient(Vec2::new(x[0], x[1]));
+        if let Some((deadline, resume)) = &mut self.slicing {
+            if let Some(v) = resume.replay_eval(x, grad) {
+                return v;
+            }
+            if resume.should_stop(*deadline) {
+                // Cut off: what the optimizer makes of this is thrown away.
+                grad.fill(f64::NAN);
+                return f64::NAN;
+            }
+        }
+        let Some((v, g)) = self.value_and_gradient(x) else {
+            grad.fill(f64::NAN);
+            return f64::NAN;
+        };
         grad[0] = g.x;
         grad[1] = g.y;
         self.clip.apply(grad.as_mut_slice());
+        if let Some((_, resume)) = &mut self.slicing {
+            resume.keep_eval(x, v, grad);
+        }
         v
     }
 
     fn hessian(&mut self, x: &DVector<f64>, hess: &mut DMatrix<f64>) -> bool {
-        let h = self.hessian_at(Vec2::new(x[0], x[1]));
+        if let Some((deadline, resume)) = &mut self.slicing {
+            if resume.replay_hessian(x, hess) {
+                return true;
+            }
+            if resume.should_stop(*deadline) {
+                hess.fill(f64::NAN);
+                return true;
+            }
+        }
+        let Some(h) = self.hessian_at(x) else {
+            hess.fill(f64::NAN);
+            return true;
+        };
         hess.copy_from(&h);
+        if let Some((_, resume)) = &mut self.slicing {
+            resume.keep_hessian(x, hess);
+        }
         true
     }
 }
@@ -756,6 +818,8 @@ pub struct Run {
     trajectory: Trajectory,
     /// Where the samples go instead of the trajectory, for [`Run::streaming`].
     stream: Option<SampleStream>,
+    /// The work of a step cut off at the app's deadline, kept for its retry.
+    resume: Resume,
 }
 
 impl fmt::Debug for Run {
@@ -850,6 +914,7 @@ impl Run {
             status: RunStatus::Running,
             trajectory,
             stream,
+            resume: Resume::default(),
             config,
         };
         let start = run.config.start;
@@ -894,6 +959,12 @@ impl Run {
     #[must_use]
     pub fn steps_done(&self) -> usize {
         self.trajectory.steps_done()
+    }
+
+    /// How far the next step has got when it was cut off at the app's deadline.
+    #[must_use]
+    pub fn cut_off(&self) -> Option<Progress> {
+        self.resume.pending().then(|| self.resume.progress())
     }
 
     /// For a [`Run::streaming`] run, moves the samples recorded since the last call into
@@ -959,8 +1030,27 @@ impl Run {
         bounds: &DivergenceBox,
         steps: usize,
     ) -> usize {
+        self.advance_within(objective, bounds, steps, None)
+    }
+
+    /// [`Run::advance`], stopping early once `deadline` has passed: a step cut off inside
+    /// (slow gradients) keeps its work and is resumed by the next call (see
+    /// [`super::resume`]); the steps taken are the same as in one go, to the bit.
+    pub fn advance_within(
+        &mut self,
+        objective: &AnyObjective,
+        bounds: &DivergenceBox,
+        steps: usize,
+        deadline: Option<&dyn Deadline>,
+    ) -> usize {
         let mut taken = 0;
+        // Only a step that may be slow pays for the bookkeeping: the first of the call, any
+        // on a formula (its cost is unknown), after a step of many evaluations, or a retry.
+        let mut careful = deadline.is_some();
         while taken < steps && self.status.is_running() {
+            if taken > 0 && careful && deadline.is_some_and(Deadline::passed) {
+                break;
+            }
             let k = self.trajectory.steps_done();
             let lr = self.scheduler.lr(k);
             self.optimizer.set_lr(lr);
@@ -970,15 +1060,32 @@ impl Run {
                 let m = self.config.momentum_schedule.momentum(target, k);
                 self.optimizer.set_momentum(m);
             }
+            let slicing = deadline.filter(|_| careful);
+            let before = slicing.map(|_| (dyn_clone::clone_box(&*self.optimizer), self.x.clone()));
+            self.resume.begin();
             let mut oracle = PlaneOracle {
                 f: objective,
                 draw: self.noise.draw(k),
                 clip: self.config.clip,
                 examples: self.config.examples.max(1),
                 evaluations: 0,
+                slicing: slicing.map(|d| (d, &mut self.resume)),
             };
             let stepped = self.optimizer.step(&mut self.x, &mut oracle);
-            self.evaluations = self.evaluations.saturating_add(oracle.evaluations);
+            let work = oracle.evaluations;
+            if let Some((optimizer, x)) = before {
+                if self.resume.interrupted() {
+                    // Cut off at the deadline: back to the state before the step, its work
+                    // kept for the next call.
+                    self.optimizer = optimizer;
+                    self.x = x;
+                    break;
+                }
+                self.resume.finish();
+            }
+            careful = deadline.is_some()
+                && (work >= CAREFUL_WORK || matches!(objective, AnyObjective::Expression(_)));
+            self.evaluations = self.evaluations.saturating_add(work);
             if let Err(e) = stepped {
                 self.status = RunStatus::Stopped {
                     step: k + 1,
@@ -1055,6 +1162,8 @@ pub struct Simulation {
     objective: AnyObjective,
     bounds: DivergenceBox,
     runs: Vec<Run>,
+    /// The run that goes first in the next slice under a deadline.
+    turn: usize,
 }
 
 impl Simulation {
@@ -1080,6 +1189,7 @@ impl Simulation {
             bounds: DivergenceBox::around(view),
             objective,
             runs,
+            turn: 0,
         })
     }
 
@@ -1107,10 +1217,21 @@ impl Simulation {
     /// in parallel on rayon's pool when there is enough work to share; the results are the
     /// same on any number of threads.
     pub fn advance_towards(&mut self, target: usize, max_steps: usize) -> bool {
+        self.advance_within(target, max_steps, None)
+    }
+
+    /// [`Simulation::advance_towards`], stopping once `deadline` has passed; a step that
+    /// does not fit is cut off and resumed by the next call (the app's frames).
+    pub fn advance_within(
+        &mut self,
+        target: usize,
+        max_steps: usize,
+        deadline: Option<&dyn Deadline>,
+    ) -> bool {
         let (objective, bounds) = (&self.objective, &self.bounds);
         let advance = |run: &mut Run| {
             let todo = target.saturating_sub(run.steps_done()).min(max_steps);
-            run.advance(objective, bounds, todo);
+            run.advance_within(objective, bounds, todo, deadline);
             !run.status().is_running() || run.steps_done() >= target
         };
         let work: usize = self
@@ -1125,8 +1246,22 @@ impl Simulation {
                 .map(advance)
                 .reduce(|| true, |a, b| a && b)
         } else {
+            // Under a deadline, the runs take turns to go first, and once it has passed the
+            // rest wait for the next call: slow steps cost a frame one run's overrun, not
+            // every run's, and every run moves on in turn.
+            let n = self.runs.len();
+            self.turn = if deadline.is_some() && n > 0 {
+                (self.turn + 1) % n
+            } else {
+                0
+            };
             let mut done = true;
-            for run in &mut self.runs {
+            for i in 0..n {
+                let run = &mut self.runs[(self.turn + i) % n];
+                if i > 0 && deadline.is_some_and(Deadline::passed) {
+                    done &= !run.status().is_running() || run.steps_done() >= target;
+                    continue;
+                }
                 done &= advance(run);
             }
             done
@@ -1275,6 +1410,129 @@ mod tests {
         );
     }
 
+    /// A deadline that passes after `n` looks, then at every look: slices as short as the
+    /// app's on the slowest steps, without a clock.
+    struct AfterLooks(std::sync::atomic::AtomicUsize);
+
+    impl AfterLooks {
+        fn new(n: usize) -> Self {
+            Self(std::sync::atomic::AtomicUsize::new(n))
+        }
+    }
+
+    impl Deadline for AfterLooks {
+        fn passed(&self) -> bool {
+            use std::sync::atomic::Ordering;
+            self.0
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_err()
+        }
+    }
+
+    #[test]
+    fn steps_cut_off_at_a_deadline_and_resumed_are_the_steps_taken_in_one_go() {
+        // Every optimizer, on minibatch noise whose sums are cut off part-way, and on
+        // a formula (every step careful): the sliced runs equal the runs in one go, bit for
+        // bit, and every slice moves on.
+        let objectives = [
+            ObjectiveSpec::Rosenbrock(crate::numerics::objectives::RosenbrockParams::default())
+                .build()
+                .unwrap(),
+            ObjectiveSpec::Expression(crate::numerics::objectives::ExpressionParams {
+                text: "(1 - x)^2 + 10*(y - x^2)^2 + 0.1*sin(3*x)*y".to_owned(),
+            })
+            .build()
+            .unwrap(),
+        ];
+        let noise = NoiseSpec {
+            kind: NoiseKind::Minibatch {
+                n: 300,
+                batch_size: 200,
+                spread: 0.2,
+                copies: crate::numerics::noise::Copies::Shifted,
+                stream: false,
+            },
+            seed: 3,
+        };
+        let steps = 12;
+        for (o, objective) in objectives.iter().enumerate() {
+            for optimizer in OptimizerSpec::all_defaults() {
+                let mut optimizer = optimizer;
+                optimizer.set_lr(optimizer.lr().min(1e-3));
+                let c = RunConfig {
+                    noise: if o == 0 {
+                        noise.clone()
+                    } else {
+                        NoiseSpec::default()
+                    },
+                    start: Vec2::new(-1.2, 1.0),
+                    ..config(optimizer.clone())
+                };
+                let whole = simulate(objective.clone(), &c.noise, vec![c.clone()], steps);
+                let view = ViewRect::around(Vec2::zeros(), 2.5);
+                let mut sliced =
+                    Simulation::new(objective.clone(), &view, vec![c.clone()], 1 << 20).unwrap();
+                let mut calls = 0;
+                loop {
+                    let before = sliced.runs()[0].cut_off();
+                    let done_before = sliced.runs()[0].steps_done();
+                    if sliced.advance_within(steps, 3, Some(&AfterLooks::new(0))) {
+                        break;
+                    }
+                    calls += 1;
+                    assert!(calls < 100_000, "{optimizer:?} never finishes");
+                    // Progress: a step taken, or more work kept than before.
+                    let after = sliced.runs()[0].cut_off();
+                    assert!(
+                        sliced.runs()[0].steps_done() > done_before || after != before,
+                        "{optimizer:?}: a slice did nothing"
+                    );
+                }
+                let (a, b) = (whole.runs()[0].trajectory(), sliced.runs()[0].trajectory());
+                assert_eq!(a.points(), b.points(), "{optimizer:?} on objective {o}");
+                assert_eq!(a.losses(), b.losses(), "{optimizer:?}");
+                assert_eq!(whole.runs()[0].status(), sliced.runs()[0].status());
+                let evals =
+                    |s: &Simulation| s.runs()[0].trajectory().latest().map(|x| x.evaluations);
+                assert_eq!(evals(&whole), evals(&sliced), "{optimizer:?}");
+                if o == 0 {
+                    assert!(
+                        calls > steps,
+                        "{optimizer:?}: the sums were cut off ({calls})"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_slice_past_its_deadline_adds_only_a_few_terms_of_a_huge_minibatch() {
+        // 100,000 copies at the limit: each call past the deadline adds one look's worth
+        // (32 terms), so a frame is never held for the whole sum.
+        let noise = NoiseSpec {
+            kind: NoiseKind::Minibatch {
+                n: 100_000,
+                batch_size: 100_000,
+                spread: 0.2,
+                copies: crate::numerics::noise::Copies::Shifted,
+                stream: false,
+            },
+            seed: 1,
+        };
+        let c = RunConfig {
+            noise,
+            ..config(OptimizerSpec::GD(GdParams { lr: 0.01 }))
+        };
+        let view = ViewRect::around(Vec2::zeros(), 2.5);
+        let mut sim = Simulation::new(quadratic(4.0), &view, vec![c], 1 << 10).unwrap();
+        assert!(!sim.advance_within(1, 1, Some(&AfterLooks::new(0))));
+        let progress = sim.runs()[0].cut_off().unwrap();
+        assert_eq!(progress.terms, Some((32, 100_000)));
+        assert!(!sim.advance_within(1, 1, Some(&AfterLooks::new(0))));
+        assert_eq!(sim.runs()[0].cut_off().unwrap().terms, Some((64, 100_000)));
+        assert_eq!(sim.runs()[0].steps_done(), 0);
+    }
+
     #[test]
     fn runs_stepped_in_parallel_match_runs_stepped_one_by_one() {
         let noise = NoiseSpec {
@@ -1340,6 +1598,7 @@ mod tests {
                     clip: Clip::None,
                     examples: 1,
                     evaluations: 0,
+                    slicing: None,
                 };
                 o.eval(&x, &mut g);
                 sum2 += (g[0] - 0.3).powi(2) + (g[1] + 0.2).powi(2);

@@ -4,7 +4,28 @@
 //! where it is (no jump later), and the speed actually achieved is measured so the transport can
 //! show it next to the speed that was set.
 
+use crate::numerics::resume::Deadline;
 use std::collections::VecDeque;
+use web_time::{Duration, Instant};
+
+/// The end of a frame's work budget: a step still running then is cut off and resumed in the
+/// next frame ([`crate::numerics::resume`]).
+#[derive(Clone, Copy, Debug)]
+pub struct FrameDeadline(Instant);
+
+impl FrameDeadline {
+    /// The deadline `budget` after `start`.
+    #[must_use]
+    pub fn after(start: Instant, budget: Duration) -> Self {
+        Self(start + budget)
+    }
+}
+
+impl Deadline for FrameDeadline {
+    fn passed(&self) -> bool {
+        Instant::now() >= self.0
+    }
+}
 
 /// Seconds of history the achieved speed is measured over.
 const WINDOW_SECS: f64 = 1.0;

@@ -35,6 +35,24 @@ pub struct Playback {
     pub seekable: bool,
     /// Milliseconds of work the last frame did (the network page's training slice).
     pub work_ms: Option<f64>,
+    /// A step that takes longer than a frame, computed across frames: which run and how far
+    /// (see [`slow_step_text`]).
+    pub slow_step: Option<String>,
+}
+
+/// The progress line of a step cut off at a frame's deadline: the run's label and what the
+/// step has computed so far.
+#[must_use]
+pub fn slow_step_text(label: &str, progress: crate::numerics::resume::Progress) -> String {
+    let plural = if progress.kept == 1 { "" } else { "s" };
+    let kept = format!(
+        "slow step of {label}: {} gradient{plural} kept",
+        progress.kept
+    );
+    match progress.terms {
+        Some((done, of)) => format!("{kept}, {done} / {of} terms of the next"),
+        None => kept,
+    }
 }
 
 /// What a page may read or fill in while it draws, owned by the app.
@@ -147,6 +165,7 @@ fn timeline_ui(ui: &mut egui::Ui, p: &Playback, out: &mut Vec<Command>) {
         String::new()
     };
     let counter = format!("step {} / {}{computing}", p.shown, p.total);
+    let slow = p.slow_step.as_deref();
     let work = p.work_ms.map(|ms| format!("{ms:.1} ms"));
     let measure = |text: &str, style: egui::TextStyle| {
         ui.painter()
@@ -161,7 +180,8 @@ fn timeline_ui(ui: &mut egui::Ui, p: &Playback, out: &mut Vec<Command>) {
     let counter_width = measure(&counter, egui::TextStyle::Monospace)
         + work
             .as_deref()
-            .map_or(0.0, |w| measure(w, egui::TextStyle::Small));
+            .map_or(0.0, |w| measure(w, egui::TextStyle::Small))
+        + slow.map_or(0.0, |w| measure(w, egui::TextStyle::Small));
     let gaps = 4.0 * ui.spacing().item_spacing.x;
     let width = (ui.available_width() - counter_width - gaps).max(80.0);
     let (shown, total, computed) = (p.shown as f64, p.total as f64, p.computed as f64);
@@ -187,5 +207,18 @@ fn timeline_ui(ui: &mut egui::Ui, p: &Playback, out: &mut Vec<Command>) {
     if let Some(w) = work {
         ui.label(egui::RichText::new(w).small().weak())
             .on_hover_text("Time the last frame spent training (the budget is 8 ms)");
+    }
+    if let Some(text) = slow {
+        ui.label(
+            egui::RichText::new(text)
+                .small()
+                .color(ui.visuals().warn_fg_color),
+        )
+        .on_hover_text(
+            "This step takes longer than a frame (slow gradients: many minibatch copies, a \
+             long formula, many line-search evaluations, a large batch). It is computed \
+             across frames and keeps what it has done, so the app stays responsive; the \
+             result is the same as in one go. Any edit, Reset or another scenario stops it.",
+        );
     }
 }

@@ -417,7 +417,8 @@ impl Network {
         r
     }
 
-    fn add_penalty_gradient(&self, params: &[f64], grad: &mut [f64]) {
+    /// Adds the weight penalty's gradient to `grad`.
+    pub fn add_penalty_gradient(&self, params: &[f64], grad: &mut [f64]) {
         if self.regularization == Regularization::None {
             return;
         }
@@ -545,6 +546,23 @@ impl Network {
         let (loss, _) = self.accumulate(params, x, y, scale, ws, Some(grad));
         self.add_penalty_gradient(params, grad);
         loss + self.penalty(params)
+    }
+
+    /// Part of a data set: `scale` times the data loss of samples `x`, `y` (at most the
+    /// workspace's capacity) and how many of them are classified correctly; their gradient is
+    /// added to `grad` when given. A batch or data set summed in parts, then
+    /// [`Network::add_penalty_gradient`], is [`Network::loss_and_gradient`] or
+    /// [`Network::evaluate`] (up to the order of the additions: in the same parts, exactly).
+    pub fn add_part(
+        &self,
+        params: &[f64],
+        x: &[f64],
+        y: &[f64],
+        scale: f64,
+        ws: &mut Workspace,
+        grad: Option<&mut [f64]>,
+    ) -> (f64, usize) {
+        self.accumulate(params, x, y, scale, ws, grad)
     }
 
     /// Mean data loss (no penalty) and accuracy (fraction correct; meaningless for

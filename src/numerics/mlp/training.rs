@@ -22,6 +22,7 @@ use super::landscape::{self, LandscapeSlice};
 use super::network::{Network, NetworkSpec, Task, Workspace};
 use crate::numerics::ParamError;
 use crate::numerics::optimizers::{Optimizer, OptimizerSpec, Oracle};
+use crate::numerics::resume::{self, Deadline, Progress, Resume};
 use crate::numerics::run::{Clip, RunStatus, Stop};
 use crate::numerics::schedule::{Schedule, Scheduler};
 use nalgebra::{DMatrix, DVector};
@@ -33,6 +34,14 @@ pub const HISTORY_CAPACITY: usize = 4096;
 pub const SNAPSHOT_CAPACITY: usize = 64;
 /// Columns evaluated at once on the full data sets.
 const EVAL_CHUNK: usize = 256;
+
+/// Samples of a batch passed forward and back at once: a larger batch is summed in parts of
+/// this size, so that the app can stop between two parts at a frame's deadline.
+pub const BATCH_PART: usize = 512;
+
+/// Multiply-adds of one batch gradient (batch size x weights) from which a step in the app is
+/// taken so that it can be cut off at the frame's deadline: about 100 microseconds.
+const CAREFUL_GRADIENT_WORK: usize = 100_000;
 
 /// One run's optimizer, schedule and clipping (validated).
 #[derive(Clone, Debug, PartialEq)]
@@ -209,6 +218,12 @@ pub struct MlpRun {
     steps_done: usize,
     history: History,
     snapshots: Snapshots,
+    /// The work of a step cut off at the app's deadline, kept for its retry.
+    resume: Resume,
+    /// The sums of an evaluation on the full data sets cut off at the app's deadline.
+    eval_resume: Resume,
+    /// Its last step asked for more than one gradient (L-BFGS): the next may be slow.
+    many_evaluations: bool,
 }
 
 impl fmt::Debug for MlpRun {
@@ -259,20 +274,113 @@ struct BatchOracle<'a> {
     x: &'a [f64],
     y: &'a [f64],
     clip: Clip,
+    /// Gradients asked for so far.
+    evaluations: usize,
+    /// In the app, the frame's deadline and the step's kept work (see
+    /// [`crate::numerics::resume`]); None on the command line.
+    slicing: resume::Slicing<'a>,
 }
 
 impl Oracle for BatchOracle<'_> {
     fn eval(&mut self, x: &DVector<f64>, grad: &mut DVector<f64>) -> f64 {
-        let loss =
+        self.evaluations += 1;
+        if let Some((deadline, resume)) = &mut self.slicing {
+            if let Some(v) = resume.replay_eval(x, grad) {
+                return v;
+            }
+            if resume.should_stop(*deadline) {
+                // Cut off: what the optimizer makes of this is thrown away.
+                grad.fill(f64::NAN);
+                return f64::NAN;
+            }
+        }
+        let b = self.y.len();
+        let loss = if b <= BATCH_PART {
             self.net
-                .loss_and_gradient(x.as_slice(), self.x, self.y, self.ws, grad.as_mut_slice());
+                .loss_and_gradient(x.as_slice(), self.x, self.y, self.ws, grad.as_mut_slice())
+        } else {
+            // A large batch in parts, so that a frame can stop between two (in every build,
+            // so the app and the command line add up the same numbers).
+            let (net, ws, f) = (self.net, &mut *self.ws, self.net.inputs());
+            let (xs, ys) = (self.x, self.y);
+            let scale = 1.0 / b as f64;
+            let terms = resume::Terms {
+                count: b.div_ceil(BATCH_PART),
+                width: grad.len(),
+                per_look: 1,
+                hessian: false,
+            };
+            let params = x.as_slice();
+            let part = |i: usize, v: &mut f64, g: &mut [f64]| {
+                let (lo, hi) = (i * BATCH_PART, ((i + 1) * BATCH_PART).min(b));
+                let (x, y) = (&xs[lo * f..hi * f], &ys[lo..hi]);
+                *v += net.add_part(params, x, y, scale, ws, Some(g)).0;
+            };
+            let out = grad.as_mut_slice();
+            let Some(data_loss) = resume::sum_into(&mut self.slicing, x, terms, out, part) else {
+                grad.fill(f64::NAN);
+                return f64::NAN;
+            };
+            net.add_penalty_gradient(params, grad.as_mut_slice());
+            data_loss + net.penalty(params)
+        };
         self.clip.apply(grad.as_mut_slice());
+        if let Some((_, resume)) = &mut self.slicing {
+            resume.keep_eval(x, loss, grad);
+        }
         loss
     }
 
     fn hessian(&mut self, _x: &DVector<f64>, _hess: &mut DMatrix<f64>) -> bool {
         false
     }
+}
+
+/// Mean data loss and accuracy over a data set and (with a `grad` buffer) the gradient of the
+/// mean data loss + penalty, written into `grad`, in chunks of `EVAL_CHUNK` samples:
+/// [`Network::evaluate`]'s numbers to the bit, resumable between two chunks under the
+/// slicing's deadline (None when cut off). `sums` is scratch of at least the gradient's
+/// length + 1. An empty set gives (0, 0) and leaves `grad` as it is.
+fn data_set_sum(
+    net: &Network,
+    params: &DVector<f64>,
+    (x, y): (&DMatrix<f64>, &[f64]),
+    ws: &mut Workspace,
+    grad: Option<&mut [f64]>,
+    sums: &mut [f64],
+    slicing: &mut resume::Slicing<'_>,
+) -> Option<(f64, f64)> {
+    let n = y.len().min(x.ncols());
+    if n == 0 {
+        return Some((0.0, 0.0));
+    }
+    let f = net.inputs();
+    // The gradient, then the count of correct samples (exact in an f64).
+    let with_grad = grad.is_some();
+    let width = grad.as_ref().map_or(0, |g| g.len()) + 1;
+    let terms = resume::Terms {
+        count: n.div_ceil(EVAL_CHUNK),
+        width,
+        per_look: 1,
+        hessian: false,
+    };
+    let scale = 1.0 / n as f64;
+    let (w, xs) = (params.as_slice(), x.as_slice());
+    let chunk = |c: usize, v: &mut f64, sums: &mut [f64]| {
+        let (lo, hi) = (c * EVAL_CHUNK, ((c + 1) * EVAL_CHUNK).min(n));
+        let (g, correct) = sums.split_at_mut(width - 1);
+        let g = with_grad.then_some(g);
+        let (l, right) = net.add_part(w, &xs[lo * f..hi * f], &y[lo..hi], scale, ws, g);
+        *v += l;
+        correct[0] += right as f64;
+    };
+    let sums = &mut sums[..width];
+    let loss = resume::sum_into(slicing, params, terms, sums, chunk)?;
+    if let Some(grad) = grad {
+        grad.copy_from_slice(&sums[..width - 1]);
+        net.add_penalty_gradient(w, grad);
+    }
+    Some((loss, sums[width - 1] / n as f64))
 }
 
 /// True when no entry is infinite or NaN. No early exit: a loop the compiler vectorises,
@@ -295,8 +403,16 @@ pub struct Training {
     batch_x: DMatrix<f64>,
     batch_y: Vec<f64>,
     grad: DVector<f64>,
+    /// Scratch for an evaluation's sums (the gradient and the count of correct samples).
+    eval_sums: Vec<f64>,
     eval_every: usize,
     steps_done: usize,
+    /// Within the step in progress, the first run still to take it (the ones before have):
+    /// a step cut off at the app's deadline goes on from here in the next call.
+    next_run: usize,
+    /// The evaluations due at the step just taken, from this run on (cut off at the app's
+    /// deadline, they go on in the next call).
+    eval_from: Option<usize>,
 }
 
 impl Training {
@@ -319,6 +435,7 @@ impl Training {
             batch_x: DMatrix::zeros(network.inputs(), b),
             batch_y: vec![0.0; b],
             grad: DVector::zeros(network.param_count()),
+            eval_sums: vec![0.0; network.param_count() + 1],
             runs: Vec::with_capacity(config.runs.len()),
             config: config.clone(),
             dataset,
@@ -327,6 +444,8 @@ impl Training {
             sampler,
             eval_every,
             steps_done: 0,
+            next_run: 0,
+            eval_from: None,
         };
         for (i, rc) in config.runs.iter().enumerate() {
             let optimizer = rc
@@ -343,6 +462,9 @@ impl Training {
                 steps_done: 0,
                 history: History::new(eval_every),
                 snapshots: Snapshots::new(training.init.len(), eval_every),
+                resume: Resume::default(),
+                eval_resume: Resume::default(),
+                many_evaluations: false,
             });
         }
         for i in 0..training.runs.len() {
@@ -396,7 +518,8 @@ impl Training {
     /// True when the budget is reached or no run is running.
     #[must_use]
     pub fn is_done(&self) -> bool {
-        self.steps_done >= self.config.steps || self.runs.iter().all(|r| !r.status.is_running())
+        (self.steps_done >= self.config.steps && self.eval_from.is_none())
+            || self.runs.iter().all(|r| !r.status.is_running())
     }
 
     /// Steps between full evaluations (before thinning).
@@ -417,11 +540,23 @@ impl Training {
         self.network.to_string()
     }
 
-    /// Steps every running run by up to `steps` updates, within the budget; returns the
-    /// updates taken. Call it every frame with a budget to slice the work.
+    /// Steps every running run by up to `steps` updates; returns the updates taken.
     pub fn advance(&mut self, steps: usize) -> usize {
+        self.advance_within(steps, None)
+    }
+
+    /// [`Training::advance`], stopping once `deadline` has passed (after some progress): a
+    /// step not every run has taken goes on with the next run in the next call, and a run's
+    /// step cut off inside is resumed with its gradients kept (see
+    /// [`crate::numerics::resume`]). The updates are the same as in one go, to the bit.
+    pub fn advance_within(&mut self, steps: usize, deadline: Option<&dyn Deadline>) -> usize {
         let mut taken = 0;
-        while taken < steps && !self.is_done() {
+        let mut progressed = false;
+        let late = |progressed: bool| progressed && deadline.is_some_and(Deadline::passed);
+        if !self.evaluate_due(deadline, &mut progressed) {
+            return taken;
+        }
+        while taken < steps && !self.is_done() && self.steps_done < self.config.steps {
             let k = self.steps_done;
             let batch = self.sampler.batch(k);
             let (x_train, y_train) = self.dataset.train_matrix();
@@ -432,7 +567,19 @@ impl Training {
                 col.copy_from_slice(&src[i * f..(i + 1) * f]);
                 *y = y_train[i];
             }
-            for run in &mut self.runs {
+            // Work of one gradient, in multiply-adds: above this a step may not fit in a
+            // frame, and is taken so that it can be cut off.
+            let gradient_work = self.batch_y.len() * self.network.param_count();
+            // Runs stay in lockstep unless a step is slow: only then may a call end between
+            // two runs' steps.
+            let slow = gradient_work >= CAREFUL_GRADIENT_WORK
+                || self.runs.iter().any(|r| r.many_evaluations);
+            while self.next_run < self.runs.len() {
+                if slow && late(progressed) {
+                    return taken;
+                }
+                let run = &mut self.runs[self.next_run];
+                self.next_run += 1;
                 if !run.status.is_running() {
                     continue;
                 }
@@ -448,14 +595,37 @@ impl Training {
                 run.previous
                     .as_mut_slice()
                     .copy_from_slice(run.params.as_slice());
+                let careful = deadline.filter(|_| {
+                    run.many_evaluations
+                        || run.resume.pending()
+                        || gradient_work >= CAREFUL_GRADIENT_WORK
+                });
+                let before = careful.map(|_| dyn_clone::clone_box(&*run.optimizer));
+                run.resume.begin();
                 let mut oracle = BatchOracle {
                     net: &self.network,
                     ws: &mut self.ws,
                     x: self.batch_x.as_slice(),
                     y: &self.batch_y,
                     clip: run.config.clip,
+                    evaluations: 0,
+                    slicing: careful.map(|d| (d, &mut run.resume)),
                 };
-                let stop = match run.optimizer.step(&mut run.params, &mut oracle) {
+                let result = run.optimizer.step(&mut run.params, &mut oracle);
+                run.many_evaluations = oracle.evaluations > 1;
+                progressed = true;
+                if let Some(optimizer) = before {
+                    if run.resume.interrupted() {
+                        // Cut off: the state before the step, its gradients kept; this run
+                        // goes on from here in the next call.
+                        run.optimizer = optimizer;
+                        run.params.copy_from(&run.previous);
+                        self.next_run -= 1;
+                        return taken;
+                    }
+                    run.resume.finish();
+                }
+                let stop = match result {
                     Err(e) => Some(Stop::Failed(e)),
                     Ok(info) if !info.loss.is_finite() => Some(Stop::NonFiniteValue),
                     Ok(_) if !all_finite(run.params.as_slice()) => Some(Stop::NonFinitePoint),
@@ -474,35 +644,98 @@ impl Training {
                     run.steps_done = k + 1;
                 }
             }
+            self.next_run = 0;
             self.steps_done += 1;
             taken += 1;
-            let s = self.steps_done;
-            for i in 0..self.runs.len() {
-                let run = &self.runs[i];
-                if run.status.is_running() && (run.history.wants(s) || s == self.config.steps) {
-                    self.evaluate(i, s);
-                }
+            self.eval_from = Some(0);
+            if !self.evaluate_due(deadline, &mut progressed) {
+                return taken;
             }
         }
         taken
     }
 
+    /// The evaluations due at the step just taken (runs from `eval_from` on); false when cut
+    /// off at the deadline. Only evaluations of large data sets are cut off: otherwise all
+    /// runs' records of a step appear together.
+    fn evaluate_due(&mut self, deadline: Option<&dyn Deadline>, progressed: &mut bool) -> bool {
+        let s = self.steps_done;
+        let points = self.dataset.train_points().len() + self.dataset.test_points().len();
+        let deadline =
+            deadline.filter(|_| points * self.network.param_count() >= CAREFUL_GRADIENT_WORK);
+        while let Some(i) = self.eval_from {
+            if i >= self.runs.len() {
+                self.eval_from = None;
+                break;
+            }
+            let run = &self.runs[i];
+            if run.status.is_running() && (run.history.wants(s) || s == self.config.steps) {
+                if *progressed
+                    && !run.eval_resume.pending()
+                    && deadline.is_some_and(Deadline::passed)
+                {
+                    return false;
+                }
+                *progressed = true;
+                if !self.evaluate_within(i, s, deadline) {
+                    return false;
+                }
+            }
+            self.eval_from = Some(i + 1);
+        }
+        true
+    }
+
+    /// True while a step is taken by some runs and not yet by all (a slow step cut off at
+    /// the app's deadline): the runs are not in lockstep until it is finished.
+    #[must_use]
+    pub fn in_step(&self) -> bool {
+        self.next_run > 0
+            || self.eval_from.is_some()
+            || self
+                .runs
+                .iter()
+                .any(|r| r.resume.pending() || r.eval_resume.pending())
+    }
+
+    /// The run whose step was cut off at the last deadline and how far it has got.
+    #[must_use]
+    pub fn cut_off(&self) -> Option<(usize, Progress)> {
+        self.runs.iter().enumerate().find_map(|(i, r)| {
+            [&r.resume, &r.eval_resume]
+                .into_iter()
+                .find(|w| w.pending())
+                .map(|w| (i, w.progress()))
+        })
+    }
+
     /// Evaluates run i at step s on the full data sets and records it (stopping the run if
     /// anything is non-finite).
     fn evaluate(&mut self, i: usize, s: usize) {
+        self.evaluate_within(i, s, None);
+    }
+
+    /// [`Training::evaluate`], resumable under a deadline: false when cut off between two
+    /// chunks of the data (its sums are kept, and the next call goes on from there).
+    fn evaluate_within(&mut self, i: usize, s: usize, deadline: Option<&dyn Deadline>) -> bool {
         let run = &mut self.runs[i];
-        let (x, y) = self.dataset.train_matrix();
-        let (train_loss, train_acc) = self.network.evaluate(
-            run.params.as_slice(),
-            x,
-            y,
-            &mut self.eval_ws,
-            Some(self.grad.as_mut_slice()),
-        );
-        let (x, y) = self.dataset.test_matrix();
-        let (test_loss, test_acc) =
-            self.network
-                .evaluate(run.params.as_slice(), x, y, &mut self.eval_ws, None);
+        let (net, ws, sums) = (&self.network, &mut self.eval_ws, &mut self.eval_sums);
+        run.eval_resume.begin();
+        let mut slicing: resume::Slicing = deadline.map(|d| (d, &mut run.eval_resume));
+        let (params, grad) = (&run.params, self.grad.as_mut_slice());
+        let train = self.dataset.train_matrix();
+        let Some((train_loss, train_acc)) =
+            data_set_sum(net, params, train, ws, Some(grad), sums, &mut slicing)
+        else {
+            return false;
+        };
+        let test = self.dataset.test_matrix();
+        let Some((test_loss, test_acc)) =
+            data_set_sum(net, params, test, ws, None, sums, &mut slicing)
+        else {
+            return false;
+        };
+        run.eval_resume.finish();
         // nalgebra's own sum (bit-identical as before), rescued when only the squares overflow.
         let mut grad_norm = self.grad.norm();
         if !grad_norm.is_finite() {
@@ -513,7 +746,7 @@ impl Training {
                 step: s,
                 reason: Stop::NonFiniteValue,
             };
-            return;
+            return true;
         }
         let classify = self.network.task() == Task::Classification;
         run.history.push(Record {
@@ -526,6 +759,7 @@ impl Training {
             lr: run.scheduler.lr(s),
         });
         run.snapshots.push(s, run.params.as_slice());
+        true
     }
 
     /// Back to step 0: every run restarts from the initial weights with fresh optimizer

@@ -152,7 +152,7 @@ pub struct StepInfo {
 
 /// One update of the parameters. Optimizers are plain data, so the runs of a simulation can
 /// step on different threads.
-pub trait Optimizer: Tunable + Send {
+pub trait Optimizer: Tunable + Send + dyn_clone::DynClone {
     /// Moves x by one step of the method.
     fn step(
         &mut self,
@@ -161,7 +161,9 @@ pub trait Optimizer: Tunable + Send {
     ) -> Result<StepInfo, StepError>;
 }
 
-impl<T: FirstOrder + Send> Optimizer for T {
+dyn_clone::clone_trait_object!(Optimizer);
+
+impl<T: FirstOrder + Send + Clone> Optimizer for T {
     fn step(
         &mut self,
         x: &mut DVector<f64>,

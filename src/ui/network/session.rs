@@ -7,8 +7,9 @@
 
 use crate::numerics::ParamError;
 use crate::numerics::mlp::{DataSource, LandscapeSlice, MlpRun, Training};
+use crate::numerics::resume::{Deadline, Progress};
 use crate::scenario::mlp::{MlpScenario, MlpSpec};
-use crate::ui::pace::Pace;
+use crate::ui::pace::{FrameDeadline, Pace};
 use web_time::{Duration, Instant};
 
 /// Longest time a frame spends training.
@@ -46,6 +47,8 @@ pub struct NetworkSession {
     error: Option<String>,
     /// Milliseconds the last frame spent training.
     last_train_ms: f64,
+    /// The step Step asked for while it takes longer than a frame (finished in later frames).
+    step_to: Option<usize>,
 }
 
 impl std::fmt::Debug for NetworkSession {
@@ -72,6 +75,7 @@ impl NetworkSession {
             slice: None,
             error: None,
             last_train_ms: 0.0,
+            step_to: None,
         })
     }
 
@@ -174,11 +178,41 @@ impl NetworkSession {
         self.pace.stop();
     }
 
-    /// One training step of every run.
+    /// One training step of every run, within `STEP_BUDGET`: a step that takes longer goes
+    /// on in the next frames ([`NetworkSession::tick`]).
     pub fn step(&mut self) {
         self.playing = false;
         self.pace.stop();
-        self.training.advance(1);
+        let target = self.step_to.unwrap_or(self.training.steps_done()) + 1;
+        self.step_to = Some(target);
+        self.finish_step();
+    }
+
+    /// Works on the step Step asked for, within `STEP_BUDGET`.
+    fn finish_step(&mut self) {
+        let Some(target) = self.step_to else {
+            return;
+        };
+        let start = Instant::now();
+        let deadline = FrameDeadline::after(start, STEP_BUDGET);
+        while self.training.steps_done() < target && !self.training.is_done() {
+            let want = target - self.training.steps_done();
+            self.training.advance_within(want, Some(&deadline));
+            if deadline.passed() {
+                break;
+            }
+        }
+        if self.training.steps_done() >= target || self.training.is_done() {
+            self.step_to = None;
+        }
+        self.last_train_ms = start.elapsed().as_secs_f64() * 1e3;
+    }
+
+    /// The run whose step was cut off at the last frame's deadline (an index among the
+    /// training's runs) and how far it has got.
+    #[must_use]
+    pub fn cut_off(&self) -> Option<(usize, Progress)> {
+        self.training.cut_off()
     }
 
     /// Back to the initial weights.
@@ -186,6 +220,7 @@ impl NetworkSession {
         self.training.reset();
         self.pace.stop();
         self.slice = None;
+        self.step_to = None;
     }
 
     /// Replaces the document; an invalid one is refused (the message is kept for the side
@@ -211,6 +246,7 @@ impl NetworkSession {
                 self.generation += 1;
                 self.pace.stop();
                 self.slice = None;
+                self.step_to = None;
                 self.error = None;
                 true
             }
@@ -263,11 +299,12 @@ impl NetworkSession {
     /// Trains towards `step` within `STEP_BUDGET` (for `--at-step`); true once there.
     pub fn train_towards(&mut self, step: usize) -> bool {
         let start = Instant::now();
+        let deadline = FrameDeadline::after(start, STEP_BUDGET);
         while self.training.steps_done() < step.min(self.training.total_steps())
             && start.elapsed() < STEP_BUDGET
         {
             let want = (step - self.training.steps_done()).min(64);
-            if self.training.advance(want) == 0 {
+            if self.training.advance_within(want, Some(&deadline)) == 0 {
                 break;
             }
         }
@@ -280,8 +317,15 @@ impl NetworkSession {
     /// frame).
     pub fn tick(&mut self, now_secs: f64) -> bool {
         if !self.playing {
-            return false;
+            // Paused in the middle of a slow step: it is finished, so every run stands at
+            // the same step.
+            if self.step_to.is_none() && self.training.in_step() {
+                self.step_to = Some(self.training.steps_done() + 1);
+            }
+            self.finish_step();
+            return self.step_to.is_some();
         }
+        self.step_to = None;
         let speed = self.scenario.spec.speed;
         let done = self.training.steps_done() as f64;
         if !self.pace.running() {
@@ -289,6 +333,7 @@ impl NetworkSession {
         }
         let mut owed = self.pace.target(now_secs, speed).map_or(0.0, |t| t - done);
         let start = Instant::now();
+        let deadline = FrameDeadline::after(start, STEP_BUDGET);
         let mut chunk = 1;
         let mut taken_total = 0;
         while owed >= 1.0 && !self.training.is_done() {
@@ -298,7 +343,7 @@ impl NetworkSession {
                 reason = "owed is positive and bounded by the speed"
             )]
             let want = (owed as usize).min(chunk);
-            let taken = self.training.advance(want);
+            let taken = self.training.advance_within(want, Some(&deadline));
             {
                 owed -= taken as f64;
             }
@@ -336,6 +381,30 @@ mod tests {
     fn session() -> NetworkSession {
         let b = BUILTIN_MLP[0];
         NetworkSession::new(crate::scenario::mlp::parse(b.text, b.file).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_step_slower_than_a_frame_goes_on_in_the_next_frames() {
+        // L-BFGS at its limits on a full batch of 5,000 points through six layers: Step
+        // returns within its budget with the step cut off, and the paused page's frames
+        // finish it, asking for frames until then.
+        let text = "(dataset: (kind: Circle, points: 5000, train_fraction: 0.9), network: \
+                    (hidden: [16, 16, 16, 16, 16, 16]), runs: [(optimizer: LBFGS(max_iter: \
+                    1000, max_eval: 1250, tolerance_grad: 0, tolerance_change: 0))], \
+                    batch_size: 4500, steps: 3)";
+        let mut s =
+            NetworkSession::new(crate::scenario::mlp::parse(text, "slow.ron").unwrap()).unwrap();
+        s.step();
+        assert_eq!(s.training().steps_done(), 0, "one step is far over a frame");
+        // Gradients kept, then batch parts of the next one.
+        let done = |p: Progress| (p.kept, p.terms.map_or(0, |t| t.0));
+        let first = done(s.cut_off().expect("cut off").1);
+        assert!(s.tick(1.0), "paused, but the step asks for more frames");
+        let second = done(s.cut_off().expect("still going").1);
+        assert!(second > first, "{first:?} -> {second:?}");
+        s.reset();
+        assert!(s.cut_off().is_none());
+        assert!(!s.tick(2.0), "reset drops the step asked for");
     }
 
     #[test]

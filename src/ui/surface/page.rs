@@ -493,6 +493,15 @@ impl Page for SurfacePage {
             lagging: self.session.lagging(),
             seekable: true,
             work_ms: None,
+            slow_step: self.session.cut_off().map(|(i, progress)| {
+                let label = self
+                    .session
+                    .scenario()
+                    .enabled_runs()
+                    .nth(i)
+                    .map_or("a run", |r| r.label.as_str());
+                crate::ui::page::slow_step_text(label, progress)
+            }),
         }
     }
 

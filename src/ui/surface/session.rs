@@ -5,10 +5,11 @@
 //! timeline can scrub anywhere in what has been computed.
 
 use crate::numerics::objectives::Landmarks;
+use crate::numerics::resume::Progress;
 use crate::numerics::run::Simulation;
 use crate::numerics::{ParamError, Vec2};
 use crate::scenario::{Scenario, ScenarioSpec};
-use crate::ui::pace::Pace;
+use crate::ui::pace::{FrameDeadline, Pace};
 use web_time::{Duration, Instant};
 
 /// Samples kept per run in the app; beyond this, trajectories are thinned (memory stays
@@ -192,17 +193,30 @@ impl Session {
         self.frontier() < self.steps()
     }
 
+    /// The run whose step was cut off at the last frame's deadline and how far it has got,
+    /// for the progress line (slow steps take several frames).
+    #[must_use]
+    pub fn cut_off(&self) -> Option<(usize, Progress)> {
+        self.sim
+            .runs()
+            .iter()
+            .enumerate()
+            .find_map(|(i, r)| r.cut_off().map(|p| (i, p)))
+    }
+
     /// Computes ahead for at most `budget`; returns true when everything is computed. The
     /// steps per slice follow the rate measured so far (from `FIRST_CHUNK` up to `CHUNK`),
-    /// so a scenario whose steps are slow overruns the budget by at most about one step, not
-    /// by thousands.
+    /// and a step still running when the budget is spent is cut off and resumed in the next
+    /// call, so slow steps (minibatch noise over many copies, long formulas, L-BFGS) overrun
+    /// the budget by about one gradient, or 32 minibatch copies of one.
     pub fn compute(&mut self, budget: Duration) -> bool {
         let start = Instant::now();
+        let deadline = FrameDeadline::after(start, budget);
         let target = self.steps();
         let mut chunk = FIRST_CHUNK;
         let mut taken = 0;
         loop {
-            let done = self.sim.advance_towards(target, chunk);
+            let done = self.sim.advance_within(target, chunk, Some(&deadline));
             let elapsed = start.elapsed();
             if done || elapsed >= budget {
                 return done;
