@@ -144,9 +144,14 @@ fn temp_prefix(name: &std::ffi::OsStr) -> String {
     format!(".{}.tmp", name.to_string_lossy())
 }
 
+/// A temporary file of ours untouched this long is abandoned whatever its process id says: a
+/// save takes well under a second, and process ids are reused.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_hours(1);
+
 /// Removes the temporary files an earlier save of `name` left in `dir` (a process killed
-/// between creating and renaming one). Only files of our own pattern whose process is gone
-/// are touched; failures are ignored (cleaning up is a courtesy, not part of the save).
+/// between creating and renaming one). Only files of our own pattern are touched, and only
+/// when abandoned ([`is_stale`]); failures are ignored (cleaning up is a courtesy, not part of
+/// the save).
 fn remove_stale_temps(dir: &Path, name: &std::ffi::OsStr) {
     let prefix = temp_prefix(name);
     let Ok(entries) = fs::read_dir(dir) else {
@@ -161,17 +166,35 @@ fn remove_stale_temps(dir: &Path, name: &std::ffi::OsStr) {
         else {
             continue;
         };
-        if pid != std::process::id() && !process_alive(pid) {
+        if pid == std::process::id() {
+            continue;
+        }
+        let age = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok());
+        if is_stale(age, process_alive(pid)) {
             let _ = fs::remove_file(entry.path());
         }
     }
 }
 
-/// Whether a process with this id runs (on Linux, where /proc says; elsewhere assumed gone
-/// only when it is not ours, which is the common case of a crashed earlier session).
-fn process_alive(pid: u32) -> bool {
+/// Whether another process's temporary file is abandoned: its process is known to be gone
+/// (Linux's /proc), or it has not been touched for [`STALE_AFTER`] (everywhere: where the
+/// system cannot say whether a process runs, a save in progress in another window is never
+/// taken for a stale one).
+fn is_stale(age: Option<std::time::Duration>, alive: Option<bool>) -> bool {
+    alive == Some(false) || age.is_some_and(|a| a >= STALE_AFTER)
+}
+
+/// Whether a process with this id runs, where the system says (Linux's /proc); None
+/// elsewhere.
+fn process_alive(pid: u32) -> Option<bool> {
     let proc = Path::new("/proc");
-    proc.is_dir() && proc.join(pid.to_string()).exists()
+    proc.join("self")
+        .is_dir()
+        .then(|| proc.join(pid.to_string()).exists())
 }
 
 /// [`write_atomic`] with a custom writer (also lets tests inject a failure mid-write).
@@ -442,6 +465,39 @@ mod tests {
         write_atomic(&target, b"whole").unwrap();
         assert!(!stale.exists(), "our stale temporary file is gone");
         assert!(other.exists(), "another file's is not ours to remove");
+    }
+
+    #[test]
+    fn a_temporary_file_is_stale_when_its_process_is_gone_or_it_is_an_hour_old() {
+        use std::time::Duration;
+        let (fresh, old) = (Some(Duration::from_secs(5)), Some(STALE_AFTER));
+        // Linux: /proc says.
+        assert!(is_stale(fresh, Some(false)));
+        assert!(!is_stale(fresh, Some(true)));
+        assert!(is_stale(old, Some(true)), "a reused process id");
+        // Elsewhere: only the age can tell; a save in progress in another window stays.
+        assert!(!is_stale(fresh, None));
+        assert!(!is_stale(None, None));
+        assert!(is_stale(old, None));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_live_processs_fresh_temporary_file_stays_and_an_hour_old_one_goes() {
+        let dir = scratch("live");
+        let target = dir.join("deck.ron");
+        // Process 1 always runs.
+        let fresh = dir.join(".deck.ron.tmp1");
+        fs::write(&fresh, "half").unwrap();
+        write_atomic(&target, b"whole").unwrap();
+        assert!(fresh.exists(), "a save in progress elsewhere is left alone");
+        let file = fs::File::options().write(true).open(&fresh).unwrap();
+        let two_hours = std::time::Duration::from_hours(2);
+        file.set_modified(std::time::SystemTime::now() - two_hours)
+            .unwrap();
+        drop(file);
+        write_atomic(&target, b"again").unwrap();
+        assert!(!fresh.exists(), "abandoned: untouched for two hours");
     }
 
     #[cfg(unix)]

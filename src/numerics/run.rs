@@ -1061,8 +1061,10 @@ impl Run {
                 self.optimizer.set_momentum(m);
             }
             let slicing = deadline.filter(|_| careful);
-            let before = slicing.map(|_| (dyn_clone::clone_box(&*self.optimizer), self.x.clone()));
-            self.resume.begin();
+            let before = slicing.map(|_| {
+                self.resume.begin();
+                (dyn_clone::clone_box(&*self.optimizer), self.x.clone())
+            });
             let mut oracle = PlaneOracle {
                 f: objective,
                 draw: self.noise.draw(k),
