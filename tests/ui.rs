@@ -814,6 +814,46 @@ fn a_step_slower_than_a_frame_is_computed_across_frames_and_the_app_answers() {
 }
 
 #[test]
+fn a_formula_slow_to_evaluate_is_drawn_over_several_frames() {
+    // 17 terms of sin(exp(cos(.))): a few microseconds a value, far over a frame for the
+    // whole grid. Frames return with the picture under way (the plot says so), the keys
+    // answer, and the finished picture arrives.
+    let formula = (1..18)
+        .map(|i| format!("sin(exp(cos({i}*x))*y)"))
+        .collect::<Vec<_>>()
+        .join("+");
+    let text = format!(
+        "(objective: Expression(text: \"{formula}\"), runs: [(optimizer: GD(lr: 0.001))], \
+         steps: 10)"
+    );
+    let path = tempdir().join("slow-formula.ron");
+    std::fs::write(&path, text).unwrap();
+    let mut h = app_with_preset(&path);
+    assert!(h.state().load_errors().is_none());
+    assert!(
+        h.state().contours_pending(),
+        "six frames cannot have sampled it all"
+    );
+    let texts: Vec<String> = common::painted_texts(&h).into_iter().map(|t| t.0).collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("drawing the contours: ")),
+        "{texts:?}"
+    );
+    h.key_press(egui::Key::Space);
+    h.run_steps(1);
+    assert!(h.state().session().playing(), "keys answer meanwhile");
+    let mut frames = 0;
+    while h.state().contours_pending() {
+        h.run_steps(1);
+        frames += 1;
+        assert!(frames < 20_000, "the picture never finished");
+    }
+    assert_eq!(h.state().contour_rebuilds(), 1, "one picture, finished");
+}
+
+#[test]
 fn presets_at_every_limit_open_and_play_in_the_app() {
     // Each accepted at its limits (see README, Robustness), opened and played for a few
     // frames as a user would: no panic, the page keeps its document.

@@ -45,26 +45,9 @@ impl Grid {
         nx: usize,
         ny: usize,
     ) -> (Self, Option<(f64, f64)>) {
-        let nx = nx.max(2);
-        let ny = ny.max(2);
-        let xs: Vec<f64> = (0..nx).map(|i| node(view.x, i, nx)).collect();
-        let mut values = vec![0.0; nx * ny];
-        let (lo, hi) = values
-            .par_chunks_mut(nx)
-            .enumerate()
-            .with_min_len(ROWS_PER_TASK)
-            .map(|(j, row)| {
-                f.values_on_row(&xs, node(view.y, j, ny), row);
-                clean_range(row)
-            })
-            .reduce(empty_range, widen);
-        let grid = Self {
-            view,
-            nx,
-            ny,
-            values,
-        };
-        (grid, found((lo, hi)))
+        let mut sampler = GridSampler::new(view, nx, ny);
+        sampler.sample_rows(f, usize::MAX);
+        sampler.finish()
     }
 
     /// Smallest and largest finite value, if any.
@@ -96,6 +79,87 @@ impl Grid {
         (0..self.ny)
             .map(|j| node(self.view.y, j, self.ny))
             .collect()
+    }
+}
+
+/// A [`Grid`] sampled a band of rows at a time, so that an objective that is slow to evaluate
+/// can be sampled over several frames; the finished grid and range are
+/// [`Grid::sample_with_range`]'s, whatever the bands.
+#[derive(Clone, Debug)]
+pub struct GridSampler {
+    grid: Grid,
+    xs: Vec<f64>,
+    rows_done: usize,
+    range: (f64, f64),
+}
+
+impl GridSampler {
+    /// A grid of `nx` x `ny` nodes over `view` (at least 2 x 2), nothing sampled yet.
+    #[must_use]
+    pub fn new(view: ViewRect, nx: usize, ny: usize) -> Self {
+        let (nx, ny) = (nx.max(2), ny.max(2));
+        Self {
+            xs: (0..nx).map(|i| node(view.x, i, nx)).collect(),
+            grid: Grid {
+                view,
+                nx,
+                ny,
+                values: vec![0.0; nx * ny],
+            },
+            rows_done: 0,
+            range: empty_range(),
+        }
+    }
+
+    /// Samples the next `rows` rows (in parallel); returns how many were sampled.
+    pub fn sample_rows<F: Objective + Sync + ?Sized>(&mut self, f: &F, rows: usize) -> usize {
+        let (nx, ny, view) = (self.grid.nx, self.grid.ny, self.grid.view);
+        let start = self.rows_done;
+        let end = start.saturating_add(rows).min(ny);
+        let xs = &self.xs;
+        let band = &mut self.grid.values[start * nx..end * nx];
+        let range = band
+            .par_chunks_mut(nx)
+            .enumerate()
+            .with_min_len(ROWS_PER_TASK)
+            .map(|(j, row)| {
+                f.values_on_row(xs, node(view.y, start + j, ny), row);
+                clean_range(row)
+            })
+            .reduce(empty_range, widen);
+        self.range = widen(self.range, range);
+        self.rows_done = end;
+        end - start
+    }
+
+    /// Rows sampled so far, of [`GridSampler::rows`].
+    #[must_use]
+    pub fn rows_done(&self) -> usize {
+        self.rows_done
+    }
+
+    /// Rows in all.
+    #[must_use]
+    pub fn rows(&self) -> usize {
+        self.grid.ny
+    }
+
+    /// The rectangle being sampled.
+    #[must_use]
+    pub fn view(&self) -> ViewRect {
+        self.grid.view
+    }
+
+    /// True once every row is sampled.
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.rows_done == self.grid.ny
+    }
+
+    /// The grid and its finite range (rows not sampled yet are zero).
+    #[must_use]
+    pub fn finish(self) -> (Grid, Option<(f64, f64)>) {
+        (self.grid, found(self.range))
     }
 }
 
@@ -200,6 +264,29 @@ fn node((lo, hi): (f64, f64), i: usize, n: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_grid_sampled_in_bands_is_the_grid_sampled_in_one_go() {
+        let f = crate::numerics::objectives::ObjectiveSpec::Rosenbrock(
+            crate::numerics::objectives::RosenbrockParams::default(),
+        )
+        .build()
+        .unwrap();
+        let view = ViewRect {
+            x: (-2.0, 2.0),
+            y: (-1.0, 3.0),
+        };
+        let whole = Grid::sample_with_range(&f, view, 37, 29);
+        let mut bands = GridSampler::new(view, 37, 29);
+        let mut calls = 0;
+        while !bands.is_done() {
+            assert!(bands.sample_rows(&f, 4) > 0);
+            calls += 1;
+        }
+        assert_eq!(calls, 8);
+        assert_eq!(bands.rows_done(), bands.rows());
+        assert_eq!(bands.finish(), whole);
+    }
 
     proptest::proptest! {
         /// The lane-wise ranges agree with a plain scan that skips what is not finite, and

@@ -15,7 +15,7 @@ mod levels;
 mod scan;
 mod trace;
 
-pub use grid::Grid;
+pub use grid::{Grid, GridSampler};
 pub use levels::{LogScale, MAX_LEVELS, log_levels, log_offset};
 
 use super::parallel::{self, on_pool};

@@ -210,7 +210,9 @@ impl OptivizApp {
             self.apply(&ctx, c);
         }
         // --screenshot: after the first frames have settled and any --at-step seek is done.
-        let ready = self.frames >= 8 && self.launch_step.is_none();
+        let ready = self.frames >= 8
+            && self.launch_step.is_none()
+            && !(self.page == PageKind::Surfaces && self.surfaces.contours_pending());
         self.exports
             .screenshot_frame(&ctx, self.script.as_mut(), ready, &mut self.notices);
         self.update_title(&ctx);

@@ -96,6 +96,12 @@ impl OptivizApp {
         self.surfaces.contour_rebuilds()
     }
 
+    /// True while the contour picture is being sampled over several frames.
+    #[must_use]
+    pub fn contours_pending(&self) -> bool {
+        self.surfaces.contours_pending()
+    }
+
     /// How often the iso-lines were turned into triangles (reused while the plot stands still).
     #[must_use]
     pub fn line_tessellations(&self) -> usize {

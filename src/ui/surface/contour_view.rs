@@ -676,6 +676,18 @@ impl ContourView {
             }
         });
         self.legend_corner = Some(legend_corner(corner, covered));
+        if let Some((done, rows)) = self.cache.sampling() {
+            // A formula slow to evaluate is sampled over several frames: say so where the
+            // picture will appear.
+            let rect = response.response.rect;
+            ui.painter().text(
+                rect.left_top() + egui::vec2(8.0, 6.0),
+                egui::Align2::LEFT_TOP,
+                format!("drawing the contours: {} %", 100 * done / rows.max(1)),
+                egui::TextStyle::Small.resolve(ui.style()),
+                ui.visuals().warn_fg_color,
+            );
+        }
         // Screen readers (and UI tests) find the plot by this name.
         response
             .response
@@ -721,6 +733,12 @@ impl ContourView {
     #[must_use]
     pub fn contour_rebuilds(&self) -> usize {
         self.cache.rebuilds
+    }
+
+    /// True while a new picture of the objective is being sampled over several frames.
+    #[must_use]
+    pub fn contours_pending(&self) -> bool {
+        self.cache.sampling().is_some()
     }
 
     /// How often the iso-lines were tessellated (reused while the plot stands still).

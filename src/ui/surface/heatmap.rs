@@ -2,13 +2,14 @@
 //! changes or the view leaves (or zooms far inside) the region last sampled.
 
 use crate::numerics::Vec2;
-use crate::numerics::contour::{Grid, IsoLine, LogScale, log_iso_lines};
+use crate::numerics::contour::{Grid, GridSampler, IsoLine, LogScale, log_iso_lines};
 use crate::numerics::objectives::{AnyObjective, ViewRect};
 use crate::numerics::parallel::on_pool;
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotPoint, PlotTransform};
 use std::ops::RangeInclusive;
 use std::sync::{Arc, Mutex};
+use web_time::{Duration, Instant};
 
 /// Number of iso-line levels.
 pub const LEVELS: usize = 24;
@@ -16,6 +17,12 @@ pub const LEVELS: usize = 24;
 const MAX_NODES: usize = 480;
 /// The sampled region's side over the visible side: room to pan before a rebuild.
 const MARGIN: f64 = 1.5;
+/// Time per frame spent sampling the objective for a new picture: an objective that is slow to
+/// evaluate (a long formula) is sampled over several frames, the last picture staying on
+/// screen until the new one is complete.
+const SAMPLING_BUDGET: Duration = Duration::from_millis(6);
+/// Rows sampled before the rate is measured.
+const FIRST_ROWS: usize = 4;
 
 /// The cached picture of the objective.
 #[derive(Default)]
@@ -31,6 +38,8 @@ pub struct ContourCache {
     pub rebuilds: usize,
     /// The iso-lines tessellated for the last plot transform.
     meshes: Arc<Mutex<LineMesh>>,
+    /// A picture being sampled over several frames, for this objective generation and theme.
+    pending: Option<(GridSampler, u64, crate::scenario::Theme)>,
 }
 
 /// Iso-lines already turned into triangles for one plot transform. While the plot stands
@@ -75,6 +84,7 @@ impl ContourCache {
                 covers(&r, &visible) && vs.x > 0.45 * rs.x && vs.y > 0.45 * rs.y
             });
         if fresh {
+            self.pending = None;
             return;
         }
         // Sample more than the visible area so that panning does not rebuild at every frame.
@@ -91,9 +101,44 @@ impl ContourCache {
         )]
         let nodes = |px: f32| ((px * MARGIN as f32).max(64.0) as usize).clamp(64, MAX_NODES);
         let (nx, ny) = (nodes(plot_pixels.x), nodes(plot_pixels.y));
-        // One hand-over to rayon's pool for the whole rebuild (see `on_pool`).
+        // A picture under way goes on while it still covers the view; otherwise start afresh.
+        let mut sampler = match self.pending.take() {
+            Some((sampler, g, t))
+                if g == generation && t == theme && covers(&sampler.view(), &visible) =>
+            {
+                sampler
+            }
+            _ => GridSampler::new(region, nx, ny),
+        };
+        let region = sampler.view();
+        // One hand-over to rayon's pool per band (see `on_pool`); the bands follow the rate
+        // measured, so the frame keeps its budget whatever the objective costs.
+        let start = Instant::now();
+        let mut rows = FIRST_ROWS;
+        let mut sampled = 0;
+        while !sampler.is_done() {
+            sampled += on_pool(|| sampler.sample_rows(f, rows));
+            let elapsed = start.elapsed();
+            if elapsed >= SAMPLING_BUDGET {
+                break;
+            }
+            let per_row = elapsed.as_secs_f64() / sampled.max(1) as f64;
+            let left = SAMPLING_BUDGET.saturating_sub(elapsed).as_secs_f64();
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a positive count, clamped"
+            )]
+            let fits = (left / per_row.max(1e-9)) as usize;
+            rows = fits.clamp(1, MAX_NODES);
+        }
+        if !sampler.is_done() {
+            self.pending = Some((sampler, generation, theme));
+            ctx.request_repaint();
+            return;
+        }
         let (range, lines, image) = on_pool(|| {
-            let (grid, range) = Grid::sample_with_range(f, region, nx, ny);
+            let (grid, range) = sampler.finish();
             let image = range.map_or_else(
                 || ColorImage::new([1, 1], vec![Color32::TRANSPARENT]),
                 |(lo, hi)| colour_image(&grid, LogScale::new(lo, hi), theme),
@@ -113,6 +158,15 @@ impl ContourCache {
         self.generation = Some(generation);
         self.theme = Some(theme);
         self.rebuilds += 1;
+    }
+
+    /// How far a picture being sampled over several frames has got (rows done, of how
+    /// many), while there is one.
+    #[must_use]
+    pub fn sampling(&self) -> Option<(usize, usize)> {
+        self.pending
+            .as_ref()
+            .map(|(s, _, _)| (s.rows_done(), s.rows()))
     }
 
     /// Adds the heat map and/or iso-lines to a plot.

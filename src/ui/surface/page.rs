@@ -151,6 +151,13 @@ impl SurfacePage {
         self.contour.contour_rebuilds()
     }
 
+    /// True while the contour picture is being sampled over several frames (a screenshot
+    /// waits for it).
+    #[must_use]
+    pub fn contours_pending(&self) -> bool {
+        self.contour.contours_pending()
+    }
+
     /// How often the iso-lines were turned into triangles (reused while the plot stands still).
     #[must_use]
     pub fn line_tessellations(&self) -> usize {
