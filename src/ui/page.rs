@@ -47,12 +47,29 @@ pub fn slow_step_text(label: &str, progress: crate::numerics::resume::Progress) 
     let plural = if progress.kept == 1 { "" } else { "s" };
     let kept = format!(
         "slow step of {label}: {} gradient{plural} kept",
-        progress.kept
+        grouped(progress.kept)
     );
     match progress.terms {
-        Some((done, of)) => format!("{kept}, {done} / {of} terms of the next"),
+        Some((done, of)) => format!(
+            "{kept}, {} / {} terms of the next",
+            grouped(done),
+            grouped(of)
+        ),
         None => kept,
     }
+}
+
+/// A count with thousands separators: 100,000.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// What a page may read or fill in while it draws, owned by the app.
@@ -220,5 +237,34 @@ fn timeline_ui(ui: &mut egui::Ui, p: &Playback, out: &mut Vec<Command>) {
              across frames and keeps what it has done, so the app stays responsive; the \
              result is the same as in one go. Any edit, Reset or another scenario stops it.",
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::resume::Progress;
+
+    #[test]
+    fn the_slow_step_line_names_the_run_and_groups_its_counts() {
+        let p = Progress {
+            kept: 1,
+            terms: Some((55_072, 100_000)),
+        };
+        assert_eq!(
+            slow_step_text("Adam", p),
+            "slow step of Adam: 1 gradient kept, 55,072 / 100,000 terms of the next"
+        );
+        let p = Progress {
+            kept: 1250,
+            terms: None,
+        };
+        assert_eq!(
+            slow_step_text("L-BFGS", p),
+            "slow step of L-BFGS: 1,250 gradients kept"
+        );
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000_000), "1,000,000");
     }
 }

@@ -681,8 +681,8 @@ impl ContourView {
             // picture will appear.
             let rect = response.response.rect;
             ui.painter().text(
-                rect.left_top() + egui::vec2(8.0, 6.0),
-                egui::Align2::LEFT_TOP,
+                rect.center_top() + egui::vec2(0.0, 6.0),
+                egui::Align2::CENTER_TOP,
                 format!("drawing the contours: {} %", 100 * done / rows.max(1)),
                 egui::TextStyle::Small.resolve(ui.style()),
                 ui.visuals().warn_fg_color,
