@@ -60,6 +60,20 @@ pub struct Expression {
     fxy: Program,
     fyy: Program,
     formulas: [String; 3],
+    /// The critical points, found once (81 Newton searches: the contour view asks every
+    /// frame).
+    critical: Found,
+}
+
+/// A formula's critical points once found; equal whatever it holds (it follows from the
+/// formula, which is compared).
+#[derive(Clone, Debug, Default)]
+struct Found(std::sync::OnceLock<Vec<CriticalPoint>>);
+
+impl PartialEq for Found {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Expression {
@@ -111,6 +125,7 @@ impl Expression {
             fxy: compile(&fxy)?,
             fyy: compile(&fyy)?,
             formulas,
+            critical: Found::default(),
         })
     }
 
@@ -151,6 +166,25 @@ impl Landmarks for Expression {
     }
 
     fn critical_points(&self) -> Vec<CriticalPoint> {
+        self.critical
+            .0
+            .get_or_init(|| self.find_critical_points())
+            .clone()
+    }
+
+    fn default_start(&self) -> Vec2 {
+        Vec2::new(-2.0, 1.5)
+    }
+
+    fn formula(&self) -> String {
+        format!("f = {}", self.formulas[0])
+    }
+}
+
+impl Expression {
+    /// Newton searches from a 9 x 9 grid over the default view; the distinct points they
+    /// converge to inside it (at most 24).
+    fn find_critical_points(&self) -> Vec<CriticalPoint> {
         const GRID: i32 = 9;
         const MAX_POINTS: usize = 24;
         let view = self.default_view();
@@ -177,14 +211,6 @@ impl Landmarks for Expression {
             }
         }
         found
-    }
-
-    fn default_start(&self) -> Vec2 {
-        Vec2::new(-2.0, 1.5)
-    }
-
-    fn formula(&self) -> String {
-        format!("f = {}", self.formulas[0])
     }
 }
 
@@ -1170,6 +1196,11 @@ mod tests {
         assert_minima(&g);
         let s = f("x^2 - y^2");
         assert_eq!(s.critical_points()[0].kind, PointKind::Saddle);
+        // Found once and kept (the contour view asks every frame): the same points again,
+        // and a formula that has found them equals one that has not.
+        assert_eq!(g.critical_points(), cps);
+        assert_eq!(g.clone().critical_points(), cps);
+        assert_eq!(g, f("(x-1)^2 + 2*(y+0.5)^2"));
     }
 
     #[test]
