@@ -54,85 +54,142 @@ pub fn slice(
     y: &[f64],
     n: usize,
 ) -> Option<LandscapeSlice> {
-    let p = final_params.len();
-    let m = snapshots.len();
-    if m < 2 || p == 0 {
-        return None;
+    let mut builder = SliceBuilder::new(net, final_params, final_step, snapshots, n)?;
+    while !builder.is_done() {
+        builder.add_cell(net, x, y);
     }
-    let n = n.clamp(2, MAX_SIDE);
-    let d = DMatrix::from_fn(m, p, |i, j| snapshots[i].1[j] - final_params[j]);
-    let mean = d.row_mean();
-    let mut dc = d.clone();
-    for mut row in dc.row_iter_mut() {
-        row -= &mean;
+    Some(builder.finish())
+}
+
+/// A [`slice`] computed a grid cell at a time (each cell is a pass over the training set), so
+/// that the app can spread it over frames; the finished slice is [`slice`]'s.
+#[derive(Clone, Debug)]
+pub struct SliceBuilder {
+    slice: LandscapeSlice,
+    final_params: Vec<f64>,
+    theta: Vec<f64>,
+    ws: Workspace,
+}
+
+impl SliceBuilder {
+    /// The plane, its ranges and the projected path (quick); None where [`slice`] is.
+    #[must_use]
+    pub fn new(
+        net: &Network,
+        final_params: &[f64],
+        final_step: usize,
+        snapshots: &[(usize, &[f64])],
+        n: usize,
+    ) -> Option<Self> {
+        let p = final_params.len();
+        let m = snapshots.len();
+        if m < 2 || p == 0 {
+            return None;
+        }
+        let n = n.clamp(2, MAX_SIDE);
+        let d = DMatrix::from_fn(m, p, |i, j| snapshots[i].1[j] - final_params[j]);
+        let mean = d.row_mean();
+        let mut dc = d.clone();
+        for mut row in dc.row_iter_mut() {
+            row -= &mean;
+        }
+        let gram = &dc * dc.transpose();
+        let eig = SymmetricEigen::new(gram);
+        let mut order: Vec<usize> = (0..m).collect();
+        order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
+        let total: f64 = eig.eigenvalues.iter().map(|l| l.max(0.0)).sum();
+        let (l1, l2) = (eig.eigenvalues[order[0]], eig.eigenvalues[order[1]]);
+        if !(total.is_finite() && l1 > 0.0 && l2 > 1e-12 * l1) {
+            return None;
+        }
+        let direction = |k: usize, l: f64| {
+            let v = dc.transpose() * eig.eigenvectors.column(k) / l.sqrt();
+            let norm = v.norm();
+            if norm > 0.0 { v / norm } else { v }
+        };
+        let d1 = direction(order[0], l1);
+        let d2 = direction(order[1], l2);
+        let mut path: Vec<[f64; 2]> = (0..m)
+            .map(|i| [d.row(i).dot(&d1.transpose()), d.row(i).dot(&d2.transpose())])
+            .collect();
+        path.push([0.0, 0.0]);
+        let mut path_steps: Vec<usize> = snapshots.iter().map(|s| s.0).collect();
+        path_steps.push(final_step);
+        let range = |c: usize| {
+            let lo = path.iter().map(|q| q[c]).fold(0.0_f64, f64::min);
+            let hi = path.iter().map(|q| q[c]).fold(0.0_f64, f64::max);
+            let margin = 0.25 * (hi - lo).max(1e-9);
+            (lo - margin, hi + margin)
+        };
+        let (alpha, beta) = (range(0), range(1));
+        Some(Self {
+            slice: LandscapeSlice {
+                alpha,
+                beta,
+                n,
+                loss: Vec::with_capacity(n * n),
+                path,
+                path_steps,
+                explained: [l1 / total, l2 / total],
+                directions: [d1.as_slice().to_vec(), d2.as_slice().to_vec()],
+            },
+            final_params: final_params.to_vec(),
+            theta: vec![0.0; p],
+            ws: Workspace::new(net, 256),
+        })
     }
-    let gram = &dc * dc.transpose();
-    let eig = SymmetricEigen::new(gram);
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
-    let total: f64 = eig.eigenvalues.iter().map(|l| l.max(0.0)).sum();
-    let (l1, l2) = (eig.eigenvalues[order[0]], eig.eigenvalues[order[1]]);
-    if !(total.is_finite() && l1 > 0.0 && l2 > 1e-12 * l1) {
-        return None;
+
+    /// Cells computed so far, of n x n.
+    #[must_use]
+    pub fn progress(&self) -> (usize, usize) {
+        (self.slice.loss.len(), self.slice.n * self.slice.n)
     }
-    let direction = |k: usize, l: f64| {
-        let v = dc.transpose() * eig.eigenvectors.column(k) / l.sqrt();
-        let norm = v.norm();
-        if norm > 0.0 { v / norm } else { v }
-    };
-    let d1 = direction(order[0], l1);
-    let d2 = direction(order[1], l2);
-    let mut path: Vec<[f64; 2]> = (0..m)
-        .map(|i| [d.row(i).dot(&d1.transpose()), d.row(i).dot(&d2.transpose())])
-        .collect();
-    path.push([0.0, 0.0]);
-    let mut path_steps: Vec<usize> = snapshots.iter().map(|s| s.0).collect();
-    path_steps.push(final_step);
-    let range = |c: usize| {
-        let lo = path.iter().map(|q| q[c]).fold(0.0_f64, f64::min);
-        let hi = path.iter().map(|q| q[c]).fold(0.0_f64, f64::max);
-        let margin = 0.25 * (hi - lo).max(1e-9);
-        (lo - margin, hi + margin)
-    };
-    let (alpha, beta) = (range(0), range(1));
-    let mut ws = Workspace::new(net, 256);
-    let mut theta = vec![0.0; p];
-    let mut loss = Vec::with_capacity(n * n);
-    let at = |r: (f64, f64), k: usize| r.0 + (r.1 - r.0) * k as f64 / (n - 1) as f64;
-    for i in 0..n {
-        let b = at(beta, i);
-        for j in 0..n {
-            let a = at(alpha, j);
-            for (k, t) in theta.iter_mut().enumerate() {
-                *t = final_params[k] + a * d1[k] + b * d2[k];
+
+    /// True once every cell is computed.
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.slice.loss.len() >= self.slice.n * self.slice.n
+    }
+
+    /// Computes the next cell: the training objective at its weights (x, y: the training
+    /// set, as for [`slice`]).
+    pub fn add_cell(&mut self, net: &Network, x: &DMatrix<f64>, y: &[f64]) {
+        let s = &mut self.slice;
+        let n = s.n;
+        let cell = s.loss.len();
+        if cell >= n * n {
+            return;
+        }
+        let at = |r: (f64, f64), k: usize| r.0 + (r.1 - r.0) * k as f64 / (n - 1) as f64;
+        let (a, b) = (at(s.alpha, cell % n), at(s.beta, cell / n));
+        let [d1, d2] = &s.directions;
+        for (k, t) in self.theta.iter_mut().enumerate() {
+            *t = self.final_params[k] + a * d1[k] + b * d2[k];
+        }
+        let (data, _) = net.evaluate(&self.theta, x, y, &mut self.ws, None);
+        s.loss.push(data + net.penalty(&self.theta));
+    }
+
+    /// The slice (non-finite values replaced by the largest finite one).
+    #[must_use]
+    pub fn finish(self) -> LandscapeSlice {
+        let mut slice = self.slice;
+        let max_finite = slice
+            .loss
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(f64::NEG_INFINITY, f64::max);
+        let fill = if max_finite.is_finite() {
+            max_finite
+        } else {
+            0.0
+        };
+        for v in &mut slice.loss {
+            if !v.is_finite() {
+                *v = fill;
             }
-            let (data, _) = net.evaluate(&theta, x, y, &mut ws, None);
-            loss.push(data + net.penalty(&theta));
         }
+        slice
     }
-    let max_finite = loss
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(f64::NEG_INFINITY, f64::max);
-    let fill = if max_finite.is_finite() {
-        max_finite
-    } else {
-        0.0
-    };
-    for v in &mut loss {
-        if !v.is_finite() {
-            *v = fill;
-        }
-    }
-    Some(LandscapeSlice {
-        alpha,
-        beta,
-        n,
-        loss,
-        path,
-        path_steps,
-        explained: [l1 / total, l2 / total],
-        directions: [d1.as_slice().to_vec(), d2.as_slice().to_vec()],
-    })
 }

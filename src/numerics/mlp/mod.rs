@@ -66,7 +66,7 @@ pub mod training;
 
 pub use data::{BatchSampler, DataConfig, DataSource, Dataset, Generator};
 pub use features::{Feature, FeatureMap};
-pub use landscape::LandscapeSlice;
+pub use landscape::{LandscapeSlice, SliceBuilder};
 pub use network::{Activation, Init, Network, NetworkSpec, Regularization, Task, Workspace};
 pub use training::{History, MlpRun, MlpRunConfig, Record, Training, TrainingConfig};
 

@@ -18,7 +18,7 @@
 //! step; its weights go back to the last finite ones, so nothing downstream sees NaN.
 
 use super::data::{BatchSampler, DataConfig, Dataset};
-use super::landscape::{self, LandscapeSlice};
+use super::landscape::{LandscapeSlice, SliceBuilder};
 use super::network::{Network, NetworkSpec, Task, Workspace};
 use crate::numerics::ParamError;
 use crate::numerics::optimizers::{Optimizer, OptimizerSpec, Oracle};
@@ -690,12 +690,14 @@ impl Training {
     /// the app's deadline): the runs are not in lockstep until it is finished.
     #[must_use]
     pub fn in_step(&self) -> bool {
-        self.next_run > 0
-            || self.eval_from.is_some()
-            || self
-                .runs
-                .iter()
-                .any(|r| r.resume.pending() || r.eval_resume.pending())
+        self.next_run > 0 || self.runs.iter().any(|r| r.resume.pending())
+    }
+
+    /// True while the evaluations due at the step just taken (counted in
+    /// [`Training::steps_done`]) are not all recorded: cut off at the app's deadline.
+    #[must_use]
+    pub fn evaluating(&self) -> bool {
+        self.eval_from.is_some()
     }
 
     /// The run whose step was cut off at the last deadline and how far it has got.
@@ -838,11 +840,27 @@ impl Training {
     /// snapshots span a plane.
     #[must_use]
     pub fn landscape(&self, run: usize, n: usize) -> Option<LandscapeSlice> {
+        let mut builder = self.landscape_builder(run, n)?;
+        while !builder.is_done() {
+            self.landscape_cell(&mut builder);
+        }
+        Some(builder.finish())
+    }
+
+    /// [`Training::landscape`] to be computed a cell at a time ([`Training::landscape_cell`]),
+    /// so the app can spread it over frames.
+    #[must_use]
+    pub fn landscape_builder(&self, run: usize, n: usize) -> Option<SliceBuilder> {
         let r = self.runs.get(run)?;
         let mut snaps = r.snapshots.list();
         let last = r.steps_done;
         snaps.retain(|s| s.0 != last);
+        SliceBuilder::new(&self.network, r.params.as_slice(), last, &snaps, n)
+    }
+
+    /// The next cell of a landscape slice of this training (a pass over the training set).
+    pub fn landscape_cell(&self, builder: &mut SliceBuilder) {
         let (x, y) = self.dataset.train_matrix();
-        landscape::slice(&self.network, r.params.as_slice(), last, &snaps, x, y, n)
+        builder.add_cell(&self.network, x, y);
     }
 }

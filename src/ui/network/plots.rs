@@ -479,9 +479,10 @@ impl Pictures {
         if chosen != k {
             out.push(Command::SelectRun(chosen));
         }
+        let computing = session.slice_progress();
         let clicked = ui
             .add_enabled(
-                !session.slice_is_current(k),
+                !session.slice_is_current(k) && computing.is_none(),
                 egui::Button::new("Compute slice"),
             )
             .on_hover_text(
@@ -492,6 +493,16 @@ impl Pictures {
             .clicked();
         if clicked {
             out.push(Command::ComputeSlice(k));
+        }
+        if let Some((done, cells)) = computing {
+            // A large training set: every cell is a pass over it, so the slice takes frames.
+            ui.label(
+                egui::RichText::new(format!(
+                    "computing the slice: {} %",
+                    100 * done / cells.max(1)
+                ))
+                .color(ui.visuals().warn_fg_color),
+            );
         }
         let Some(l) = session.slice() else {
             ui.label(

@@ -6,7 +6,7 @@
 //! stays live whatever the network; a frame that cannot keep up goes on from where it is.
 
 use crate::numerics::ParamError;
-use crate::numerics::mlp::{DataSource, LandscapeSlice, MlpRun, Training};
+use crate::numerics::mlp::{DataSource, LandscapeSlice, MlpRun, SliceBuilder, Training};
 use crate::numerics::resume::{Deadline, Progress};
 use crate::scenario::mlp::{MlpScenario, MlpSpec};
 use crate::ui::pace::{FrameDeadline, Pace};
@@ -43,6 +43,8 @@ pub struct NetworkSession {
     /// Bumped whenever the training is rebuilt (a cache key for pictures).
     generation: u64,
     slice: Option<Slice>,
+    /// A slice being computed over several frames: of which run, at which step.
+    slicing: Option<(usize, usize, SliceBuilder)>,
     /// A message about the last refused edit or slice.
     error: Option<String>,
     /// Milliseconds the last frame spent training.
@@ -73,6 +75,7 @@ impl NetworkSession {
             pace: Pace::default(),
             generation: 0,
             slice: None,
+            slicing: None,
             error: None,
             last_train_ms: 0.0,
             step_to: None,
@@ -195,14 +198,16 @@ impl NetworkSession {
         };
         let start = Instant::now();
         let deadline = FrameDeadline::after(start, STEP_BUDGET);
-        while self.training.steps_done() < target && !self.training.is_done() {
-            let want = target - self.training.steps_done();
+        // The step's evaluations too: a step is done once its records are.
+        let pending = |t: &Training| (t.steps_done() < target || t.evaluating()) && !t.is_done();
+        while pending(&self.training) {
+            let want = target.saturating_sub(self.training.steps_done());
             self.training.advance_within(want, Some(&deadline));
             if deadline.passed() {
                 break;
             }
         }
-        if self.training.steps_done() >= target || self.training.is_done() {
+        if !pending(&self.training) {
             self.step_to = None;
         }
         self.last_train_ms = start.elapsed().as_secs_f64() * 1e3;
@@ -220,6 +225,7 @@ impl NetworkSession {
         self.training.reset();
         self.pace.stop();
         self.slice = None;
+        self.slicing = None;
         self.step_to = None;
     }
 
@@ -264,19 +270,18 @@ impl NetworkSession {
         spec
     }
 
-    /// Computes the loss-landscape slice of enabled run `run` at its current step.
+    /// Computes the loss-landscape slice of enabled run `run` at its current step, within
+    /// `STEP_BUDGET`: a slice that takes longer (a large training set: every cell is a pass
+    /// over it) goes on in the next frames ([`NetworkSession::tick`]), the last slice staying on
+    /// screen until it is done.
     pub fn compute_slice(&mut self, run: usize) {
         let Some(steps) = self.training.runs().get(run).map(MlpRun::steps_done) else {
             return;
         };
-        match self.training.landscape(run, LANDSCAPE_SIDE) {
-            Some(slice) => {
-                self.slice = Some(Slice {
-                    run,
-                    step: steps,
-                    generation: self.generation,
-                    landscape: slice,
-                });
+        match self.training.landscape_builder(run, LANDSCAPE_SIDE) {
+            Some(builder) => {
+                self.slicing = Some((run, steps, builder));
+                self.work_on_slice(&FrameDeadline::after(Instant::now(), STEP_BUDGET));
             }
             None => {
                 self.error = Some(
@@ -285,6 +290,35 @@ impl NetworkSession {
                 );
             }
         }
+    }
+
+    /// Computes cells of the slice under way until the deadline (at least one).
+    fn work_on_slice(&mut self, deadline: &FrameDeadline) {
+        let Some((_, _, builder)) = &mut self.slicing else {
+            return;
+        };
+        loop {
+            self.training.landscape_cell(builder);
+            if builder.is_done() || deadline.passed() {
+                break;
+            }
+        }
+        if builder.is_done()
+            && let Some((run, step, builder)) = self.slicing.take()
+        {
+            self.slice = Some(Slice {
+                run,
+                step,
+                generation: self.generation,
+                landscape: builder.finish(),
+            });
+        }
+    }
+
+    /// How far the slice under way has got (cells done, of how many), while there is one.
+    #[must_use]
+    pub fn slice_progress(&self) -> Option<(usize, usize)> {
+        self.slicing.as_ref().map(|(_, _, b)| b.progress())
     }
 
     /// True when the slice on screen is of `run` at its current step.
@@ -316,11 +350,23 @@ impl NetworkSession {
     /// `STEP_BUDGET`. Returns true while there is more to do (the caller asks for another
     /// frame).
     pub fn tick(&mut self, now_secs: f64) -> bool {
+        if self.slicing.is_some() {
+            // A slice under way has this frame's budget; training goes on once it is done.
+            let start = Instant::now();
+            self.work_on_slice(&FrameDeadline::after(start, STEP_BUDGET));
+            self.last_train_ms = start.elapsed().as_secs_f64() * 1e3;
+            self.pace.stop();
+            return true;
+        }
         if !self.playing {
             // Paused in the middle of a slow step: it is finished, so every run stands at
             // the same step.
-            if self.step_to.is_none() && self.training.in_step() {
-                self.step_to = Some(self.training.steps_done() + 1);
+            if self.step_to.is_none() {
+                if self.training.in_step() {
+                    self.step_to = Some(self.training.steps_done() + 1);
+                } else if self.training.evaluating() {
+                    self.step_to = Some(self.training.steps_done());
+                }
             }
             self.finish_step();
             return self.step_to.is_some();
@@ -446,6 +492,36 @@ mod tests {
     }
 
     #[test]
+    fn a_slice_is_computed_over_frames_and_is_the_slice_in_one_go() {
+        // Each of the 41 x 41 cells is a pass over the 360 training points: far more than
+        // one frame's work in all (a debug build takes about half a second), so the slice
+        // takes several frames; finished, it is the slice in one go.
+        let text = "(dataset: (kind: Circle, points: 400, train_fraction: 0.9), network: \
+                    (hidden: [8, 8]), runs: [(optimizer: Adam(lr: 0.01))], batch_size: 8, \
+                    steps: 10, eval_every: 1)";
+        let mut s =
+            NetworkSession::new(crate::scenario::mlp::parse(text, "big.ron").unwrap()).unwrap();
+        for _ in 0..4 {
+            s.step();
+            while s.tick(1.0) {}
+        }
+        assert_eq!(s.training().steps_done(), 4);
+        let expected = s.training().landscape(0, LANDSCAPE_SIDE).unwrap();
+        s.compute_slice(0);
+        let (done, cells) = s.slice_progress().expect("far over a frame");
+        assert!(done >= 1 && done < cells, "{done} of {cells}");
+        let mut frames = 0;
+        while s.slice_progress().is_some() {
+            assert!(s.tick(1.0));
+            frames += 1;
+            assert!(frames < 100_000);
+        }
+        assert!(frames > 1, "over several frames ({frames})");
+        assert_eq!(s.slice().unwrap().landscape, expected);
+        assert!(s.slice_is_current(0));
+    }
+
+    #[test]
     fn a_slice_needs_a_few_steps_and_is_of_the_current_weights() {
         let mut s = session();
         s.compute_slice(0);
@@ -454,6 +530,13 @@ mod tests {
             s.step();
         }
         s.compute_slice(0);
+        // Finished within Step's budget or in the frames that follow.
+        let mut frames = 0;
+        while s.slice_progress().is_some() {
+            assert!(s.tick(1.0), "a slice under way asks for frames");
+            frames += 1;
+            assert!(frames < 10_000);
+        }
         assert_eq!(s.landscape_step(), Some(200));
         assert!(s.slice_is_current(0));
         s.step();
