@@ -36,7 +36,7 @@ pub struct Playback {
     /// Milliseconds of work the last frame did (the network page's training slice).
     pub work_ms: Option<f64>,
     /// A step that takes longer than a frame, computed across frames: which run and how far
-    /// (see [`slow_step_text`]).
+    /// (`slow_step_text` words it).
     pub slow_step: Option<String>,
 }
 

@@ -61,8 +61,8 @@ pub fn slice(
     Some(builder.finish())
 }
 
-/// A [`slice`] computed a grid cell at a time (each cell is a pass over the training set), so
-/// that the app can spread it over frames; the finished slice is [`slice`]'s.
+/// A [`slice()`] computed a grid cell at a time (each cell is a pass over the training set), so
+/// that the app can spread it over frames; the finished slice is [`slice()`]'s.
 #[derive(Clone, Debug)]
 pub struct SliceBuilder {
     slice: LandscapeSlice,
@@ -72,7 +72,7 @@ pub struct SliceBuilder {
 }
 
 impl SliceBuilder {
-    /// The plane, its ranges and the projected path (quick); None where [`slice`] is.
+    /// The plane, its ranges and the projected path (quick); None where [`slice()`] is.
     #[must_use]
     pub fn new(
         net: &Network,
@@ -152,7 +152,7 @@ impl SliceBuilder {
     }
 
     /// Computes the next cell: the training objective at its weights (x, y: the training
-    /// set, as for [`slice`]).
+    /// set, as for [`slice()`]).
     pub fn add_cell(&mut self, net: &Network, x: &DMatrix<f64>, y: &[f64]) {
         let s = &mut self.slice;
         let n = s.n;

@@ -836,7 +836,7 @@ impl Training {
     }
 
     /// The loss landscape around run `run`'s current weights in the plane of its trajectory
-    /// (see [`landscape`]); `None` without such a run or before the stored
+    /// (see [`super::landscape`]); `None` without such a run or before the stored
     /// snapshots span a plane.
     #[must_use]
     pub fn landscape(&self, run: usize, n: usize) -> Option<LandscapeSlice> {
