@@ -23,6 +23,9 @@ use web_time::{Duration, Instant};
 const BOUNDARY_SIDE: usize = 72;
 /// Time between decision-boundary pictures while training.
 const BOUNDARY_EVERY: Duration = Duration::from_millis(100);
+/// Time a frame spends on new decision-boundary pictures: with many runs of a large network
+/// the rest wait for the next frames (their last picture stays).
+const BOUNDARY_BUDGET: Duration = Duration::from_millis(4);
 /// Most points drawn per metric line (longer histories are thinned evenly).
 const MAX_LINE_POINTS: usize = 600;
 /// Input ranges up to this many times apart share one scale in the decision-boundary panes.
@@ -42,6 +45,8 @@ struct Boundary {
 pub(super) struct Pictures {
     boundaries: Vec<Boundary>,
     landscape: Option<LandscapePicture>,
+    /// Time this frame has spent on decision-boundary pictures.
+    boundary_spent: Duration,
 }
 
 impl Pictures {
@@ -70,6 +75,7 @@ impl Pictures {
     ) {
         let runs = session.training().runs().len();
         self.boundaries.resize_with(runs, Boundary::default);
+        self.boundary_spent = Duration::ZERO;
         let avail = ui.available_size();
         let gap = ui.spacing().item_spacing;
         let row = ui.text_style_height(&egui::TextStyle::Body);
@@ -181,9 +187,14 @@ impl Pictures {
         // While training, a few pictures a second are enough (the network's forward pass on
         // every node costs as much as many training steps); a paused view is always current.
         let due = cache.drawn.is_none_or(|t| t.elapsed() >= BOUNDARY_EVERY) || !session.playing();
-        if cache.texture.is_none() || (cache.key != Some(key) && due) {
+        let stale = cache.key != Some(key) && due;
+        if stale && cache.texture.is_some() && self.boundary_spent >= BOUNDARY_BUDGET {
+            // Out of this frame's time: the last picture stays, the next frame draws it.
+            ui.ctx().request_repaint();
+        } else if cache.texture.is_none() || stale {
+            let started = Instant::now();
             cache.key = Some(key);
-            cache.drawn = Some(Instant::now());
+            cache.drawn = Some(started);
             session.training().predict_grid(
                 k,
                 (x0, x1),
@@ -204,6 +215,7 @@ impl Pictures {
                     ));
                 }
             }
+            self.boundary_spent += started.elapsed();
         }
         let Some(texture) = &cache.texture else {
             return;

@@ -12,6 +12,10 @@ use crate::ui::widgets::plot_items::LegendEntry;
 use egui::Color32;
 use egui_plot::{HoverPosition, LineStyle, Plot, PlotPoint, PlotPoints, Text, VLine};
 
+/// What the course-bound data depends on: the objective's generation, then the start and
+/// the view as bits.
+type BoundsKey = (u64, [u64; 6]);
+
 /// Most points drawn per run; longer histories keep each bucket's extremes so spikes survive.
 const MAX_POINTS: usize = 3000;
 
@@ -60,10 +64,10 @@ pub struct LossView {
     label: String,
     /// The least y distance between two reference names (a line of text, in plot units).
     name_gap: f64,
-    /// The course's bound data for the selected run's start, with the (simulation generation,
-    /// selected run) it was found for: sampling the sublevel set's Hessians is far too slow
-    /// to repeat every frame while the runs compute.
-    bounds: Option<((u64, usize), Option<SmoothConvex>)>,
+    /// The course's bound data for the selected run's start, with what it was found for
+    /// (the objective's generation, the start and the view, as bits): sampling the sublevel
+    /// set's Hessians is far too slow to repeat every frame, or at every edit of a rate.
+    bounds: Option<(BoundsKey, Option<SmoothConvex>)>,
     /// Decimations so far (for tests).
     rebuilds: usize,
 }
@@ -170,12 +174,6 @@ impl LossView {
     /// The course's bound data for the selected run ([`smooth_convex`]), found once per
     /// simulation generation and selected run.
     fn course_bounds(&mut self, session: &Session, selected: usize) -> Option<SmoothConvex> {
-        let key = (session.generation(), selected);
-        if let Some((k, b)) = self.bounds
-            && k == key
-        {
-            return b;
-        }
         // The run the references follow: the selected one, or the first enabled run.
         let spec = if session.sim_index(selected).is_some() || session.sim().runs().is_empty() {
             selected
@@ -183,10 +181,18 @@ impl LossView {
             session.spec_index(0)
         };
         let scenario = session.scenario();
-        let b = scenario
-            .runs
-            .get(spec)
-            .and_then(|run| smooth_convex(&scenario.objective, run.config.start, &scenario.view));
+        let start = scenario.runs.get(spec).map(|run| run.config.start)?;
+        let v = &scenario.view;
+        let key = (
+            session.objective_generation(),
+            [start.x, start.y, v.x.0, v.x.1, v.y.0, v.y.1].map(f64::to_bits),
+        );
+        if let Some((k, b)) = self.bounds
+            && k == key
+        {
+            return b;
+        }
+        let b = smooth_convex(&scenario.objective, start, v);
         self.bounds = Some((key, b));
         b
     }
