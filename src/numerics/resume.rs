@@ -64,6 +64,25 @@ pub fn sum_into(
     Some(v)
 }
 
+/// Before a gradient evaluation under slicing: the kept value at x (written into `grad`), or
+/// NaN when the attempt is cut off now (what the optimizer makes of it is thrown away); None
+/// when the evaluation is to be computed (and then kept with [`Resume::keep_eval`]).
+pub fn before_eval(
+    slicing: &mut Slicing<'_>,
+    x: &DVector<f64>,
+    grad: &mut DVector<f64>,
+) -> Option<f64> {
+    let (deadline, resume) = slicing.as_mut()?;
+    if let Some(v) = resume.replay_eval(x, grad) {
+        return Some(v);
+    }
+    if resume.should_stop(*deadline) {
+        grad.fill(f64::NAN);
+        return Some(f64::NAN);
+    }
+    None
+}
+
 /// What a step cut off has computed so far, and the attempt in progress.
 #[derive(Debug, Default)]
 pub struct Resume {
@@ -269,22 +288,32 @@ impl Resume {
     }
 }
 
+/// A deadline that passes after `n` looks, then at every look: slices as short as the app's
+/// on the slowest steps, without a clock (for tests).
+#[cfg(test)]
+pub(crate) struct AfterLooks(std::sync::atomic::AtomicUsize);
+
+#[cfg(test)]
+impl AfterLooks {
+    pub(crate) fn new(n: usize) -> Self {
+        Self(std::sync::atomic::AtomicUsize::new(n))
+    }
+}
+
+#[cfg(test)]
+impl Deadline for AfterLooks {
+    fn passed(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_err()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::cell::Cell;
-
-    /// A deadline that passes after a given number of looks.
-    struct After(std::sync::atomic::AtomicUsize);
-
-    impl Deadline for After {
-        fn passed(&self) -> bool {
-            use std::sync::atomic::Ordering;
-            self.0
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-                .is_err()
-        }
-    }
 
     #[test]
     fn a_sum_cut_off_resumes_where_it_stopped_with_the_same_result() {
@@ -297,7 +326,7 @@ mod tests {
             s[1] -= t / 7.0;
         };
         let mut whole = Resume::default();
-        let never = After(std::sync::atomic::AtomicUsize::new(usize::MAX));
+        let never = AfterLooks::new(usize::MAX);
         let shape = Terms {
             count: terms,
             width: 2,
@@ -311,7 +340,7 @@ mod tests {
         let got = loop {
             attempts += 1;
             resume.begin();
-            let soon = After(std::sync::atomic::AtomicUsize::new(2));
+            let soon = AfterLooks::new(2);
             let counted = |i: usize, v: &mut f64, s: &mut [f64]| {
                 calls.set(calls.get() + 1);
                 add(i, v, s);
@@ -346,8 +375,8 @@ mod tests {
             s[0] += 1.0;
         };
         let mut r = Resume::default();
-        let never = After(std::sync::atomic::AtomicUsize::new(usize::MAX));
-        let now = After(std::sync::atomic::AtomicUsize::new(0));
+        let never = AfterLooks::new(usize::MAX);
+        let now = AfterLooks::new(0);
         r.begin();
         assert_eq!(r.sum(&x, shape(10, 2), &never, add).unwrap().0, 45.0);
         assert!(r.sum(&x, shape(10, 1), &now, add).is_none());
@@ -385,7 +414,7 @@ mod tests {
     #[test]
     fn an_attempt_stops_only_after_new_work() {
         let mut r = Resume::default();
-        let passed = After(std::sync::atomic::AtomicUsize::new(0));
+        let passed = AfterLooks::new(0);
         r.begin();
         assert!(!r.should_stop(&passed), "no work done yet: go on");
         r.keep_eval(&DVector::zeros(2), 0.0, &DVector::zeros(2));

@@ -757,15 +757,8 @@ impl Oracle for PlaneOracle<'_> {
             Draw::Batch(batch, _) | Draw::Scaled(batch, _) => batch.len(),
             _ => self.examples,
         } as u64;
-        if let Some((deadline, resume)) = &mut self.slicing {
-            if let Some(v) = resume.replay_eval(x, grad) {
-                return v;
-            }
-            if resume.should_stop(*deadline) {
-                // Cut off: what the optimizer makes of this is thrown away.
-                grad.fill(f64::NAN);
-                return f64::NAN;
-            }
+        if let Some(v) = resume::before_eval(&mut self.slicing, x, grad) {
+            return v;
         }
         let Some((v, g)) = self.value_and_gradient(x) else {
             grad.fill(f64::NAN);
@@ -1412,24 +1405,7 @@ mod tests {
         );
     }
 
-    /// A deadline that passes after `n` looks, then at every look: slices as short as the
-    /// app's on the slowest steps, without a clock.
-    struct AfterLooks(std::sync::atomic::AtomicUsize);
-
-    impl AfterLooks {
-        fn new(n: usize) -> Self {
-            Self(std::sync::atomic::AtomicUsize::new(n))
-        }
-    }
-
-    impl Deadline for AfterLooks {
-        fn passed(&self) -> bool {
-            use std::sync::atomic::Ordering;
-            self.0
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-                .is_err()
-        }
-    }
+    use crate::numerics::resume::AfterLooks;
 
     #[test]
     fn steps_cut_off_at_a_deadline_and_resumed_are_the_steps_taken_in_one_go() {

@@ -59,6 +59,16 @@ pub fn slow_step_text(label: &str, progress: crate::numerics::resume::Progress) 
     }
 }
 
+/// The progress line of the page's run `i` whose step was cut off, from the runs' labels.
+#[must_use]
+pub fn slow_step_of<'a>(
+    cut_off: Option<(usize, crate::numerics::resume::Progress)>,
+    mut labels: impl Iterator<Item = &'a str>,
+) -> Option<String> {
+    let (i, progress) = cut_off?;
+    Some(slow_step_text(labels.nth(i).unwrap_or("a run"), progress))
+}
+
 /// A count with thousands separators: 100,000.
 fn grouped(n: usize) -> String {
     let digits = n.to_string();

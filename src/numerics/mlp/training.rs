@@ -284,15 +284,8 @@ struct BatchOracle<'a> {
 impl Oracle for BatchOracle<'_> {
     fn eval(&mut self, x: &DVector<f64>, grad: &mut DVector<f64>) -> f64 {
         self.evaluations += 1;
-        if let Some((deadline, resume)) = &mut self.slicing {
-            if let Some(v) = resume.replay_eval(x, grad) {
-                return v;
-            }
-            if resume.should_stop(*deadline) {
-                // Cut off: what the optimizer makes of this is thrown away.
-                grad.fill(f64::NAN);
-                return f64::NAN;
-            }
+        if let Some(v) = resume::before_eval(&mut self.slicing, x, grad) {
+            return v;
         }
         let b = self.y.len();
         let loss = if b <= BATCH_PART {

@@ -112,15 +112,13 @@ impl Page for NetworkPage {
             lagging: self.session.lagging(),
             seekable: false,
             work_ms: Some(self.session.last_train_ms()),
-            slow_step: self.session.cut_off().map(|(i, progress)| {
-                let label = self
-                    .session
+            slow_step: crate::ui::page::slow_step_of(
+                self.session.cut_off(),
+                self.session
                     .scenario()
                     .enabled_runs()
-                    .nth(i)
-                    .map_or("a run", |r| r.label.as_str());
-                crate::ui::page::slow_step_text(label, progress)
-            }),
+                    .map(|r| r.label.as_str()),
+            ),
         }
     }
 

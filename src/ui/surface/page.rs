@@ -500,15 +500,13 @@ impl Page for SurfacePage {
             lagging: self.session.lagging(),
             seekable: true,
             work_ms: None,
-            slow_step: self.session.cut_off().map(|(i, progress)| {
-                let label = self
-                    .session
+            slow_step: crate::ui::page::slow_step_of(
+                self.session.cut_off(),
+                self.session
                     .scenario()
                     .enabled_runs()
-                    .nth(i)
-                    .map_or("a run", |r| r.label.as_str());
-                crate::ui::page::slow_step_text(label, progress)
-            }),
+                    .map(|r| r.label.as_str()),
+            ),
         }
     }
 
