@@ -9,6 +9,7 @@
 
 mod checks;
 pub mod contour;
+pub mod cpu;
 pub mod mlp;
 pub mod noise;
 pub mod objectives;

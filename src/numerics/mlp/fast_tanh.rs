@@ -8,7 +8,9 @@
 //! and [`tanh_all`] with [`tanh`] bit for bit. The mathematics of the network, which only says
 //! "tanh", is in `network.rs`.
 
-/// Replaces every z of `v` by [`tanh`] (z), bit for bit, in loops the compiler vectorises.
+/// Replaces every z of `v` by [`tanh`] (z), bit for bit, in loops the compiler vectorises
+/// (inline: the caller runs it inside [`crate::numerics::cpu::fast`]).
+#[inline(always)]
 pub(super) fn tanh_all(v: &mut [f64]) {
     // Block by block, in three loops, so that the compiler vectorises the two without table
     // look-ups: the exponentials' arithmetic, their look-ups, and tanh's division.
@@ -34,14 +36,14 @@ pub(super) fn tanh_all(v: &mut [f64]) {
 /// per step). Its absolute error is below 1e-15 everywhere (tested against `f64::tanh`); only
 /// the relative error of tiny values |z| < 1e-8 is larger, which no activation, gradient or
 /// loss notices.
-#[inline]
+#[inline(always)]
 #[must_use]
 pub(super) fn tanh(z: f64) -> f64 {
     tanh_from_exp(z, tanh_exp(z))
 }
 
 /// The exponential [`tanh`] takes: exp(-2 |z|), or exp(-40) when that is smaller.
-#[inline]
+#[inline(always)]
 fn tanh_exp(z: f64) -> f64 {
     exp_tanh_range(tanh_exp_argument(z))
 }
@@ -49,14 +51,14 @@ fn tanh_exp(z: f64) -> f64 {
 /// -2 |z|, or -40 when that is smaller. Below -40, e^x < 2^-57: 1 - e and 1 + e both round
 /// to 1 and tanh is exactly +-1 whatever e is, so the argument is clamped to where 2^k stays
 /// a normal number. NaN stays NaN (the comparison is false).
-#[inline]
+#[inline(always)]
 fn tanh_exp_argument(z: f64) -> f64 {
     let x = -2.0 * z.abs();
     if x < -40.0 { -40.0 } else { x }
 }
 
 /// tanh z from z and e = [`tanh_exp`] (z).
-#[inline]
+#[inline(always)]
 fn tanh_from_exp(z: f64, e: f64) -> f64 {
     ((1.0 - e) / (1.0 + e)).copysign(z)
 }
@@ -68,7 +70,7 @@ fn tanh_from_exp(z: f64, e: f64) -> f64 {
 /// error, e^r - 1 from its Taylor polynomial of degree 5 (the next term is below 1e-18).
 /// Within 1 ulp of libm's `exp` (tested), with no call, no division and no branch, so a
 /// loop of it pipelines.
-#[inline]
+#[inline(always)]
 fn exp_tanh_range(x: f64) -> f64 {
     let (t, q) = exp_reduce(x);
     exp_finish(t, q)
@@ -77,7 +79,7 @@ fn exp_tanh_range(x: f64) -> f64 {
 /// The table-free first half of [`exp_tanh_range`] (vectorises): t = 128 x / ln2 + 1.5 *
 /// 2^52, whose low bits hold n, the integer nearest to 128 x / ln2, and q = e^r - 1 for
 /// r = x - n ln2 / 128.
-#[inline]
+#[inline(always)]
 fn exp_reduce(x: f64) -> (f64, f64) {
     const INV_LN2_128: f64 = f64::from_bits(0x4067_1547_652B_82FE);
     // ln2 / 128 in two parts; the high one has 40 significant bits, so n * LN2_128_HI is
@@ -100,7 +102,7 @@ fn exp_reduce(x: f64) -> (f64, f64) {
 
 /// The second half of [`exp_tanh_range`]: e^x = 2^q 2^(i/128) (1 + tail_i + q) from
 /// [`exp_reduce`]'s (t, q), with n = 128 q + i.
-#[inline]
+#[inline(always)]
 fn exp_finish(t: f64, q: f64) -> f64 {
     let bits = t.to_bits();
     // i in the low 7 bits of n; q << 52, added to the exponent bits of 2^(i/128), makes

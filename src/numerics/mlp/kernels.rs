@@ -13,19 +13,29 @@
 //! loops of the `reference` module (sample by sample, column by column), whatever the width,
 //! so the tests require the kernels to match them bit for bit for every width and several
 //! batch sizes.
+//!
+//! Each kernel runs inside [`cpu::fast`]: compiled for AVX2 + FMA where the CPU has them (four
+//! lanes), the same arithmetic in the same order, so the same bits.
 
 use super::MAX_UNITS;
+use crate::numerics::cpu;
 
 /// Z = W A + b 1' for a whole batch: z_j = b + sum_k W[:, k] a_kj, with W column-major
 /// (bias.len() x cols), A (cols x B) and Z (bias.len() x B).
 pub(super) fn affine(z: &mut [f64], w: &[f64], bias: &[f64], a: &[f64]) {
     let cols = w.len() / bias.len().max(1);
-    by_width!(bias.len(), affine_n(z, w, bias, a, cols));
+    cpu::fast(
+        #[inline(always)]
+        || by_width!(bias.len(), affine_n(z, w, bias, a, cols)),
+    );
 }
 
 /// db += sum_j delta_j, with delta (db.len() x B).
 pub(super) fn add_bias_gradient(gb: &mut [f64], delta: &[f64]) {
-    by_width!(gb.len(), sum_columns(gb, delta));
+    cpu::fast(
+        #[inline(always)]
+        || by_width!(gb.len(), sum_columns(gb, delta)),
+    );
 }
 
 /// dW += sum_j delta_j a_j', with dW column-major (rows x cols), delta (rows x B) and A
@@ -38,9 +48,15 @@ pub(super) fn add_weight_gradient(gw: &mut [f64], delta: &[f64], a: &[f64], row:
     let (rows, cols) = (delta.len() / b, a.len() / b);
     if rows == 1 && cols <= MAX_UNITS {
         // One row (the output layer): dW' = sum_j a_j delta_j, a sum of whole columns of A.
-        by_width!(cols, add_columns(gw, a, delta));
+        cpu::fast(
+            #[inline(always)]
+            || by_width!(cols, add_columns(gw, a, delta)),
+        );
     } else {
-        by_width!(rows, weight_gradient_n(gw, delta, a, row));
+        cpu::fast(
+            #[inline(always)]
+            || by_width!(rows, weight_gradient_n(gw, delta, a, row)),
+        );
     }
 }
 
@@ -62,7 +78,10 @@ pub(super) fn back_propagate(
             *v = w[k * rows + i];
         }
     }
-    by_width!(cols, back_propagate_n(prev, wt, delta, rows));
+    cpu::fast(
+        #[inline(always)]
+        || by_width!(cols, back_propagate_n(prev, wt, delta, rows)),
+    );
 }
 
 /// Calls `$kernel::<N>(args)` with the const N equal to the width `$n` (1 to [`MAX_UNITS`]),
@@ -99,7 +118,7 @@ const _: () = assert!(MAX_UNITS == 16, "by_width! covers widths 1 to 16");
 
 /// out += sum_k m[:, k] s_k, with m column-major (out.len() rows, s.len() columns): the
 /// kernel of every product here. N is out.len() (0: any length).
-#[inline]
+#[inline(always)]
 fn add_columns<const N: usize>(out: &mut [f64], m: &[f64], s: &[f64]) {
     if N == 0 || out.len() != N {
         let n = out.len().max(1);
@@ -123,7 +142,7 @@ fn add_columns<const N: usize>(out: &mut [f64], m: &[f64], s: &[f64]) {
 /// dW += sum_j delta_j a_j' for a whole batch, with dW column-major (rows x cols), delta
 /// (rows x B) and A (cols x B): column k of dW is sum_j delta_j a_kj, a sum of the columns
 /// of delta once row k of A is gathered into `row` (B). N is rows (0: any).
-#[inline]
+#[inline(always)]
 fn weight_gradient_n<const N: usize>(gw: &mut [f64], delta: &[f64], a: &[f64], row: &mut [f64]) {
     let b = row.len().max(1);
     let rows = (delta.len() / b).max(1);
@@ -137,7 +156,7 @@ fn weight_gradient_n<const N: usize>(gw: &mut [f64], delta: &[f64], a: &[f64], r
 }
 
 /// out += sum_j m[:, j], with m column-major (out.len() rows). N is out.len() (0: any).
-#[inline]
+#[inline(always)]
 fn sum_columns<const N: usize>(out: &mut [f64], m: &[f64]) {
     if N == 0 || out.len() != N {
         let n = out.len().max(1);
@@ -161,7 +180,7 @@ fn sum_columns<const N: usize>(out: &mut [f64], m: &[f64]) {
 /// Z = W A + b 1' for a whole batch: z_j = b + sum_k W[:, k] a_kj, with W column-major
 /// (bias.len() x cols) and A, Z column-major (one sample per column). N is bias.len()
 /// (0: any).
-#[inline]
+#[inline(always)]
 fn affine_n<const N: usize>(z: &mut [f64], w: &[f64], bias: &[f64], a: &[f64], cols: usize) {
     let rows = bias.len().max(1);
     let cols = cols.max(1);
@@ -192,7 +211,7 @@ fn affine_n<const N: usize>(z: &mut [f64], w: &[f64], bias: &[f64], a: &[f64], c
 
 /// prev_j = W' delta_j for a whole batch, with wt = W' column-major (N x rows), delta
 /// (rows x B) and prev (N x B). N is the width of the layer below (0: any).
-#[inline]
+#[inline(always)]
 fn back_propagate_n<const N: usize>(prev: &mut [f64], wt: &[f64], delta: &[f64], rows: usize) {
     let rows = rows.max(1);
     let cols = wt.len() / rows;

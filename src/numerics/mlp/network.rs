@@ -62,45 +62,53 @@ impl Activation {
     /// Replaces every z of `v` by f(z), exactly as [`Self::apply`] does (one loop per
     /// activation; tanh's vectorises).
     pub fn apply_all(self, v: &mut [f64]) {
-        match self {
-            Self::Tanh => tanh_all(v),
-            Self::ReLU => {
-                for z in v {
-                    *z = Self::ReLU.apply(*z);
+        crate::numerics::cpu::fast(
+            #[inline(always)]
+            || match self {
+                Self::Tanh => tanh_all(v),
+                Self::ReLU => {
+                    for z in v {
+                        *z = Self::ReLU.apply(*z);
+                    }
                 }
-            }
-            Self::Sigmoid => {
-                for z in v {
-                    *z = sigmoid(*z);
+                Self::Sigmoid => {
+                    for z in v {
+                        *z = sigmoid(*z);
+                    }
                 }
-            }
-            Self::Linear => {}
-        }
+                Self::Linear => {}
+            },
+        );
     }
 
     /// d_i *= f'(z_i) for every i, from the outputs a = f(z) (as
     /// [`Self::derivative_from_output`]).
     pub fn multiply_by_derivative(self, d: &mut [f64], a: &[f64]) {
-        // One loop per activation, so that each is a plain vectorisable loop.
-        match self {
-            Self::ReLU => {
-                for (d, &a) in d.iter_mut().zip(a) {
-                    *d *= Self::ReLU.derivative_from_output(a);
+        crate::numerics::cpu::fast(
+            #[inline(always)]
+            || {
+                // One loop per activation, so that each is a plain vectorisable loop.
+                match self {
+                    Self::ReLU => {
+                        for (d, &a) in d.iter_mut().zip(a) {
+                            *d *= Self::ReLU.derivative_from_output(a);
+                        }
+                    }
+                    Self::Tanh => {
+                        for (d, &a) in d.iter_mut().zip(a) {
+                            *d *= Self::Tanh.derivative_from_output(a);
+                        }
+                    }
+                    Self::Sigmoid => {
+                        for (d, &a) in d.iter_mut().zip(a) {
+                            *d *= Self::Sigmoid.derivative_from_output(a);
+                        }
+                    }
+                    // f' = 1.
+                    Self::Linear => {}
                 }
-            }
-            Self::Tanh => {
-                for (d, &a) in d.iter_mut().zip(a) {
-                    *d *= Self::Tanh.derivative_from_output(a);
-                }
-            }
-            Self::Sigmoid => {
-                for (d, &a) in d.iter_mut().zip(a) {
-                    *d *= Self::Sigmoid.derivative_from_output(a);
-                }
-            }
-            // f' = 1.
-            Self::Linear => {}
-        }
+            },
+        );
     }
 
     /// f'(z) written in terms of the output a = f(z) (what the backward pass keeps).

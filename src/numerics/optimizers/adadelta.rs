@@ -105,6 +105,7 @@ impl Tunable for Adadelta {
 }
 
 impl FirstOrder for Adadelta {
+    #[inline(always)]
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
         let p = &self.p;
         let n = x.len();

@@ -189,6 +189,7 @@ fn norm(v: &[f64]) -> f64 {
 }
 
 impl FirstOrder for Adafactor {
+    #[inline(always)]
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
         let n = x.len();
         if self.update.len() != n || self.tensors.is_empty() {

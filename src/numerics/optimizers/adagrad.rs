@@ -97,6 +97,7 @@ impl Tunable for Adagrad {
 }
 
 impl FirstOrder for Adagrad {
+    #[inline(always)]
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
         let p = &self.p;
         ensure_len(&mut self.sum, x.len(), p.initial_accumulator_value);

@@ -264,6 +264,7 @@ impl Tunable for Adam {
 }
 
 impl FirstOrder for Adam {
+    #[inline(always)]
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
         let p = &self.p;
         let n = x.len();

@@ -111,6 +111,7 @@ fn maximum(a: f64, b: f64) -> f64 {
 }
 
 impl FirstOrder for Adamax {
+    #[inline(always)]
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
         let p = &self.p;
         let n = x.len();

@@ -111,6 +111,7 @@ impl Tunable for Asgd {
 }
 
 impl FirstOrder for Asgd {
+    #[inline(always)]
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
         let p = &self.p;
         let n = x.len();

@@ -121,6 +121,7 @@ impl Tunable for Lion {
 }
 
 impl FirstOrder for Lion {
+    #[inline(always)]
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
         let p = &self.p;
         ensure_len(&mut self.exp_avg, x.len(), 0.0);

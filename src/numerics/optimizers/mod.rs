@@ -124,7 +124,8 @@ pub trait Tunable {
 
 /// A method whose update needs only the gradient at the current point (the torch.optim form).
 pub trait FirstOrder: Tunable {
-    /// One update of x given the gradient g at x.
+    /// One update of x given the gradient g at x. Implementations are `#[inline(always)]`:
+    /// [`Optimizer::step`] runs them inside [`crate::numerics::cpu::fast`].
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>);
     /// The buffer the gradient is evaluated into (owned by the optimizer to avoid allocation).
     fn grad_buffer(&mut self) -> &mut DVector<f64>;
@@ -174,7 +175,11 @@ impl<T: FirstOrder + Send + Clone> Optimizer for T {
             g = DVector::zeros(x.len());
         }
         let loss = oracle.eval(x, &mut g);
-        self.update(x, &g);
+        // The update inlines into a function compiled for this CPU's best instructions.
+        crate::numerics::cpu::fast(
+            #[inline(always)]
+            || self.update(x, &g),
+        );
         *self.grad_buffer() = g;
         Ok(StepInfo {
             loss,
@@ -418,13 +423,13 @@ impl OptimizerSpec {
 // compiled to fused multiply-adds (measured against torch 2.15 on x86-64), `addcdiv_` is not.
 
 /// a * b + c with one rounding, as torch's fused CPU kernels compute it.
-#[inline]
+#[inline(always)]
 pub(crate) fn fma(a: f64, b: f64, c: f64) -> f64 {
     a.mul_add(b, c)
 }
 
 /// torch.lerp: `a + w (b - a)` for |w| < 0.5, else `b + (w - 1)(b - a)`, each fused.
-#[inline]
+#[inline(always)]
 pub(crate) fn lerp(a: f64, b: f64, w: f64) -> f64 {
     if w.abs() < 0.5 {
         fma(w, b - a, a)
@@ -434,7 +439,7 @@ pub(crate) fn lerp(a: f64, b: f64, w: f64) -> f64 {
 }
 
 /// torch's `clamp(min=lo)`: max(v, lo), NaN staying NaN (`f64::max` would drop it).
-#[inline]
+#[inline(always)]
 pub(crate) fn clamp_min(v: f64, lo: f64) -> f64 {
     if v < lo { lo } else { v }
 }

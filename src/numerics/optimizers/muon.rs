@@ -234,6 +234,7 @@ impl Tunable for Muon {
 }
 
 impl FirstOrder for Muon {
+    #[inline(always)]
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
         let n = x.len();
         if self.momentum.len() != n || !self.started {

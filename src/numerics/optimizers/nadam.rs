@@ -120,6 +120,7 @@ impl Tunable for NAdam {
 }
 
 impl FirstOrder for NAdam {
+    #[inline(always)]
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
         let p = &self.p;
         let n = x.len();

@@ -112,6 +112,7 @@ impl Tunable for RAdam {
 }
 
 impl FirstOrder for RAdam {
+    #[inline(always)]
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
         let p = &self.p;
         let n = x.len();

@@ -125,6 +125,7 @@ impl Tunable for RmsProp {
 }
 
 impl FirstOrder for RmsProp {
+    #[inline(always)]
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
         let p = &self.p;
         let n = x.len();

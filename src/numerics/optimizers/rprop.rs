@@ -136,6 +136,7 @@ fn clamp(v: f64, lo: f64, hi: f64) -> f64 {
 }
 
 impl FirstOrder for Rprop {
+    #[inline(always)]
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
         let p = &self.p;
         let n = x.len();

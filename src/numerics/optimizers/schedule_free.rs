@@ -275,6 +275,7 @@ impl Tunable for ScheduleFree {
 }
 
 impl FirstOrder for ScheduleFree {
+    #[inline(always)]
     fn update(&mut self, y: &mut DVector<f64>, g: &DVector<f64>) {
         let n = y.len();
         if self.z.len() != n {

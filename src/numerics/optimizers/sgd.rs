@@ -152,6 +152,7 @@ impl Tunable for Sgd {
 }
 
 impl FirstOrder for Sgd {
+    #[inline(always)]
     fn update(&mut self, x: &mut DVector<f64>, g: &DVector<f64>) {
         let p = &self.p;
         ensure_len(&mut self.buf, x.len(), 0.0);
