@@ -156,16 +156,18 @@ impl PathShape {
         // once it exceeds the tolerance, so it need not follow such points.)
         let v = p - anchor;
         let d2 = v.norm_squared();
-        if d2 <= self.tolerance * self.tolerance {
+        let t = self.tolerance;
+        if d2 <= t * t {
             return;
         }
         let d = d2.sqrt();
         self.reach = self.reach.max(d);
-        let u = v / d;
-        let sin = self.tolerance / d;
-        let cos = (1.0 - sin * sin).sqrt();
-        let lo = Vec2::new(u.x * cos + u.y * sin, -u.x * sin + u.y * cos);
-        let hi = Vec2::new(u.x * cos - u.y * sin, u.x * sin + u.y * cos);
+        // The two tangents from the anchor to the circle of radius t around p, as unit
+        // vectors: v / d turned by +-asin(t / d), with d cos = sqrt(d^2 - t^2) and d sin = t.
+        // The two roots and the one division do not wait for each other.
+        let (c, s) = ((d2 - t * t).sqrt(), 1.0 / d2);
+        let lo = Vec2::new((v.x * c + v.y * t) * s, (v.y * c - v.x * t) * s);
+        let hi = Vec2::new((v.x * c - v.y * t) * s, (v.y * c + v.x * t) * s);
         self.wedge = Some(match self.wedge {
             None => (lo, hi),
             Some((a, b)) => (

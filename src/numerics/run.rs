@@ -672,6 +672,27 @@ struct PlaneOracle<'a> {
     /// In the app, the frame's deadline and the step's kept work: the step may be cut off
     /// and resumed (see [`super::resume`]). None on the command line: steps run to the end.
     slicing: resume::Slicing<'a>,
+    /// The objective's value and gradient at the point the run recorded last ([`Known`]).
+    known: Known,
+}
+
+/// f and grad f at the point a run recorded last: the run evaluates them there to record the
+/// step, and the next step usually asks for them at the same point first.
+#[derive(Clone, Copy, Debug, Default)]
+struct Known(Option<(Vec2, f64, Vec2)>);
+
+impl Known {
+    /// f(p) and grad f(p), from the kept values when p is their point (bit for bit, so the
+    /// values are the ones `f` would return), else from `f`.
+    #[inline]
+    fn value_and_gradient(self, f: &AnyObjective, p: Vec2) -> (f64, Vec2) {
+        match self.0 {
+            Some((q, v, g)) if q.x.to_bits() == p.x.to_bits() && q.y.to_bits() == p.y.to_bits() => {
+                (v, g)
+            }
+            _ => f.value_and_gradient(p),
+        }
+    }
 }
 
 impl PlaneOracle<'_> {
@@ -679,15 +700,16 @@ impl PlaneOracle<'_> {
     fn value_and_gradient(&mut self, x: &DVector<f64>) -> Option<(f64, Vec2)> {
         let p = Vec2::new(x[0], x[1]);
         let f = self.f;
+        let known = self.known;
         Some(match self.draw {
-            Draw::None => f.value_and_gradient(p),
+            Draw::None => known.value_and_gradient(f, p),
             Draw::Gradient(xi) => {
-                let (v, g) = f.value_and_gradient(p);
+                let (v, g) = known.value_and_gradient(f, p);
                 (v, g + Vec2::new(xi[0], xi[1]))
             }
             Draw::Tilt(xi) => {
                 let xi = Vec2::new(xi[0], xi[1]);
-                let (v, g) = f.value_and_gradient(p);
+                let (v, g) = known.value_and_gradient(f, p);
                 (v - xi.dot(&p), g - xi)
             }
             Draw::Batch(batch, shifts) => {
@@ -707,7 +729,7 @@ impl PlaneOracle<'_> {
             }
             Draw::Scaled(batch, weights) => {
                 let w = batch.iter().map(|&i| weights[i]).sum::<f64>() / batch.len() as f64;
-                let (v, g) = f.value_and_gradient(p);
+                let (v, g) = known.value_and_gradient(f, p);
                 (w * v, w * g)
             }
         })
@@ -813,6 +835,10 @@ pub struct Run {
     stream: Option<SampleStream>,
     /// The work of a step cut off at the app's deadline, kept for its retry.
     resume: Resume,
+    /// f and grad f at the latest recorded point.
+    known: Known,
+    /// The learning rate of the next step, once the last step has found it.
+    next_lr: Option<(usize, f64)>,
 }
 
 impl fmt::Debug for Run {
@@ -908,6 +934,8 @@ impl Run {
             trajectory,
             stream,
             resume: Resume::default(),
+            known: Known::default(),
+            next_lr: None,
             config,
         };
         let start = run.config.start;
@@ -926,7 +954,9 @@ impl Run {
             };
             return Ok(run);
         }
-        run.record(0, start, f, norm(g));
+        run.known = Known(Some((start, f, g)));
+        let lr = run.scheduler.lr(0);
+        run.record(0, start, f, norm(g), lr);
         Ok(run)
     }
 
@@ -970,7 +1000,9 @@ impl Run {
         }
     }
 
-    fn record(&mut self, step: usize, p: Vec2, loss: f64, grad_norm: f64) {
+    /// Records x_step = p with its loss, gradient norm and the learning rate of the update
+    /// from it.
+    fn record(&mut self, step: usize, p: Vec2, loss: f64, grad_norm: f64, lr: f64) {
         let to2 = |v: &DVector<f64>| Vec2::new(v[0], v[1]);
         // An optimizer's own averaged point (ASGD, Schedule-Free) is the run's averaged point;
         // Polyak averaging, when asked for, averages the iterates of the others.
@@ -995,7 +1027,7 @@ impl Run {
             point: p,
             loss,
             grad_norm,
-            lr: self.scheduler.lr(step),
+            lr,
             effective_lr: self
                 .optimizer
                 .effective_lr()
@@ -1014,6 +1046,15 @@ impl Run {
             stream.push(sample);
         }
         self.trajectory.push(sample);
+    }
+
+    /// The learning rate of the update from x_k: the one the last step found, or the
+    /// scheduler's.
+    fn lr_at(&self, k: usize) -> f64 {
+        match self.next_lr {
+            Some((step, lr)) if step == k => lr,
+            _ => self.scheduler.lr(k),
+        }
     }
 
     /// Takes up to `steps` updates (fewer if the run stops). Returns the number taken.
@@ -1045,7 +1086,7 @@ impl Run {
                 break;
             }
             let k = self.trajectory.steps_done();
-            let lr = self.scheduler.lr(k);
+            let lr = self.lr_at(k);
             self.optimizer.set_lr(lr);
             if self.config.momentum_schedule != MomentumSchedule::Constant
                 && let Some(target) = self.config.optimizer.momentum()
@@ -1065,6 +1106,7 @@ impl Run {
                 examples: self.config.examples.max(1),
                 evaluations: 0,
                 slicing: slicing.map(|d| (d, &mut self.resume)),
+                known: self.known,
             };
             let stepped = self.optimizer.step(&mut self.x, &mut oracle);
             let work = oracle.evaluations;
@@ -1116,9 +1158,11 @@ impl Run {
                 break;
             }
             let (f, g) = objective.value_and_gradient(p);
+            self.known = Known(Some((p, f, g)));
             let grad_norm = norm(g);
             self.scheduler.observe(f);
             let next_lr = self.scheduler.lr(k + 1);
+            self.next_lr = Some((k + 1, next_lr));
             let stop = if !(f.is_finite() && grad_norm.is_finite()) {
                 Some(Stop::NonFiniteValue)
             } else if !next_lr.is_finite() {
@@ -1133,7 +1177,7 @@ impl Run {
                 };
                 break;
             }
-            self.record(k + 1, p, f, grad_norm);
+            self.record(k + 1, p, f, grad_norm, next_lr);
         }
         taken
     }
@@ -1577,6 +1621,7 @@ mod tests {
                     examples: 1,
                     evaluations: 0,
                     slicing: None,
+                    known: Known::default(),
                 };
                 o.eval(&x, &mut g);
                 sum2 += (g[0] - 0.3).powi(2) + (g[1] + 0.2).powi(2);
