@@ -158,7 +158,8 @@ fn write_csv(
     for (chunks, spec) in Chunks::all(scenario, runs, steps)?.iter_mut().zip(runs) {
         let label = csv_field(&spec.label);
         let format = |samples: &[Sample]| {
-            let mut rows = CsvRows::new();
+            // A row is at most the label and 12 fields of at most 24 bytes.
+            let mut rows = CsvRows::with_capacity(samples.len() * (label.len() + 12 * 25));
             for s in samples {
                 rows.quoted(&label)
                     .count(s.step)
