@@ -17,7 +17,7 @@
 //! `OPTIVIZ_CPU=baseline` in the environment turns the dispatch off, so that one binary can be
 //! timed both ways (`optiviz bench` prints which path it measured).
 
-use fearless_simd::{Level, Simd};
+use fearless_simd::Level;
 use std::sync::OnceLock;
 
 /// The instruction level [`fast`] uses, decided on first use: this CPU's, or none when
@@ -49,9 +49,9 @@ pub fn describe() -> &'static str {
 pub fn fast<R>(f: impl FnOnce() -> R) -> R {
     match level() {
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        Some(Level::Avx2(avx2)) => avx2.vectorize(f),
+        Some(Level::Avx2(avx2)) => fearless_simd::Simd::vectorize(avx2, f),
         #[cfg(target_arch = "aarch64")]
-        Some(Level::Neon(neon)) => neon.vectorize(f),
+        Some(Level::Neon(neon)) => fearless_simd::Simd::vectorize(neon, f),
         _ => f(),
     }
 }
