@@ -537,6 +537,7 @@ impl Bench<'_> {
 }
 
 /// The key of the long UI frame workload; its name adds the memory the trajectories hold.
+#[cfg(feature = "gui")]
 const LONG_FRAME: &str = "UI frame: 8 runs x 1,000,000 steps playing";
 
 /// The app's frames and startup (GUI builds only).
