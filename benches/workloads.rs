@@ -3,8 +3,9 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use optiviz::cli::bench::{
-    BUILTIN_STEPS, CONTOUR_GRID, CONTOUR_LEVELS, RESIM_STEPS, contour_pipeline, contour_setup,
-    extract_levels, mlp_training_rate, render_figure, render_gif, resimulate, stepping_rate,
+    BUILTIN_STEPS, CONTOUR_GRID, CONTOUR_LEVELS, MLP_WORKLOAD, RESIM_STEPS, contour_pipeline,
+    contour_setup, extract_levels, mlp_training_rate, render_figure, render_gif, resimulate,
+    stepping_rate,
 };
 use optiviz::numerics::contour::Grid;
 use optiviz::numerics::optimizers::{AdamParams, OptimizerSpec, SgdParams};
@@ -64,7 +65,8 @@ fn stepping(c: &mut Criterion) {
 
 fn mlp_training(c: &mut Criterion) {
     c.bench_function("MLP training 2-16-16-1 tanh B=32 Adam, 1000 steps", |b| {
-        b.iter(|| black_box(mlp_training_rate(1000, false)));
+        let (width, batch) = MLP_WORKLOAD;
+        b.iter(|| black_box(mlp_training_rate(width, batch, 1000, false)));
     });
 }
 

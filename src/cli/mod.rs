@@ -81,20 +81,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Time the standard workloads (contours, re-simulation, a UI frame, stepping) and print
-    /// the median, best and worst of repeated runs.
-    Bench {
-        /// Print JSON instead of a table.
-        #[arg(long, conflicts_with = "markdown")]
-        json: bool,
-        /// Print the page docs/performance.md is (`optiviz bench --markdown >
-        /// docs/performance.md`): the table with the time and machine it was measured on.
-        #[arg(long)]
-        markdown: bool,
-        /// Fewer repetitions: a quick look rather than a measurement.
-        #[arg(long)]
-        quick: bool,
-    },
+    /// Time the standard workloads (contours, re-simulation, a UI frame, stepping, MLP
+    /// training, figures, and the scaling curves of contours and MLP training) and print the
+    /// median, 90th percentile, best and worst of repeated runs.
+    Bench(BenchArgs),
     /// Train the small network of an MLP preset (presets/mlp/) with every run and print
     /// run,step,train_loss,test_loss,train_acc,test_acc.
     Train {
@@ -159,6 +149,32 @@ pub enum Command {
         #[arg(required = true)]
         presets: Vec<PathBuf>,
     },
+}
+
+/// The options of `optiviz bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Print JSON instead of a table.
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Print the page docs/performance.md is (`optiviz bench --markdown >
+    /// docs/performance.md`): the table with the time and machine it was measured on.
+    #[arg(long)]
+    pub markdown: bool,
+    /// Also write the figures as JSON to FILE, so that one run gives both the page (or the
+    /// table) and the JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json_out: Option<PathBuf>,
+    /// Fewer repetitions: a quick look rather than a measurement.
+    #[arg(long)]
+    pub quick: bool,
+    /// Run only the workloads whose name contains SUBSTRING (may be given several times;
+    /// `--list` shows the names).
+    #[arg(long, value_name = "SUBSTRING")]
+    pub only: Vec<String>,
+    /// Print the names of the workloads that would run, one a line, and time nothing.
+    #[arg(long, conflicts_with_all = ["json", "markdown", "json_out"])]
+    pub list: bool,
 }
 
 /// A plot of the app that can be saved alone.
@@ -255,25 +271,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             out.flush().context("writing the output")?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Bench {
-            json,
-            markdown,
-            quick,
-        }) => {
-            let started = std::time::SystemTime::now();
-            let results = self::bench::run_all(quick);
-            if markdown {
-                print!("{}", self::bench::to_markdown(&results, started, quick));
-            } else if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&results).context("encoding JSON")?
-                );
-            } else {
-                print!("{}", self::bench::to_text(&results));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(Command::Bench(args)) => bench(args),
         Some(Command::Train {
             preset,
             steps,
@@ -297,6 +295,54 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             gif,
         }) => render::render_deck(&folder, &out, format, &figure, gif),
     }
+}
+
+/// `optiviz bench`: the workloads `only` picks are decided by name before any is timed.
+fn bench(args: BenchArgs) -> Result<ExitCode> {
+    let BenchArgs {
+        json,
+        markdown,
+        json_out,
+        quick,
+        only,
+        list,
+    } = args;
+    let plan = self::bench::Plan { quick, only };
+    let names = self::bench::names(&plan);
+    if names.is_empty() {
+        eprintln!(
+            "no workload's name contains {} (see optiviz bench --list)",
+            plan.only
+                .iter()
+                .map(|s| format!("{s:?}"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        );
+        return Ok(ExitCode::from(2));
+    }
+    if list {
+        for name in names {
+            println!("{name}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let started = std::time::SystemTime::now();
+    let results = self::bench::run(&plan);
+    if let Some(path) = &json_out {
+        let text = serde_json::to_string_pretty(&results).context("encoding JSON")?;
+        io::write_atomic(path, format!("{text}\n").as_bytes())?;
+    }
+    if markdown {
+        print!("{}", self::bench::to_markdown(&results, started, quick));
+    } else if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&results).context("encoding JSON")?
+        );
+    } else {
+        print!("{}", self::bench::to_text(&results));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `optiviz link`: the preset is checked as `check` does, its text goes into the link as
