@@ -13,15 +13,15 @@ Without --bench-json it runs `OPTIVIZ_BINARY bench --json --only "contour pipeli
 of an `optiviz bench --json` run from FILE (benches/peers/run.sh hands both peers one run's).
 --out writes the peer's figures as JSON (for plot_scaling.py).
 """
-import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 
 import contourpy
 import numpy as np
+
+import peer_common
 
 N, LEVELS = 512, 24
 SIDES = [128, 256, 512, 1024, 2048]
@@ -73,22 +73,8 @@ def pipeline(xr, yr, n):
     return [gen.lines(level) for level in levels]
 
 
-def optiviz_figures(args):
-    if args.bench_json:
-        with open(args.bench_json) as f:
-            return json.load(f)
-    cmd = [args.binary, "bench", "--json", "--only", "contour pipeline", "--only", "contour extraction"]
-    if args.quick:
-        cmd.append("--quick")
-    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("binary", nargs="?", default="target/release/optiviz")
-    parser.add_argument("--bench-json", metavar="FILE", help="figures of an `optiviz bench --json` run")
-    parser.add_argument("--out", metavar="FILE", help="write the peer's figures as JSON")
-    parser.add_argument("--quick", action="store_true", help="a few repetitions: a look, not a measurement")
+    parser = peer_common.parser(__doc__)
     args = parser.parse_args()
     repeats, span = (3, 0.0) if args.quick else (21, 1.0)
 
@@ -108,7 +94,7 @@ def main():
         times = timed_ms(lambda: pipeline(xr, yr, n), repeats if n <= N else min(repeats, 5), span)
         peer[n] = {"side": n, "median_ms": statistics.median(times), "p90_ms": p90(times), "repeats": len(times)}
 
-    ours = {m["name"]: m for m in optiviz_figures(args)}
+    ours = {m["name"]: m for m in peer_common.optiviz_figures(args, ["contour pipeline", "contour extraction"])}
 
     def median(name):
         if name not in ours:

@@ -29,14 +29,14 @@ os.environ["XLA_FLAGS"] = (
 if hasattr(os, "sched_setaffinity"):
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
-import argparse  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
 import jax  # noqa: E402
+
+import peer_common  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402
@@ -117,31 +117,17 @@ def rates(width, batch, steps, runs, dtype):
     return out, float(final)
 
 
-def optiviz_figures(args):
-    if args.bench_json:
-        with open(args.bench_json) as f:
-            return json.load(f)
-    cmd = [args.binary, "bench", "--json", "--only", "MLP training: 2-"]
-    if args.quick:
-        cmd.append("--quick")
-    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-
-
 def name(width, batch):
     return f"MLP training: 2-{width}-{width}-1 tanh, B = {batch}, Adam"
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("binary", nargs="?", default="target/release/optiviz")
-    parser.add_argument("--bench-json", metavar="FILE", help="figures of an `optiviz bench --json` run")
-    parser.add_argument("--out", metavar="FILE", help="write the peer's figures as JSON")
+    parser = peer_common.parser(__doc__)
     parser.add_argument("--grid", action="store_true", help="also the W x B grid in float64")
-    parser.add_argument("--quick", action="store_true", help="short runs: a look, not a measurement")
     args = parser.parse_args()
     steps, runs = (5_000, 3) if args.quick else (50_000, 5)
 
-    ours = {m["name"]: m for m in optiviz_figures(args)}
+    ours = {m["name"]: m for m in peer_common.optiviz_figures(args, ["MLP training: 2-"])}
     if name(*MAIN) not in ours:
         sys.exit(f"the optiviz figures lack {name(*MAIN)!r}")
     optiviz = ours[name(*MAIN)]["median"]
