@@ -1030,3 +1030,70 @@ fn on_reddi_s_problem_adam_drifts_to_the_worst_end_and_amsgrad_to_the_minimiser(
         assert!(amsgrad.regret < 0.05, "{}", amsgrad.regret);
     }
 }
+
+/// 33: the edge of stability. Both runs reach a minimum of 1/2 (x y - 1)^2; GD with lr 0.25
+/// ends below its edge 2/lr = 8 (at about 6.1), GD with lr 0.05 ends in the nearest minimum
+/// (about 9.2), above the large rate's edge; the large-lr run first bounces across the valley.
+#[test]
+fn a_large_step_cannot_settle_in_a_minimum_sharper_than_2_over_lr() {
+    use optiviz::numerics::objectives::Hessian;
+    use optiviz::numerics::theory::sharpness::{Edge, along};
+    let file = "33-edge-of-stability.ron";
+    let s = scenario::parse(&preset_text(file), file).unwrap();
+    let mut sim = s.simulation(s.spec.steps + 1).unwrap();
+    sim.advance_to(s.spec.steps);
+    let finals: Vec<(f64, f64, f64)> = sim
+        .runs()
+        .iter()
+        .map(|r| {
+            assert!(r.status().is_running(), "{}", r.status().describe());
+            let last = r.trajectory().latest().unwrap();
+            assert!(
+                last.loss < 1e-20,
+                "{}: f = {}",
+                r.config().optimizer.name(),
+                last.loss
+            );
+            let curve = along(sim.objective(), r.config(), r.trajectory(), 0);
+            let end = curve.last().unwrap();
+            let direct = optiviz::numerics::theory::sharpness::sharpness(
+                &sim.objective().hessian(last.point),
+            );
+            assert_eq!(end.value, direct);
+            // At a minimum of the valley the sharpness is x^2 + y^2.
+            let p = last.point;
+            assert!(
+                (end.value - p.norm_squared()).abs() < 1e-9,
+                "{end:?} at {p:?}"
+            );
+            (r.config().optimizer.lr(), end.value, end.edge.unwrap())
+        })
+        .collect();
+    let (small_lr, small_sharp, small_edge) = finals[0];
+    let (large_lr, large_sharp, large_edge) = finals[1];
+    assert_eq!((small_lr, large_lr), (0.05, 0.25));
+    assert!((large_edge - 8.0).abs() < 1e-12 && (small_edge - 40.0).abs() < 1e-12);
+    assert!(
+        large_sharp <= large_edge,
+        "lr 0.25 settled at sharpness {large_sharp}, above 2/lr"
+    );
+    assert!((large_sharp - 6.1).abs() < 0.05, "{large_sharp}");
+    assert!(small_sharp > large_edge, "lr 0.05 settled at {small_sharp}");
+    assert!((small_sharp - 9.2).abs() < 0.05, "{small_sharp}");
+    // The gradient flow's minimum from (3, 0.1) keeps x^2 - y^2 = 8.99: sharpness
+    // sqrt(8.99^2 + 4); the small step stays within 0.2 % of it.
+    let flow = (8.99f64 * 8.99 + 4.0).sqrt();
+    assert!(
+        (small_sharp - flow).abs() < 2e-3 * flow,
+        "{small_sharp} vs {flow}"
+    );
+    // It bounces: the large step's iterate crosses the valley floor x y = 1 back and forth.
+    let large = &sim.runs()[1];
+    let sides: Vec<bool> = large.trajectory().points()[..10]
+        .iter()
+        .map(|p| p.x * p.y > 1.0)
+        .collect();
+    let crossings = sides.windows(2).filter(|w| w[0] != w[1]).count();
+    assert!(crossings >= 4, "{sides:?}");
+    assert!(matches!(Edge::of(large.config()), Edge::Plain { .. }));
+}

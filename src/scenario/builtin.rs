@@ -55,6 +55,7 @@ pub const BUILTIN: &[Builtin] = builtin![
     "30-adam-bias-correction.ron",
     "31-amsgrad-forms.ron",
     "32-reddi-counterexample.ron",
+    "33-edge-of-stability.ron",
 ];
 
 /// The shipped MLP presets (presets/mlp/), in order.

@@ -9,6 +9,7 @@
 mod beale;
 mod cliff;
 mod expression;
+mod factorization;
 mod goldstein_price;
 mod himmelblau;
 mod monkey_saddle;
@@ -22,6 +23,7 @@ mod styblinski_tang;
 pub use beale::Beale;
 pub use cliff::{Cliff, CliffParams};
 pub use expression::{Expression, ExpressionError, ExpressionParams};
+pub use factorization::{Factorization, FactorizationParams};
 pub use goldstein_price::GoldsteinPrice;
 pub use himmelblau::Himmelblau;
 pub use monkey_saddle::{MonkeySaddle, MonkeySaddleParams};
@@ -317,6 +319,8 @@ pub enum ObjectiveSpec {
     GoldsteinPrice,
     /// The Styblinski-Tang function.
     StyblinskiTang,
+    /// 1/2 (x y - c)^2: a valley of minima of every sharpness.
+    Factorization(FactorizationParams),
     /// A user-typed f(x, y).
     Expression(ExpressionParams),
 }
@@ -343,6 +347,7 @@ impl ObjectiveSpec {
             Self::Rastrigin(RastriginParams::default()),
             Self::GoldsteinPrice,
             Self::StyblinskiTang,
+            Self::Factorization(FactorizationParams::default()),
             Self::Expression(ExpressionParams::default()),
         ]
     }
@@ -362,6 +367,7 @@ impl ObjectiveSpec {
             Self::Rastrigin(_) => "Rastrigin",
             Self::GoldsteinPrice => "GoldsteinPrice",
             Self::StyblinskiTang => "StyblinskiTang",
+            Self::Factorization(_) => "Factorization",
             Self::Expression(_) => "Expression",
         }
     }
@@ -380,6 +386,7 @@ impl ObjectiveSpec {
             Self::Rastrigin(p) => AnyObjective::Rastrigin(Rastrigin::new(p)?),
             Self::GoldsteinPrice => AnyObjective::GoldsteinPrice(GoldsteinPrice),
             Self::StyblinskiTang => AnyObjective::StyblinskiTang(StyblinskiTang),
+            Self::Factorization(p) => AnyObjective::Factorization(Factorization::new(p)?),
             Self::Expression(p) => AnyObjective::Expression(Box::new(Expression::new(p)?)),
         })
     }
@@ -403,6 +410,7 @@ pub enum AnyObjective {
     Rastrigin(Rastrigin),
     GoldsteinPrice(GoldsteinPrice),
     StyblinskiTang(StyblinskiTang),
+    Factorization(Factorization),
     Expression(Box<Expression>),
 }
 
@@ -420,6 +428,7 @@ macro_rules! dispatch {
             AnyObjective::Rastrigin($f) => $body,
             AnyObjective::GoldsteinPrice($f) => $body,
             AnyObjective::StyblinskiTang($f) => $body,
+            AnyObjective::Factorization($f) => $body,
             AnyObjective::Expression($f) => $body,
         }
     };

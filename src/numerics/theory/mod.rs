@@ -37,7 +37,8 @@
 //! (the GD rate curve, the heavy-ball rate map, the error in the eigenbasis, effective step
 //! sizes); `sublinear.rs` the course's bounds in k for convex functions that are not strongly
 //! convex ([`SmoothConvex`]: GD's L r^2/(2k), Nesterov's 2 L r^2/(k+1)^2, the lower bound) and the
-//! log-log slope of a run's loss. Everything here is data and pure functions: the theory panel only draws it and
+//! log-log slope of a run's loss. `sharpness.rs` the sharpness along a run (l_max of the Hessian, or of
+//! P^-1 H for Adam and RMSprop) and the edge of stability of its method ([`sharpness::Edge`]). Everything here is data and pure functions: the theory panel only draws it and
 //! `optiviz analyze` only prints it, and tests/theory_agreement.rs checks that the two show the
 //! same numbers.
 //!
@@ -49,6 +50,7 @@ mod curves;
 mod ends;
 mod fit;
 mod rates;
+pub mod sharpness;
 mod spectrum;
 mod sublinear;
 mod taylor;

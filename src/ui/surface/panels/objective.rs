@@ -3,8 +3,8 @@
 
 use super::{Panel, PanelCtx};
 use crate::numerics::objectives::{
-    CliffParams, Expression, ExpressionParams, Landmarks, MonkeySaddleParams, ObjectiveSpec,
-    PlateauParams, QuadraticParams, RastriginParams, RosenbrockParams, SaddleParams,
+    CliffParams, Expression, ExpressionParams, FactorizationParams, Landmarks, MonkeySaddleParams,
+    ObjectiveSpec, PlateauParams, QuadraticParams, RastriginParams, RosenbrockParams, SaddleParams,
 };
 use crate::scenario::Element;
 use crate::scenario::ScenarioSpec;
@@ -76,6 +76,7 @@ impl Panel for ObjectivePanel {
             ObjectiveSpec::Cliff(p) => cliff(ui, p),
             ObjectiveSpec::Plateau(p) => plateau(ui, p),
             ObjectiveSpec::Rastrigin(p) => rastrigin(ui, p),
+            ObjectiveSpec::Factorization(p) => factorization(ui, p),
             ObjectiveSpec::Expression(p) => self.expression(ui, p),
             _ if self.draft.is_some() => self.draft = None,
             ObjectiveSpec::Beale
@@ -232,6 +233,18 @@ fn saddle(ui: &mut egui::Ui, p: &mut SaddleParams) {
         d.quartic,
         false,
         "q in + q y^4: walls that give escaping runs a minimum",
+    );
+}
+
+fn factorization(ui: &mut egui::Ui, p: &mut FactorizationParams) {
+    slider(
+        ui,
+        "target",
+        &mut p.target,
+        0.1..=10.0,
+        FactorizationParams::default().target,
+        true,
+        "c in 1/2 (x y - c)^2: the minima are the hyperbola x y = c, sharpness x^2 + y^2 there (2c at the balanced x = y)",
     );
 }
 
