@@ -944,3 +944,42 @@ fn the_schedule_editor_previews_the_learning_rate() {
     let h = app_with_preset_sized(&preset("01-gd-zigzag.ron"), egui::vec2(1920.0, 1080.0));
     assert!(h.query_by_label("schedule preview").is_none());
 }
+
+/// Preset 33 opens on the sharpness plot: each run's sharpness against its 2/lr, dashed and
+/// named with its value; View > Loss plot axes switches another preset's plot to it (an edit).
+#[test]
+fn the_sharpness_plot_shows_each_run_against_its_edge_of_stability() {
+    let h = at_the_end("33-edge-of-stability.ron");
+    assert!(h.query_by_label("sharpness plot").is_some());
+    assert!(h.query_by_label("loss plot").is_none());
+    let shown: Vec<String> = painted_texts(&h).into_iter().map(|(t, ..)| t).collect();
+    for name in [
+        "2/lr = 8",
+        "2/lr = 40 (above)",
+        "edge of stability",
+        "sharpness",
+    ] {
+        assert!(
+            shown.iter().any(|t| t == name),
+            "{name} missing in {shown:?}"
+        );
+    }
+
+    let mut h = at_the_end("04-momentum-vs-gd.ron");
+    assert!(h.query_by_label("loss plot").is_some());
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label("Loss plot axes").click();
+    h.run_steps(2);
+    h.get_by_label("y: sharpness (edge of stability)").click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().session().spec().loss_plot.y,
+        optiviz::scenario::LossY::Sharpness
+    );
+    assert!(h.state().modified(), "saving will store the plot's axes");
+    assert!(h.query_by_label("sharpness plot").is_some());
+    let shown: Vec<String> = painted_texts(&h).into_iter().map(|(t, ..)| t).collect();
+    // Heavy ball's edge is (2 + 2m)/((1 - dampening) lr): named "edge", not "2/lr".
+    assert!(shown.iter().any(|t| t.starts_with("edge = ")), "{shown:?}");
+}

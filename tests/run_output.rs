@@ -19,7 +19,7 @@ use std::path::Path;
 
 fn output(scenario: &Scenario, steps: usize, format: Format) -> String {
     let mut out = Vec::new();
-    run(scenario, Some(steps), format, &mut out).unwrap();
+    run(scenario, Some(steps), format, false, &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 
@@ -234,4 +234,63 @@ fn streamed_output_agrees_on_averages_divergence_and_edge_cases() {
             check(&scenario, steps, &format!("case {i}, {steps} steps"));
         }
     }
+}
+
+/// `run --sharpness` adds the sharpness and edge columns, and they are the app's curve
+/// (`sharpness::along` on the whole simulation) to the bit, across chunk and piece boundaries
+/// (9000 steps: a chunk is 8192) where a schedule changes the learning rate every step, and for
+/// an adaptive method, whose first row has no preconditioner yet.
+#[test]
+fn sharpness_columns_are_the_app_s_curve() {
+    use optiviz::numerics::theory::sharpness;
+    let text = "(objective: Quadratic(kappa: 10.0, l_max: 2.0, angle_deg: 20.0), runs: [\
+        (label: \"gd\", optimizer: GD(lr: 0.9), start: (1.0, 1.0), schedule: Exponential(gamma: 0.9999)),\
+        (label: \"adam\", optimizer: Adam(lr: 0.02), start: (1.0, 1.0), schedule: Exponential(gamma: 0.9999)),\
+        (label: \"sgd\", optimizer: SGD(lr: 0.2, momentum: 0.9), start: (1.0, 1.0))])";
+    let scenario = scenario::parse(text, "t.ron").unwrap();
+    let steps = 9000;
+    let mut buf = Vec::new();
+    run(&scenario, Some(steps), Format::Csv, true, &mut buf).unwrap();
+    let csv = String::from_utf8(buf).unwrap();
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",avg_x,avg_y,sharpness,edge")
+    );
+    let sim = in_memory(&scenario, steps);
+    let mut rows = lines.map(|l| l.split(',').map(str::to_owned).collect::<Vec<_>>());
+    for (i, r) in scenario.enabled_runs().enumerate() {
+        let run = &sim.runs()[i];
+        let curve = sharpness::along(&scenario.objective, &r.config, run.trajectory(), 0);
+        let mut curve = curve.iter().peekable();
+        for k in 0..=steps {
+            let row = rows.next().unwrap();
+            assert_eq!(row[0], r.label);
+            assert_eq!(row[1], k.to_string());
+            let (value, edge) = match curve.peek() {
+                Some(c) if c.step == k => {
+                    let c = curve.next().unwrap();
+                    (Some(c.value), c.edge)
+                }
+                _ => (None, None),
+            };
+            assert_eq!(row[12], field(value), "{} step {k}", r.label);
+            assert_eq!(row[13], field(edge), "{} step {k}", r.label);
+        }
+        assert!(curve.next().is_none());
+    }
+    assert!(rows.next().is_none());
+    // JSON carries the same two fields.
+    let mut buf = Vec::new();
+    run(&scenario, Some(20), Format::Json, true, &mut buf).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+    assert!(v["runs"][0]["steps"][0]["sharpness"].is_f64());
+    assert!((v["runs"][0]["steps"][0]["edge"].as_f64().unwrap() - 2.0 / 0.9).abs() < 1e-12);
+    assert!(
+        v["runs"][1]["steps"][0].get("sharpness").is_none(),
+        "Adam has no P before step 1"
+    );
+    assert!(v["runs"][1]["steps"][1]["sharpness"].is_f64());
 }

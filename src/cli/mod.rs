@@ -71,6 +71,10 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
+        /// Add each step's sharpness (the Hessian's largest eigenvalue; for Adam, AdamW and
+        /// RMSprop that of P^-1 H) and the run's edge of stability (2/lr for GD).
+        #[arg(long)]
+        sharpness: bool,
     },
     /// The convergence theory of a preset: Hessian eigenvalues, kappa, optimal step sizes, and
     /// each run's predicted and measured rate.
@@ -249,6 +253,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             preset,
             steps,
             format,
+            sharpness,
         }) => {
             let scenario = match load_surface(&preset, "run")? {
                 Ok(s) => s,
@@ -256,7 +261,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            run(&scenario, steps, format, &mut out)?;
+            run(&scenario, steps, format, sharpness, &mut out)?;
             out.flush().context("writing the output")?;
             Ok(ExitCode::SUCCESS)
         }

@@ -4,7 +4,9 @@
 use super::Format;
 use super::output::{CsvRows, JsonRuns, csv_field, json_item};
 use crate::io;
+use crate::numerics::objectives::Hessian;
 use crate::numerics::run::{DivergenceBox, Run, RunStatus, Sample, Stop};
+use crate::numerics::theory::sharpness::{Edge, SharpnessSample};
 use crate::scenario::{CheckedRun, Document, Scenario};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -53,19 +55,45 @@ const PIECE_ROWS: usize = 1024;
 
 /// Simulates the scenario for `steps` (default: its budget) and writes every run, a chunk of
 /// steps at a time: CSV rows run by run, step by step; JSON with each run's status before its
-/// steps, so the runs are stepped once to learn their statuses and again to write them.
+/// steps, so the runs are stepped once to learn their statuses and again to write them. With
+/// `sharpness`, every row also holds the sharpness at its point and the edge of the next
+/// update ([`Edge`]).
 pub fn run(
     scenario: &Scenario,
     steps: Option<usize>,
     format: Format,
+    sharpness: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
     let steps = steps.unwrap_or(scenario.spec.steps);
     let runs: Vec<&CheckedRun> = scenario.enabled_runs().collect();
     match format {
-        Format::Csv => write_csv(scenario, &runs, steps, out),
-        Format::Json => write_json(scenario, &runs, steps, out),
+        Format::Csv => write_csv(scenario, &runs, steps, sharpness, out),
+        Format::Json => write_json(scenario, &runs, steps, sharpness, out),
     }
+}
+
+/// A sample's sharpness and edge (`None` for an adaptive method before its first update),
+/// given the learning rate of the update before it (`lr_before`, `None` at the start).
+fn sharpness_of(
+    scenario: &Scenario,
+    edge: &Edge,
+    s: &Sample,
+    lr_before: Option<f64>,
+) -> Option<SharpnessSample> {
+    edge.sample(
+        &scenario.objective.hessian(s.point),
+        s.step,
+        lr_before.unwrap_or(s.lr),
+        s.lr,
+        s.effective_lr,
+    )
+}
+
+/// The learning rate before each sample of `samples`: the previous sample's, and for the
+/// first `before` (the last of the previous piece).
+fn lr_before(samples: &[Sample], before: Option<f64>) -> impl Iterator<Item = Option<f64>> + '_ {
+    std::iter::once(before).chain(samples.iter().map(|s| Some(s.lr)))
 }
 
 /// One run stepped a chunk at a time, keeping only its latest step.
@@ -118,27 +146,38 @@ impl<'a> Chunks<'a> {
     }
 
     /// Steps the run to the end, writing every sample's bytes (`format`) to `out` in order:
-    /// each chunk is formatted, in pieces on every thread, while the next is stepped.
+    /// each chunk is formatted, in pieces on every thread, while the next is stepped. `format`
+    /// is also given the learning rate of the sample before the piece (`None` at step 0).
     fn write_all(
         &mut self,
-        format: impl Fn(&[Sample]) -> Result<Vec<u8>> + Sync,
+        format: impl Fn(&[Sample], Option<f64>) -> Result<Vec<u8>> + Sync,
         mut out: impl FnMut(&[u8]) -> Result<()>,
     ) -> Result<()> {
         let (mut current, mut next) = (Vec::new(), Vec::new());
         let mut more = self.next(&mut current);
+        let mut last_lr = None;
         while more {
             let (stepped, pieces) = rayon::join(
                 || self.next(&mut next),
                 || {
+                    let current = &current;
                     current
                         .par_chunks(PIECE_ROWS)
-                        .map(&format)
+                        .enumerate()
+                        .map(|(j, piece)| {
+                            let before = match j {
+                                0 => last_lr,
+                                _ => Some(current[j * PIECE_ROWS - 1].lr),
+                            };
+                            format(piece, before)
+                        })
                         .collect::<Result<Vec<_>>>()
                 },
             );
             for piece in pieces? {
                 out(&piece)?;
             }
+            last_lr = current.last().map_or(last_lr, |s| Some(s.lr));
             std::mem::swap(&mut current, &mut next);
             more = stepped;
         }
@@ -146,21 +185,31 @@ impl<'a> Chunks<'a> {
     }
 }
 
+/// The CSV columns; with the sharpness two more.
+const CSV_COLUMNS: &str =
+    "run,step,evaluations,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y";
+
 fn write_csv(
     scenario: &Scenario,
     runs: &[&CheckedRun],
     steps: usize,
+    sharpness: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let mut header =
-        CsvRows::header("run,step,evaluations,x,y,loss,grad_norm,lr,eff_lr_x,eff_lr_y,avg_x,avg_y");
+    let columns = if sharpness {
+        format!("{CSV_COLUMNS},sharpness,edge")
+    } else {
+        CSV_COLUMNS.to_owned()
+    };
+    let mut header = CsvRows::header(&columns);
     header.write_to(out, true)?;
     for (chunks, spec) in Chunks::all(scenario, runs, steps)?.iter_mut().zip(runs) {
         let label = csv_field(&spec.label);
-        let format = |samples: &[Sample]| {
-            // A row is at most the label and 12 fields of at most 24 bytes.
-            let mut rows = CsvRows::with_capacity(samples.len() * (label.len() + 12 * 25));
-            for s in samples {
+        let edge = Edge::of(&spec.config);
+        let format = |samples: &[Sample], before: Option<f64>| {
+            // A row is at most the label and 14 fields of at most 24 bytes.
+            let mut rows = CsvRows::with_capacity(samples.len() * (label.len() + 14 * 25));
+            for (s, lr_before) in samples.iter().zip(lr_before(samples, before)) {
                 rows.quoted(&label)
                     .count(s.step)
                     .whole(s.evaluations)
@@ -172,8 +221,12 @@ fn write_csv(
                     .maybe(s.effective_lr.map(|v| v.x))
                     .maybe(s.effective_lr.map(|v| v.y))
                     .maybe(s.averaged.map(|v| v.x))
-                    .maybe(s.averaged.map(|v| v.y))
-                    .end_row();
+                    .maybe(s.averaged.map(|v| v.y));
+                if sharpness {
+                    let h = sharpness_of(scenario, &edge, s, lr_before);
+                    rows.maybe(h.map(|h| h.value)).maybe(h.and_then(|h| h.edge));
+                }
+                rows.end_row();
             }
             Ok(rows.into_bytes())
         };
@@ -211,6 +264,10 @@ struct JsonStep {
     effective_lr: Option<[f64; 2]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     averaged: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sharpness: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edge: Option<f64>,
 }
 
 /// `{scenario, objective, steps, runs: [{label, optimizer, status, stopped_at, message,
@@ -219,6 +276,7 @@ fn write_json(
     scenario: &Scenario,
     runs: &[&CheckedRun],
     steps: usize,
+    sharpness: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
     use crate::numerics::objectives::Landmarks;
@@ -255,9 +313,13 @@ fn write_json(
             stopped_at,
             message: status.describe(),
         })?;
-        let format = |samples: &[Sample]| {
+        let edge = Edge::of(&spec.config);
+        let format = |samples: &[Sample], before: Option<f64>| {
             let mut piece = Vec::new();
-            for s in samples {
+            for (s, lr_before) in samples.iter().zip(lr_before(samples, before)) {
+                let h = sharpness
+                    .then(|| sharpness_of(scenario, &edge, s, lr_before))
+                    .flatten();
                 json_item(
                     &mut piece,
                     &JsonStep {
@@ -270,6 +332,8 @@ fn write_json(
                         lr: s.lr,
                         effective_lr: s.effective_lr.map(|v| [v.x, v.y]),
                         averaged: s.averaged.map(|v| [v.x, v.y]),
+                        sharpness: h.map(|h| h.value),
+                        edge: h.and_then(|h| h.edge),
                     },
                 )?;
             }
@@ -289,7 +353,7 @@ mod tests {
     fn output(text: &str, steps: Option<usize>, format: Format) -> String {
         let s = scenario::parse(text, "t.ron").unwrap();
         let mut buf = Vec::new();
-        run(&s, steps, format, &mut buf).unwrap();
+        run(&s, steps, format, false, &mut buf).unwrap();
         String::from_utf8(buf).unwrap()
     }
 

@@ -97,12 +97,26 @@ pub enum LossX {
     Evaluations,
 }
 
+/// What the loss plot draws up its y axis.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LossY {
+    /// The loss above the known minimum, on a log scale.
+    #[default]
+    Loss,
+    /// The sharpness: the largest Hessian eigenvalue at the run's point (for Adam, AdamW and
+    /// RMSprop that of P^-1 H, their preconditioned Hessian), each run's edge of stability
+    /// dashed in its colour (2 / lr for gradient descent).
+    Sharpness,
+}
+
 /// The loss plot's axes and references (View menu), stored in the preset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LossPlot {
     /// Steps or gradient evaluations along x.
     pub x: LossX,
+    /// The loss or the sharpness up the y axis.
+    pub y: LossY,
     /// A logarithmic x axis (with the log y axis: a log-log plot, where k^-p is a line of
     /// slope -p).
     pub log_x: bool,

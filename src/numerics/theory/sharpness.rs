@@ -297,6 +297,46 @@ pub fn along<F: Hessian + ?Sized>(
         .collect()
 }
 
+/// A run's sharpness curve kept up to date as the run steps: each recorded sample's Hessian is
+/// taken once (an Expression objective's is far too slow to take again every frame). The curve
+/// starts over when the trajectory thins its samples (its stride changes) or is shorter than
+/// before (a new simulation).
+#[derive(Clone, Debug, Default)]
+pub struct Track {
+    /// The trajectory's stride when the samples were taken.
+    stride: usize,
+    /// Trajectory samples looked at so far.
+    seen: usize,
+    /// The curve.
+    samples: Vec<SharpnessSample>,
+}
+
+impl Track {
+    /// Brings the curve up to the trajectory's last sample and returns it.
+    pub fn update<F: Hessian + ?Sized>(
+        &mut self,
+        objective: &F,
+        config: &RunConfig,
+        trajectory: &Trajectory,
+    ) -> &[SharpnessSample] {
+        if trajectory.stride() != self.stride || trajectory.len() < self.seen {
+            self.stride = trajectory.stride();
+            self.seen = 0;
+            self.samples.clear();
+        }
+        let new = along(objective, config, trajectory, self.seen);
+        self.samples.extend(new);
+        self.seen = trajectory.len();
+        &self.samples
+    }
+
+    /// The curve so far.
+    #[must_use]
+    pub fn samples(&self) -> &[SharpnessSample] {
+        &self.samples
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,6 +549,32 @@ mod tests {
             ..config
         });
         assert!(rms.preconditioned());
+    }
+
+    #[test]
+    fn a_track_extended_step_by_step_is_the_curve_taken_at_once() {
+        let objective = quadratic(4.0);
+        let view = DivergenceBox::around(&objective.default_view());
+        for optimizer in [
+            OptimizerSpec::GD(GdParams { lr: 0.3 }),
+            OptimizerSpec::Adam(AdamParams {
+                lr: 0.05,
+                ..AdamParams::default()
+            }),
+        ] {
+            let config = config(optimizer, Vec2::new(1.0, -0.5));
+            // Capacity 64: the trajectory thins its samples (stride 2, 4) as it runs.
+            let mut run = Run::new(config.clone(), &objective, 64, 1e-3).unwrap();
+            let mut track = Track::default();
+            for _ in 0..50 {
+                run.advance(&objective, &view, 7);
+                track.update(&objective, &config, run.trajectory());
+            }
+            assert!(run.trajectory().stride() > 1, "the trajectory was thinned");
+            let whole = along(&objective, &config, run.trajectory(), 0);
+            assert_eq!(track.samples(), whole.as_slice());
+            assert!(!whole.is_empty());
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 pub mod dialogs;
 
 use crate::scenario::builtin::BUILTIN_MLP;
-use crate::scenario::{LossPlot, LossX, Theme};
+use crate::scenario::{LossPlot, LossX, LossY, Theme};
 use crate::ui::command::{Action, Command};
 use crate::ui::deck::{BUILTIN, preset_title};
 use crate::ui::page::PageKind;
@@ -280,7 +280,8 @@ fn trail_menu(ui: &mut egui::Ui, trail: Option<usize>, out: &mut Vec<Command>) {
     });
 }
 
-/// View > Loss plot: what the x axis counts, a log-log plot, the rate references.
+/// View > Loss plot: what the x axis counts, the loss or the sharpness, a log-log plot, the
+/// rate references.
 fn loss_plot_menu(ui: &mut egui::Ui, plot: LossPlot, out: &mut Vec<Command>) {
     ui.menu_button("Loss plot axes", |ui| {
         let mut next = plot;
@@ -296,10 +297,27 @@ fn loss_plot_menu(ui: &mut egui::Ui, plot: LossPlot, out: &mut Vec<Command>) {
                 next.x = x;
             }
         }
+        ui.separator();
+        for (y, text, hover) in [
+            (LossY::Loss, "y: loss", "The loss above the known minimum (or the lowest loss seen), on a log scale."),
+            (
+                LossY::Sharpness,
+                "y: sharpness (edge of stability)",
+                "The sharpness: the largest eigenvalue of the Hessian at each run's point, against the run's edge of stability dashed in its colour (2/lr for gradient descent, (2+2m)/((1-dampening) lr) for heavy ball). For Adam, AdamW and RMSprop the largest eigenvalue of P^-1 H, their preconditioned Hessian, against (2+2 beta1)/((1-beta1) lr). A run whose sharpness stays above its edge cannot settle there.",
+            ),
+        ] {
+            if ui.radio(plot.y == y, text).on_hover_text(hover).clicked() {
+                next.y = y;
+            }
+        }
+        ui.separator();
         ui.checkbox(&mut next.log_x, "Logarithmic x (log-log)")
             .on_hover_text("On log-log axes a loss falling like 1/k^p is a straight line of slope -p.");
-        ui.checkbox(&mut next.references, "Rate references")
-            .on_hover_text(
+        ui.add_enabled(
+            next.y == LossY::Loss,
+            egui::Checkbox::new(&mut next.references, "Rate references"),
+        )
+        .on_hover_text(
                 "C/k and C/k^2 through the selected run's first step; where the objective is convex and L is known (a quadratic's l_max, else the largest curvature on the sublevel set of the start), the course's bounds: GD L|x0 - x*|^2/(2k), Nesterov 2L|x0 - x*|^2/(k+1)^2, and the lower bound 3L|x0 - x*|^2/(32(k+1)^2).",
             );
         if next != plot {

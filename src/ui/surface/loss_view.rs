@@ -3,9 +3,17 @@
 //! axis may be logarithmic too (View > Loss plot axes), where a loss falling like 1/k^p is a
 //! line of slope -p; rate references (C/k, C/k^2 and, where they apply, the course's bounds)
 //! are drawn dashed. A vertical line marks the step on screen.
+//!
+//! With y = sharpness (View > Loss plot axes) the same plot shows each run's sharpness, the
+//! largest eigenvalue of the Hessian at its point (of P^-1 H for Adam, AdamW and RMSprop), on a
+//! linear scale, with the run's edge of stability dashed in its colour ([`Edge`]):
+//! the picture of the edge of stability. Each run's curve is kept in a [`Track`], so
+//! a recorded point's Hessian is taken once.
 
+use crate::numerics::schedule::{MomentumSchedule, Schedule};
+use crate::numerics::theory::sharpness::{Edge, SharpnessSample, Track};
 use crate::numerics::theory::{SmoothConvex, smooth_convex};
-use crate::scenario::{LossPlot, LossX};
+use crate::scenario::{LossPlot, LossX, LossY};
 use crate::ui::surface::session::Session;
 use crate::ui::widgets::plot_items;
 use crate::ui::widgets::plot_items::LegendEntry;
@@ -28,6 +36,21 @@ const REFERENCE_POINTS: usize = 200;
 struct RunLine {
     points: Vec<PlotPoint>,
     steps: Vec<usize>,
+    /// In the sharpness plot: the run's edge of stability.
+    edge: Option<EdgeLine>,
+}
+
+/// A run's edge of stability in the sharpness plot, dashed in the run's colour.
+struct EdgeLine {
+    /// The edge at the drawn samples, or across the whole frame when it is the same at every
+    /// step (a constant learning rate and momentum).
+    points: Vec<PlotPoint>,
+    /// The step of each point (`None`: a constant edge, drawn whole from the first frame).
+    steps: Option<Vec<usize>>,
+    /// Its name on hover: the run and the formula.
+    name: String,
+    /// Its short name, written with its value beside its right end: "2/lr = 8".
+    short: &'static str,
 }
 
 /// A dashed reference curve.
@@ -70,6 +93,8 @@ pub struct LossView {
     bounds: Option<(BoundsKey, Option<SmoothConvex>)>,
     /// Decimations so far (for tests).
     rebuilds: usize,
+    /// Per simulated run, its sharpness curve so far, for the simulation generation held.
+    tracks: (u64, Vec<Track>),
 }
 
 impl LossView {
@@ -87,6 +112,11 @@ impl LossView {
         }
         self.key = Some(key);
         self.rebuilds += 1;
+        if axes.y == LossY::Sharpness {
+            self.references.clear();
+            self.refresh_sharpness(session, axes);
+            return;
+        }
         let sim = session.sim();
         let lowest_seen = sim
             .runs()
@@ -147,6 +177,85 @@ impl LossView {
         } else {
             Vec::new()
         };
+    }
+
+    /// The sharpness lines: every run's [`Track`] brought up to date, decimated like the loss
+    /// (on a linear scale), and its edge where its method has one.
+    #[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+    fn refresh_sharpness(&mut self, session: &Session, axes: LossPlot) {
+        let sim = session.sim();
+        if self.tracks.0 != session.generation() {
+            self.tracks = (session.generation(), Vec::new());
+        }
+        let tracks = &mut self.tracks.1;
+        tracks.resize_with(sim.runs().len(), Track::default);
+        let objective = &session.scenario().objective;
+        let x_of = |x: f64| if axes.log_x { x.log10() } else { x };
+        let x_end = x_of(Self::x_extent(session, axes.x).max(1.0));
+        let mut preconditioned = false;
+        let mut lines = Vec::with_capacity(tracks.len());
+        for (k, (run, track)) in sim.runs().iter().zip(tracks.iter_mut()).enumerate() {
+            let t = run.trajectory();
+            let config = run.config();
+            let edge = Edge::of(config);
+            preconditioned |= edge.preconditioned();
+            let samples = track.update(objective, config, t);
+            let x_at = |s: &SharpnessSample| match axes.x {
+                LossX::Steps => s.step as f64,
+                LossX::Evaluations => t
+                    .evaluations()
+                    .get(s.step / t.stride().max(1))
+                    .map_or(f64::INFINITY, |e| *e as f64),
+            };
+            let inside = first_false(samples.len(), |i| x_of(x_at(&samples[i])) <= x_end);
+            let values: Vec<f64> = samples[..inside].iter().map(|s| s.value).collect();
+            let mut line = RunLine::default();
+            let mut edge_points = Vec::new();
+            let mut edge_steps = Vec::new();
+            for i in decimate(&values, axes.log_x) {
+                let s = &samples[i];
+                let x = x_at(s);
+                if (axes.log_x && x < 1.0) || !s.value.is_finite() {
+                    continue;
+                }
+                line.points.push(PlotPoint::new(x_of(x), s.value));
+                line.steps.push(s.step);
+                if let Some(e) = s.edge.filter(|e| e.is_finite()) {
+                    edge_points.push(PlotPoint::new(x_of(x), e));
+                    edge_steps.push(s.step);
+                }
+            }
+            let constant = matches!(config.schedule, Schedule::Constant)
+                && matches!(config.momentum_schedule, MomentumSchedule::Constant);
+            let label = &session.scenario().runs[session.spec_index(k)].label;
+            line.edge = match (edge.edge(config.optimizer.lr(), 0), edge_points.first()) {
+                // From x = 0 on a linear axis, x = 1 (log10 0) on a log one.
+                (Some(e), _) if constant && e.is_finite() => Some(EdgeLine {
+                    points: vec![PlotPoint::new(0.0, e), PlotPoint::new(x_end, e)],
+                    steps: None,
+                    name: format!("{label}: edge {}", edge.formula()),
+                    short: edge_short(&edge),
+                }),
+                (_, Some(_)) if !constant => Some(EdgeLine {
+                    short: edge_short(&edge),
+                    points: edge_points,
+                    steps: Some(edge_steps),
+                    name: format!("{label}: edge {}", edge.formula()),
+                }),
+                _ => None,
+            };
+            lines.push(line);
+        }
+        self.lines = lines;
+        self.x_end = x_end;
+        // The legend's tooltip and README say what it is; a short name fits the axis.
+        if preconditioned {
+            "sharpness (P^-1 H)"
+        } else {
+            "sharpness"
+        }
+        .clone_into(&mut self.label);
+        self.y_range = sharpness_range(&self.lines);
     }
 
     /// The x extent to frame: the step budget, or in evaluations the cost the cheapest run
@@ -218,7 +327,7 @@ impl LossView {
                 Color32::from_gray(gray)
             }
         };
-        let entries: Vec<LegendEntry> = (0..self.lines.len())
+        let mut entries: Vec<LegendEntry> = (0..self.lines.len())
             .map(|k| {
                 let checked = &session.scenario().runs[session.spec_index(k)];
                 LegendEntry {
@@ -228,11 +337,24 @@ impl LossView {
                 }
             })
             .collect();
+        if self.lines.iter().any(|l| l.edge.is_some()) {
+            entries.push(LegendEntry {
+                label: "edge of stability".to_owned(),
+                color: ink(110),
+                dashed: true,
+            });
+        }
         let top = ui.cursor().top();
         plot_items::legend_row(ui, &entries, 2.0 * scale);
         let height = (height - (ui.cursor().top() - top)).max(60.0);
-        // One line of text in decades, over the plot's height less its x axis.
-        let (lo, hi) = plot_items::decade_range(self.y_range);
+        let sharp = axes.y == LossY::Sharpness;
+        // One line of text in plot units (decades, or sharpness), over the plot's height less
+        // its x axis.
+        let (lo, hi) = if sharp {
+            self.y_range.unwrap_or((0.0, 1.0))
+        } else {
+            plot_items::decade_range(self.y_range)
+        };
         let inner = (height - plot_items::titled_x_axis_height(ui)).max(20.0);
         self.name_gap =
             (hi - lo) * f64::from(1.1 * ui.text_style_height(&egui::TextStyle::Body) / inner);
@@ -244,12 +366,14 @@ impl LossView {
             .height(height)
             .include_x(0.0)
             .include_x(self.x_end)
-            // Room for the references' names right of the curves.
-            .include_x(if self.references.is_empty() {
-                self.x_end
-            } else {
-                self.x_end * 1.2
-            })
+            // Room for the references' (or edges') names right of the curves.
+            .include_x(
+                if self.references.is_empty() && self.lines.iter().all(|l| l.edge.is_none()) {
+                    self.x_end
+                } else {
+                    self.x_end * 1.2
+                },
+            )
             .y_axis_label(self.label.clone());
         let plot = if axes.log_x {
             plot_items::log_x_axis(plot, ui, x_name)
@@ -257,7 +381,12 @@ impl LossView {
             plot_items::step_x_axis(plot, ui, x_name)
         };
         let log_x = axes.log_x;
-        let response = plot_items::log_y_axis(plot, ui, self.y_range)
+        let plot = if sharp {
+            plot_items::linear_y_axis(plot, ui, (lo, hi))
+        } else {
+            plot_items::log_y_axis(plot, ui, self.y_range)
+        };
+        let response = plot
             .label_formatter(move |pos| match pos {
                 HoverPosition::NearDataPoint {
                     plot_name,
@@ -269,10 +398,15 @@ impl LossView {
                     } else {
                         position.x
                     };
+                    let y = if sharp {
+                        position.y
+                    } else {
+                        10f64.powf(position.y)
+                    };
                     Some(format!(
                         "{plot_name}\n{x_name} {:.0}\n{}",
                         x,
-                        crate::ui::widgets::fmt_num(10f64.powf(position.y))
+                        crate::ui::widgets::fmt_num(y)
                     ))
                 }
                 _ => None,
@@ -282,9 +416,10 @@ impl LossView {
                 self.draw(plot_ui, session, selected, &entries, ink, scale);
             });
         // Screen readers (and UI tests) find the plot by this name.
+        let name = if sharp { "sharpness plot" } else { "loss plot" };
         response
             .response
-            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "loss plot"));
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, name));
     }
 
     /// The references, then every run up to the step on screen (the selected one on top), and
@@ -315,19 +450,52 @@ impl LossView {
         // bottom and pushed apart so that names of curves that end close together never print
         // over each other.
         let gap = self.name_gap;
-        let mut ends: Vec<(PlotPoint, &Reference)> = self
+        let mut ends: Vec<(PlotPoint, String, Color32)> = self
             .references
             .iter()
-            .filter_map(|r| r.points.last().map(|p| (*p, r)))
+            .filter_map(|r| {
+                r.points
+                    .last()
+                    .map(|p| (*p, r.label.to_owned(), ink(r.gray)))
+            })
             .collect();
+        // The edges, dashed in their runs' colours, named with their value at the right end
+        // (at the top, marked so, when the frame leaves one out).
+        let top = self.y_range.map_or(f64::INFINITY, |r| r.1);
+        for (k, line) in self.lines.iter().enumerate() {
+            let Some(edge) = &line.edge else { continue };
+            let shown = edge
+                .steps
+                .as_ref()
+                .map_or(edge.points.len(), |s| s.partition_point(|s| *s <= step));
+            let points = &edge.points[..shown];
+            let framed = points.iter().all(|p| p.y <= top);
+            if framed {
+                plot_ui.line(
+                    plot_items::line(edge.name.clone(), PlotPoints::Borrowed(points))
+                        .color(entries[k].color)
+                        .style(LineStyle::dashed_dense())
+                        .width(1.5 * scale),
+                );
+            }
+            if let Some(end) = points.last() {
+                let value = crate::ui::widgets::fmt_num(end.y);
+                let (y, text) = if end.y > top {
+                    (top, format!("{} = {value} (above)", edge.short))
+                } else {
+                    (end.y, format!("{} = {value}", edge.short))
+                };
+                ends.push((PlotPoint::new(end.x, y), text, entries[k].color));
+            }
+        }
         ends.sort_by(|a, b| b.0.y.total_cmp(&a.0.y));
         let mut below = f64::INFINITY;
-        for (end, r) in ends {
+        for (end, text, color) in ends {
             let y = end.y.min(below - gap);
             below = y;
             plot_ui.text(
-                Text::new("", PlotPoint::new(end.x, y), r.label)
-                    .color(ink(r.gray))
+                Text::new("", PlotPoint::new(end.x, y), text)
+                    .color(color)
                     .anchor(egui::Align2::LEFT_CENTER),
             );
         }
@@ -449,6 +617,44 @@ fn references(
     }
     out
 }
+
+/// The short name of an edge: GD's is the famous 2/lr.
+fn edge_short(edge: &Edge) -> &'static str {
+    if edge.formula() == "2 / lr" {
+        "2/lr"
+    } else {
+        "edge"
+    }
+}
+
+/// The sharpness plot's y range: 0 and every curve, and each edge not far above the curves
+/// (an edge many times the sharpness would flatten them into the axis: it is not drawn, and
+/// its name at the top says where it is), with a margin on top for the names.
+fn sharpness_range(lines: &[RunLine]) -> Option<(f64, f64)> {
+    let values = lines.iter().flat_map(|l| &l.points).map(|p| p.y);
+    let (lo, hi) = values
+        .filter(|y| y.is_finite())
+        .fold((0.0f64, f64::NEG_INFINITY), |(lo, hi), y| {
+            (lo.min(y), hi.max(y))
+        });
+    if !hi.is_finite() {
+        return None;
+    }
+    let cap = EDGE_SPAN * hi.max(0.0);
+    let hi = lines
+        .iter()
+        .filter_map(|l| l.edge.as_ref())
+        .flat_map(|e| &e.points)
+        .map(|p| p.y)
+        .filter(|y| y.is_finite() && *y <= cap)
+        .fold(hi, f64::max);
+    let hi = lo + 1.08 * (hi - lo);
+    Some((lo, if hi > lo { hi } else { lo + 1.0 }))
+}
+
+/// How far above the highest sharpness an edge may be and still be framed: higher, the curves
+/// would be squeezed against the axis, where the story (a curve meeting its edge) is not seen.
+const EDGE_SPAN: f64 = 2.0;
 
 /// One of the course's bounds as a function of k.
 type Bound = fn(&SmoothConvex, f64) -> f64;

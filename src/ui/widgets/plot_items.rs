@@ -116,6 +116,24 @@ pub fn log_y_axis<'a>(
         .y_axis_min_width(titled_axis_width(ui, "1e-10"))
 }
 
+/// A linear y axis with [`round_marks`] over `range` (included), wide enough for its labels
+/// from the first frame.
+pub fn linear_y_axis<'a>(
+    plot: egui_plot::Plot<'a>,
+    ui: &Ui,
+    (lo, hi): (f64, f64),
+) -> egui_plot::Plot<'a> {
+    let widest = round_labels((lo, hi))
+        .into_iter()
+        .max_by_key(String::len)
+        .unwrap_or_default();
+    plot.include_y(lo)
+        .include_y(hi)
+        .y_grid_spacer(round_marks)
+        .y_axis_formatter(|mark, _| round_label(mark))
+        .y_axis_min_width(titled_axis_width(ui, &widest))
+}
+
 /// Width for a y axis whose longest label is `widest`, so the labels are never clipped, not
 /// even on the first frame (egui_plot otherwise sizes the axis from the previous frame).
 #[must_use]
