@@ -983,3 +983,30 @@ fn the_sharpness_plot_shows_each_run_against_its_edge_of_stability() {
     // Heavy ball's edge is (2 + 2m)/((1 - dampening) lr): named "edge", not "2/lr".
     assert!(shown.iter().any(|t| t.starts_with("edge = ")), "{shown:?}");
 }
+
+/// MLP 08 records the sharpness: the Network page adds its plot, each GD run's 2/lr dashed;
+/// "record the sharpness" turns it on for another preset (an edit, trained again).
+#[test]
+fn the_network_page_plots_the_sharpness_against_2_over_lr() {
+    let mut h = app_with_preset_sized(
+        &preset("mlp/08-edge-of-stability.ron"),
+        egui::vec2(1280.0, 720.0),
+    );
+    h.run_steps(10);
+    assert!(
+        h.query_by_label("sharpness").is_some(),
+        "the sharpness plot"
+    );
+    let shown: Vec<String> = painted_texts(&h).into_iter().map(|(t, ..)| t).collect();
+    assert!(
+        shown.iter().any(|t| t.contains("dashed = edge (2/lr)")),
+        "{shown:?}"
+    );
+    let mut h = app_with_preset(&preset("mlp/01-xor.ron"));
+    assert!(h.query_by_label("sharpness").is_none());
+    h.get_by_label("record the sharpness").click();
+    h.run_steps(3);
+    assert!(h.state().modified());
+    h.run_steps(10);
+    assert!(h.query_by_label("sharpness").is_some());
+}

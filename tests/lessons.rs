@@ -263,6 +263,82 @@ fn muon_trains_the_spiral_s_hidden_layers_in_half_the_steps() {
     );
 }
 
+/// MLP 08: under full-batch GD the network's sharpness starts far below 2/lr, grows until it
+/// reaches it (near step 500 for lr 0.3, near step 2200 for lr 0.1), then hovers at it while
+/// the training loss keeps falling, and drops again late in training.
+#[test]
+fn full_batch_gd_sharpens_to_2_over_lr_and_hovers_there() {
+    let text = std::fs::read_to_string(format!(
+        "{}/presets/mlp/08-edge-of-stability.ron",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let s = scenario::mlp::parse(&text, "08-edge-of-stability.ron").unwrap();
+    let mut t = Training::new(&s.training_config()).unwrap();
+    while !t.is_done() {
+        t.advance(1000);
+    }
+    assert_eq!(
+        t.batch_size(),
+        t.dataset().train_points().len(),
+        "full batch"
+    );
+    for (run, lr, reached_near, hover_until) in [(0, 0.1, 2200, 3250), (1, 0.3, 500, 1450)] {
+        let r = &t.runs()[run];
+        assert!(r.status().is_running(), "{}", r.status().describe());
+        let edge = 2.0 / lr;
+        let h: Vec<(usize, f64, f64)> = r
+            .history()
+            .records()
+            .iter()
+            .map(|e| (e.step, e.sharpness.unwrap(), e.train_loss))
+            .collect();
+        println!("lr {lr}: {h:?}");
+        assert!(
+            h[0].1 < 0.25 * edge,
+            "starts far below the edge: {:?}",
+            h[0]
+        );
+        let reached = h.iter().find(|e| e.1 >= 0.9 * edge).unwrap();
+        assert!(
+            reached.0.abs_diff(reached_near) <= 150,
+            "lr {lr}: reaches 2/lr at step {}",
+            reached.0
+        );
+        // Progressive sharpening: up to there it grows (over every 100 steps).
+        let before: Vec<_> = h
+            .iter()
+            .filter(|e| e.0 <= reached.0 && e.0 % 100 == 0)
+            .collect();
+        assert!(
+            before.windows(2).all(|w| w[1].1 > w[0].1),
+            "lr {lr}: {before:?}"
+        );
+        // Then it hovers at the edge while the loss falls.
+        let hover: Vec<_> = h
+            .iter()
+            .filter(|e| e.0 >= reached.0 && e.0 <= hover_until)
+            .collect();
+        assert!(hover.len() >= 20);
+        for e in &hover {
+            assert!(
+                (0.75 * edge..=1.6 * edge).contains(&e.1),
+                "lr {lr}: sharpness {} at step {} is not at 2/lr = {edge}",
+                e.1,
+                e.0
+            );
+        }
+        let (first, last) = (hover[0].2, hover[hover.len() - 1].2);
+        assert!(
+            last < 0.6 * first,
+            "lr {lr}: the loss keeps falling: {first} -> {last}"
+        );
+        // Late in training it drops below the edge again.
+        let end = h[h.len() - 1];
+        assert!(end.1 < 0.9 * edge, "lr {lr}: ends at {end:?}");
+    }
+}
+
 /// Step k's length |x_k - x_(k-1)| of every run, in the preset's run order.
 fn step_lengths(text: &str, source: &str) -> Vec<Vec<f64>> {
     points(text, source)

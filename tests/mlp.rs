@@ -69,6 +69,7 @@ fn config(
         steps,
         seed: 1,
         eval_every: None,
+        sharpness: false,
         runs,
     }
 }
@@ -536,5 +537,58 @@ fn steps_cut_off_at_a_deadline_are_the_steps_taken_in_one_go() {
                 .collect::<Vec<_>>()
         };
         assert_eq!(losses(a), losses(b));
+    }
+}
+
+/// The recorded sharpness is the largest eigenvalue of the full-batch training objective's
+/// Hessian (data loss + L2 penalty): compared with the whole Hessian built column by column
+/// from central differences of the gradient and diagonalised, at step 0 and after training.
+#[test]
+fn the_recorded_sharpness_is_the_hessian_s_largest_eigenvalue() {
+    use nalgebra::{DMatrix, SymmetricEigen};
+    use optiviz::numerics::mlp::Workspace;
+    let mut c = small(40, vec![run(sgd(0.5, 0.0))]);
+    c.data.points = 40;
+    c.network.hidden = vec![3];
+    c.network.regularization = Regularization::L2(1e-3);
+    c.eval_every = Some(20);
+    c.sharpness = true;
+    let mut t = Training::new(&c).unwrap();
+    t.advance(40);
+    let net = t.network();
+    let (x, y) = t.dataset().train_matrix();
+    let mut ws = Workspace::new(net, y.len());
+    let n = net.param_count();
+    let mut gradient = |w: &[f64]| {
+        let mut g = vec![0.0; n];
+        net.loss_and_gradient(w, x.as_slice(), y, &mut ws, &mut g);
+        g
+    };
+    // Step 0's weights are the initial ones; the last record's are the run's current ones.
+    let records = t.runs()[0].history().records().to_vec();
+    assert_eq!(records.len(), 3);
+    for (weights, record) in [
+        (t.initial_params().as_slice().to_vec(), records[0]),
+        (t.runs()[0].params().as_slice().to_vec(), records[2]),
+    ] {
+        let h = 1e-5;
+        let mut hessian = DMatrix::zeros(n, n);
+        for j in 0..n {
+            let (mut plus, mut minus) = (weights.clone(), weights.clone());
+            plus[j] += h;
+            minus[j] -= h;
+            let (gp, gm) = (gradient(&plus), gradient(&minus));
+            for i in 0..n {
+                hessian[(i, j)] = (gp[i] - gm[i]) / (2.0 * h);
+            }
+        }
+        let symmetric = (&hessian + hessian.transpose()) * 0.5;
+        let expected = SymmetricEigen::new(symmetric).eigenvalues.max();
+        let found = record.sharpness.unwrap();
+        assert!(
+            (found - expected).abs() <= 1e-5 * expected.abs(),
+            "step {}: {found} vs {expected}",
+            record.step
+        );
     }
 }

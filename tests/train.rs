@@ -66,14 +66,28 @@ fn every_mlp_preset_checks_and_trains() {
         assert!(out.status.success(), "{file}: {}", stderr(&out));
         let csv = String::from_utf8(out.stdout).unwrap();
         let mut lines = csv.lines();
-        assert_eq!(
-            lines.next().unwrap(),
-            "run,step,train_loss,test_loss,train_acc,test_acc"
+        let header = lines.next().unwrap();
+        // A preset that records the sharpness (`sharpness: true`) has its two columns more.
+        let columns = if header.ends_with(",sharpness,edge") {
+            8
+        } else {
+            6
+        };
+        assert!(
+            header.starts_with("run,step,train_loss,test_loss,train_acc,test_acc"),
+            "{header}"
         );
-        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        // Fields from the right: a label may hold a comma (quoted).
+        let rows: Vec<Vec<&str>> = lines
+            .map(|l| {
+                let mut r: Vec<&str> = l.rsplitn(columns, ',').collect();
+                r.reverse();
+                r
+            })
+            .collect();
         assert!(rows.len() >= 2 * 2, "{file}");
         for row in &rows {
-            assert_eq!(row.len(), 6, "{file}: {row:?}");
+            assert_eq!(row.len(), columns, "{file}: {row:?}");
             for v in &row[2..4] {
                 let v: f64 = v.parse().unwrap();
                 assert!(v.is_finite() && v >= 0.0, "{file}: {row:?}");
@@ -225,4 +239,36 @@ fn csv_data_sets_are_read_next_to_the_preset_and_errors_name_line_and_column() {
         err.contains("csv.ron:1:28: dataset.kind.path: cannot read"),
         "{err}"
     );
+}
+
+/// `train --sharpness` records the sharpness at every evaluation with each run's edge: 2/lr for
+/// GD, none for Adam (its edge is for P^-1 H, not the H measured).
+#[test]
+fn train_with_sharpness_prints_it_with_each_run_s_edge() {
+    let preset = scratch(
+        "sharp.ron",
+        "(name: \"s\", dataset: (kind: Circle, points: 60), network: (hidden: [4]), runs: [(label: \"gd\", optimizer: GD(lr: 0.5)), (label: \"adam\", optimizer: Adam(lr: 0.01))], steps: 20, batch_size: 30, eval_every: 10)",
+    );
+    let preset = preset.to_str().unwrap();
+    let out = optiviz(&["train", preset, "--sharpness"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "run,step,train_loss,test_loss,train_acc,test_acc,sharpness,edge"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 6, "steps 0, 10, 20 of two runs: {rows:?}");
+    for row in &rows {
+        let sharpness: f64 = row[6].parse().unwrap();
+        assert!(sharpness.is_finite() && sharpness > 0.0, "{row:?}");
+        match row[0] {
+            "gd" => assert_eq!(row[7], "4.0"),
+            _ => assert_eq!(row[7], "", "no edge for Adam's H"),
+        }
+    }
+    let out = optiviz(&["train", preset]);
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(!csv.contains("sharpness"), "off unless asked for");
 }

@@ -462,6 +462,7 @@ pub fn mlp_training_rate(width: usize, batch: usize, steps: usize, evaluate: boo
         steps,
         seed: 1,
         eval_every: if evaluate { None } else { Some(steps.max(1)) },
+        sharpness: false,
         runs: vec![MlpRunConfig {
             optimizer: OptimizerSpec::Adam(AdamParams {
                 lr: 0.01,

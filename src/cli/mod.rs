@@ -100,6 +100,10 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
+        /// Record the sharpness of the training loss at every evaluation, with each run's
+        /// edge of stability (as the preset's `sharpness: true` does).
+        #[arg(long)]
+        sharpness: bool,
     },
     /// Draw a preset's contour view, runs, legend and caption as PNG, SVG or animated GIF
     /// (chosen by the --out extension), without a window or GPU.
@@ -281,7 +285,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             preset,
             steps,
             format,
-        }) => train::main(&preset, steps, format),
+            sharpness,
+        }) => train::main(&preset, steps, format, sharpness),
         Some(Command::Check { presets }) => Ok(check(&presets)),
         Some(Command::Link { preset, step, base }) => {
             link(&preset, step, base.unwrap_or_else(io::link_base).as_str())

@@ -1,7 +1,8 @@
 //! `optiviz train`: trains every run of an MLP preset headless and prints its evaluations.
 //!
 //! CSV: `run,step,train_loss,test_loss,train_acc,test_acc`, one row per recorded evaluation
-//! (step 0, every `eval_every` steps, thinned on very long runs, and the last step). For
+//! (step 0, every `eval_every` steps, thinned on very long runs, and the last step), with
+//! `sharpness,edge` after them when the sharpness is recorded (`--sharpness`). For
 //! regression the accuracy columns are empty. JSON adds the network, the data set, each run's
 //! status (`ok`, or `diverged at step k`) and the gradient norm and learning rate of every
 //! record.
@@ -11,6 +12,7 @@ use super::output::{CsvRows, JsonRuns, csv_field};
 use crate::io;
 use crate::numerics::mlp::{Record, Training};
 use crate::numerics::run::{RunStatus, Stop};
+use crate::numerics::theory::sharpness::Edge;
 use crate::scenario::Document;
 use crate::scenario::mlp::{self, MlpScenario};
 use anyhow::{Context, Result, bail};
@@ -20,8 +22,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Loads, trains and prints; located preset errors go to stderr one per line (exit 1).
-pub(super) fn main(preset: &Path, steps: Option<usize>, format: Format) -> Result<ExitCode> {
-    let scenario = match io::load_document(preset) {
+pub(super) fn main(
+    preset: &Path,
+    steps: Option<usize>,
+    format: Format,
+    sharpness: bool,
+) -> Result<ExitCode> {
+    let mut scenario = match io::load_document(preset) {
         Ok(Document::Network(s)) => *s,
         Ok(Document::Surface(_)) => bail!(
             "{} is a 2-D preset (it has no `dataset` field); use `optiviz run {}`",
@@ -35,6 +42,7 @@ pub(super) fn main(preset: &Path, steps: Option<usize>, format: Format) -> Resul
             return Ok(ExitCode::FAILURE);
         }
     };
+    scenario.spec.sharpness |= sharpness;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     write(&scenario, steps, format, &mut out)?;
@@ -78,8 +86,18 @@ fn records(training: &Training, i: usize) -> impl Iterator<Item = &Record> {
     h.records().iter().chain(latest)
 }
 
+/// A record's edge of stability for its run (`None` where the method has none).
+fn edge(training: &Training, i: usize, r: &Record) -> Option<f64> {
+    Edge::of_network_run(&training.runs()[i].config().optimizer).edge(r.lr, r.step)
+}
+
 fn write_csv(training: &Training, labels: &[&str], out: &mut dyn Write) -> Result<()> {
-    let mut rows = CsvRows::header("run,step,train_loss,test_loss,train_acc,test_acc");
+    let sharpness = training.config().sharpness;
+    let mut rows = CsvRows::header(if sharpness {
+        "run,step,train_loss,test_loss,train_acc,test_acc,sharpness,edge"
+    } else {
+        "run,step,train_loss,test_loss,train_acc,test_acc"
+    });
     for (i, label) in labels.iter().enumerate() {
         let label = csv_field(label);
         for r in records(training, i) {
@@ -88,8 +106,11 @@ fn write_csv(training: &Training, labels: &[&str], out: &mut dyn Write) -> Resul
                 .float(r.train_loss)
                 .float(r.test_loss)
                 .maybe(r.train_acc)
-                .maybe(r.test_acc)
-                .end_row();
+                .maybe(r.test_acc);
+            if sharpness {
+                rows.maybe(r.sharpness).maybe(edge(training, i, r));
+            }
+            rows.end_row();
             rows.write_to(out, false)?;
         }
     }
@@ -126,6 +147,10 @@ struct JsonRecord {
     test_acc: Option<f64>,
     grad_norm: f64,
     lr: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sharpness: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edge: Option<f64>,
 }
 
 /// `{scenario, network, dataset, train_points, test_points, batch_size, eval_every, steps,
@@ -179,6 +204,8 @@ fn write_json(
                 test_acc: r.test_acc,
                 grad_norm: r.grad_norm,
                 lr: r.lr,
+                sharpness: r.sharpness,
+                edge: r.sharpness.and(edge(training, i, r)),
             })?;
         }
         doc.end_run();

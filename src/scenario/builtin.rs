@@ -67,6 +67,7 @@ pub const BUILTIN_MLP: &[Builtin] = builtin_mlp![
     "05-bad-scaling-normalized.ron",
     "06-plane-regression.ron",
     "07-spiral-muon.ron",
+    "08-edge-of-stability.ron",
 ];
 
 /// The MLP preset the network view opens on (the spiral race).

@@ -59,6 +59,9 @@ pub struct MlpSpec {
     /// Steps between full evaluations of the train and test sets (default: automatic, see
     /// `numerics::mlp::training`).
     pub eval_every: Option<usize>,
+    /// Record the sharpness of the training loss (the largest eigenvalue of its Hessian) at
+    /// every evaluation and plot it against each run's edge of stability (2/lr for GD).
+    pub sharpness: bool,
     /// Playback speed in steps per second.
     pub speed: f64,
     /// The look of the app (default: the viewer's choice).
@@ -77,6 +80,7 @@ impl Default for MlpSpec {
             batch_size: 32,
             seed: 1,
             eval_every: None,
+            sharpness: false,
             speed: 200.0,
             theme: None,
         }
@@ -285,6 +289,7 @@ impl MlpScenario {
             steps: self.spec.steps,
             seed: self.spec.seed,
             eval_every: self.spec.eval_every,
+            sharpness: self.spec.sharpness,
             runs: self.enabled_runs().map(|r| r.config.clone()).collect(),
         }
     }

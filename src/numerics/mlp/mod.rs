@@ -49,7 +49,8 @@
 //! The rest: [`network`] (these formulas over a whole minibatch), [`data`] (data sets, split,
 //! seeded batches), [`features`] (x1, x2, x1^2, ..., standardisation), [`training`] (runs in
 //! lockstep on common batches, bounded history, divergence), [`landscape`] (the loss on the
-//! plane of a trajectory's principal directions). The speed of a step lives apart from these
+//! plane of a trajectory's principal directions), [`sharpness`] (the largest Hessian eigenvalue
+//! of the training loss, by power iteration on Hessian-vector products). The speed of a step lives apart from these
 //! meanings: `kernels.rs` holds the matrix products, specialised for every layer width, and
 //! `fast_tanh.rs` a tanh whose exponential vectorises, each tested against a plain reference
 //! (straightforward loops; libm's `tanh` and `exp`).
@@ -62,6 +63,7 @@ pub mod features;
 mod kernels;
 pub mod landscape;
 pub mod network;
+pub mod sharpness;
 pub mod training;
 
 pub use data::{BatchSampler, DataConfig, DataSource, Dataset, Generator};

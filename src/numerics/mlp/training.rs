@@ -69,6 +69,10 @@ pub struct TrainingConfig {
     pub seed: u64,
     /// Steps between full evaluations (default: see the module documentation).
     pub eval_every: Option<usize>,
+    /// Also record the sharpness of the training loss at every evaluation
+    /// ([`super::sharpness`]: power iteration on Hessian-vector products, each product two
+    /// full-batch gradients, so an evaluation costs a few dozen gradients more).
+    pub sharpness: bool,
     /// The runs, in order.
     pub runs: Vec<MlpRunConfig>,
 }
@@ -90,6 +94,9 @@ pub struct Record {
     pub grad_norm: f64,
     /// Learning rate of the next update.
     pub lr: f64,
+    /// The sharpness of the full-batch training objective (data loss + penalty): the largest
+    /// eigenvalue of its Hessian, when the training records it.
+    pub sharpness: Option<f64>,
 }
 
 /// A run's evaluations, bounded: at most [`HISTORY_CAPACITY`] records at multiples of
@@ -224,6 +231,8 @@ pub struct MlpRun {
     eval_resume: Resume,
     /// Its last step asked for more than one gradient (L-BFGS): the next may be slow.
     many_evaluations: bool,
+    /// The last sharpness evaluation's eigenvector, the next one's start (empty at first).
+    top_vector: Vec<f64>,
 }
 
 impl fmt::Debug for MlpRun {
@@ -376,6 +385,33 @@ fn data_set_sum(
     Some((loss, sums[width - 1] / n as f64))
 }
 
+/// The largest Hessian eigenvalue of the full-batch training objective at `w` (see
+/// [`super::sharpness`]), starting from `start` and leaving the eigenvector found there;
+/// `None` when a gradient is not finite.
+fn training_sharpness(
+    net: &Network,
+    train: (&DMatrix<f64>, &[f64]),
+    ws: &mut Workspace,
+    sums: &mut [f64],
+    w: &[f64],
+    start: &mut Vec<f64>,
+) -> Option<f64> {
+    let mut point = DVector::zeros(w.len());
+    let mut gradient = |at: &[f64], g: &mut [f64]| {
+        point.as_mut_slice().copy_from_slice(at);
+        if data_set_sum(net, &point, train, ws, Some(g), sums, &mut None).is_none() {
+            g.fill(f64::NAN);
+        }
+    };
+    let mut scratch = [Vec::new(), Vec::new(), Vec::new()];
+    start.resize(w.len(), 0.0);
+    super::sharpness::largest_eigenvalue(
+        |v, out| super::sharpness::hessian_vector_product(&mut gradient, w, v, &mut scratch, out),
+        start,
+    )
+    .map(|t| t.value)
+}
+
 /// True when no entry is infinite or NaN. No early exit: a loop the compiler vectorises,
 /// for the one answer every step expects (all finite).
 fn all_finite(v: &[f64]) -> bool {
@@ -458,6 +494,7 @@ impl Training {
                 resume: Resume::default(),
                 eval_resume: Resume::default(),
                 many_evaluations: false,
+                top_vector: Vec::new(),
             });
         }
         for i in 0..training.runs.len() {
@@ -743,6 +780,26 @@ impl Training {
             };
             return true;
         }
+        let sharpness = if self.config.sharpness {
+            let value = training_sharpness(
+                net,
+                train,
+                ws,
+                sums,
+                run.params.as_slice(),
+                &mut run.top_vector,
+            );
+            if value.is_none() {
+                run.status = RunStatus::Stopped {
+                    step: s,
+                    reason: Stop::NonFiniteValue,
+                };
+                return true;
+            }
+            value
+        } else {
+            None
+        };
         let classify = self.network.task() == Task::Classification;
         run.history.push(Record {
             step: s,
@@ -752,6 +809,7 @@ impl Training {
             test_acc: classify.then_some(test_acc),
             grad_norm,
             lr: run.scheduler.lr(s),
+            sharpness,
         });
         run.snapshots.push(s, run.params.as_slice());
         true

@@ -113,7 +113,24 @@ impl Edge {
     /// The edge that applies to a run's configuration.
     #[must_use]
     pub fn of(config: &RunConfig) -> Self {
-        let schedule = config.momentum_schedule;
+        Self::of_optimizer(&config.optimizer, config.momentum_schedule)
+    }
+
+    /// The edge of a network's run, whose recorded sharpness is that of H: an adaptive
+    /// method's edge is for P^-1 H, so it gets none.
+    #[must_use]
+    pub fn of_network_run(optimizer: &OptimizerSpec) -> Self {
+        match Self::of_optimizer(optimizer, MomentumSchedule::Constant) {
+            edge if edge.preconditioned() => {
+                Self::None("the network's sharpness is that of H; this method's edge is for P^-1 H")
+            }
+            edge => edge,
+        }
+    }
+
+    /// The edge of an optimizer with a momentum schedule.
+    #[must_use]
+    pub fn of_optimizer(optimizer: &OptimizerSpec, schedule: MomentumSchedule) -> Self {
         let plain =
             |momentum: f64, dampening: f64, nesterov: bool, weight_decay: f64| Self::Plain {
                 momentum,
@@ -122,7 +139,7 @@ impl Edge {
                 nesterov,
                 weight_decay,
             };
-        match &config.optimizer {
+        match optimizer {
             OptimizerSpec::GD(_) => plain(0.0, 0.0, false, 0.0),
             OptimizerSpec::SGD(p) if p.maximize => Self::None("SGD maximizes"),
             OptimizerSpec::SGD(p) => plain(p.momentum, p.dampening, p.nesterov, p.weight_decay),

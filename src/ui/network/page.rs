@@ -228,6 +228,15 @@ impl NetworkPage {
                 ) {
                     spec.seed = seed as u64;
                 }
+                ui.checkbox(&mut spec.sharpness, "record the sharpness")
+                    .on_hover_text(
+                        "At every evaluation, the largest eigenvalue of the training loss's Hessian \
+                         (power iteration on Hessian-vector products), plotted against each run's \
+                         edge of stability: 2/lr for GD, (2+2m)/((1-dampening) lr) for heavy ball. \
+                         Under full-batch GD it grows until it reaches 2/lr and hovers there. Each \
+                         evaluation costs a few dozen full-batch gradients more; the runs are \
+                         trained again from step 0.",
+                    );
             });
         egui::CollapsingHeader::new(egui::RichText::new("Runs").heading())
             .default_open(true)

@@ -8,6 +8,7 @@ use crate::numerics::contour::{Grid, IsoLine, LogScale, log_iso_lines};
 use crate::numerics::mlp::Task;
 use crate::numerics::objectives::ViewRect;
 use crate::numerics::run::RunStatus;
+use crate::numerics::theory::sharpness::Edge;
 use crate::ui::command::Command;
 use crate::ui::theme::run_color;
 use crate::ui::widgets::fmt_num;
@@ -309,13 +310,21 @@ impl Pictures {
                 .chain(r.history().latest())
                 .any(|rec| rec.test_loss.is_finite())
         });
+        let sharpness = session.training().config().sharpness;
         plot_items::legend_row_with_note(
             ui,
             &entries,
             2.0 * crate::ui::theme::line_scale(ui.ctx()),
-            has_test.then_some("solid = train, dashed = test"),
+            match (has_test, sharpness) {
+                (true, true) => {
+                    Some("solid = train, dashed = test; sharpness: dashed = edge (2/lr)")
+                }
+                (true, false) => Some("solid = train, dashed = test"),
+                (false, true) => Some("sharpness: dashed = edge (2/lr)"),
+                (false, false) => None,
+            },
         );
-        let plots = if classification { 3.0 } else { 2.0 };
+        let plots = 2.0 + f32::from(u8::from(classification)) + f32::from(u8::from(sharpness));
         let gap = ui.spacing().item_spacing.x;
         // The last step's tick label is centred near the right edge of the last plot: leave
         // room for its right half, or the panel cuts it.
@@ -330,8 +339,8 @@ impl Pictures {
                 "loss (log)",
                 width,
                 height,
-                true,
-                |r| [Some(r.train_loss), Some(r.test_loss)],
+                (Scale::Log, TRAIN_TEST),
+                |_, r| [Some(r.train_loss), Some(r.test_loss)],
             );
             if classification {
                 Self::metric_plot(
@@ -341,8 +350,8 @@ impl Pictures {
                     "accuracy (%)",
                     width,
                     height,
-                    false,
-                    |r| {
+                    (Scale::Percent, TRAIN_TEST),
+                    |_, r| {
                         [
                             r.train_acc.map(|a| a * 100.0),
                             r.test_acc.map(|a| a * 100.0),
@@ -357,14 +366,35 @@ impl Pictures {
                 "|grad| (log)",
                 width,
                 height,
-                true,
-                |r| [Some(r.grad_norm), None],
+                (Scale::Log, TRAIN_TEST),
+                |_, r| [Some(r.grad_norm), None],
             );
+            if sharpness {
+                // Each run's edge of stability for its sharpness (that of H: adaptive methods,
+                // whose edge is for P^-1 H, get none).
+                let edges: Vec<Edge> = session
+                    .training()
+                    .runs()
+                    .iter()
+                    .map(|r| Edge::of_network_run(&r.config().optimizer))
+                    .collect();
+                Self::metric_plot(
+                    ui,
+                    session,
+                    "mlp-sharpness",
+                    "sharpness",
+                    width,
+                    height,
+                    (Scale::Linear, ["sharpness", "edge"]),
+                    |k, r| [r.sharpness, edges.get(k).and_then(|e| e.edge(r.lr, r.step))],
+                );
+            }
         });
     }
 
-    /// One metric against step for every run, train solid and test dashed; `log` plots show
-    /// log10 of the value on whole decades.
+    /// One metric against step for every run (`value` of the run's index and a record), the
+    /// first solid and the second dashed, named by `names` (train and test, or sharpness and
+    /// edge); log plots show log10 of the value on whole decades.
     #[allow(clippy::too_many_arguments, reason = "one plot of one metric")]
     fn metric_plot(
         ui: &mut egui::Ui,
@@ -373,9 +403,10 @@ impl Pictures {
         label: &str,
         width: f32,
         height: f32,
-        log: bool,
-        value: impl Fn(&crate::numerics::mlp::Record) -> [Option<f64>; 2],
+        (scale, names): (Scale, [&str; 2]),
+        value: impl Fn(usize, &crate::numerics::mlp::Record) -> [Option<f64>; 2],
     ) {
+        let log = scale == Scale::Log;
         let map = |v: f64| {
             if log { v.max(1e-300).log10() } else { v }
         };
@@ -391,15 +422,15 @@ impl Pictures {
             let latest = run.history().latest();
             let every = records.len().div_ceil(MAX_LINE_POINTS).max(1);
             for (which, style, suffix) in [
-                (0, LineStyle::Solid, "train"),
-                (1, LineStyle::dashed_loose(), "test"),
+                (0, LineStyle::Solid, names[0]),
+                (1, LineStyle::dashed_loose(), names[1]),
             ] {
                 let pts: Vec<[f64; 2]> = records
                     .iter()
                     .step_by(every)
                     .chain(records.last().filter(|_| every > 1))
                     .chain(latest.filter(|l| records.last() != Some(l)))
-                    .filter_map(|r| value(r)[which].map(|v| [r.step as f64, map(v)]))
+                    .filter_map(|r| value(k, r)[which].map(|v| [r.step as f64, map(v)]))
                     .filter(|p| p[1].is_finite())
                     .collect();
                 if !pts.is_empty() {
@@ -422,25 +453,28 @@ impl Pictures {
                     position,
                     ..
                 } if !plot_name.is_empty() => {
-                    let v = if log {
-                        fmt_num(10f64.powf(position.y))
-                    } else {
-                        format!("{:.1}%", position.y)
+                    let v = match scale {
+                        Scale::Log => fmt_num(10f64.powf(position.y)),
+                        Scale::Percent => format!("{:.1}%", position.y),
+                        Scale::Linear => fmt_num(position.y),
                     };
                     Some(format!("{plot_name}\nstep {:.0}\n{v}", position.x))
                 }
                 _ => None,
             });
+        let range = curves.iter().flat_map(|c| c.3.iter().map(|p| p[1])).fold(
+            None,
+            |r: Option<(f64, f64)>, y| match r {
+                None => Some((y, y)),
+                Some((lo, hi)) => Some((lo.min(y), hi.max(y))),
+            },
+        );
         if log {
-            let range = curves.iter().flat_map(|c| c.3.iter().map(|p| p[1])).fold(
-                None,
-                |r: Option<(f64, f64)>, y| match r {
-                    None => Some((y, y)),
-                    Some((lo, hi)) => Some((lo.min(y), hi.max(y))),
-                },
-            );
             // With no curve at all, 1e-1..1e1.
             plot = plot_items::log_y_axis(plot, ui, range);
+        } else if scale == Scale::Linear {
+            let (lo, hi) = range.unwrap_or((0.0, 1.0));
+            plot = plot_items::linear_y_axis(plot, ui, (lo.min(0.0), hi.max(lo + 1e-9)));
         } else {
             plot = plot
                 .include_y(0.0)
@@ -740,3 +774,17 @@ fn landscape_picture(
     let lines = log_iso_lines(&grid, Some((lo, hi)), 14);
     (image, lines)
 }
+
+/// How a metric plot's y axis reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scale {
+    /// log10 of the value on whole decades.
+    Log,
+    /// 0 to 100 %.
+    Percent,
+    /// The value as it is, from 0.
+    Linear,
+}
+
+/// The names of a metric's two curves, solid and dashed.
+const TRAIN_TEST: [&str; 2] = ["train", "test"];
