@@ -168,6 +168,14 @@ impl Axis {
                 short(from)
             )));
         }
+        if matches!(
+            cells.to_ascii_lowercase().as_str(),
+            "log" | "lin" | "linear"
+        ) {
+            return Err(bad(format!(
+                "the number of cells N is missing after :{cells}"
+            )));
+        }
         let cells = cells
             .parse::<usize>()
             .ok()
@@ -901,6 +909,8 @@ pub struct Overlay {
 
 /// Points along the heavy ball's edge over the momentum axis (a curve on a log lr axis).
 const EDGE_POINTS: usize = 65;
+/// The largest momentum the edge is drawn to (the heavy ball converges for no step at b = 1).
+const HEAVY_BALL_B_MAX: f64 = 0.999;
 /// Nodes per side of the heavy-ball rate map the iso-rate lines are traced on.
 const ISO_RATE_NODES: usize = 129;
 
@@ -951,9 +961,12 @@ pub fn overlay(
         Some(x)
     };
     if let Some(m) = momentum_axis {
+        // The edge 2 (1 + b) / l_max holds for 0 <= b < 1; from b = 1 on nothing converges.
+        let (b0, b1) = (m.from.max(0.0), m.to.min(HEAVY_BALL_B_MAX));
         let edge = (0..EDGE_POINTS)
+            .filter(|_| b0 < b1)
             .map(|k| {
-                let b = m.from + (m.to - m.from) * k as f64 / (EDGE_POINTS - 1) as f64;
+                let b = b0 + (b1 - b0) * k as f64 / (EDGE_POINTS - 1) as f64;
                 place(theory::heavy_ball_divergence_step(b, l_max), b)
             })
             .collect();
@@ -1124,6 +1137,7 @@ mod tests {
             ("lr:1..2:0", "whole number from 1 to 1024"),
             ("lr:1..2:2000", "whole number from 1 to 1024"),
             ("lr:1..2:x", "whole number"),
+            ("lr:1..2:log", "number of cells N is missing after :log"),
             (":1..2:4", "name is missing"),
             ("a:b:c:d:e", "5 part(s)"),
         ] {
