@@ -9,7 +9,7 @@ use crate::numerics::sweep::{
     self, Axis, AxisScale, Cell, Metric, OverlayKind, OverlayShape, SweepMap, SweepSpec,
 };
 use crate::render::caption;
-use crate::render::sweep::{SweepFigureOptions, sweep_png};
+use crate::render::sweep::{STRIP_HEIGHT, SweepFigureOptions, sweep_png};
 use crate::scenario::{Scenario, Theme};
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -46,7 +46,7 @@ pub struct SweepArgs {
     /// PNG: width in pixels (default 1200).
     #[arg(long)]
     pub width: Option<u32>,
-    /// PNG: height in pixels (default 900).
+    /// PNG: height in pixels (default 900; 380 for a 1-D sweep).
     #[arg(long)]
     pub height: Option<u32>,
     /// PNG: pixels per point (line widths and fonts are multiplied by it).
@@ -128,7 +128,11 @@ pub fn main(args: &SweepArgs) -> Result<ExitCode> {
             let defaults = SweepFigureOptions::default();
             let options = SweepFigureOptions {
                 width: args.width.unwrap_or(defaults.width),
-                height: args.height.unwrap_or(defaults.height),
+                height: args.height.unwrap_or(if map.y.is_some() {
+                    defaults.height
+                } else {
+                    STRIP_HEIGHT
+                }),
                 scale: args.scale,
                 theme: args
                     .theme

@@ -14,6 +14,9 @@ use crate::numerics::short;
 use crate::numerics::sweep::{Axis, AxisScale, Cell, Metric, OverlayKind, OverlayShape, SweepMap};
 use crate::scenario::{Rgb, Theme};
 
+/// Height of a 1-D map's figure when none is asked for: a strip of one row needs less.
+pub const STRIP_HEIGHT: u32 = 380;
+
 /// Size and look of a map figure.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SweepFigureOptions {
@@ -285,7 +288,10 @@ fn draw(c: &mut dyn Canvas, map: &SweepMap, title: &str, o: &SweepFigureOptions,
         .map(|(_, t)| font.width(t, fs))
         .fold(0.0_f32, f32::max);
     let colorbar_w = 18.0 * u;
-    let colorbar_labels = font.width("1e-300", fs) + 10.0 * u;
+    let colorbar_labels = font
+        .width("1e-300", fs)
+        .max(font.width("not reached", fs * 0.9))
+        + 12.0 * u;
     let notes = 2.0;
     let plot = Rect {
         x: margin + 1.6 * fs + widest_y + 12.0 * u,
