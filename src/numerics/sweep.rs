@@ -35,7 +35,7 @@ use super::schedule::{MomentumSchedule, Schedule};
 use super::theory::{self, HeavyBallMap, Spectrum};
 use super::{ParamError, short};
 use rayon::prelude::*;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::ops::RangeInclusive;
 
 /// Most cells along one axis.
@@ -527,7 +527,7 @@ impl SweepSpec {
     pub fn describe_cell(&self, i: usize, j: usize) -> String {
         let mut text = format!("{} = {}", self.x.knob, short(self.x.value(i)));
         if let Some(y) = &self.y {
-            text.push_str(&format!(", {} = {}", y.knob, short(y.value(j))));
+            let _ = write!(text, ", {} = {}", y.knob, short(y.value(j)));
         }
         text
     }
@@ -940,7 +940,7 @@ pub fn overlay(
     let spectrum = Spectrum::of_quadratic(q);
     let (l_min, l_max) = (spectrum.l_min(), spectrum.l_max());
     theory::divergence_edge(&base.optimizer, l_max)?;
-    if !plain || !(l_min > 0.0) {
+    if !plain || l_min.is_nan() || l_min <= 0.0 {
         return None;
     }
     let knobs: Vec<&str> = std::iter::once(x.knob.as_str())
@@ -1349,6 +1349,11 @@ mod tests {
         let bounds = DivergenceBox::around(&s.view);
         for (i, cell) in map.cells.iter().enumerate() {
             let Cell::Value(k) = cell else { continue };
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a step count"
+            )]
             let k = *k as usize;
             let mut run = Run::new(s.config(i, 0).unwrap(), &f, 1 << 12, 1e-9).unwrap();
             run.advance(&f, &bounds, k);
@@ -1359,6 +1364,12 @@ mod tests {
 
     #[test]
     fn progressive_passes_and_threads_give_the_one_shot_map() {
+        struct Passed;
+        impl Deadline for Passed {
+            fn passed(&self) -> bool {
+                true
+            }
+        }
         let s = spec(
             ObjectiveSpec::Rosenbrock(RosenbrockParams::default())
                 .build()
@@ -1389,12 +1400,6 @@ mod tests {
             assert_eq!(pool.install(|| compute(s.clone())).unwrap(), one_shot);
         }
         // Under a deadline that has always passed, every call still moves on.
-        struct Passed;
-        impl Deadline for Passed {
-            fn passed(&self) -> bool {
-                true
-            }
-        }
         let mut job = SweepJob::new(s).unwrap();
         let mut calls = 0;
         while !job.advance_within(&Passed) {

@@ -146,9 +146,14 @@ impl Span {
         }
     }
 
-    /// Where plot units `u` fall between the ends, 0 to 1.
-    fn frac(&self, u: f64) -> f64 {
-        (u - self.lo) / (self.hi - self.lo)
+    /// Where plot units `u` fall between the ends, 0 to 1 (as a pixel fraction).
+    fn frac(&self, u: f64) -> f32 {
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "a fraction of a plot's pixels"
+        )]
+        let f = ((u - self.lo) / (self.hi - self.lo)) as f32;
+        f
     }
 
     /// Tick values and labels inside the span.
@@ -320,8 +325,8 @@ fn draw(c: &mut dyn Canvas, map: &SweepMap, title: &str, o: &SweepFigureOptions,
     );
     let px = |ux: f64, uy: f64| -> P {
         [
-            plot.x + plot.w * xs.frac(ux) as f32,
-            plot.bottom() - plot.h * ys.frac(uy) as f32,
+            plot.x + plot.w * xs.frac(ux),
+            plot.bottom() - plot.h * ys.frac(uy),
         ]
     };
     // The cells.
@@ -373,14 +378,13 @@ fn draw(c: &mut dyn Canvas, map: &SweepMap, title: &str, o: &SweepFigureOptions,
                     let mut pieces = Vec::new();
                     let mut current = Vec::new();
                     for p in points {
-                        match (xs.unit(p[0]), ys.unit(p[1])) {
-                            (Some(ux), Some(uy)) => current.push(px(ux, uy)),
-                            _ => {
-                                if current.len() >= 2 {
-                                    pieces.push(std::mem::take(&mut current));
-                                }
-                                current.clear();
+                        if let (Some(ux), Some(uy)) = (xs.unit(p[0]), ys.unit(p[1])) {
+                            current.push(px(ux, uy));
+                        } else {
+                            if current.len() >= 2 {
+                                pieces.push(std::mem::take(&mut current));
                             }
+                            current.clear();
                         }
                     }
                     if current.len() >= 2 {
@@ -621,7 +625,7 @@ fn draw(c: &mut dyn Canvas, map: &SweepMap, title: &str, o: &SweepFigureOptions,
     let left_style = text_style(fs * 0.9, s.text, Align::Left);
     let mut bar_marks = Vec::new();
     for (v, label) in &bar_ticks {
-        let y = bar.bottom() - bar.h * bar_span.frac(*v) as f32;
+        let y = bar.bottom() - bar.h * bar_span.frac(*v);
         bar_marks.push(vec![[bar.right(), y], [bar.right() + tick_len, y]]);
         c.text(
             [
