@@ -1332,6 +1332,44 @@ mod tests {
     }
 
     #[test]
+    fn a_cell_is_the_run_the_app_steps_to_the_bit() {
+        let f = ObjectiveSpec::Rosenbrock(RosenbrockParams::default())
+            .build()
+            .unwrap();
+        let s = SweepSpec {
+            base: RunConfig {
+                noise: NoiseSpec {
+                    kind: crate::numerics::noise::NoiseKind::Gaussian { sigma: 0.3 },
+                    seed: 5,
+                },
+                ..config(sgd(1e-3, 0.5))
+            },
+            ..spec(
+                f.clone(),
+                sgd(1e-3, 0.5),
+                "lr:1e-4..2e-3:log:5",
+                Some("momentum:0..0.9:3"),
+                Metric::FinalLoss,
+                700,
+            )
+        };
+        let map = compute(s.clone()).unwrap();
+        let bounds = DivergenceBox::around(&s.view);
+        for j in 0..3 {
+            for i in 0..5 {
+                let mut run = Run::new(s.config(i, j).unwrap(), &f, 1 << 10, 1e-9).unwrap();
+                run.advance(&f, &bounds, 700);
+                let expected = match run.status() {
+                    RunStatus::Running => Cell::Value(run.trajectory().latest().unwrap().loss),
+                    RunStatus::Stopped { step, .. } => Cell::Diverged { step: *step },
+                };
+                assert_eq!(run.steps_done() == 700, expected.value().is_some());
+                assert_eq!(map.cell(i, j), Some(expected), "cell ({i}, {j})");
+            }
+        }
+    }
+
+    #[test]
     fn steps_to_a_tolerance_is_the_first_step_below_it() {
         let f = quadratic(10.0);
         let s = spec(
