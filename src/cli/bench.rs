@@ -16,7 +16,9 @@
 //!    policy.
 //! 6. Headless figures of the default preset: a 1920x1080 PNG (drawing and encoding), the same
 //!    as SVG, and a 960x600 animated GIF of 180 frames.
-//! 7. The scaling curves: the contour pipeline at the grid sides of [`CONTOUR_SIDES`] on every
+//! 7. A measured hyperparameter map: 64 x 64 cells of 1,000-step heavy-ball runs on a
+//!    quadratic (`numerics::sweep`), its time and its steps per second.
+//! 8. The scaling curves: the contour pipeline at the grid sides of [`CONTOUR_SIDES`] on every
 //!    core and on one thread, and MLP training at the widths of [`MLP_WIDTHS`] x the batch
 //!    sizes of [`MLP_BATCHES`] (1 and 5 are points of these curves).
 //!
@@ -736,6 +738,46 @@ fn stepping_workloads(bench: &mut Bench, repeats: usize) {
     }
 }
 
+/// The hyperparameter map of `scenario::workloads::sweep_workload` (64 x 64 cells of 1,000
+/// steps), in one go on every core: its time, and its throughput in steps per second.
+fn sweep_workloads(bench: &mut Bench, repeats: usize) {
+    use crate::numerics::sweep::{Cell, compute};
+    use crate::scenario::workloads::{SWEEP_SIDE, SWEEP_STEPS, sweep_workload};
+    let time = "sweep: 64x64 map of 1,000-step heavy-ball runs on the kappa = 100 quadratic";
+    let rate = "sweep throughput: the same map";
+    if !bench.timing || bench.wants_any([time, rate]) {
+        let spec = sweep_workload();
+        bench.workload(time, |name| {
+            let times = time_repeated(1, repeats.min(11), || {
+                black_box(compute(spec.clone()).ok());
+            });
+            Measurement::from_durations(name, &times, Some(500.0))
+        });
+        bench.workload(rate, |name| {
+            let rates: Vec<f64> = (0..repeats.min(7))
+                .map(|_| {
+                    let t = Instant::now();
+                    let map = compute(spec.clone()).ok();
+                    let secs = t.elapsed().as_secs_f64();
+                    // Steps the cells took: all of them, unless a cell stopped early.
+                    let steps: usize = map.map_or(0, |m| {
+                        m.cells
+                            .iter()
+                            .map(|c| match c {
+                                Cell::Diverged { step } | Cell::Failed { step } => *step,
+                                Cell::Value(_) | Cell::NotReached => SWEEP_STEPS,
+                            })
+                            .sum()
+                    });
+                    debug_assert_eq!(steps, SWEEP_SIDE * SWEEP_SIDE * SWEEP_STEPS);
+                    steps as f64 / secs
+                })
+                .collect();
+            Measurement::from_rates(name, &rates)
+        });
+    }
+}
+
 /// Goes through every workload of `plan` in order.
 fn go(bench: &mut Bench) {
     let quick = bench.plan.quick;
@@ -767,6 +809,8 @@ fn go(bench: &mut Bench) {
     figure_workloads(bench, repeats);
 
     stepping_workloads(bench, repeats);
+
+    sweep_workloads(bench, repeats);
 
     mlp_workloads(bench, repeats, false);
 

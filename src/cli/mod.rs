@@ -3,7 +3,8 @@
 //! Here: the arguments, the dispatch and opening the app. Each subcommand has its own file:
 //! `run` and `check` in `run.rs`, `analyze` (the convergence theory of a preset) in
 //! `analyze.rs`, `train` (MLP presets) in `train.rs`, `render` and `render-deck` (figures for
-//! slides) in `render.rs`, `bench` (the timed workloads) in `bench.rs`; the rows `run` and
+//! slides) in `render.rs`, `sweep` (a measured hyperparameter map of one run) in `sweep.rs`,
+//! `bench` (the timed workloads) in `bench.rs`; the rows `run` and
 //! `train` print are written by `output.rs`.
 //!
 //! Every failure prints one line on stderr and exits non-zero (1 for bad input, 2 for bad
@@ -14,6 +15,7 @@ pub mod bench;
 mod output;
 pub mod render;
 mod run;
+mod sweep;
 mod train;
 
 use run::check;
@@ -138,6 +140,11 @@ pub enum Command {
         #[command(flatten)]
         gif: render::GifArgs,
     },
+    /// A measured hyperparameter map of one run: every cell runs it with two of its
+    /// hyperparameters set to the cell's values and records the final loss or the steps to a
+    /// tolerance (diverged cells marked); written as .png, .csv or .json (by the --out
+    /// extension).
+    Sweep(sweep::SweepArgs),
     /// Print a link that opens a preset (2-D or MLP) in optiviz's web build: the whole preset
     /// in the link's `#...`, so the link needs no server of its own.
     Link {
@@ -288,6 +295,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             sharpness,
         }) => train::main(&preset, steps, format, sharpness),
         Some(Command::Check { presets }) => Ok(check(&presets)),
+        Some(Command::Sweep(args)) => sweep::main(&args),
         Some(Command::Link { preset, step, base }) => {
             link(&preset, step, base.unwrap_or_else(io::link_base).as_str())
         }

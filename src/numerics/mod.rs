@@ -19,6 +19,7 @@ pub mod path_shape;
 pub mod resume;
 pub mod run;
 pub mod schedule;
+pub mod sweep;
 pub mod theory;
 
 #[cfg(test)]

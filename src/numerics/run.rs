@@ -871,6 +871,13 @@ impl Run {
         Self::build(config, objective, Trajectory::latest_only(), stream)
     }
 
+    /// A run that keeps nothing but its latest step (no trajectory, no stream): for callers
+    /// that only need where a run gets to, such as the cells of a hyperparameter map
+    /// (`numerics::sweep`). Its steps are those of [`Run::new`], to the bit.
+    pub fn unrecorded(config: RunConfig, objective: &AnyObjective) -> Result<Self, ParamError> {
+        Self::build(config, objective, Trajectory::latest_only(), None)
+    }
+
     fn build(
         config: RunConfig,
         objective: &AnyObjective,

@@ -25,6 +25,7 @@ pub mod gif;
 pub mod raster;
 pub mod style;
 pub mod svg;
+pub mod sweep;
 pub mod text;
 
 pub use figure::LEVELS;

@@ -53,3 +53,56 @@ pub fn long_scenario(runs: usize, steps: usize) -> ScenarioSpec {
     }
     spec
 }
+
+/// Columns and rows of the map workload.
+pub const SWEEP_SIDE: usize = 64;
+/// Steps per cell of the map workload.
+pub const SWEEP_STEPS: usize = 1_000;
+
+/// The hyperparameter-map workload: a 64 x 64 map of 1,000-step heavy-ball runs (torch's SGD
+/// with momentum) on the kappa = 100 quadratic, lr 1e-3 to 1 (log) by momentum 0 to 0.99,
+/// from (-2, 1.5). Every cell converges (lr <= 1 < 2 (1 + b) / l_max), so every cell takes all
+/// its steps: 4,096,000 in all.
+#[must_use]
+pub fn sweep_workload() -> crate::numerics::sweep::SweepSpec {
+    use crate::numerics::objectives::QuadraticParams;
+    use crate::numerics::sweep::{Axis, AxisScale, Metric, SweepSpec};
+    let spec = ScenarioSpec {
+        name: "map workload".to_owned(),
+        objective: ObjectiveSpec::Quadratic(QuadraticParams {
+            kappa: 100.0,
+            angle_deg: 25.0,
+            ..QuadraticParams::default()
+        }),
+        steps: SWEEP_STEPS,
+        runs: vec![RunSpec {
+            label: "heavy ball".to_owned(),
+            optimizer: OptimizerSpec::SGD(SgdParams {
+                lr: 0.1,
+                momentum: 0.9,
+                ..SgdParams::default()
+            }),
+            start: Some((-2.0, 1.5)),
+            ..RunSpec::default()
+        }],
+        ..ScenarioSpec::default()
+    };
+    let scenario = Scenario::from_spec(spec)
+        .unwrap_or_else(|_| unreachable!("a quadratic and SGD with valid parameters"));
+    let axis = |knob: &str, from, to, scale| Axis {
+        knob: knob.to_owned(),
+        from,
+        to,
+        scale,
+        cells: SWEEP_SIDE,
+    };
+    SweepSpec {
+        objective: scenario.objective,
+        view: scenario.view,
+        base: scenario.runs[0].config.clone(),
+        x: axis("lr", 1e-3, 1.0, AxisScale::Log),
+        y: Some(axis("momentum", 0.0, 0.99, AxisScale::Linear)),
+        metric: Metric::FinalLoss,
+        steps: SWEEP_STEPS,
+    }
+}
