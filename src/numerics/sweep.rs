@@ -935,7 +935,9 @@ pub fn overlay(
         && base.momentum_schedule == MomentumSchedule::Constant
         && base.clip == super::run::Clip::None
         && base.domain.is_none()
-        && base.noise.kind == super::noise::NoiseKind::None;
+        && base.noise.kind == super::noise::NoiseKind::None
+        // The quadratic theory is for the plain update: weight decay shifts every curvature.
+        && !matches!(&base.optimizer, OptimizerSpec::SGD(p) if p.weight_decay != 0.0 || p.maximize);
     let (_, b) = theory::heavy_ball_params(&base.optimizer)?;
     let spectrum = Spectrum::of_quadratic(q);
     let (l_min, l_max) = (spectrum.l_min(), spectrum.l_max());
@@ -1329,6 +1331,29 @@ mod tests {
                 .iter()
                 .any(|l| matches!(l.kind, OverlayKind::IsoRate(_)))
         );
+    }
+
+    #[test]
+    fn no_theory_is_drawn_for_weight_decay_which_shifts_the_curvatures() {
+        let x = Axis::parse("lr:0.05..10:log:8").unwrap();
+        let y = Axis::parse("momentum:0..0.9:4").unwrap();
+        let mut base = spec(
+            quadratic(10.0),
+            sgd(0.5, 0.5),
+            "lr:0.05..10:log:8",
+            None,
+            Metric::FinalLoss,
+            10,
+        )
+        .base;
+        assert!(overlay(&quadratic(10.0), &base, &x, Some(&y)).is_some());
+        base.optimizer = OptimizerSpec::SGD(SgdParams {
+            lr: 0.5,
+            momentum: 0.5,
+            weight_decay: 0.1,
+            ..SgdParams::default()
+        });
+        assert!(overlay(&quadratic(10.0), &base, &x, Some(&y)).is_none());
     }
 
     #[test]
