@@ -1010,3 +1010,51 @@ fn the_network_page_plots_the_sharpness_against_2_over_lr() {
     h.run_steps(10);
     assert!(h.query_by_label("sharpness").is_some());
 }
+
+/// View > Hyperparameter map measures the selected run over lr and momentum on preset 04 (the
+/// heavy ball on the kappa = 100 quadratic), progressively, with the theory's optimum drawn
+/// over it; clicking a cell loads its values into the run (an edit, undone by Ctrl+Z).
+#[test]
+fn the_hyperparameter_map_measures_the_run_and_a_click_loads_a_cell() {
+    use optiviz::ui::ViewOption;
+    let mut h = harness_sized(
+        LaunchOptions {
+            preset: Some(preset("04-momentum-vs-gd.ron")),
+            ..LaunchOptions::default()
+        },
+        egui::vec2(1920.0, 1080.0),
+    );
+    compute_all(&mut h);
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, Command::SelectRun(1));
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label("Hyperparameter map").click();
+    h.run_steps(3);
+    assert!(h.state().settings().shows(ViewOption::Map));
+    let mut progress = None;
+    for _ in 0..2000 {
+        h.run_steps(1);
+        progress = h.state().map_progress();
+        if progress.is_some_and(|(done, all)| done == all) {
+            break;
+        }
+    }
+    let (done, all) = progress.unwrap();
+    assert_eq!((done, all), (32 * 24, 32 * 24), "lr x momentum, computed");
+    let shown: Vec<String> = painted_texts(&h).into_iter().map(|(t, ..)| t).collect();
+    assert!(
+        shown.iter().any(|t| t.starts_with("768 runs of")),
+        "{shown:?}"
+    );
+    // A click in the map's middle loads that cell's lr and momentum into the run.
+    let before = h.state().session().spec().runs[1].optimizer.clone();
+    let map = h.get_by_label("hyperparameter map").rect();
+    click_at(&mut h, map.center());
+    h.run_steps(3);
+    let after = h.state().session().spec().runs[1].optimizer.clone();
+    assert_ne!(before, after);
+    assert!(h.state().modified());
+    key(&mut h, egui::Modifiers::COMMAND, egui::Key::Z);
+    assert_eq!(h.state().session().spec().runs[1].optimizer, before);
+}

@@ -793,6 +793,19 @@ impl SweepJob {
     #[must_use]
     pub fn map(&self) -> Option<SweepMap> {
         let cells: Option<Vec<Cell>> = self.cells.iter().copied().collect();
+        Some(self.map_of(cells?))
+    }
+
+    /// The map with every cell not computed yet shown by its [`SweepJob::preview`] stand-in,
+    /// once the first pass has reached every cell (what the app draws while it refines).
+    #[must_use]
+    pub fn preview_map(&self) -> Option<SweepMap> {
+        let cells: Option<Vec<Cell>> = self.preview().into_iter().collect();
+        Some(self.map_of(cells?))
+    }
+
+    /// A map of these cells with the job's axes, metric, run values and overlay.
+    fn map_of(&self, cells: Vec<Cell>) -> SweepMap {
         let spec = &self.spec;
         let current = (
             knob_value(&spec.base.optimizer, &spec.x.knob).unwrap_or(f64::NAN),
@@ -800,16 +813,16 @@ impl SweepJob {
                 .as_ref()
                 .and_then(|y| knob_value(&spec.base.optimizer, &y.knob)),
         );
-        Some(SweepMap {
+        SweepMap {
             x: spec.x.clone(),
             y: spec.y.clone(),
             metric: spec.metric,
             steps: spec.steps,
-            cells: cells?,
+            cells,
             known_minimum: self.f_star,
             current,
             overlay: overlay(&spec.objective, &spec.base, &spec.x, spec.y.as_ref()),
-        })
+        }
     }
 }
 

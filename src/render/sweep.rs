@@ -258,6 +258,23 @@ impl ColorScale {
     }
 }
 
+/// Every cell's colour, row by row as `map.cells`: its value through the map's colour scale
+/// (viridis), diverged cells in the theme's divergence red, cells that did not reach the
+/// tolerance in grey. The app's map draws these, so it and the figure agree.
+#[must_use]
+pub fn cell_colors(map: &SweepMap, s: &Style) -> Vec<Rgb> {
+    let scale = ColorScale::of(map);
+    map.cells
+        .iter()
+        .map(|cell| match *cell {
+            Cell::Value(v) => s.heat(scale.t(v)),
+            Cell::Diverged { .. } => s.diverged,
+            Cell::NotReached => NOT_REACHED,
+            Cell::Failed { .. } => FAILED,
+        })
+        .collect()
+}
+
 fn text_style(size: f32, color: Rgb, align: Align) -> TextStyle {
     TextStyle {
         size,
@@ -331,17 +348,14 @@ fn draw(c: &mut dyn Canvas, map: &SweepMap, title: &str, o: &SweepFigureOptions,
     };
     // The cells.
     let scale = ColorScale::of(map);
+    let colors = cell_colors(map, s);
     let (nx, ny) = map.size();
     let edge =
         |span: &Span, i: usize, n: usize| span.lo + (span.hi - span.lo) * i as f64 / n as f64;
     for j in 0..ny {
         for i in 0..nx {
-            let Some(cell) = map.cell(i, j) else { continue };
-            let rgb = match cell {
-                Cell::Value(v) => s.heat(scale.t(v)),
-                Cell::Diverged { .. } => s.diverged,
-                Cell::NotReached => NOT_REACHED,
-                Cell::Failed { .. } => FAILED,
+            let Some(&rgb) = colors.get(j * nx + i) else {
+                continue;
             };
             let a = px(edge(&xs, i, nx), edge(&ys, j, ny));
             let b = px(edge(&xs, i + 1, nx), edge(&ys, j + 1, ny));

@@ -34,15 +34,18 @@ pub enum ViewOption {
     MomentumArrow,
     /// The Taylor models and bounds at the selected run's point.
     TaylorModels,
+    /// The measured hyperparameter map of the selected run.
+    Map,
 }
 
 impl ViewOption {
     /// Every option, in menu order, with its menu text.
-    pub const ALL: [(Self, &'static str); 8] = [
+    pub const ALL: [(Self, &'static str); 9] = [
         (Self::Heatmap, "Heat map"),
         (Self::Contours, "Contour lines"),
         (Self::LossPlot, "Loss plot"),
         (Self::Theory, "Theory panel  (T)"),
+        (Self::Map, "Hyperparameter map"),
         (Self::GradientArrow, "-lr * gradient"),
         (Self::StepArrow, "next step"),
         (Self::MomentumArrow, "previous step (momentum)"),
@@ -88,6 +91,8 @@ pub struct Settings {
     pub show_loss_plot: bool,
     /// The eigenvalue (theory) panel on the right.
     pub show_theory: bool,
+    /// The hyperparameter map window.
+    pub show_map: bool,
     /// Folder for screenshots.
     pub screenshot_dir: Option<PathBuf>,
     /// Interface zoom (Ctrl +/-).
@@ -113,6 +118,7 @@ impl Default for Settings {
             show_taylor: false,
             show_loss_plot: true,
             show_theory: false,
+            show_map: false,
             screenshot_dir: None,
             zoom: 1.0,
             theme: Theme::Dark,
@@ -134,6 +140,7 @@ impl Settings {
             ViewOption::StepArrow => self.show_step_arrow,
             ViewOption::MomentumArrow => self.show_momentum_arrow,
             ViewOption::TaylorModels => self.show_taylor,
+            ViewOption::Map => self.show_map,
         }
     }
 
@@ -148,6 +155,7 @@ impl Settings {
             ViewOption::StepArrow => &mut self.show_step_arrow,
             ViewOption::MomentumArrow => &mut self.show_momentum_arrow,
             ViewOption::TaylorModels => &mut self.show_taylor,
+            ViewOption::Map => &mut self.show_map,
         };
         *flag = on;
     }

@@ -114,6 +114,12 @@ impl OptivizApp {
         self.surfaces.loss_rebuilds()
     }
 
+    /// The hyperparameter map's cells computed and all its cells, once it has a map.
+    #[must_use]
+    pub fn map_progress(&self) -> Option<(usize, usize)> {
+        self.surfaces.map_progress()
+    }
+
     /// Why a `--screenshot` run failed, once (the process then exits non-zero).
     pub fn take_screenshot_failure(&mut self) -> Option<String> {
         self.exports.failure.take()

@@ -15,9 +15,7 @@ use crate::ui::widgets::fmt_num;
 use crate::ui::widgets::plot_items;
 use crate::ui::widgets::plot_items::LegendEntry;
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
-use egui_plot::{
-    LineStyle, MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, PlotPoints, Points,
-};
+use egui_plot::{LineStyle, MarkerShape, Plot, PlotBounds, PlotPoints, Points};
 use web_time::{Duration, Instant};
 
 /// Nodes per side of the decision-boundary pictures.
@@ -251,7 +249,7 @@ impl Pictures {
             // Exactly the picture's region, every frame: no margin around it, and nothing
             // remembered from another data set.
             plot_ui.set_plot_bounds(PlotBounds::from_min_max([x0, y0], [x1, y1]));
-            plot_ui.image(covering(texture, (x0, x1), (y0, y1)));
+            plot_ui.image(plot_items::covering(texture, (x0, x1), (y0, y1)));
             for (points, filled, name) in [
                 (dataset.train_points(), true, "train"),
                 (dataset.test_points(), false, "test"),
@@ -605,7 +603,7 @@ impl Pictures {
             .show_grid(false)
             .allow_scroll(false)
             .show(ui, |plot_ui| {
-                plot_ui.image(covering(&picture.texture, s.alpha, s.beta));
+                plot_ui.image(plot_items::covering(&picture.texture, s.alpha, s.beta));
                 for (i, line) in picture.lines.iter().enumerate() {
                     plot_ui.line(
                         plot_items::line("", PlotPoints::from(line.points.clone()))
@@ -670,22 +668,6 @@ impl PaneView {
             axes,
         }
     }
-}
-
-/// A picture covering the rectangle x by y of the plot.
-fn covering(texture: &TextureHandle, x: (f64, f64), y: (f64, f64)) -> PlotImage {
-    #[allow(
-        clippy::cast_possible_truncation,
-        reason = "plot sizes are far inside f32's range"
-    )]
-    let size = [(x.1 - x.0) as f32, (y.1 - y.0) as f32];
-    PlotImage::new(
-        "",
-        texture.id(),
-        PlotPoint::new(f64::midpoint(x.0, x.1), f64::midpoint(y.0, y.1)),
-        size,
-    )
-    .allow_hover(false)
 }
 
 /// Class 0 orange, class 1 blue (Okabe-Ito: safe for colour-blind viewers).

@@ -13,6 +13,7 @@ use crate::ui::page::{Chrome, Page, Playback};
 use crate::ui::region::Region;
 use crate::ui::surface::contour_view::ContourView;
 use crate::ui::surface::loss_view::LossView;
+use crate::ui::surface::map_view::MapView;
 use crate::ui::surface::panels::{self, FocusSliders, Panel, PanelCtx};
 use crate::ui::surface::session::{MAX_SPEED, Session};
 use crate::ui::surface::theory_panel::{self, TheoryPanel};
@@ -44,6 +45,7 @@ pub struct SurfacePage {
     focus_sliders: FocusSliders,
     contour: ContourView,
     loss: LossView,
+    map: MapView,
     theory: TheoryPanel,
     /// Why the last edit was refused, until the app shows it.
     refusal: Option<String>,
@@ -73,6 +75,7 @@ impl SurfacePage {
             },
             contour: ContourView::default(),
             loss: LossView::default(),
+            map: MapView::default(),
             theory: TheoryPanel::default(),
             refusal: None,
         })
@@ -162,6 +165,12 @@ impl SurfacePage {
     #[must_use]
     pub fn line_tessellations(&self) -> usize {
         self.contour.line_tessellations()
+    }
+
+    /// The hyperparameter map's cells computed and all its cells (for tests).
+    #[must_use]
+    pub fn map_progress(&self) -> Option<(usize, usize)> {
+        self.map.progress()
     }
 
     /// How often the loss plot's lines were decimated (cached between simulation changes).
@@ -321,6 +330,20 @@ impl SurfacePage {
             Some(focus) => focus.contains(&Element::Loss),
             None => settings.show_loss_plot,
         };
+        if settings.show_map {
+            let mut open = true;
+            egui::Window::new("Hyperparameter map")
+                .open(&mut open)
+                .default_size([460.0, 520.0])
+                .default_pos(ui.max_rect().right_top() + egui::vec2(-480.0, 40.0))
+                .show(ui.ctx(), |ui| {
+                    self.map
+                        .ui(ui, &self.session, self.selected_run, settings.theme, out);
+                });
+            if !open {
+                out.push(Command::SetViewOption(crate::ui::ViewOption::Map, false));
+            }
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(text) = banner {
                 ui.label(egui::RichText::new(text).strong());

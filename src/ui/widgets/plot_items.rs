@@ -134,6 +134,26 @@ pub fn linear_y_axis<'a>(
         .y_axis_min_width(titled_axis_width(ui, &widest))
 }
 
+/// A picture covering the rectangle x by y of the plot.
+pub fn covering(
+    texture: &egui::TextureHandle,
+    x: (f64, f64),
+    y: (f64, f64),
+) -> egui_plot::PlotImage {
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "plot sizes are far inside f32's range"
+    )]
+    let size = [(x.1 - x.0) as f32, (y.1 - y.0) as f32];
+    egui_plot::PlotImage::new(
+        "",
+        texture.id(),
+        egui_plot::PlotPoint::new(f64::midpoint(x.0, x.1), f64::midpoint(y.0, y.1)),
+        size,
+    )
+    .allow_hover(false)
+}
+
 /// Width for a y axis whose longest label is `widest`, so the labels are never clipped, not
 /// even on the first frame (egui_plot otherwise sizes the axis from the previous frame).
 #[must_use]
