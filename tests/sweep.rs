@@ -226,3 +226,43 @@ fn bad_input_gets_one_line_and_its_exit_code() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("must end in .png, .csv or .json"));
 }
+
+/// `optiviz tune` gives every run its own learning rate by the stated search and writes a
+/// preset with them that checks; on preset 04 the heavy ball at the theory's (a*, b*) keeps its
+/// lr (nothing beats it) and every tuned run ends no worse than at the preset's lr.
+#[test]
+fn tune_prints_each_run_s_best_lr_and_writes_the_tuned_preset() {
+    let out = scratch("tuned.ron");
+    let o = optiviz(&["tune", &preset(MOMENTUM), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("Tuning lr: a log grid of 25 rates")
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        "run\tlr\tat lr\ttuned lr\tat tuned lr"
+    );
+    let rows: Vec<Vec<&str>> = lines.take(3).map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    for row in &rows {
+        let (at, tuned): (f64, f64) = (row[2].parse().unwrap(), row[4].parse().unwrap());
+        assert!(tuned <= at, "{row:?}");
+    }
+    assert_eq!(rows[1][1], rows[1][3], "(a*, b*) is the best lr: {text}");
+    let o = optiviz(&["check", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let tuned = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        tuned.contains(rows[0][3]) || tuned.contains("1.7147"),
+        "{tuned}"
+    );
+    // A network preset is refused with a pointer to train.
+    let o = optiviz(&["tune", &preset("mlp/01-xor.ron")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("optiviz train"), "{}", stderr(&o));
+}

@@ -4,6 +4,7 @@
 //! `run` and `check` in `run.rs`, `analyze` (the convergence theory of a preset) in
 //! `analyze.rs`, `train` (MLP presets) in `train.rs`, `render` and `render-deck` (figures for
 //! slides) in `render.rs`, `sweep` (a measured hyperparameter map of one run) in `sweep.rs`,
+//! `tune` (every run at its own best learning rate) in `tune.rs`,
 //! `bench` (the timed workloads) in `bench.rs`; the rows `run` and
 //! `train` print are written by `output.rs`.
 //!
@@ -17,6 +18,7 @@ pub mod render;
 mod run;
 mod sweep;
 mod train;
+mod tune;
 
 use run::check;
 pub use run::run;
@@ -145,6 +147,10 @@ pub enum Command {
     /// tolerance (diverged cells marked); written as .png, .csv or .json (by the --out
     /// extension).
     Sweep(sweep::SweepArgs),
+    /// A fair race: every run's own best learning rate by a stated search (a log grid, then a
+    /// refinement) on one budget and criterion, printed next to the preset's lr; --out writes
+    /// the tuned preset.
+    Tune(tune::TuneArgs),
     /// Print a link that opens a preset (2-D or MLP) in optiviz's web build: the whole preset
     /// in the link's `#...`, so the link needs no server of its own.
     Link {
@@ -296,6 +302,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         }) => train::main(&preset, steps, format, sharpness),
         Some(Command::Check { presets }) => Ok(check(&presets)),
         Some(Command::Sweep(args)) => sweep::main(&args),
+        Some(Command::Tune(args)) => tune::main(&args),
         Some(Command::Link { preset, step, base }) => {
             link(&preset, step, base.unwrap_or_else(io::link_base).as_str())
         }

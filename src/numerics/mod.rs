@@ -21,6 +21,7 @@ pub mod run;
 pub mod schedule;
 pub mod sweep;
 pub mod theory;
+pub mod tune;
 
 #[cfg(test)]
 mod norm_tests {
