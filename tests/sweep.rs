@@ -261,6 +261,16 @@ fn tune_prints_each_run_s_best_lr_and_writes_the_tuned_preset() {
         tuned.contains(rows[0][3]) || tuned.contains("1.7147"),
         "{tuned}"
     );
+    // Exact line searches make lr irrelevant: the preset's lr stays where nothing is better.
+    let o = optiviz(&["tune", &preset("10-conjugate-gradient.ron")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let fr = text
+        .lines()
+        .find(|l| l.starts_with("CG (Fletcher-Reeves)"))
+        .unwrap();
+    let row: Vec<&str> = fr.split('\t').collect();
+    assert_eq!(row[1], row[3], "{text}");
     // A network preset is refused with a pointer to train.
     let o = optiviz(&["tune", &preset("mlp/01-xor.ron")]);
     assert_eq!(o.status.code(), Some(1));

@@ -6,7 +6,9 @@
 //! grid point's neighbours. Every candidate is a [`sweep`] cell: the run from its start with
 //! only lr changed (schedule, clipping, noise and domain as the preset says), for the budget,
 //! measured by the criterion (final loss, or steps to a tolerance). A run that diverges or does
-//! not reach the tolerance ranks below every run that does; among equals the smaller lr wins.
+//! not reach the tolerance ranks below every run that does; among equals the smaller lr wins,
+//! and the run's own lr stays unless a candidate is strictly better (so a method whose exact
+//! line search ignores lr keeps it).
 
 use super::objectives::{AnyObjective, ViewRect};
 use super::run::RunConfig;
@@ -79,9 +81,17 @@ pub fn tune_lr(
     };
     // The criterion at the run's own lr: an axis's first value is its `from`, exactly.
     let own = measure(axis(lr, lr * 2.0, 2))?;
+    let at_lr = own.cells[0];
+    // Nothing better than the preset's own lr (a method an exact line search makes blind to
+    // lr ties everywhere): it stays.
+    let (tuned_lr, at_tuned) = if rank(&at_lr) <= rank(&at_tuned) {
+        (lr, at_lr)
+    } else {
+        (tuned_lr, at_tuned)
+    };
     Ok(Tuned {
         lr,
-        at_lr: own.cells[0],
+        at_lr,
         tuned_lr,
         at_tuned,
         runs: GRID_CELLS + REFINE_CELLS + 2,
