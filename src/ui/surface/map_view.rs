@@ -130,6 +130,16 @@ struct Key {
     metric: Metric,
 }
 
+/// The drawn map: its cells' picture and the map it was made from.
+struct Picture {
+    /// Cells computed when it was made.
+    done: usize,
+    /// The theme its colours are for.
+    theme: Theme,
+    texture: TextureHandle,
+    map: sweep::SweepMap,
+}
+
 /// The map window's state: the axes chosen, the job computing, its picture.
 #[derive(Default)]
 pub struct MapView {
@@ -142,7 +152,9 @@ pub struct MapView {
     /// Why the map cannot be computed.
     error: Option<String>,
     /// The picture and the cells computed when it was made.
-    texture: Option<(usize, TextureHandle)>,
+    /// The map as last drawn, rebuilt only when more cells are done or the theme changed (a
+    /// preview map, its overlay included, is too costly to build every frame).
+    picture: Option<Picture>,
 }
 
 impl MapView {
@@ -233,7 +245,7 @@ impl MapView {
             metric,
         };
         if self.job.as_ref().is_none_or(|(k, _)| *k != key) {
-            self.texture = None;
+            self.picture = None;
             let spec = SweepSpec {
                 objective: scenario.objective.clone(),
                 view: scenario.view,
@@ -289,28 +301,34 @@ impl MapView {
             .small()
             .weak(),
         );
-        let Some(map) = job.preview_map() else { return };
-        let (nx, ny) = map.size();
-        if self.texture.as_ref().is_none_or(|(n, _)| *n != done) {
+        if self
+            .picture
+            .as_ref()
+            .is_none_or(|p| p.done != done || p.theme != theme)
+        {
+            let Some(map) = job.preview_map() else { return };
+            let (nx, ny) = map.size();
             let style = Style::of(theme);
             let pixels: Vec<Color32> =
                 sweep_pixels(&crate::render::sweep::cell_colors(&map, &style), nx, ny);
             let image = ColorImage::new([nx, ny], pixels);
-            match &mut self.texture {
-                Some((n, t)) => {
-                    t.set(image, TextureOptions::NEAREST);
-                    *n = done;
+            let texture = match self.picture.take() {
+                Some(mut p) => {
+                    p.texture.set(image, TextureOptions::NEAREST);
+                    p.texture
                 }
-                None => {
-                    self.texture = Some((
-                        done,
-                        ui.ctx()
-                            .load_texture("sweep-map", image, TextureOptions::NEAREST),
-                    ));
-                }
-            }
+                None => ui
+                    .ctx()
+                    .load_texture("sweep-map", image, TextureOptions::NEAREST),
+            };
+            self.picture = Some(Picture {
+                done,
+                theme,
+                texture,
+                map,
+            });
         }
-        let Some((_, texture)) = &self.texture else {
+        let Some(Picture { texture, map, .. }) = &self.picture else {
             return;
         };
         let (x0, x1) = x.extent();
